@@ -1,0 +1,81 @@
+# mmbench: `make` builds build/mmbench, `make deps` installs what it needs, `make check` tests.
+
+CC	?= gcc
+BUILD	:= build
+PKGS	:= hwloc jansson gsl numa
+CFLAGS	?= -O2 -g
+CFLAGS	+= -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -MMD -MP \
+	   -Ilib -I$(LIBPERF)/include
+LDLIBS	+= $(LIBPERF)/libperf.a $(LIBPERF)/libapi.a \
+	   -lhwloc -ljansson -lgsl -lgslcblas -lnuma -lpthread -lm
+
+# libperf comes from tools/lib/perf of a kernel tree: KSRC=, else Debian's linux-source-6.1.
+KSRC	?=
+LIBPERF	:= $(BUILD)/libperf
+LINUX_SOURCE_TARBALL := $(firstword $(wildcard /usr/src/linux-source-6.1.tar.xz))
+
+LIB_SRC	:= $(filter-out lib/main.c,$(wildcard lib/*.c))
+BENCH_SRC := $(wildcard benches/*.c)
+LIB_OBJ	:= $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC) $(BENCH_SRC))
+MAIN_OBJ := $(BUILD)/lib/main.o
+TEST_SRC := $(wildcard tests/test_*.c)
+TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
+
+VERSION	:= $(shell git describe --always --dirty --tags 2>/dev/null || echo unknown)
+CFLAGS	+= -DMMBENCH_VERSION='"$(VERSION)"'
+
+.PHONY: all deps check unit integration clean cppcheck libperf
+
+all: $(BUILD)/mmbench
+
+$(BUILD)/mmbench: $(LIBPERF)/libperf.a $(MAIN_OBJ) $(LIB_OBJ)
+	$(CC) $(CFLAGS) -o $@ $(MAIN_OBJ) $(LIB_OBJ) $(LDLIBS)
+
+$(BUILD)/%.o: %.c $(LIBPERF)/libperf.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/%.c tests/testutil.c tests/testutil.h $(LIB_OBJ) $(LIBPERF)/libperf.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests -o $@ $< tests/testutil.c $(LIB_OBJ) $(LDLIBS) -lcmocka
+
+# libperf: copy tools/ out of the kernel tree (or the tarball) and build the static library.
+libperf: $(LIBPERF)/libperf.a
+$(LIBPERF)/libperf.a:
+	@mkdir -p $(BUILD)
+	@if [ -n "$(KSRC)" ]; then \
+		[ -d "$(KSRC)/tools/lib/perf" ] || { echo "make: KSRC=$(KSRC) has no tools/lib/perf" >&2; exit 2; }; \
+		rm -rf $(BUILD)/linux-tools && mkdir -p $(BUILD)/linux-tools && \
+		cp -a $(KSRC)/tools $(BUILD)/linux-tools/; \
+	elif [ -n "$(LINUX_SOURCE_TARBALL)" ]; then \
+		rm -rf $(BUILD)/linux-tools && mkdir -p $(BUILD)/linux-tools && \
+		tar -C $(BUILD)/linux-tools --strip-components=1 -xf $(LINUX_SOURCE_TARBALL) \
+			--wildcards '*/tools/*'; \
+	else \
+		echo "make: no kernel source for libperf: run 'make deps' (installs linux-source-6.1) or pass KSRC=/path/to/linux" >&2; \
+		exit 2; \
+	fi
+	$(MAKE) -s -C $(BUILD)/linux-tools/tools/lib/perf libperf.a >/dev/null
+	rm -rf $(LIBPERF) && mkdir -p $(LIBPERF)
+	cp $(BUILD)/linux-tools/tools/lib/perf/libperf.a $(BUILD)/linux-tools/tools/lib/api/libapi.a $(LIBPERF)/
+	cp -a $(BUILD)/linux-tools/tools/lib/perf/include $(LIBPERF)/include
+
+# Debian packages the suite, its tests, its plots and the vm runner use; idempotent.
+deps:
+	@./scripts/deps.sh
+	@$(MAKE) -s $(LIBPERF)/libperf.a
+
+check: deps all $(TEST_BIN)
+	@./tests/run-tests.sh $(TEST_BIN)
+
+unit: all $(TEST_BIN)
+	@MMBENCH_UNIT_ONLY=1 ./tests/run-tests.sh $(TEST_BIN)
+
+cppcheck:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+		--inline-suppr -D__GNUC__ -Ilib lib benches tests
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,12 @@
+/* Entry points of the mmbench subcommands; main.c dispatches to them. */
+#ifndef MMBENCH_CMDS_H
+#define MMBENCH_CMDS_H
+
+int cmd_run(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_sysinfo(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
+
+#endif

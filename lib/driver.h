@@ -1,0 +1,72 @@
+/* Running benches: the run directory, the case loop with knobs and progress, and the arguments run and sweep share. */
+#ifndef MMBENCH_DRIVER_H
+#define MMBENCH_DRIVER_H
+
+#include <limits.h>
+#include <stdio.h>
+#include "bench.h"
+
+#define MAX_SETS	32
+#define MAX_BENCHES	16
+
+struct name_value {
+	char name[96];
+	char value[160];
+};
+
+/* The arguments shared by run and sweep. */
+struct run_args {
+	enum profile profile;
+	unsigned reps;			/* 0: each bench's default for the profile */
+	const char *label;
+	const char *out_root;		/* "results" unless --out */
+	const struct bench *benches[MAX_BENCHES];
+	int nr_benches;
+	struct name_value sets[MAX_SETS];	/* --set KNOB=VALUE, held for the whole run */
+	int nr_sets;
+	struct name_value opts[MAX_SETS];	/* --opt [BENCH.]NAME=VALUE */
+	int nr_opts;
+	bool verbose;
+	bool no_report;
+};
+
+/*
+ * Parse the shared arguments from argv[first..]; an argument it does not know is
+ * returned through @rest (NULL when none may be left). 0, or KSFT_USAGE after one
+ * line on stderr.
+ */
+int run_args_parse(int argc, char **argv, int first, struct run_args *a, char ***rest, int *nr_rest);
+
+struct run_dir {
+	char path[PATH_MAX];
+	char run_id[96];
+	FILE *log;
+	double start;
+};
+
+/* results/<kernel>/<YYYYmmdd-HHMMSS>[-label]; opens log.txt. */
+int run_dir_create(const char *out_root, const char *label, struct run_dir *rd);
+/* Writes manifest.json (with end time) and topology.xml. */
+int run_dir_finish(struct run_dir *rd, const char *cmdline, const struct run_args *a);
+
+/* Bench context and options for @b under @a; -EINVAL (message printed) on a bad --opt. */
+int bench_ctx_init(struct bench_ctx *ctx, const struct bench *b, const struct run_args *a,
+		   const struct run_dir *rd);
+void bench_ctx_fini(struct bench_ctx *ctx);
+
+/* Apply the case's knobs, setup, one repetition, teardown. 0, BENCH_SKIP or -errno; the case records why. */
+int driver_case_once(struct bench_ctx *ctx, struct bench_case *c, unsigned rep);
+/* Apply the case's knobs; BENCH_SKIP (and the case says why) when one cannot be set. */
+int driver_apply_knobs(struct bench_case *c);
+
+/* Every case of the list, setup once, ctx->reps repetitions, teardown; progress on stderr. */
+int driver_run_cases(struct bench_ctx *ctx, struct case_list *list);
+
+/* Progress line on stderr: bench, case, repetition, elapsed and an estimate of what remains. */
+void progress(const struct bench_ctx *ctx, const struct bench_case *c, unsigned rep,
+	      int case_idx, int nr_cases);
+
+/* The log of the current run (log.txt), or NULL. */
+FILE *run_log(void);
+
+#endif

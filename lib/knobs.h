@@ -1,0 +1,60 @@
+/* The knob table: every tunable the suite reads or sets, with save/apply/restore and a crash journal. */
+#ifndef MMBENCH_KNOBS_H
+#define MMBENCH_KNOBS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+enum knob_kind {
+	KNOB_NUM,	/* a number */
+	KNOB_CHOICE,	/* "always [madvise] never": the bracketed word is in force */
+};
+
+struct knob_def {
+	const char *name;	/* "thp.enabled"; "thp.hugepages-*.enabled" for a family */
+	const char *paths[3];	/* tried in order; relative to the sysroot; '*' as in name */
+	enum knob_kind kind;
+	const char *why;
+};
+
+extern const struct knob_def knob_table[];
+
+/* Root prefix for every path (MMBENCH_SYSROOT, default ""). */
+const char *sysroot(void);
+/* sysroot() + path into buf. */
+const char *sysroot_path(char *buf, size_t len, const char *path);
+
+/* Whether @name is in the table (directly or through a family pattern). */
+bool knob_known(const char *name);
+/* Every concrete knob name on this system (families expanded), NULL-terminated, static. */
+const char *const *knob_names(void);
+/* The path in force for @name, or NULL with errno set. */
+const char *knob_path(const char *name, char *buf, size_t len);
+
+/* The value in force (the bracketed word of a choice); -errno, and @why says why. */
+int knob_read(const char *name, char *buf, size_t len);
+/* The file's whole text, trailing newline stripped. */
+int knob_read_raw(const char *name, char *buf, size_t len);
+/* Empty string when @name could be written, else why not (probe: writes back the value it has). */
+int knob_probe_write(const char *name, char *why, size_t len);
+
+/*
+ * Set @name to @value: the original text is journaled (and fsynced) before the first
+ * change in this process; the write is verified by reading back. -errno on failure,
+ * and the knob is left as it was.
+ */
+int knob_set(const char *name, const char *value);
+/* Put back every knob this process changed, in reverse order; clears the journal. */
+int knob_restore_all(void);
+
+/*
+ * Call once at start, before any knob is set: takes the journal's lock (-EBUSY if
+ * another mmbench holds it) and, if a killed run left a journal, restores what it
+ * lists and says so on @msg. Registers restore on exit and on SIGINT/SIGTERM/SIGHUP.
+ */
+int knobs_init(FILE *msg);
+/* The journal's path (MMBENCH_JOURNAL, else <sysroot>/var/lib/mmbench/journal). */
+const char *knob_journal_path(void);
+
+#endif

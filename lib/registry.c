@@ -1,0 +1,28 @@
+/* The registry: every bench of the suite, in the order a run takes them. */
+#include <string.h>
+#include "bench.h"
+
+extern const struct bench bench_uffd_wp __attribute__((weak));
+extern const struct bench bench_fault_around __attribute__((weak));
+extern const struct bench bench_vma_lock __attribute__((weak));
+extern const struct bench bench_numa_scan __attribute__((weak));
+extern const struct bench bench_thp __attribute__((weak));
+
+/* TODO(foundation): drop the weak references once every bench file exists. */
+const struct bench *const benches[] = {
+	&bench_uffd_wp,
+	&bench_fault_around,
+	&bench_vma_lock,
+	&bench_numa_scan,
+	&bench_thp,
+};
+
+const int nr_benches = sizeof(benches) / sizeof(benches[0]);
+
+const struct bench *bench_find(const char *name)
+{
+	for (int i = 0; i < nr_benches; i++)
+		if (benches[i] && !strcmp(benches[i]->name, name))
+			return benches[i];
+	return NULL;
+}

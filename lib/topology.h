@@ -1,0 +1,33 @@
+/* Machine topology through hwloc (and libnuma): counts, placement of threads on PUs, XML export. */
+#ifndef MMBENCH_TOPOLOGY_H
+#define MMBENCH_TOPOLOGY_H
+
+#include <stdbool.h>
+
+enum placement {
+	PLACE_COMPACT,	/* fill one socket (then core) before the next */
+	PLACE_SCATTER,	/* round-robin across sockets and NUMA nodes */
+};
+
+int topo_init(void);
+void topo_fini(void);
+unsigned topo_sockets(void);
+unsigned topo_numa_nodes(void);
+unsigned topo_cores(void);
+unsigned topo_pus(void);
+/* OS index of the CPU for the idx-th thread under @p (wraps past the number of PUs). */
+int topo_cpu_for(unsigned idx, enum placement p);
+/* Pin the calling thread to OS CPU @cpu; -errno. */
+int topo_pin_self(int cpu);
+/* NUMA node of OS CPU @cpu, or -1. */
+int topo_node_of_cpu(int cpu);
+/* OS CPUs of NUMA node @node into cpus (max entries); returns count. */
+int topo_node_cpus(int node, int *cpus, int max);
+/* Bytes of memory on NUMA node @node, or 0. */
+unsigned long long topo_node_memory(int node);
+int topo_export_xml(const char *path);
+/* "compact"/"scatter" to the enum; -1 if neither. */
+int placement_parse(const char *s);
+const char *placement_name(enum placement p);
+
+#endif

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Install the Debian packages mmbench needs (build, tests, plots, vm runner); quick when all are there.
+set -eu
+pkgs=(build-essential pkg-config git libnuma-dev libhwloc-dev libjansson-dev libgsl-dev
+      libcmocka-dev gnuplot-nox numactl hwloc qemu-system-x86 busybox-static cpio xz-utils
+      linux-source-6.1 linux-image-cloud-amd64 bison flex)
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
+	echo "deps: missing packages; run as root: apt-get install ${missing[*]}" >&2
+	exit 1
+fi
+echo "deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
