@@ -4,7 +4,7 @@ CC	?= gcc
 BUILD	:= build
 PKGS	:= hwloc jansson gsl numa
 CFLAGS	?= -O2 -g
-CFLAGS	+= -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -MMD -MP \
+CFLAGS	+= -std=gnu11 -Wall -Wextra -Werror -Wno-format-truncation -D_GNU_SOURCE -MMD -MP \
 	   -Ilib -I$(LIBPERF)/include
 LDLIBS	+= $(LIBPERF)/libperf.a $(LIBPERF)/libapi.a \
 	   -lhwloc -ljansson -lgsl -lgslcblas -lnuma -lpthread -lm
@@ -78,4 +78,4 @@ cppcheck:
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(wildcard $(BUILD)/lib/*.d $(BUILD)/benches/*.d)

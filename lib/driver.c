@@ -1,0 +1,424 @@
+/* The driver: arguments shared by run and sweep, run directories, and the loop over cases and repetitions. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "driver.h"
+#include "knobs.h"
+#include "manifest.h"
+#include "options.h"
+#include "procfs.h"
+#include "timing.h"
+#include "topology.h"
+#include "util.h"
+
+static FILE *log_file;
+static const struct run_args *current_args;
+
+FILE *run_log(void)
+{
+	return log_file;
+}
+
+static void vlogf(const char *fmt, va_list ap)
+{
+	va_list copy;
+
+	va_copy(copy, ap);
+	vfprintf(stderr, fmt, ap);
+	if (log_file) {
+		vfprintf(log_file, fmt, copy);
+		fflush(log_file);
+	}
+	va_end(copy);
+}
+
+static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void logf_(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlogf(fmt, ap);
+	va_end(ap);
+}
+
+void bench_log(const struct bench_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	logf_("%s: ", ctx->bench->name);
+	va_start(ap, fmt);
+	vlogf(fmt, ap);
+	va_end(ap);
+	logf_("\n");
+}
+
+static int parse_profile(const char *s, enum profile *p)
+{
+	static const char *const names[] = { "smoke", "quick", "full" };
+
+	for (int i = 0; i < NR_PROFILES; i++)
+		if (!strcmp(s, names[i])) {
+			*p = i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+static int usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "mmbench: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	return KSFT_USAGE;
+}
+
+static int split_pair(const char *arg, struct name_value *nv)
+{
+	const char *eq = strchr(arg, '=');
+
+	if (!eq || eq == arg || !eq[1] || (size_t)(eq - arg) >= sizeof(nv->name) ||
+	    strlen(eq + 1) >= sizeof(nv->value))
+		return -EINVAL;
+	snprintf(nv->name, sizeof(nv->name), "%.*s", (int)(eq - arg), arg);
+	snprintf(nv->value, sizeof(nv->value), "%s", eq + 1);
+	return 0;
+}
+
+static int add_benches(struct run_args *a, const char *list)
+{
+	char buf[256], *save, *tok;
+
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		const struct bench *b = bench_find(tok);
+
+		if (!b)
+			return usage("unknown bench '%s' (see 'mmbench list')", tok);
+		if (a->nr_benches == MAX_BENCHES)
+			return usage("too many benches");
+		a->benches[a->nr_benches++] = b;
+	}
+	return a->nr_benches ? 0 : usage("--bench needs a name");
+}
+
+static bool label_ok(const char *s)
+{
+	if (!*s || strlen(s) > 48)
+		return false;
+	for (; *s; s++)
+		if (!(('a' <= *s && *s <= 'z') || ('A' <= *s && *s <= 'Z') ||
+		      ('0' <= *s && *s <= '9') || strchr("._-+", *s)))
+			return false;
+	return true;
+}
+
+int run_args_parse(int argc, char **argv, int first, struct run_args *a, char ***rest, int *nr_rest)
+{
+	memset(a, 0, sizeof(*a));
+	a->profile = PROFILE_QUICK;
+	/* run.sh points this at the tree's results/, whatever the working directory */
+	a->out_root = getenv("MMBENCH_RESULTS") ? getenv("MMBENCH_RESULTS") : "results";
+	if (nr_rest)
+		*nr_rest = 0;
+	for (int i = first; i < argc; i++) {
+		const char *arg = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+		bool takes = true;
+		int r = 0;
+
+		if (!strcmp(arg, "--profile")) {
+			if (!val || parse_profile(val, &a->profile))
+				return usage("--profile takes smoke, quick or full");
+		} else if (!strcmp(arg, "--bench")) {
+			if (!val)
+				return usage("--bench needs a name");
+			r = add_benches(a, val);
+		} else if (!strcmp(arg, "--reps")) {
+			uint64_t n;
+
+			if (!val || parse_u64(val, &n) || n < 1 || n > 1000)
+				return usage("--reps takes a number from 1 to 1000");
+			a->reps = n;
+		} else if (!strcmp(arg, "--label")) {
+			if (!val || !label_ok(val))
+				return usage("--label takes up to 48 of [A-Za-z0-9._+-]");
+			a->label = val;
+		} else if (!strcmp(arg, "--out")) {
+			if (!val || !*val)
+				return usage("--out needs a directory");
+			a->out_root = val;
+		} else if (!strcmp(arg, "--set")) {
+			struct name_value *nv = &a->sets[a->nr_sets];
+
+			if (!val || a->nr_sets == MAX_SETS || split_pair(val, nv))
+				return usage("--set takes KNOB=VALUE");
+			if (!knob_known(nv->name))
+				return usage("--set: unknown knob '%s' (see 'mmbench list --knobs')", nv->name);
+			a->nr_sets++;
+		} else if (!strcmp(arg, "--opt")) {
+			if (!val || a->nr_opts == MAX_SETS || split_pair(val, &a->opts[a->nr_opts]))
+				return usage("--opt takes [BENCH.]NAME=VALUE");
+			a->nr_opts++;
+		} else {
+			takes = false;
+			if (!strcmp(arg, "-v") || !strcmp(arg, "--verbose"))
+				a->verbose = true;
+			else if (!strcmp(arg, "--no-report"))
+				a->no_report = true;
+			else if (rest && arg[0] != '-')
+				(*rest)[(*nr_rest)++] = argv[i];
+			else
+				return usage("unknown argument '%s'", arg);
+		}
+		if (r)
+			return r;
+		i += takes;
+	}
+	if (!a->nr_benches)
+		for (int i = 0; i < nr_benches; i++)
+			if (benches[i])
+				a->benches[a->nr_benches++] = benches[i];
+	/* every --opt must mean something to a selected bench */
+	for (int k = 0; k < a->nr_opts; k++) {
+		const char *name = a->opts[k].name, *dot = strchr(name, '.');
+		bool used = false;
+
+		for (int b = 0; b < a->nr_benches; b++) {
+			const struct bench *bench = a->benches[b];
+			const char *opt = name;
+
+			if (dot) {
+				if (strncmp(name, bench->name, dot - name) || bench->name[dot - name])
+					continue;
+				opt = dot + 1;
+			}
+			for (const struct bench_opt *o = bench->opts; o && o->name; o++)
+				used |= !strcmp(o->name, opt);
+		}
+		if (!used)
+			return usage("--opt %s: no selected bench has that option", name);
+	}
+	return 0;
+}
+
+int run_dir_create(const char *out_root, const char *label, struct run_dir *rd)
+{
+	char stamp[32], base[PATH_MAX];
+	time_t t = time(NULL);
+	struct tm tm;
+
+	memset(rd, 0, sizeof(*rd));
+	localtime_r(&t, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+	snprintf(base, sizeof(base), "%s/%s", out_root, kernel_release());
+	if (mkdir_p(base)) {
+		fprintf(stderr, "%s: %s: %s\n", __func__, base, strerror(errno));
+		return -errno;
+	}
+	/* two runs in one second get -2, -3, ... rather than sharing a directory */
+	for (int n = 1; n < 100; n++) {
+		char suffix[16] = "";
+
+		if (n > 1)
+			snprintf(suffix, sizeof(suffix), "-%d", n);
+		snprintf(rd->run_id, sizeof(rd->run_id), "%s%s%s%s", stamp, suffix,
+			 label ? "-" : "", label ? label : "");
+		snprintf(rd->path, sizeof(rd->path), "%s/%s", base, rd->run_id);
+		if (!mkdir(rd->path, 0755))
+			break;
+		if (errno != EEXIST) {
+			fprintf(stderr, "%s: %s: %s\n", __func__, rd->path, strerror(errno));
+			return -errno;
+		}
+	}
+	mkdir(strcat(strcpy(base, rd->path), "/plots"), 0755);
+	snprintf(base, sizeof(base), "%s/log.txt", rd->path);
+	rd->log = fopen(base, "we");
+	log_file = rd->log;
+	rd->start = (double)time(NULL);
+	return 0;
+}
+
+int bench_ctx_init(struct bench_ctx *ctx, const struct bench *b, const struct run_args *a,
+		   const struct run_dir *rd)
+{
+	struct opt_values *v = opt_values_new(b, a->profile);
+	char err[256];
+
+	memset(ctx, 0, sizeof(*ctx));
+	if (!v)
+		return -ENOMEM;
+	for (int k = 0; k < a->nr_opts; k++) {
+		const char *name = a->opts[k].name, *dot = strchr(name, '.');
+		int r;
+
+		if (dot) {
+			if (strncmp(name, b->name, dot - name) || b->name[dot - name])
+				continue;
+			name = dot + 1;
+		}
+		r = opt_values_set(v, name, a->opts[k].value, err, sizeof(err));
+		if (r == -ENOENT && !dot)
+			continue;	/* another selected bench has it */
+		if (r) {
+			fprintf(stderr, "mmbench: %s: %s\n", b->name, err);
+			opt_values_free(v);
+			return -EINVAL;
+		}
+	}
+	if (opt_values_validate(v, err, sizeof(err))) {
+		fprintf(stderr, "mmbench: %s: %s\n", b->name, err);
+		opt_values_free(v);
+		return -EINVAL;
+	}
+	ctx->bench = b;
+	ctx->profile = a->profile;
+	ctx->reps = a->reps ? a->reps : b->reps[a->profile];
+	if (!ctx->reps)
+		ctx->reps = 1;
+	ctx->ncpus = online_cpus();
+	ctx->opts = v;
+	ctx->run_dir = rd ? rd->path : NULL;
+	ctx->verbose = a->verbose;
+	current_args = a;
+	return 0;
+}
+
+void bench_ctx_fini(struct bench_ctx *ctx)
+{
+	opt_values_free((struct opt_values *)ctx->opts);
+	ctx->opts = NULL;
+}
+
+static int set_one(struct bench_case *c, const char *knob, const char *value)
+{
+	int r = knob_set(knob, value);
+	char why[256];
+
+	if (!r)
+		return 0;
+	if (r == -ENOENT || r == -EPERM || r == -EACCES || r == -EROFS) {
+		knob_probe_write(knob, why, sizeof(why));
+		return case_skip(c, "cannot set %s=%s: %s", knob, value,
+				 why[0] ? why : strerror(-r));
+	}
+	return case_skip(c, "cannot set %s=%s: %s", knob, value, strerror(-r));
+}
+
+int driver_apply_knobs(struct bench_case *c)
+{
+	/* the run's --set values hold unless the case needs its own */
+	for (int i = 0; current_args && i < current_args->nr_sets; i++) {
+		bool own = false;
+
+		for (int k = 0; k < c->nr_knobs; k++)
+			own |= !strcmp(c->knobs[k].knob, current_args->sets[i].name);
+		if (!own && set_one(c, current_args->sets[i].name, current_args->sets[i].value))
+			return BENCH_SKIP;
+	}
+	for (int k = 0; k < c->nr_knobs; k++)
+		if (set_one(c, c->knobs[k].knob, c->knobs[k].value))
+			return BENCH_SKIP;
+	return 0;
+}
+
+static int settle(struct bench_case *c, int r)
+{
+	if (r == BENCH_SKIP) {
+		if (c->status != CASE_SKIP)
+			case_skip(c, "skipped");
+	} else if (r < 0) {
+		if (c->status != CASE_ERROR)
+			case_fail(c, r, "failed");
+	} else if (c->status == CASE_PENDING) {
+		c->status = CASE_OK;
+	}
+	return r;
+}
+
+int driver_case_once(struct bench_ctx *ctx, struct bench_case *c, unsigned rep)
+{
+	const struct bench *b = ctx->bench;
+	int r;
+
+	if (c->status == CASE_SKIP || c->status == CASE_ERROR)
+		return c->status == CASE_SKIP ? BENCH_SKIP : -EIO;
+	r = driver_apply_knobs(c);
+	if (!r && b->setup)
+		r = b->setup(ctx, c);
+	if (r)
+		return settle(c, r);
+	r = b->run(ctx, c, rep);
+	if (b->teardown)
+		b->teardown(ctx, c);
+	ctx->priv = NULL;
+	return settle(c, r);
+}
+
+static uint64_t bench_start_ns;
+static unsigned units_done;
+
+void progress(const struct bench_ctx *ctx, const struct bench_case *c, unsigned rep,
+	      int case_idx, int nr_cases)
+{
+	double elapsed = (now_ns() - bench_start_ns) / 1e9;
+	unsigned total = nr_cases * ctx->reps;
+	char eta[32] = "";
+
+	if (units_done)
+		snprintf(eta, sizeof(eta), ", ~%.0fs left",
+			 elapsed / units_done * (total - units_done));
+	logf_("[%s %d/%d] %s rep %u/%u (%.1fs%s)\n", ctx->bench->name, case_idx + 1, nr_cases,
+	      c->key, rep + 1, ctx->reps, elapsed, eta);
+}
+
+int driver_run_cases(struct bench_ctx *ctx, struct case_list *list)
+{
+	const struct bench *b = ctx->bench;
+	int errors = 0;
+
+	bench_start_ns = now_ns();
+	units_done = 0;
+	for (int i = 0; i < list->nr; i++) {
+		struct bench_case *c = &list->cases[i];
+		int r;
+
+		if (c->status == CASE_SKIP) {
+			logf_("[%s %d/%d] %s: SKIP: %s\n", b->name, i + 1, list->nr, c->key, c->reason);
+			units_done += ctx->reps;
+			continue;
+		}
+		r = driver_apply_knobs(c);
+		if (!r && b->setup)
+			r = b->setup(ctx, c);
+		/* teardown exactly when setup succeeded, whatever the repetitions did */
+		if (!r) {
+			for (unsigned rep = 0; !r && rep < ctx->reps; rep++) {
+				progress(ctx, c, rep, i, list->nr);
+				r = b->run(ctx, c, rep);
+				units_done++;
+			}
+			if (b->teardown)
+				b->teardown(ctx, c);
+		}
+		ctx->priv = NULL;
+		settle(c, r);
+		units_done = (i + 1) * ctx->reps;
+		if (c->status == CASE_SKIP)
+			logf_("[%s %d/%d] %s: SKIP: %s\n", b->name, i + 1, list->nr, c->key, c->reason);
+		else if (c->status == CASE_ERROR) {
+			logf_("[%s %d/%d] %s: ERROR: %s\n", b->name, i + 1, list->nr, c->key, c->reason);
+			errors++;
+		}
+	}
+	return errors;
+}

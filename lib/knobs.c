@@ -1,0 +1,577 @@
+/* The knob table, and setting knobs so that they always come back: journal, atexit, signals. */
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+#include "knobs.h"
+#include "util.h"
+
+#define THP	"/sys/kernel/mm/transparent_hugepage"
+#define DBG	"/sys/kernel/debug"
+
+const struct knob_def knob_table[] = {
+	{ "thp.enabled", { THP "/enabled" }, KNOB_CHOICE,
+	  "THP policy for anonymous memory (PMD size, and sizes that inherit)" },
+	{ "thp.defrag", { THP "/defrag" }, KNOB_CHOICE,
+	  "whether a THP fault may stall in direct reclaim/compaction" },
+	{ "thp.shmem_enabled", { THP "/shmem_enabled" }, KNOB_CHOICE,
+	  "THP policy for tmpfs/shmem: decides folio size of tmpfs files" },
+	{ "thp.hugepages-*.enabled", { THP "/hugepages-*/enabled" }, KNOB_CHOICE,
+	  "mTHP: anonymous faults may allocate folios of this size" },
+	{ "thp.hugepages-*.shmem_enabled", { THP "/hugepages-*/shmem_enabled" }, KNOB_CHOICE,
+	  "mTHP: shmem folios of this size" },
+	{ "khugepaged.defrag", { THP "/khugepaged/defrag" }, KNOB_NUM,
+	  "whether khugepaged may reclaim/compact to allocate" },
+	{ "khugepaged.scan_sleep_millisecs", { THP "/khugepaged/scan_sleep_millisecs" }, KNOB_NUM,
+	  "pause between khugepaged scan passes: how soon collapse happens" },
+	{ "khugepaged.alloc_sleep_millisecs", { THP "/khugepaged/alloc_sleep_millisecs" }, KNOB_NUM,
+	  "pause after a failed huge page allocation" },
+	{ "khugepaged.pages_to_scan", { THP "/khugepaged/pages_to_scan" }, KNOB_NUM,
+	  "pages khugepaged scans per pass" },
+	{ "khugepaged.max_ptes_none", { THP "/khugepaged/max_ptes_none" }, KNOB_NUM,
+	  "empty PTEs a collapse may fill: memory bloat against THP coverage" },
+	{ "khugepaged.max_ptes_swap", { THP "/khugepaged/max_ptes_swap" }, KNOB_NUM,
+	  "swapped PTEs a collapse may swap in" },
+	{ "khugepaged.max_ptes_shared", { THP "/khugepaged/max_ptes_shared" }, KNOB_NUM,
+	  "shared PTEs a collapse may copy" },
+	{ "kernel.numa_balancing", { "/proc/sys/kernel/numa_balancing" }, KNOB_NUM,
+	  "automatic NUMA balancing: the scanner and hint faults" },
+	{ "numa.scan_delay_ms", { DBG "/sched/numa_balancing/scan_delay_ms",
+				  "/proc/sys/kernel/numa_balancing_scan_delay_ms" }, KNOB_NUM,
+	  "delay before a new task's first NUMA scan" },
+	{ "numa.scan_period_min_ms", { DBG "/sched/numa_balancing/scan_period_min_ms",
+				       "/proc/sys/kernel/numa_balancing_scan_period_min_ms" }, KNOB_NUM,
+	  "shortest period between NUMA scans" },
+	{ "numa.scan_period_max_ms", { DBG "/sched/numa_balancing/scan_period_max_ms",
+				       "/proc/sys/kernel/numa_balancing_scan_period_max_ms" }, KNOB_NUM,
+	  "longest period between NUMA scans" },
+	{ "numa.scan_size_mb", { DBG "/sched/numa_balancing/scan_size_mb",
+				 "/proc/sys/kernel/numa_balancing_scan_size_mb" }, KNOB_NUM,
+	  "MiB of address space marked per NUMA scan" },
+	{ "fault_around_bytes", { DBG "/fault_around_bytes" }, KNOB_NUM,
+	  "bytes of page cache mapped around a read fault (do_fault_around)" },
+	{ NULL, { NULL }, 0, NULL },
+};
+
+const char *sysroot(void)
+{
+	const char *r = getenv("MMBENCH_SYSROOT");
+
+	return r ? r : "";
+}
+
+const char *sysroot_path(char *buf, size_t len, const char *path)
+{
+	snprintf(buf, len, "%s%s", sysroot(), path);
+	return buf;
+}
+
+/* The table entry for @name, and for a family the part that stands for '*'. */
+static const struct knob_def *lookup(const char *name, char *member, size_t len)
+{
+	for (const struct knob_def *k = knob_table; k->name; k++) {
+		const char *star = strchr(k->name, '*');
+		size_t pre, suf, n = strlen(name);
+
+		if (!star) {
+			if (!strcmp(k->name, name))
+				return k;
+			continue;
+		}
+		pre = star - k->name;
+		suf = strlen(star + 1);
+		if (n <= pre + suf || strncmp(name, k->name, pre) ||
+		    strcmp(name + n - suf, star + 1))
+			continue;
+		if (n - pre - suf >= len || memchr(name + pre, '/', n - pre - suf) ||
+		    memchr(name + pre, '.', n - pre - suf))
+			continue;
+		snprintf(member, len, "%.*s", (int)(n - pre - suf), name + pre);
+		return k;
+	}
+	return NULL;
+}
+
+bool knob_known(const char *name)
+{
+	char member[64];
+
+	return lookup(name, member, sizeof(member)) != NULL;
+}
+
+static void subst(char *buf, size_t len, const char *pattern, const char *member)
+{
+	const char *star = strchr(pattern, '*');
+	char root[PATH_MAX];
+
+	sysroot_path(root, sizeof(root), "");
+	if (star)
+		snprintf(buf, len, "%s%.*s%s%s", root, (int)(star - pattern), pattern, member, star + 1);
+	else
+		snprintf(buf, len, "%s%s", root, pattern);
+}
+
+const char *knob_path(const char *name, char *buf, size_t len)
+{
+	char member[64] = "";
+	const struct knob_def *k = lookup(name, member, sizeof(member));
+
+	if (!k) {
+		errno = ENOENT;
+		return NULL;
+	}
+	for (int i = 0; i < 3 && k->paths[i]; i++) {
+		subst(buf, len, k->paths[i], member);
+		if (!access(buf, F_OK))
+			return buf;
+	}
+	/* none exists: the first is the one to name in messages */
+	subst(buf, len, k->paths[0], member);
+	errno = ENOENT;
+	return NULL;
+}
+
+const char *const *knob_names(void)
+{
+	static char *names[128];
+	int n = 0;
+
+	if (names[0])
+		return (const char *const *)names;
+	for (const struct knob_def *k = knob_table; k->name && n < 127; k++) {
+		const char *star = strchr(k->name, '*');
+		char pat[PATH_MAX];
+		glob_t g;
+
+		if (!star) {
+			names[n++] = strdup(k->name);
+			continue;
+		}
+		subst(pat, sizeof(pat), k->paths[0], "*");
+		if (glob(pat, 0, NULL, &g))
+			continue;
+		/* the member is what the '*' matched in the path */
+		size_t pre = strchr(k->paths[0], '*') - k->paths[0] + strlen(sysroot());
+		size_t suf = strlen(strchr(k->paths[0], '*') + 1);
+
+		for (size_t i = 0; i < g.gl_pathc && n < 127; i++) {
+			const char *p = g.gl_pathv[i];
+			size_t m = strlen(p) - pre - suf;
+
+			if (asprintf(&names[n], "%.*s%.*s%s", (int)(star - k->name), k->name,
+				     (int)m, p + pre, star + 1) > 0)
+				n++;
+		}
+		globfree(&g);
+	}
+	names[n] = NULL;
+	return (const char *const *)names;
+}
+
+/* debugfs holds some knobs; mount it for the run if it is not, and unmount it after. */
+static bool debugfs_mounted_by_us;
+
+static void ensure_debugfs(const char *path)
+{
+	struct stat a, b;
+
+	if (*sysroot() || strncmp(path, DBG "/", strlen(DBG "/")))
+		return;
+	if (stat(DBG, &a) || stat("/sys/kernel", &b) || a.st_dev != b.st_dev)
+		return;
+	if (!mount("debugfs", DBG, "debugfs", 0, NULL))
+		debugfs_mounted_by_us = true;
+}
+
+static void chomp(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n && (s[n - 1] == '\n' || s[n - 1] == ' '))
+		s[--n] = 0;
+}
+
+static int read_file(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	if (n < 0) {
+		int e = errno;
+
+		close(fd);
+		return -e;
+	}
+	close(fd);
+	buf[n] = 0;
+	chomp(buf);
+	return 0;
+}
+
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	ssize_t n, len = strlen(text);
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, text, len);
+	if (n != len) {
+		int e = n < 0 ? errno : EIO;
+
+		close(fd);
+		return -e;
+	}
+	return close(fd) ? -errno : 0;
+}
+
+static int resolve(const char *name, const struct knob_def **def, char *path, size_t len)
+{
+	char member[64];
+
+	*def = lookup(name, member, sizeof(member));
+	if (!*def)
+		return -ENOENT;
+	if (!knob_path(name, path, len)) {
+		ensure_debugfs(path + strlen(sysroot()));
+		if (!knob_path(name, path, len))
+			return -ENOENT;
+	}
+	ensure_debugfs(path + strlen(sysroot()));
+	return 0;
+}
+
+int knob_read_raw(const char *name, char *buf, size_t len)
+{
+	const struct knob_def *k;
+	char path[PATH_MAX];
+	int r = resolve(name, &k, path, sizeof(path));
+
+	return r ? r : read_file(path, buf, len);
+}
+
+/* The word in brackets ("always [madvise] never" -> "madvise"), or the text itself. */
+static void choice_word(const char *raw, char *buf, size_t len)
+{
+	const char *a = strchr(raw, '['), *b = a ? strchr(a, ']') : NULL;
+
+	if (a && b)
+		snprintf(buf, len, "%.*s", (int)(b - a - 1), a + 1);
+	else
+		snprintf(buf, len, "%s", raw);
+}
+
+int knob_read(const char *name, char *buf, size_t len)
+{
+	const struct knob_def *k;
+	char raw[512], member[64];
+	int r = knob_read_raw(name, raw, sizeof(raw));
+
+	if (r)
+		return r;
+	k = lookup(name, member, sizeof(member));
+	if (k && k->kind == KNOB_CHOICE)
+		choice_word(raw, buf, len);
+	else
+		snprintf(buf, len, "%s", raw);
+	return 0;
+}
+
+/* A kernel file, as opposed to a regular file standing in for one in a fake sysroot. */
+static bool is_kernel_file(const char *path)
+{
+	struct statfs s;
+
+	if (statfs(path, &s))
+		return true;
+	return s.f_type == 0x62656572 /* sysfs */ || s.f_type == 0x9fa0 /* proc */ ||
+	       s.f_type == 0x64626720 /* debugfs */;
+}
+
+/*
+ * What to write to make @value the one in force. The kernel takes the bare word; a
+ * regular file standing in for a choice file gets the bracketed text a kernel would
+ * then show, so a fake tree behaves like sysfs.
+ */
+static int write_text_for(const struct knob_def *k, const char *path, const char *raw,
+			  const char *value, char *out, size_t len)
+{
+	size_t off = 0, vl = strlen(value);
+	bool found = false;
+	char words[512], *save, *w;
+
+	if (k->kind != KNOB_CHOICE || is_kernel_file(path)) {
+		snprintf(out, len, "%s", value);
+		return 0;
+	}
+	snprintf(words, sizeof(words), "%s", raw);
+	out[0] = 0;
+	for (w = strtok_r(words, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		char bare[64];
+
+		choice_word(w, bare, sizeof(bare));
+		found |= strlen(bare) == vl && !strcmp(bare, value);
+		off += snprintf(out + off, off < len ? len - off : 0, off ? " %s" : "%s",
+				strcmp(bare, value) ? bare : "");
+		if (!strcmp(bare, value))
+			off += snprintf(out + off, off < len ? len - off : 0, "[%s]", bare);
+	}
+	return found ? 0 : -EINVAL;
+}
+
+/* What this process changed: restored in reverse order. Fixed-size so a signal handler can walk it. */
+#define MAX_CHANGED 64
+struct changed {
+	char path[PATH_MAX];
+	char restore[512];	/* what to write to put the original back */
+	char name[64];
+};
+static struct changed changed[MAX_CHANGED];
+static volatile sig_atomic_t nr_changed;
+static pid_t owner;
+static int lock_fd = -1;
+static char journal[PATH_MAX];
+
+const char *knob_journal_path(void)
+{
+	const char *j = getenv("MMBENCH_JOURNAL");
+
+	if (!journal[0]) {
+		if (j)
+			snprintf(journal, sizeof(journal), "%s", j);
+		else
+			snprintf(journal, sizeof(journal), "%s/var/lib/mmbench/journal", sysroot());
+	}
+	return journal;
+}
+
+/* One journal line: name, path and the text that restores it, tab-separated. */
+static int journal_append(const struct changed *c)
+{
+	char line[PATH_MAX + 700];
+	int fd, n, r = 0;
+
+	mkdir_parents(knob_journal_path());
+	fd = open(knob_journal_path(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	n = snprintf(line, sizeof(line), "%s\t%s\t%s\n", c->name, c->path, c->restore);
+	if (write(fd, line, n) != n || fsync(fd))
+		r = errno ? -errno : -EIO;
+	close(fd);
+	return r;
+}
+
+int knob_set(const char *name, const char *value)
+{
+	const struct knob_def *k;
+	char path[PATH_MAX], raw[512], text[512], now[512];
+	int r, i;
+
+	r = resolve(name, &k, path, sizeof(path));
+	if (r)
+		return r;
+	r = read_file(path, raw, sizeof(raw));
+	if (r)
+		return r;
+	r = write_text_for(k, path, raw, value, text, sizeof(text));
+	if (r)
+		return r;
+	for (i = 0; i < nr_changed; i++)
+		if (!strcmp(changed[i].path, path))
+			break;
+	if (i == nr_changed) {
+		struct changed *c;
+
+		if (nr_changed == MAX_CHANGED)
+			return -ENOSPC;
+		c = &changed[nr_changed];
+		snprintf(c->path, sizeof(c->path), "%s", path);
+		snprintf(c->name, sizeof(c->name), "%s", name);
+		if (k->kind == KNOB_CHOICE && is_kernel_file(path))
+			choice_word(raw, c->restore, sizeof(c->restore));
+		else
+			snprintf(c->restore, sizeof(c->restore), "%s", raw);
+		/* the journal is on disk before the first change, or nothing changes */
+		r = journal_append(c);
+		if (r)
+			return r;
+		nr_changed++;
+	}
+	r = write_file(path, text);
+	if (r)
+		return r;
+	r = knob_read(name, now, sizeof(now));
+	if (r || strcmp(now, value)) {
+		write_file(path, changed[i].restore);
+		return r ? r : -EIO;
+	}
+	return 0;
+}
+
+int knob_probe_write(const char *name, char *why, size_t len)
+{
+	char path[PATH_MAX], val[512];
+	const struct knob_def *k;
+	int r;
+
+	why[0] = 0;
+	r = resolve(name, &k, path, sizeof(path));
+	if (r == -ENOENT && k) {
+		snprintf(why, len, "%s does not exist on this kernel", path);
+		return r;
+	} else if (r) {
+		snprintf(why, len, "unknown knob '%s'", name);
+		return r;
+	}
+	r = knob_read(name, val, sizeof(val));
+	if (!r && access(path, W_OK))
+		r = -errno;
+	if (r == -EPERM && !strncmp(path + strlen(sysroot()), DBG "/", strlen(DBG "/")))
+		snprintf(why, len, "%s: debugfs access is restricted (kernel lockdown)", path);
+	else if (r)
+		snprintf(why, len, "%s: %s", path, strerror(-r));
+	return r;
+}
+
+/* Async-signal-safe: open/write/close only, over the fixed array. */
+static void restore_all_unlocked(void)
+{
+	while (nr_changed > 0) {
+		const struct changed *c = &changed[nr_changed - 1];
+		int fd = open(c->path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+
+		if (fd >= 0) {
+			if (write(fd, c->restore, strlen(c->restore)) < 0) {
+				/* nothing better to do in a signal handler: the journal keeps it */
+			}
+			close(fd);
+		}
+		nr_changed--;
+	}
+	if (journal[0])
+		unlink(journal);
+}
+
+int knob_restore_all(void)
+{
+	if (owner && getpid() != owner)
+		return 0;
+	while (nr_changed > 0) {
+		const struct changed *c = &changed[nr_changed - 1];
+		char now[512], want[512];
+
+		choice_word(c->restore, want, sizeof(want));
+		if (write_file(c->path, c->restore) ||
+		    knob_read(c->name, now, sizeof(now)) || strcmp(now, want)) {
+			fprintf(stderr, "mmbench: could not restore %s to '%s'\n", c->path, c->restore);
+			/* keep the journal so the next run tries again */
+			return -EIO;
+		}
+		nr_changed--;
+	}
+	unlink(knob_journal_path());
+	return 0;
+}
+
+static void at_exit(void)
+{
+	if (getpid() != owner)
+		return;
+	knob_restore_all();
+	if (debugfs_mounted_by_us)
+		umount2(DBG, MNT_DETACH);
+	debugfs_mounted_by_us = false;
+}
+
+static void on_signal(int sig)
+{
+	if (getpid() == owner)
+		restore_all_unlocked();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* Restore what a killed run journaled; its lines are "name\tpath\ttext". */
+static int recover(FILE *msg)
+{
+	char line[PATH_MAX + 700];
+	struct changed *old;
+	int n = 0, bad = 0;
+	FILE *f = fopen(knob_journal_path(), "re");
+
+	if (!f)
+		return errno == ENOENT ? 0 : -errno;
+	old = calloc(MAX_CHANGED, sizeof(*old));
+	if (!old) {
+		fclose(f);
+		return -ENOMEM;
+	}
+	while (n < MAX_CHANGED && fgets(line, sizeof(line), f)) {
+		char *name = strtok(line, "\t"), *path = strtok(NULL, "\t"), *text = strtok(NULL, "\n");
+
+		if (!name || !path)
+			continue;
+		snprintf(old[n].name, sizeof(old[n].name), "%s", name);
+		snprintf(old[n].path, sizeof(old[n].path), "%s", path);
+		snprintf(old[n].restore, sizeof(old[n].restore), "%s", text ? text : "");
+		n++;
+	}
+	fclose(f);
+	for (int i = n - 1; i >= 0; i--) {
+		int r = write_file(old[i].path, old[i].restore);
+
+		if (msg)
+			fprintf(msg, "mmbench: a previous run was killed before restoring %s: %s '%s'%s%s\n",
+				old[i].name, r ? "could not write" : "restored to", old[i].restore,
+				r ? ": " : "", r ? strerror(-r) : "");
+		bad |= r;
+	}
+	free(old);
+	if (!bad)
+		unlink(knob_journal_path());
+	return bad ? -EIO : n;
+}
+
+int knobs_init(FILE *msg)
+{
+	char lock[PATH_MAX + 8];
+	struct sigaction sa = { .sa_handler = on_signal };
+	int r;
+
+	if (owner == getpid())
+		return 0;
+	snprintf(lock, sizeof(lock), "%s.lock", knob_journal_path());
+	r = mkdir_parents(lock);
+	if (r)
+		return r;
+	lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (lock_fd < 0)
+		return -errno;
+	if (flock(lock_fd, LOCK_EX | LOCK_NB)) {
+		close(lock_fd);
+		lock_fd = -1;
+		return -EBUSY;
+	}
+	r = recover(msg);
+	if (r < 0)
+		return r;
+	owner = getpid();
+	atexit(at_exit);
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	return 0;
+}

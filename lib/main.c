@@ -1,0 +1,279 @@
+/* mmbench: the one binary; subcommands run, list, sysinfo, report, compare, sweep. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "cmds.h"
+#include "driver.h"
+#include "knobs.h"
+#include "manifest.h"
+#include "options.h"
+#include "report.h"
+#include "results.h"
+#include "topology.h"
+
+static const char usage_text[] =
+"usage: mmbench <command> [args]\n"
+"  run [--profile smoke|quick|full] [--bench NAME[,NAME..]] [--reps N] [--label TEXT]\n"
+"      [--out ROOT] [--set KNOB=VALUE ...] [--opt [BENCH.]NAME=VALUE ...] [--no-report] [-v]\n"
+"  list [--bench NAME] [--profile P] [--knobs]   benches, cases, options, and what can run here\n"
+"  sysinfo                                      the system manifest as JSON\n"
+"  report RUN_DIR                               (re)render report.txt and report.md\n"
+"  compare BASE_DIR NEW_DIR [MORE..] [--format text|md] [--json FILE]\n"
+"  sweep KNOB=V1,V2,.. [--bench NAME] [--profile P] [--reps N] [--out ROOT]\n"
+"exit codes: 0 ok, 1 failure, 2 usage error, 3 compare found a regression, 4 skipped\n";
+
+static char *join_args(int argc, char **argv)
+{
+	size_t len = 1;
+	char *s;
+
+	for (int i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	s = calloc(1, len);
+	for (int i = 0; s && i < argc; i++) {
+		strcat(s, argv[i]);
+		if (i + 1 < argc)
+			strcat(s, " ");
+	}
+	return s;
+}
+
+static const char *const profile_names[] = { "smoke", "quick", "full" };
+
+static void iso_time(double t, char *buf, size_t len)
+{
+	time_t s = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&s, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* One bench of a run: probe, cases, the loop, results. Returns the number of failed cases. */
+static int run_bench(const struct bench *b, struct run_args *a, struct run_dir *rd)
+{
+	struct case_list list = { 0 };
+	struct bench_ctx ctx;
+	const char *why;
+	int errors = 0, r;
+
+	r = bench_ctx_init(&ctx, b, a, rd);
+	if (r)
+		return 1;
+	why = b->probe ? b->probe(&ctx) : NULL;
+	if (why) {
+		bench_log(&ctx, "SKIP: %s", why);
+		results_write(rd->path, &ctx, NULL, "skip", why);
+		bench_ctx_fini(&ctx);
+		return 0;
+	}
+	r = b->cases(&ctx, &list);
+	if (r < 0) {
+		bench_log(&ctx, "ERROR: cannot list cases: %s", strerror(-r));
+		results_write(rd->path, &ctx, &list, "error", strerror(-r));
+		errors = 1;
+	} else {
+		for (int i = 0; i < list.nr; i++)
+			case_freeze_key(&list.cases[i]);
+		errors = driver_run_cases(&ctx, &list);
+		results_write(rd->path, &ctx, &list, "ok", NULL);
+	}
+	case_list_free(&list);
+	bench_ctx_fini(&ctx);
+	return errors;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_args a;
+	struct run_dir rd;
+	struct run_meta meta = { 0 };
+	char *cmdline, when[32], path[PATH_MAX + 32];
+	json_t *manifest;
+	int errors = 0, r;
+
+	r = run_args_parse(argc, argv, 1, &a, NULL, NULL);
+	if (r)
+		return r;
+	/* every bench's options are checked before anything changes */
+	for (int i = 0; i < a.nr_benches; i++) {
+		struct bench_ctx ctx;
+
+		if (bench_ctx_init(&ctx, a.benches[i], &a, NULL))
+			return KSFT_USAGE;
+		bench_ctx_fini(&ctx);
+	}
+	r = knobs_init(stderr);
+	if (r == -EBUSY) {
+		fprintf(stderr, "mmbench: another mmbench holds %s.lock: one run at a time\n",
+			knob_journal_path());
+		return KSFT_FAIL;
+	} else if (r) {
+		fprintf(stderr, "mmbench: knob journal %s: %s\n", knob_journal_path(), strerror(-r));
+		return KSFT_FAIL;
+	}
+	topo_init();
+	if (run_dir_create(a.out_root, a.label, &rd))
+		return KSFT_FAIL;
+
+	cmdline = join_args(argc + 1, argv - 1);
+	meta.run_id = rd.run_id;
+	meta.label = a.label;
+	meta.cmdline = cmdline;
+	meta.profile = profile_names[a.profile];
+	meta.start_time = rd.start;
+	/* the manifest is taken before any knob changes: it records the machine as found */
+	manifest = manifest_build(&meta);
+	snprintf(path, sizeof(path), "%s/topology.xml", rd.path);
+	topo_export_xml(path);
+
+	for (int i = 0; i < a.nr_benches; i++)
+		errors += run_bench(a.benches[i], &a, &rd);
+
+	if (knob_restore_all())
+		errors++;
+	iso_time((double)time(NULL), when, sizeof(when));
+	json_object_set_new(manifest, "end_time", json_string(when));
+	snprintf(path, sizeof(path), "%s/manifest.json", rd.path);
+	manifest_write(path, manifest);
+	json_decref(manifest);
+	free(cmdline);
+	if (!a.no_report && report_render(rd.path))
+		errors++;
+	if (rd.log)
+		fclose(rd.log);
+	printf("%s\n", rd.path);
+	return errors ? KSFT_FAIL : KSFT_PASS;
+}
+
+static void list_opts(const struct bench *b)
+{
+	static const char *const types[] = {
+		[OPT_SIZE] = "size", [OPT_UINT] = "number", [OPT_CHOICE] = "choice",
+		[OPT_LIST] = "list", [OPT_UINT_LIST] = "numbers",
+	};
+
+	for (const struct bench_opt *o = b->opts; o && o->name; o++) {
+		printf("    --opt %s=<%s>  %s", o->name, types[o->type], o->help);
+		if (o->unit)
+			printf(" [%s]", o->unit);
+		if (o->choices)
+			printf(" (%s)", o->choices);
+		printf("; default %s/%s/%s\n", o->def[0] ? o->def[0] : "-",
+		       o->def[1] ? o->def[1] : o->def[0] ? o->def[0] : "-",
+		       o->def[2] ? o->def[2] : o->def[1] ? o->def[1] : o->def[0] ? o->def[0] : "-");
+	}
+}
+
+int cmd_list(int argc, char **argv)
+{
+	struct run_args a;
+	bool knobs = false;
+	int r;
+
+	/* --knobs is list's own: take it out before the shared parser sees it */
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--knobs")) {
+			knobs = true;
+			memmove(&argv[i], &argv[i + 1], (argc - i - 1) * sizeof(*argv));
+			argc--;
+			i--;
+		}
+	r = run_args_parse(argc, argv, 1, &a, NULL, NULL);
+	if (r)
+		return r;
+	if (knobs) {
+		for (const char *const *n = knob_names(); *n; n++) {
+			char val[256], why[256];
+
+			if (knob_read(*n, val, sizeof(val)))
+				snprintf(val, sizeof(val), "unreadable");
+			knob_probe_write(*n, why, sizeof(why));
+			printf("%-40s %-12s %s\n", *n, val, why[0] ? why : "writable");
+		}
+		return 0;
+	}
+	topo_init();
+	for (int i = 0; i < a.nr_benches; i++) {
+		const struct bench *b = a.benches[i];
+		struct case_list list = { 0 };
+		struct bench_ctx ctx;
+		const char *why;
+
+		if (bench_ctx_init(&ctx, b, &a, NULL))
+			return KSFT_USAGE;
+		why = b->probe ? b->probe(&ctx) : NULL;
+		printf("%s: %s\n  unit of work: %s\n  %s profile, %u reps: %s\n", b->name,
+		       b->summary, b->unit_of_work, profile_names[a.profile], ctx.reps,
+		       why ? "cannot run here: " : "can run here");
+		if (why)
+			printf("    %s\n", why);
+		list_opts(b);
+		if (!why && b->cases(&ctx, &list) >= 0) {
+			for (int k = 0; k < list.nr; k++) {
+				case_freeze_key(&list.cases[k]);
+				printf("    case %-50s %s%s\n", list.cases[k].key,
+				       list.cases[k].status == CASE_SKIP ? "SKIP: " : "ok",
+				       list.cases[k].status == CASE_SKIP ? list.cases[k].reason : "");
+			}
+		}
+		case_list_free(&list);
+		bench_ctx_fini(&ctx);
+	}
+	return 0;
+}
+
+int cmd_sysinfo(int argc, char **argv)
+{
+	struct run_meta meta = { 0 };
+	json_t *m;
+
+	if (argc > 1) {
+		fprintf(stderr, "mmbench: sysinfo takes no arguments ('%s')\n", argv[1]);
+		return KSFT_USAGE;
+	}
+	topo_init();
+	meta.cmdline = "mmbench sysinfo";
+	m = manifest_build(&meta);
+	if (!m)
+		return KSFT_FAIL;
+	json_dumpf(m, stdout, JSON_INDENT(2));
+	printf("\n");
+	json_decref(m);
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+} commands[] = {
+	{ "run", cmd_run },
+	{ "list", cmd_list },
+	{ "sysinfo", cmd_sysinfo },
+	{ "report", cmd_report },
+	{ "compare", cmd_compare },
+	{ "sweep", cmd_sweep },
+};
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fputs(usage_text, stderr);
+		return KSFT_USAGE;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+		fputs(usage_text, stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("mmbench %s\n", MMBENCH_VERSION);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "mmbench: unknown command '%s' (try 'mmbench --help')\n", argv[1]);
+	return KSFT_USAGE;
+}

@@ -1,0 +1,121 @@
+/* Writing a bench's results as schema mmbench/1 JSON, with the statistics of every metric. */
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <jansson.h>
+#include "options.h"
+#include "results.h"
+#include "stats.h"
+
+static const char *const better_names[] = {
+	[BETTER_LOWER] = "lower", [BETTER_HIGHER] = "higher", [BETTER_NONE] = "none",
+};
+static const char *const status_names[] = {
+	[CASE_PENDING] = "error", [CASE_OK] = "ok", [CASE_SKIP] = "skip", [CASE_ERROR] = "error",
+};
+
+/* JSON has no NaN or infinity: a value that is not finite is written as null. */
+static json_t *real(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+static json_t *metric_json(const struct metric *m)
+{
+	json_t *o = json_object(), *samples = json_array();
+	struct summary s;
+
+	for (size_t i = 0; i < m->n; i++)
+		json_array_append_new(samples, real(m->samples[i]));
+	json_object_set_new(o, "name", json_string(m->name));
+	json_object_set_new(o, "unit", json_string(m->unit));
+	json_object_set_new(o, "better", json_string(better_names[m->better]));
+	json_object_set_new(o, "samples", samples);
+	if (!stats_summary(m->samples, m->n, &s)) {
+		json_object_set_new(o, "median", real(s.median));
+		json_object_set_new(o, "mean", real(s.mean));
+		json_object_set_new(o, "stddev", real(s.stddev));
+		json_object_set_new(o, "cv", real(s.cv));
+		json_object_set_new(o, "ci95", json_pack("[oo]", real(s.ci_lo), real(s.ci_hi)));
+	}
+	return o;
+}
+
+static json_t *case_json(const struct bench_case *c)
+{
+	json_t *o = json_object(), *params = json_object(), *knobs = json_object();
+	json_t *metrics = json_array(), *counters = json_object(), *vmstat = json_object();
+
+	for (int i = 0; i < c->nr_params; i++) {
+		const struct case_param *p = &c->params[i];
+
+		json_object_set_new(params, p->name, p->is_num ? real(p->num) : json_string(p->str));
+	}
+	for (int i = 0; i < c->nr_knobs; i++)
+		json_object_set_new(knobs, c->knobs[i].knob, json_string(c->knobs[i].value));
+	for (int i = 0; i < c->nr_metrics; i++)
+		if (c->metrics[i].n)
+			json_array_append_new(metrics, metric_json(&c->metrics[i]));
+	for (int i = 0; i < c->nr_counters; i++) {
+		const struct counter_total *t = &c->counters[i];
+
+		if (t->supported)
+			json_object_set_new(counters, t->name,
+					    json_pack("{sIsIsI}", "val", (json_int_t)t->val,
+						      "ena", (json_int_t)t->ena, "run", (json_int_t)t->run));
+		else
+			json_object_set_new(counters, t->name,
+					    json_pack("{sbss}", "supported", 0, "reason", t->reason));
+	}
+	for (int i = 0; i < c->nr_vmstat; i++)
+		json_object_set_new(vmstat, c->vmstat[i].name, json_integer(c->vmstat[i].delta));
+
+	json_object_set_new(o, "case", json_string(c->key));
+	json_object_set_new(o, "params", params);
+	json_object_set_new(o, "knobs", knobs);
+	json_object_set_new(o, "status", json_string(status_names[c->status]));
+	json_object_set_new(o, "reason", c->status == CASE_OK ? json_null() : json_string(c->reason));
+	json_object_set_new(o, "metrics", metrics);
+	json_object_set_new(o, "counters", counters);
+	json_object_set_new(o, "vmstat", vmstat);
+	return o;
+}
+
+int results_write(const char *dir, const struct bench_ctx *ctx, const struct case_list *list,
+		  const char *status, const char *reason)
+{
+	char path[PATH_MAX], tmp[PATH_MAX + 8];
+	json_t *root = json_object(), *params = json_object(), *cases = json_array();
+	static const char *const profiles[] = { "smoke", "quick", "full" };
+	int r = 0;
+
+	for (int i = 0; i < opt_values_count(ctx->opts); i++)
+		json_object_set_new(params, opt_values_name(ctx->opts, i),
+				    json_string(opt_values_text(ctx->opts, i)));
+	json_object_set_new(params, "reps", json_integer(ctx->reps));
+	json_object_set_new(params, "profile", json_string(profiles[ctx->profile]));
+	for (int i = 0; list && i < list->nr; i++)
+		json_array_append_new(cases, case_json(&list->cases[i]));
+
+	json_object_set_new(root, "schema", json_string(RESULTS_SCHEMA));
+	json_object_set_new(root, "bench", json_string(ctx->bench->name));
+	json_object_set_new(root, "summary", json_string(ctx->bench->summary));
+	json_object_set_new(root, "unit_of_work", json_string(ctx->bench->unit_of_work));
+	json_object_set_new(root, "status", json_string(status));
+	json_object_set_new(root, "reason", reason ? json_string(reason) : json_null());
+	json_object_set_new(root, "params", params);
+	json_object_set_new(root, "cases", cases);
+
+	/* written whole or not at all: a reader never sees half a file */
+	snprintf(path, sizeof(path), "%s/%s.json", dir, ctx->bench->name);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	if (json_dump_file(root, tmp, JSON_INDENT(1) | JSON_REAL_PRECISION(12)) ||
+	    rename(tmp, path)) {
+		r = -(errno ? errno : EIO);
+		fprintf(stderr, "%s: %s: %s\n", __func__, path, strerror(-r));
+	}
+	json_decref(root);
+	return r;
+}

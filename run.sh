@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# run.sh: what users type. A thin shell over build/mmbench, gnuplot (plot/) and qemu (vm/).
+set -uo pipefail
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+mmbench="$top/build/mmbench"
+export MMBENCH_TOP="$top"
+export MMBENCH_RESULTS="${MMBENCH_RESULTS:-$top/results}"
+
+usage() {
+	cat <<'USAGE'
+usage: ./run.sh [run] [--profile smoke|quick|full] [--bench NAME[,NAME..]] [--reps N]
+                [--label TEXT] [--out ROOT] [--set KNOB=VALUE ...] [--opt [BENCH.]NAME=VALUE ...]
+       ./run.sh list [--bench NAME] [--profile P] [--knobs]
+       ./run.sh sysinfo
+       ./run.sh report RUN_DIR
+       ./run.sh compare BASE_DIR NEW_DIR [MORE_DIR..] [--format text|md] [--json FILE]
+       ./run.sh sweep KNOB=V1,V2,.. [--bench NAME] [--profile P]
+       ./run.sh vm --kernel IMAGE [--numa N] [--cpus N] [--mem SIZE] [--accel auto|kvm|tcg] [-- RUN_ARGS]
+With no arguments: the quick profile of every bench on the running kernel.
+USAGE
+}
+
+# Build what is missing; packages come from 'make deps' (apt as root, else it prints the command).
+ensure_built() {
+	if [ ! -x "$mmbench" ] || [ ! -f "$top/build/libperf/libperf.a" ]; then
+		make -s -C "$top" deps >&2 || return 1
+	fi
+	make -s -C "$top" all >&2
+}
+
+# Plots need gnuplot: install it the same way when it is missing.
+plots() {
+	command -v gnuplot >/dev/null 2>&1 || make -s -C "$top" deps >&2 || return 0
+	"$top/plot/render.sh" "$1"
+}
+
+# Runs that make a run directory print it as their last line of stdout.
+run_and_plot() {
+	local out rc dir
+	out=$("$mmbench" "$@")
+	rc=$?
+	[ -n "$out" ] && printf '%s\n' "$out"
+	dir=$(printf '%s\n' "$out" | tail -n 1)
+	if [ -d "$dir" ] && [ -x "$top/plot/render.sh" ]; then
+		plots "$dir" || echo "run.sh: plots failed for $dir" >&2
+		echo "run.sh: results in $dir (report.txt, report.md, plots/)" >&2
+	fi
+	return $rc
+}
+
+cmd=${1:-run}
+case "$cmd" in
+-h|--help|help) usage; exit 0 ;;
+-*) cmd=run ;;
+*) shift ;;
+esac
+
+case "$cmd" in
+run|sweep)
+	ensure_built || exit 1
+	run_and_plot "$cmd" "$@" ;;
+list|sysinfo|compare)
+	ensure_built || exit 1
+	exec "$mmbench" "$cmd" "$@" ;;
+report)
+	ensure_built || exit 1
+	"$mmbench" report "$@" || exit $?
+	[ $# -ge 1 ] && [ -d "$1" ] && plots "$1"
+	exit 0 ;;
+vm)
+	ensure_built || exit 1
+	exec "$top/vm/run-vm.sh" "$@" ;;
+*)
+	echo "run.sh: unknown command '$cmd' (try ./run.sh --help)" >&2
+	exit 2 ;;
+esac

@@ -1,0 +1,64 @@
+/* The command line: bad input gets one clear line on stderr and exit 2, and changes nothing. */
+#include <string.h>
+#include "testutil.h"
+
+static void expect_usage(const char *args, const char *needle)
+{
+	char *out = NULL;
+	int rc = tu_run(&out, "./build/mmbench %s", args);
+
+	if (rc != 2 || !strstr(out, needle))
+		fail_msg("mmbench %s: exit %d, output: %s", args, rc, out);
+	/* one line */
+	assert_non_null(strchr(out, '\n'));
+	assert_null(strchr(strchr(out, '\n') + 1, '\n'));
+	free(out);
+}
+
+static void test_bad_input(void **state)
+{
+	char *before = tu_knob_snapshot(), *after;
+
+	(void)state;
+	expect_usage("frobnicate", "unknown command");
+	expect_usage("run --bench no-such-bench", "unknown bench 'no-such-bench'");
+	expect_usage("run --profile huge", "--profile");
+	expect_usage("run --reps 0", "--reps");
+	expect_usage("run --reps x", "--reps");
+	expect_usage("run --label 'a b'", "--label");
+	expect_usage("run --set thp.nonsense=1", "unknown knob");
+	expect_usage("run --set thp.enabled", "--set");
+	expect_usage("run --opt nosuchopt=1", "no selected bench has that option");
+	expect_usage("run --bench uffd-wp --opt size=12Q", "size");
+	expect_usage("run --bench uffd-wp --opt uffd-wp.size=0", "below the minimum");
+	expect_usage("run --whatever", "unknown argument");
+	expect_usage("sysinfo extra", "sysinfo takes no arguments");
+	after = tu_knob_snapshot();
+	assert_string_equal(before, after);
+	free(before);
+	free(after);
+}
+
+static void test_help_and_list(void **state)
+{
+	char *out = NULL;
+
+	(void)state;
+	assert_int_equal(tu_run(&out, "./build/mmbench --help"), 0);
+	assert_non_null(strstr(out, "compare BASE_DIR NEW_DIR"));
+	free(out);
+	assert_int_equal(tu_run(&out, "./build/mmbench list --bench uffd-wp --profile smoke"), 0);
+	assert_non_null(strstr(out, "uffd-wp"));
+	assert_non_null(strstr(out, "case mode="));
+	free(out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_help_and_list),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
