@@ -14,7 +14,7 @@ usage: ./run.sh [run] [--profile smoke|quick|full] [--bench NAME[,NAME..]] [--re
        ./run.sh list [--bench NAME] [--profile P] [--knobs]
        ./run.sh sysinfo
        ./run.sh report RUN_DIR
-       ./run.sh compare BASE_DIR NEW_DIR [MORE_DIR..] [--format text|md] [--json FILE]
+       ./run.sh compare BASE_DIR NEW_DIR [MORE_DIR..] [--format text|md] [--json FILE] [--plots DIR]
        ./run.sh sweep KNOB=V1,V2,.. [--bench NAME] [--profile P]
        ./run.sh vm --kernel IMAGE [--numa N] [--cpus N] [--mem SIZE] [--accel auto|kvm|tcg] [-- RUN_ARGS]
 With no arguments: the quick profile of every bench on the running kernel.
@@ -60,9 +60,21 @@ case "$cmd" in
 run|sweep)
 	ensure_built || exit 1
 	run_and_plot "$cmd" "$@" ;;
-list|sysinfo|compare)
+list|sysinfo)
 	ensure_built || exit 1
 	exec "$mmbench" "$cmd" "$@" ;;
+compare)
+	ensure_built || exit 1
+	"$mmbench" compare "$@"
+	rc=$?
+	pdir="" prev=""
+	for a in "$@"; do
+		[ "$prev" = --plots ] && pdir=$a
+		case "$a" in --plots=*) pdir=${a#--plots=} ;; esac
+		prev=$a
+	done
+	[ -n "$pdir" ] && [ "$rc" -ne 2 ] && plots "$pdir"
+	exit $rc ;;
 report)
 	ensure_built || exit 1
 	"$mmbench" report "$@" || exit $?

@@ -23,7 +23,12 @@ double stats_mann_whitney_p(const double *a, size_t na, const double *b, size_t 
 /* Benjamini-Hochberg adjusted p-values (q) for p[0..n). */
 void stats_bh(const double *p, size_t n, double *q);
 
-enum verdict { VERDICT_SAME, VERDICT_BETTER, VERDICT_WORSE, VERDICT_NA };
+/* VERDICT_INFO: a metric with better "none" is shown but never judged. */
+enum verdict { VERDICT_SAME, VERDICT_BETTER, VERDICT_WORSE, VERDICT_NA, VERDICT_INFO };
+
+#define STATS_ALPHA		0.05	/* BH-adjusted p must be at most this */
+#define STATS_NOISE_FLOOR	0.02	/* smallest change ever called a difference */
+#define STATS_MIN_SAMPLES	3
 
 struct verdict_in {
 	int better;		/* enum better of bench.h */
@@ -36,5 +41,8 @@ struct verdict_in {
 /* The rule of DESIGN.md; *why says why n/a. */
 enum verdict stats_verdict(const struct verdict_in *in, const char **why);
 const char *verdict_name(enum verdict v);
+
+/* 95% percentile-bootstrap interval of the median alone (seeded with STATS_SEED). */
+int stats_median_ci(const double *x, size_t n, double *lo, double *hi);
 
 #endif
