@@ -30,9 +30,12 @@ int tu_run(char **out, const char *fmt, ...)
 		return -1;
 	for (;;) {
 		if (len + 4096 + 1 > cap) {
+			char *grown;
+
 			cap = cap ? cap * 2 : 65536;
-			buf = realloc(buf, cap);
-			assert_non_null(buf);
+			grown = realloc(buf, cap);
+			assert_non_null(grown);
+			buf = grown;
 		}
 		size_t n = fread(buf + len, 1, 4096, p);
 

@@ -1,0 +1,98 @@
+/* Integration: ./run.sh --profile smoke end to end: every bench's JSON, the manifest, the report, knobs as before. */
+#include <glob.h>
+#include <limits.h>
+#include <string.h>
+#include <unistd.h>
+#include "testutil.h"
+
+static const char *const bench_names[] = { "uffd-wp", "fault-around", "vma-lock", "numa-scan", "thp" };
+
+static void check_bench(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+	json_t *j, *c;
+	size_t i;
+	const char *st;
+
+	snprintf(path, sizeof(path), "%s/%s.json", dir, name);
+	j = tu_json(path);
+	assert_string_equal(json_string_value(json_object_get(j, "schema")), "mmbench/1");
+	st = json_string_value(json_object_get(j, "status"));
+	assert_non_null(st);
+	if (!strcmp(st, "skip")) {
+		/* a bench that cannot run here says why */
+		assert_true(json_string_length(json_object_get(j, "reason")) > 0);
+		json_decref(j);
+		return;
+	}
+	assert_string_equal(st, "ok");
+	assert_true(json_array_size(json_object_get(j, "cases")) > 0);
+	json_array_foreach(json_object_get(j, "cases"), i, c) {
+		const char *cs = json_string_value(json_object_get(c, "status"));
+		const char *key = json_string_value(json_object_get(c, "case"));
+
+		if (!strcmp(cs, "skip")) {
+			if (json_string_length(json_object_get(c, "reason")) == 0)
+				fail_msg("%s %s: skipped without a reason", name, key);
+			continue;
+		}
+		if (strcmp(cs, "ok"))
+			fail_msg("%s %s: %s: %s", name, key, cs,
+				 json_string_value(json_object_get(c, "reason")));
+		/* an ok case measured something */
+		assert_true(json_array_size(json_object_get(c, "metrics")) > 0);
+	}
+	json_decref(j);
+}
+
+static void test_smoke_suite(void **state)
+{
+	char *before, *after, *out = NULL, path[PATH_MAX];
+	const char *dir;
+	json_t *m;
+	int rc;
+
+	(void)state;
+	if (!tu_is_root())
+		skip();
+	before = tu_knob_snapshot();
+	rc = tu_run(&out, "./run.sh --profile smoke --label ci --out %s", tu_tmpdir());
+	if (rc)
+		fail_msg("./run.sh --profile smoke: exit %d\n%s", rc, out);
+	free(out);
+	after = tu_knob_snapshot();
+	assert_string_equal(before, after);
+
+	dir = tu_run_dir(tu_tmpdir());
+	assert_non_null(dir);
+	assert_non_null(strstr(dir, "-ci"));
+	snprintf(path, sizeof(path), "%s/manifest.json", dir);
+	m = tu_json(path);
+	assert_non_null(json_object_get(m, "kernel"));
+	assert_non_null(json_object_get(m, "knobs"));
+	assert_non_null(json_object_get(m, "end_time"));
+	assert_string_equal(json_string_value(json_object_get(m, "label")), "ci");
+	json_decref(m);
+	for (size_t i = 0; i < sizeof(bench_names) / sizeof(bench_names[0]); i++)
+		check_bench(dir, bench_names[i]);
+	snprintf(path, sizeof(path), "%s/topology.xml", dir);
+	assert_int_equal(tu_run(NULL, "grep -q '<topology' %s", path), 0);
+	snprintf(path, sizeof(path), "%s/report.txt", dir);
+	assert_int_equal(access(path, R_OK), 0);
+	/* fits an email */
+	assert_int_equal(tu_run(NULL, "awk 'length > 80 { exit 1 }' %s", path), 0);
+	snprintf(path, sizeof(path), "%s/log.txt", dir);
+	assert_int_equal(tu_run(NULL, "grep -q 'rep 1/' %s", path), 0);
+	free(before);
+	free(after);
+	tu_cleanup();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_smoke_suite),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
