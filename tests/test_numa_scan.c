@@ -1,0 +1,158 @@
+/* Unit tests of numa-scan's skip-reason events: format text of sched_skip_vma_numa to one counter and filter per reason. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+#include "counters.h"
+
+/* benches/numa_scan.c (no header: the bench's only other export is its struct bench). */
+int numa_scan_skip_events(const char *format_text, char labels[][48], char filters[][32], int max);
+
+/* /sys/kernel/tracing/events/sched/sched_skip_vma_numa/format on the Linux 6.18 development machine. */
+static const char format_6_18[] =
+	"name: sched_skip_vma_numa\n"
+	"ID: 357\n"
+	"format:\n"
+	"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"
+	"\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n"
+	"\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n"
+	"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n"
+	"\n"
+	"\tfield:unsigned long numa_scan_offset;\toffset:8;\tsize:8;\tsigned:0;\n"
+	"\tfield:unsigned long vm_start;\toffset:16;\tsize:8;\tsigned:0;\n"
+	"\tfield:unsigned long vm_end;\toffset:24;\tsize:8;\tsigned:0;\n"
+	"\tfield:enum numa_vmaskip_reason reason;\toffset:32;\tsize:4;\tsigned:0;\n"
+	"\n"
+	"print fmt: \"numa_scan_offset=%lX vm_start=%lX vm_end=%lX reason=%s\", "
+	"REC->numa_scan_offset, REC->vm_start, REC->vm_end, __print_symbolic(REC->reason, "
+	"{ 0, \"unsuitable\" }, { 1, \"shared_ro\" }, { 2, \"inaccessible\" }, "
+	"{ 3, \"scan_delay\" }, { 4, \"pid_inactive\" }, { 5, \"ignore_pid_inactive\" }, "
+	"{ 6, \"seq_completed\" })\n";
+
+/* Records captured from that machine's trace buffer (instances/<x>/trace) during a run. */
+static const char *const records_6_18[] = {
+	" qemu-system-x86-27988   [001] .....  1121.827425: sched_skip_vma_numa: "
+	"numa_scan_offset=7FEB1D0CF000 vm_start=7FEB1D0CF000 vm_end=7FEB1D0D1000 reason=pid_inactive",
+	" qemu-system-x86-27988   [001] .N...  1121.827440: sched_skip_vma_numa: "
+	"numa_scan_offset=7FEB1D0CF000 vm_start=7FEB1D0D1000 vm_end=7FEB1D0D9000 reason=shared_ro",
+};
+
+/* A kernel that numbers the reasons otherwise, with one the 6.18 kernel lacks and one odd symbol. */
+static const char format_renumbered[] =
+	"name: sched_skip_vma_numa\n"
+	"print fmt: \"reason=%s\", __print_symbolic(REC->reason, "
+	"{ 0x0, \"unsuitable\" }, { 0x2, \"pid_inactive\" }, { 0x7, \"new-reason\" }, "
+	"{ 0x1, \"seq_completed\" })\n";
+
+/* The event before the reason became symbolic (a number in the print fmt). */
+static const char format_no_symbols[] =
+	"name: sched_skip_vma_numa\n"
+	"print fmt: \"numa_scan_offset=%lX vm_start=%lX vm_end=%lX reason=%d\", "
+	"REC->numa_scan_offset, REC->vm_start, REC->vm_end, REC->reason\n";
+
+/* The filter of the counter labelled @label, or NULL. */
+static const char *filter_of(char labels[][48], char filters[][32], int n, const char *label)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(labels[i], label))
+			return filters[i];
+	return NULL;
+}
+
+static void test_6_18_every_reason(void **state)
+{
+	static const char *const want[][2] = {
+		{ "skip_unsuitable", "reason==0" }, { "skip_shared_ro", "reason==1" },
+		{ "skip_inaccessible", "reason==2" }, { "skip_scan_delay", "reason==3" },
+		{ "skip_pid_inactive", "reason==4" }, { "skip_ignore_pid_inactive", "reason==5" },
+		{ "skip_seq_completed", "reason==6" },
+	};
+	char labels[16][48], filters[16][32];
+	int n = numa_scan_skip_events(format_6_18, labels, filters, 16);
+
+	(void)state;
+	assert_int_equal(n, 7);
+	for (int i = 0; i < 7; i++) {
+		assert_string_equal(labels[i], want[i][0]);
+		assert_string_equal(filters[i], want[i][1]);
+	}
+}
+
+/*
+ * A captured record prints its reason as the symbol of the value the kernel
+ * stored; the counter named after that symbol must filter on that same value,
+ * else the record is counted under another reason.
+ */
+static void test_captured_records_map_to_their_counter(void **state)
+{
+	static const char *const want_filter[] = { "reason==4", "reason==1" };
+	char labels[16][48], filters[16][32], label[48], sym[32];
+	int n = numa_scan_skip_events(format_6_18, labels, filters, 16);
+
+	(void)state;
+	assert_int_equal(n, 7);
+	for (unsigned r = 0; r < sizeof(records_6_18) / sizeof(records_6_18[0]); r++) {
+		const char *p = strstr(records_6_18[r], " reason=");
+		const char *f;
+		int value;
+
+		assert_non_null(p);
+		assert_int_equal(sscanf(p, " reason=%31s", sym), 1);
+		snprintf(label, sizeof(label), "skip_%s", sym);
+		f = filter_of(labels, filters, n, label);
+		assert_non_null(f);
+		assert_string_equal(f, want_filter[r]);
+		/* The same value the tracepoint helper reads for the symbol. */
+		value = tracepoint_parse_symbol(format_6_18, "reason", sym);
+		assert_int_equal(atoi(f + strlen("reason==")), value);
+	}
+}
+
+static void test_renumbered_kernel(void **state)
+{
+	char labels[16][48], filters[16][32];
+	int n = numa_scan_skip_events(format_renumbered, labels, filters, 16);
+
+	(void)state;
+	assert_int_equal(n, 4);
+	assert_string_equal(filter_of(labels, filters, n, "skip_pid_inactive"), "reason==2");
+	assert_string_equal(filter_of(labels, filters, n, "skip_seq_completed"), "reason==1");
+	/* A symbol that is not one word still makes a usable metric name. */
+	assert_string_equal(filter_of(labels, filters, n, "skip_new_reason"), "reason==7");
+	assert_null(filter_of(labels, filters, n, "skip_shared_ro"));
+}
+
+static void test_no_reason_field(void **state)
+{
+	char labels[16][48], filters[16][32];
+
+	(void)state;
+	assert_int_equal(numa_scan_skip_events(format_no_symbols, labels, filters, 16), -ENOENT);
+	assert_int_equal(numa_scan_skip_events("name: x\n", labels, filters, 16), -EINVAL);
+}
+
+static void test_max_is_respected(void **state)
+{
+	char labels[3][48], filters[3][32];
+
+	(void)state;
+	memset(labels, 0, sizeof(labels));
+	assert_int_equal(numa_scan_skip_events(format_6_18, labels, filters, 2), 2);
+	assert_string_equal(labels[1], "skip_shared_ro");
+	assert_string_equal(labels[2], "");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_6_18_every_reason),
+		cmocka_unit_test(test_captured_records_map_to_their_counter),
+		cmocka_unit_test(test_renumbered_kernel),
+		cmocka_unit_test(test_no_reason_field),
+		cmocka_unit_test(test_max_is_respected),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
