@@ -41,6 +41,11 @@ void counters_free(struct counters *c);
 
 /* tracefs mount point (mounting tracefs if needed; unmounted at exit), or NULL. */
 const char *tracefs_dir(void);
+/*
+ * Unmount tracefs if this process mounted it (atexit does this; a fatal-signal
+ * handler should call it too). Async-signal-safe; 0 or -errno.
+ */
+int tracefs_unmount(void);
 /* A tracepoint's id, or -errno. */
 int tracepoint_id(const char *subsys_event);
 /* The value of symbol @sym in __print_symbolic() of field @field in the event's print fmt, or -errno. */

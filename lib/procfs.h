@@ -5,6 +5,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * Paths of /proc and /sys resolve against the sysroot (lib/knobs.h), except
+ * /proc/self which is always this process. read_text(), write_text() and
+ * read_u64() use @path as given: resolve it with sysroot_path() first.
+ */
+
 /* A field of /proc/meminfo in kB, or -errno. */
 long long meminfo_kb(const char *field);
 /* A field of /proc/self/status ("VmPTE", "VmRSS") in kB, or -errno. */
@@ -19,7 +25,9 @@ int read_text(const char *path, char *buf, size_t len);
 int write_text(const char *path, const char *text);
 /* A file holding one number; -errno. */
 int read_u64(const char *path, uint64_t *val);
-/* Online CPUs. */
+/* Number of CPUs in a list such as "0-3,8,10-11"; -EINVAL if malformed. */
+int cpulist_count(const char *list);
+/* Online CPUs (<sysroot>/sys/devices/system/cpu/online, else sysconf). */
 unsigned online_cpus(void);
 
 #endif

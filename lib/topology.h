@@ -9,7 +9,10 @@ enum placement {
 	PLACE_SCATTER,	/* round-robin across sockets and NUMA nodes */
 };
 
+/* Load this machine's topology (HWLOC_XMLFILE in the environment replaces it); idempotent. */
 int topo_init(void);
+/* Load the topology of an hwloc XML file instead (tests; topo_pin_self() then refuses). */
+int topo_init_xml(const char *path);
 void topo_fini(void);
 unsigned topo_sockets(void);
 unsigned topo_numa_nodes(void);
