@@ -11,6 +11,7 @@
 #include "manifest.h"
 #include "options.h"
 #include "procfs.h"
+#include "report.h"
 #include "timing.h"
 #include "topology.h"
 #include "util.h"
@@ -210,16 +211,67 @@ int run_args_parse(int argc, char **argv, int first, struct run_args *a, char **
 	return 0;
 }
 
-int run_dir_create(const char *out_root, const char *label, struct run_dir *rd)
+int run_check_opts(const struct run_args *a)
 {
+	for (int i = 0; i < a->nr_benches; i++) {
+		struct bench_ctx ctx;
+
+		if (bench_ctx_init(&ctx, a->benches[i], a, NULL))
+			return KSFT_USAGE;
+		bench_ctx_fini(&ctx);
+	}
+	return 0;
+}
+
+int run_lock_knobs(const char *who)
+{
+	int r = knobs_init(stderr);
+
+	if (r == -EBUSY)
+		fprintf(stderr, "%s: another mmbench holds %s.lock: one run at a time\n", who,
+			knob_journal_path());
+	else if (r)
+		fprintf(stderr, "%s: knob journal %s: %s\n", who, knob_journal_path(), strerror(-r));
+	return r ? KSFT_FAIL : 0;
+}
+
+static char *join_args(int argc, char **argv)
+{
+	size_t len = sizeof("mmbench");
+	char *s;
+
+	for (int i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	s = calloc(1, len);
+	if (!s)
+		return NULL;
+	strcpy(s, "mmbench");
+	for (int i = 0; i < argc; i++)
+		strcat(strcat(s, " "), argv[i]);
+	return s;
+}
+
+static void iso_time(double t, char *buf, size_t len)
+{
+	time_t s = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&s, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int run_dir_create(const struct run_args *a, int argc, char **argv, struct run_dir *rd)
+{
+	static const char *const profiles[] = { "smoke", "quick", "full" };
 	char stamp[32], base[PATH_MAX];
+	struct run_meta meta = { 0 };
 	time_t t = time(NULL);
 	struct tm tm;
 
 	memset(rd, 0, sizeof(*rd));
 	localtime_r(&t, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
-	snprintf(base, sizeof(base), "%s/%s", out_root, kernel_release());
+	snprintf(base, sizeof(base), "%s/%s", a->out_root, kernel_release());
 	if (mkdir_p(base)) {
 		fprintf(stderr, "%s: %s: %s\n", __func__, base, strerror(errno));
 		return -errno;
@@ -231,7 +283,7 @@ int run_dir_create(const char *out_root, const char *label, struct run_dir *rd)
 		if (n > 1)
 			snprintf(suffix, sizeof(suffix), "-%d", n);
 		snprintf(rd->run_id, sizeof(rd->run_id), "%s%s%s%s", stamp, suffix,
-			 label ? "-" : "", label ? label : "");
+			 a->label ? "-" : "", a->label ? a->label : "");
 		snprintf(rd->path, sizeof(rd->path), "%s/%s", base, rd->run_id);
 		if (!mkdir(rd->path, 0755))
 			break;
@@ -240,12 +292,51 @@ int run_dir_create(const char *out_root, const char *label, struct run_dir *rd)
 			return -errno;
 		}
 	}
-	mkdir(strcat(strcpy(base, rd->path), "/plots"), 0755);
+	snprintf(base, sizeof(base), "%s/plots", rd->path);
+	mkdir(base, 0755);
 	snprintf(base, sizeof(base), "%s/log.txt", rd->path);
 	rd->log = fopen(base, "we");
 	log_file = rd->log;
-	rd->start = (double)time(NULL);
+	rd->start = (double)t;
+	rd->no_report = a->no_report;
+	rd->cmdline = join_args(argc, argv);
+
+	meta.run_id = rd->run_id;
+	meta.label = a->label;
+	meta.cmdline = rd->cmdline;
+	meta.profile = profiles[a->profile];
+	meta.start_time = rd->start;
+	rd->manifest = manifest_build(&meta);
+	snprintf(base, sizeof(base), "%s/topology.xml", rd->path);
+	topo_export_xml(base);
 	return 0;
+}
+
+int run_dir_finish(struct run_dir *rd)
+{
+	char when[32], path[PATH_MAX + 16];
+	int errors = 0;
+
+	iso_time((double)time(NULL), when, sizeof(when));
+	if (rd->manifest) {
+		json_object_set_new(rd->manifest, "end_time", json_string(when));
+		snprintf(path, sizeof(path), "%s/manifest.json", rd->path);
+		if (manifest_write(path, rd->manifest))
+			errors++;
+		json_decref(rd->manifest);
+		rd->manifest = NULL;
+	} else {
+		errors++;
+	}
+	free(rd->cmdline);
+	rd->cmdline = NULL;
+	if (!rd->no_report && report_render(rd->path))
+		errors++;
+	if (rd->log)
+		fclose(rd->log);
+	rd->log = log_file = NULL;
+	printf("%s\n", rd->path);
+	return errors;
 }
 
 int bench_ctx_init(struct bench_ctx *ctx, const struct bench *b, const struct run_args *a,

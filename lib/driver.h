@@ -42,12 +42,23 @@ struct run_dir {
 	char run_id[96];
 	FILE *log;
 	double start;
+	char *cmdline;
+	struct json_t *manifest;	/* taken before any knob changes */
+	bool no_report;
 };
 
-/* results/<kernel>/<YYYYmmdd-HHMMSS>[-label]; opens log.txt. */
-int run_dir_create(const char *out_root, const char *label, struct run_dir *rd);
-/* Writes manifest.json (with end time) and topology.xml. */
-int run_dir_finish(struct run_dir *rd, const char *cmdline, const struct run_args *a);
+/* Every selected bench's options are valid: 0, or KSFT_USAGE after one line. */
+int run_check_opts(const struct run_args *a);
+/* Take the knob journal's lock (restoring what a killed run left): 0, or KSFT_FAIL after one line. */
+int run_lock_knobs(const char *who);
+/*
+ * <out>/<kernel>/<YYYYmmdd-HHMMSS>[-label]: opens log.txt, takes the manifest (the
+ * machine as found, before any knob changes) and writes topology.xml. argv is the
+ * subcommand's (argv[0] "run" or "sweep").
+ */
+int run_dir_create(const struct run_args *a, int argc, char **argv, struct run_dir *rd);
+/* Writes manifest.json with its end time, renders the report, prints the directory; returns errors. */
+int run_dir_finish(struct run_dir *rd);
 
 /* Bench context and options for @b under @a; -EINVAL (message printed) on a bad --opt. */
 int bench_ctx_init(struct bench_ctx *ctx, const struct bench *b, const struct run_args *a,

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
+#include "counters.h"
 #include "knobs.h"
 #include "util.h"
 
@@ -178,6 +179,15 @@ const char *const *knob_names(void)
 
 /* debugfs holds some knobs; mount it for the run if it is not, and unmount it after. */
 static bool debugfs_mounted_by_us;
+static pid_t debugfs_mounter;
+
+/* Also for sysinfo and list, which read knobs without knobs_init(); a forked child leaves it alone. */
+static void unmount_debugfs(void)
+{
+	if (debugfs_mounted_by_us && debugfs_mounter == getpid())
+		umount2(DBG, MNT_DETACH);
+	debugfs_mounted_by_us = false;
+}
 
 static void ensure_debugfs(const char *path)
 {
@@ -187,8 +197,12 @@ static void ensure_debugfs(const char *path)
 		return;
 	if (stat(DBG, &a) || stat("/sys/kernel", &b) || a.st_dev != b.st_dev)
 		return;
-	if (!mount("debugfs", DBG, "debugfs", 0, NULL))
+	if (!mount("debugfs", DBG, "debugfs", 0, NULL)) {
+		if (!debugfs_mounter)
+			atexit(unmount_debugfs);
+		debugfs_mounter = getpid();
 		debugfs_mounted_by_us = true;
+	}
 }
 
 static void chomp(char *s)
@@ -490,15 +504,16 @@ static void at_exit(void)
 	if (getpid() != owner)
 		return;
 	knob_restore_all();
-	if (debugfs_mounted_by_us)
-		umount2(DBG, MNT_DETACH);
-	debugfs_mounted_by_us = false;
 }
 
 static void on_signal(int sig)
 {
-	if (getpid() == owner)
+	if (getpid() == owner) {
 		restore_all_unlocked();
+		/* exit handlers do not run when the signal kills us: undo our mounts here */
+		unmount_debugfs();
+		tracefs_unmount();
+	}
 	signal(sig, SIG_DFL);
 	raise(sig);
 }

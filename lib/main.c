@@ -24,32 +24,7 @@ static const char usage_text[] =
 "  sweep KNOB=V1,V2,.. [--bench NAME] [--profile P] [--reps N] [--out ROOT]\n"
 "exit codes: 0 ok, 1 failure, 2 usage error, 3 compare found a regression, 4 skipped\n";
 
-static char *join_args(int argc, char **argv)
-{
-	size_t len = 1;
-	char *s;
-
-	for (int i = 0; i < argc; i++)
-		len += strlen(argv[i]) + 1;
-	s = calloc(1, len);
-	for (int i = 0; s && i < argc; i++) {
-		strcat(s, argv[i]);
-		if (i + 1 < argc)
-			strcat(s, " ");
-	}
-	return s;
-}
-
 static const char *const profile_names[] = { "smoke", "quick", "full" };
-
-static void iso_time(double t, char *buf, size_t len)
-{
-	time_t s = (time_t)t;
-	struct tm tm;
-
-	gmtime_r(&s, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
 
 /* One bench of a run: probe, cases, the loop, results. Returns the number of failed cases. */
 static int run_bench(const struct bench *b, struct run_args *a, struct run_dir *rd)
@@ -89,62 +64,23 @@ int cmd_run(int argc, char **argv)
 {
 	struct run_args a;
 	struct run_dir rd;
-	struct run_meta meta = { 0 };
-	char *cmdline, when[32], path[PATH_MAX + 32];
-	json_t *manifest;
 	int errors = 0, r;
 
 	r = run_args_parse(argc, argv, 1, &a, NULL, NULL);
+	if (!r)
+		r = run_check_opts(&a);
+	if (!r)
+		r = run_lock_knobs("mmbench");
 	if (r)
 		return r;
-	/* every bench's options are checked before anything changes */
-	for (int i = 0; i < a.nr_benches; i++) {
-		struct bench_ctx ctx;
-
-		if (bench_ctx_init(&ctx, a.benches[i], &a, NULL))
-			return KSFT_USAGE;
-		bench_ctx_fini(&ctx);
-	}
-	r = knobs_init(stderr);
-	if (r == -EBUSY) {
-		fprintf(stderr, "mmbench: another mmbench holds %s.lock: one run at a time\n",
-			knob_journal_path());
-		return KSFT_FAIL;
-	} else if (r) {
-		fprintf(stderr, "mmbench: knob journal %s: %s\n", knob_journal_path(), strerror(-r));
-		return KSFT_FAIL;
-	}
 	topo_init();
-	if (run_dir_create(a.out_root, a.label, &rd))
+	if (run_dir_create(&a, argc, argv, &rd))
 		return KSFT_FAIL;
-
-	cmdline = join_args(argc + 1, argv - 1);
-	meta.run_id = rd.run_id;
-	meta.label = a.label;
-	meta.cmdline = cmdline;
-	meta.profile = profile_names[a.profile];
-	meta.start_time = rd.start;
-	/* the manifest is taken before any knob changes: it records the machine as found */
-	manifest = manifest_build(&meta);
-	snprintf(path, sizeof(path), "%s/topology.xml", rd.path);
-	topo_export_xml(path);
-
 	for (int i = 0; i < a.nr_benches; i++)
 		errors += run_bench(a.benches[i], &a, &rd);
-
 	if (knob_restore_all())
 		errors++;
-	iso_time((double)time(NULL), when, sizeof(when));
-	json_object_set_new(manifest, "end_time", json_string(when));
-	snprintf(path, sizeof(path), "%s/manifest.json", rd.path);
-	manifest_write(path, manifest);
-	json_decref(manifest);
-	free(cmdline);
-	if (!a.no_report && report_render(rd.path))
-		errors++;
-	if (rd.log)
-		fclose(rd.log);
-	printf("%s\n", rd.path);
+	errors += run_dir_finish(&rd);
 	return errors ? KSFT_FAIL : KSFT_PASS;
 }
 

@@ -445,6 +445,24 @@ static void bench_md(FILE *f, const struct rl_bench *b, const struct plot_list *
 				plots->p[i].name, plots->p[i].name);
 }
 
+/* A sweep's run directory has sweep.txt (values, orders, recommendations): it belongs in the report. */
+static void append_sweep(FILE *f, const char *dir, bool md)
+{
+	char path[PATH_MAX], line[512];
+	FILE *in;
+
+	snprintf(path, sizeof(path), "%s/sweep.txt", dir);
+	in = fopen(path, "re");
+	if (!in)
+		return;
+	fprintf(f, md ? "\n## Sweep\n\n```\n" : "\nSweep\n-----\n");
+	while (fgets(line, sizeof(line), in))
+		fputs(line, f);
+	if (md)
+		fprintf(f, "```\n");
+	fclose(in);
+}
+
 static int write_file(const char *dir, const char *name, const struct rl_run *run,
 		      const struct plot_list *plots, bool md)
 {
@@ -472,6 +490,7 @@ static int write_file(const char *dir, const char *name, const struct rl_run *ru
 	}
 	if (!run->nr_benches)
 		fprintf(f, "no bench results in this run\n");
+	append_sweep(f, dir, md);
 	err = ferror(f) ? -EIO : 0;
 	if (fclose(f) || err || rename(tmp, path)) {
 		fprintf(stderr, "%s: %s: %s\n", __func__, path, strerror(EIO));

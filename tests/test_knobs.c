@@ -209,46 +209,49 @@ static void test_bad_value_changes_nothing(void **state)
 	assert_pristine();
 }
 
-static int lock_pipe[2];
+/* ready: holder -> parent; release: parent -> holder (two pipes, so nobody reads its own byte) */
+static int ready[2], release[2];
 
 static void child_hold_lock(void)
 {
 	char c;
 
+	close(ready[0]);
+	close(release[1]);
 	if (knobs_init(stderr))
 		exit(10);
-	if (write(lock_pipe[1], "x", 1) != 1)
+	if (write(ready[1], "x", 1) != 1)
 		exit(11);
-	/* hold the lock until the parent closes the pipe */
-	if (read(lock_pipe[0], &c, 1) < 0)
+	/* hold the lock until the parent closes the release pipe */
+	if (read(release[0], &c, 1) < 0)
 		exit(12);
 	exit(0);
 }
 
 static void test_one_run_at_a_time(void **state)
 {
-	pid_t pid;
+	pid_t pid, other;
 	char c;
 	int st;
 
 	(void)state;
-	assert_int_equal(pipe(lock_pipe), 0);
+	assert_int_equal(pipe(ready), 0);
+	assert_int_equal(pipe(release), 0);
 	pid = fork();
-	if (!pid) {
+	if (!pid)
 		child_hold_lock();
-	}
-	assert_int_equal(read(lock_pipe[0], &c, 1), 1);
-	pid_t other = fork();
-
+	close(ready[1]);
+	close(release[0]);
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	other = fork();
 	if (!other)
 		exit(knobs_init(NULL) == -EBUSY ? 0 : 1);
 	waitpid(other, &st, 0);
 	assert_int_equal(WEXITSTATUS(st), 0);
-	write(lock_pipe[1], "y", 1);
-	close(lock_pipe[1]);
+	close(release[1]);
 	waitpid(pid, &st, 0);
 	assert_int_equal(WEXITSTATUS(st), 0);
-	close(lock_pipe[0]);
+	close(ready[0]);
 }
 
 static void test_names_and_reads(void **state)
