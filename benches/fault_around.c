@@ -1,0 +1,691 @@
+/* fault-around: read faults of file-backed mappings whose pages are in the page cache (do_read_fault -> filemap_map_pages). */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sys/resource.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/magic.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/statfs.h>
+#include "bench.h"
+#include "counters.h"
+#include "knobs.h"
+#include "procfs.h"
+#include "timing.h"
+#include "topology.h"
+
+#define PAGE		4096ul
+#define SPARSE_STEP	(2ul << 20)	/* one page per PMD: the worst case of the original series */
+#define STRIDE_PAGES	16
+#define PERM_SEED	0x5eed5eedull
+
+enum backend { BK_TMPFS, BK_SHMEM, BK_DISK, NR_BACKENDS };
+enum pattern { PAT_SEQ, PAT_STRIDE, PAT_RANDOM, PAT_SPARSE, NR_PATTERNS };
+
+static const char *const backend_names[] = { "tmpfs", "shmem", "disk" };
+static const char *const pattern_names[] = { "seq", "stride", "random", "sparse" };
+
+/* One thread: its own mapping of its own slice, an index list of the pages it touches. */
+struct worker {
+	pthread_t th;
+	struct fa_state *st;
+	unsigned idx;
+	int cpu;
+	int err;
+	off_t off;		/* the slice's offset in the file */
+	char *keep;		/* shmem: the mapping that keeps the pages alive between reps */
+	char *map;		/* this rep's mapping */
+	uint32_t *pages;	/* page indexes in touch order */
+	size_t npages;
+	uint64_t ns;
+	long minflt;		/* getrusage(RUSAGE_THREAD) delta: the fallback without libperf */
+	unsigned long sink;
+} __attribute__((aligned(64)));
+
+struct fa_state {
+	enum backend backend;
+	int fd, mnt_fd;
+	size_t slice;
+	unsigned nthreads;
+	struct worker *w;
+	struct counters *cnt;
+	/* a generation count, not a barrier: teardown must work with fewer threads started */
+	pthread_mutex_t lock;
+	pthread_cond_t go, idle;
+	unsigned gen, busy, started;
+	bool sync_init, quit;
+};
+
+static const struct bench_opt fa_opts[] = {
+	{ .name = "size", .type = OPT_SIZE, .def = { "16M", "256M", "4G" },
+	  .min = 2 << 20, .max = 1ull << 40, .unit = "bytes",
+	  .help = "file (or shmem) size, split into one slice per thread" },
+	{ .name = "backend", .type = OPT_LIST, .def = { "tmpfs,shmem,disk" },
+	  .choices = "tmpfs|shmem|disk",
+	  .help = "tmpfs: a tmpfs file; shmem: MAP_SHARED|MAP_ANONYMOUS (folio size from "
+		  "hugepages-*kB/shmem_enabled); disk: a file beside the results" },
+	{ .name = "pattern", .type = OPT_LIST, .def = { "seq,stride,random,sparse" },
+	  .choices = "seq|stride|random|sparse", .help = "order in which pages are touched" },
+	{ .name = "threads", .type = OPT_UINT_LIST, .def = { "1,ncpus", "1,ncpus", "pow2,ncpus" },
+	  .min = 1, .max = 1024, .max_per_cpu = 1, .unit = "threads",
+	  .help = "threads, each with its own mapping of its own slice" },
+	{ .name = "tmpfs_huge", .type = OPT_CHOICE, .def = { "shm" },
+	  .choices = "shm|never|always|within_size|advise",
+	  .help = "shm: /dev/shm as mounted; else a private tmpfs mounted with huge=VALUE "
+		  "(detached, so nothing is left mounted)" },
+	{ 0 }
+};
+
+/*
+ * The knobs that decide what this bench measures. Its cases set none (it runs at the
+ * values in force); `mmbench sweep` runs it by default when one of these is swept.
+ */
+static const char *const fa_knobs[] = {
+	"fault_around_bytes", "thp.shmem_enabled", "thp.hugepages-*.shmem_enabled", NULL
+};
+
+static int idx_of(const char *const *names, int n, const char *s)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(names[i], s))
+			return i;
+	return -1;
+}
+
+static const char *fa_probe(struct bench_ctx *ctx)
+{
+	(void)ctx;
+	return NULL;
+}
+
+static int fa_cases(struct bench_ctx *ctx, struct case_list *list)
+{
+	const char *bk[NR_BACKENDS], *pat[NR_PATTERNS];
+	uint64_t thr[64];
+	int nb = opt_list(ctx, "backend", bk, NR_BACKENDS);
+	int np = opt_list(ctx, "pattern", pat, NR_PATTERNS);
+	int nt = opt_u64_list(ctx, "threads", thr, 64);
+
+	for (int b = 0; b < nb; b++) {
+		for (int p = 0; p < np; p++) {
+			for (int t = 0; t < nt; t++) {
+				struct bench_case *c = case_new(list);
+
+				if (!c)
+					return -ENOMEM;
+				case_param_str(c, "backend", bk[b]);
+				case_param_str(c, "pattern", pat[p]);
+				case_param_num(c, "threads", thr[t]);
+				c->arg[0] = idx_of(backend_names, NR_BACKENDS, bk[b]);
+				c->arg[1] = idx_of(pattern_names, NR_PATTERNS, pat[p]);
+				c->arg[2] = thr[t];
+			}
+		}
+	}
+	return 0;
+}
+
+/* xorshift64*: a fixed-seed permutation, the same on every run. */
+static uint64_t rnd_next(uint64_t *s)
+{
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return *s * 2685821657736338717ull;
+}
+
+static uint32_t *pattern_pages(enum pattern p, size_t slice, unsigned seed, size_t *n)
+{
+	size_t total = slice / PAGE, step = 1;
+	uint32_t *v;
+
+	if (p == PAT_STRIDE)
+		step = STRIDE_PAGES;
+	else if (p == PAT_SPARSE)
+		step = SPARSE_STEP / PAGE;
+	*n = (total + step - 1) / step;
+	v = malloc(*n * sizeof(*v));
+	if (!v)
+		return NULL;
+	for (size_t i = 0; i < *n; i++)
+		v[i] = i * step;
+	if (p == PAT_RANDOM) {
+		uint64_t s = PERM_SEED + seed;
+
+		for (size_t i = *n - 1; i > 0; i--) {
+			size_t j = rnd_next(&s) % (i + 1);
+			uint32_t t = v[i];
+
+			v[i] = v[j];
+			v[j] = t;
+		}
+	}
+	return v;
+}
+
+static long thread_minflt(void)
+{
+	struct rusage ru;
+
+	return getrusage(RUSAGE_THREAD, &ru) ? 0 : ru.ru_minflt;
+}
+
+/*
+ * The default madvise state is kept on purpose: it is what readers of files get. On this
+ * kernel MADV_RANDOM does not turn fault-around off (should_fault_around() looks only at
+ * ->map_pages, userfaultfd and fault_around_bytes; measured: the same 1/16 faults per page
+ * on tmpfs with and without it); it only stops readahead, moot when every page is cached.
+ */
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct fa_state *st = w->st;
+	unsigned seen = 0;
+
+	w->err = topo_pin_self(w->cpu);
+	for (;;) {
+		pthread_mutex_lock(&st->lock);
+		while (st->gen == seen && !st->quit)
+			pthread_cond_wait(&st->go, &st->lock);
+		seen = st->gen;
+		pthread_mutex_unlock(&st->lock);
+		if (st->quit)
+			break;
+
+		const volatile char *m = w->map;
+		unsigned long sum = 0;
+		long f0 = thread_minflt();
+		uint64_t t0 = now_ns();
+
+		for (size_t i = 0; i < w->npages; i++)
+			sum += m[(size_t)w->pages[i] * PAGE];
+		w->ns = now_ns() - t0;
+		w->minflt = thread_minflt() - f0;
+		w->sink += sum;
+
+		pthread_mutex_lock(&st->lock);
+		if (!--st->busy)
+			pthread_cond_signal(&st->idle);
+		pthread_mutex_unlock(&st->lock);
+	}
+	return NULL;
+}
+
+/* One pass of every worker; returns the wall time in ns. */
+static uint64_t workers_pass(struct fa_state *st)
+{
+	uint64_t t0 = now_ns();
+
+	pthread_mutex_lock(&st->lock);
+	st->busy = st->started;
+	st->gen++;
+	pthread_cond_broadcast(&st->go);
+	while (st->busy)
+		pthread_cond_wait(&st->idle, &st->lock);
+	pthread_mutex_unlock(&st->lock);
+	return now_ns() - t0;
+}
+
+static long tmpfs_huge_of_shm(char *buf, size_t len)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "r");
+	char line[1024];
+
+	snprintf(buf, len, "never");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		char *h = strstr(line, " /dev/shm ");
+
+		if (!h || !strstr(line, " - tmpfs "))
+			continue;
+		h = strstr(line, "huge=");
+		if (h)
+			snprintf(buf, len, "%.*s", (int)strcspn(h + 5, ", \n"), h + 5);
+	}
+	fclose(f);
+	return 0;
+}
+
+/* A detached tmpfs with huge=@huge: never attached to a namespace, gone with its last fd. */
+static int tmpfs_private(const char *huge, int *mnt_fd)
+{
+	int fs = fsopen("tmpfs", FSOPEN_CLOEXEC), err = 0;
+
+	if (fs < 0)
+		return -errno;
+	if (fsconfig(fs, FSCONFIG_SET_STRING, "huge", huge, 0) ||
+	    fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0))
+		err = -errno;
+	if (!err) {
+		*mnt_fd = fsmount(fs, FSMOUNT_CLOEXEC, 0);
+		if (*mnt_fd < 0)
+			err = -errno;
+	}
+	close(fs);
+	return err;
+}
+
+static int open_file(struct bench_ctx *ctx, struct bench_case *c, struct fa_state *st)
+{
+	const char *huge = opt_str(ctx, "tmpfs_huge");
+	char path[4096], buf[32];
+	int err;
+
+	if (st->backend == BK_DISK) {
+		snprintf(path, sizeof(path), "%s/.fault-around.XXXXXX", ctx->run_dir);
+	} else if (!strcmp(huge, "shm")) {
+		tmpfs_huge_of_shm(buf, sizeof(buf));
+		case_param_str(c, "tmpfs", "/dev/shm");
+		case_param_str(c, "tmpfs_huge", buf);
+		snprintf(path, sizeof(path), "/dev/shm/mmbench-fault-around.XXXXXX");
+	} else {
+		err = tmpfs_private(huge, &st->mnt_fd);
+		if (err)
+			return case_skip(c, "cannot create a tmpfs with huge=%s: %s", huge,
+					 strerror(-err));
+		case_param_str(c, "tmpfs", "private mount");
+		case_param_str(c, "tmpfs_huge", huge);
+		st->fd = openat(st->mnt_fd, ".", O_TMPFILE | O_RDWR, 0600);
+		return st->fd < 0 ? case_fail(c, errno, "O_TMPFILE on the private tmpfs") : 0;
+	}
+	st->fd = mkstemp(path);
+	if (st->fd < 0)
+		return case_fail(c, errno, "mkstemp %s", path);
+	/* unlinked at once: a killed run leaves no file behind */
+	unlink(path);
+	return 0;
+}
+
+static int fill(int fd, size_t len)
+{
+	static char buf[1 << 20];
+
+	memset(buf, 0x5a, sizeof(buf));
+	for (size_t off = 0; off < len; off += sizeof(buf)) {
+		size_t n = len - off < sizeof(buf) ? len - off : sizeof(buf);
+
+		if (pwrite(fd, buf, n, off) != (ssize_t)n)
+			return errno ? -errno : -EIO;
+	}
+	/* clean pages: no writeback during the timed pass */
+	return fdatasync(fd) ? -errno : 0;
+}
+
+/* Pages of the file not in the page cache (mincore of a mapping that is never touched). */
+static long not_resident(int fd, size_t len)
+{
+	size_t n = len / PAGE;
+	unsigned char *vec = malloc(n);
+	void *m = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	long missing = 0;
+
+	if (!vec || m == MAP_FAILED) {
+		missing = -ENOMEM;
+		goto out;
+	}
+	if (mincore(m, len, vec)) {
+		missing = -errno;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		missing += !(vec[i] & 1);
+out:
+	if (m != MAP_FAILED)
+		munmap(m, len);
+	free(vec);
+	return missing;
+}
+
+static int make_resident(struct bench_case *c, struct fa_state *st, size_t len)
+{
+	static char buf[1 << 20];
+	long missing = not_resident(st->fd, len);
+
+	/* reading it back is all the page cache needs; pages reclaimed since the write return */
+	for (size_t off = 0; missing > 0 && off < len; off += sizeof(buf))
+		if (pread(st->fd, buf, sizeof(buf), off) < 0)
+			return case_fail(c, errno, "reading the file back");
+	if (missing > 0)
+		missing = not_resident(st->fd, len);
+	if (missing < 0)
+		return case_fail(c, (int)-missing, "mincore");
+	if (missing > 0)
+		return case_skip(c, "%ld of %zu pages not resident after reading the file",
+				 missing, len / PAGE);
+	return 0;
+}
+
+static void record_fs(struct bench_case *c, int fd)
+{
+	struct statfs sfs;
+	char name[32];
+
+	if (fstatfs(fd, &sfs))
+		return;
+	switch ((unsigned long)sfs.f_type) {
+	case TMPFS_MAGIC: snprintf(name, sizeof(name), "tmpfs"); break;
+	case EXT4_SUPER_MAGIC: snprintf(name, sizeof(name), "ext4"); break;
+	case XFS_SUPER_MAGIC: snprintf(name, sizeof(name), "xfs"); break;
+	case BTRFS_SUPER_MAGIC: snprintf(name, sizeof(name), "btrfs"); break;
+	default: snprintf(name, sizeof(name), "0x%lx", (unsigned long)sfs.f_type);
+	}
+	case_param_str(c, "fs", name);
+}
+
+static const unsigned folio_kib[] = { 2048, 1024, 512, 256, 128, 64, 32, 16, 8 };
+#define NR_FOLIO_SIZES	(sizeof(folio_kib) / sizeof(folio_kib[0]))
+
+static void shmem_alloc_snap(uint64_t *v)
+{
+	char path[128];
+
+	for (size_t i = 0; i < NR_FOLIO_SIZES; i++) {
+		snprintf(path, sizeof(path), "%s/sys/kernel/mm/transparent_hugepage/"
+			 "hugepages-%ukB/stats/shmem_alloc", sysroot(), folio_kib[i]);
+		if (read_u64(path, &v[i]))
+			v[i] = 0;
+	}
+}
+
+/*
+ * The largest shmem folio the kernel allocated while the data was written: it, not the
+ * knobs, says what the faults met (tmpfs files follow huge=, anonymous shmem the per-size
+ * shmem_enabled). Counters are global, so another writer of shmem could inflate it.
+ */
+static void record_folio(struct bench_case *c, const uint64_t *before)
+{
+	uint64_t after[NR_FOLIO_SIZES];
+	double kib = 4;
+
+	shmem_alloc_snap(after);
+	for (size_t i = 0; i < NR_FOLIO_SIZES; i++) {
+		if (after[i] > before[i]) {
+			kib = folio_kib[i];
+			break;
+		}
+	}
+	case_param_num(c, "folio_kib", kib);
+}
+
+static void record_knob(struct bench_case *c)
+{
+	char v[96], why[256];
+	char *end;
+
+	if (!knob_read("fault_around_bytes", v, sizeof(v))) {
+		double d = strtod(v, &end);
+
+		if (end != v && !*end) {
+			case_param_num(c, "fault_around_bytes", d);
+			return;
+		}
+		snprintf(why, sizeof(why), "not a number: %s", v);
+	} else {
+		knob_probe_write("fault_around_bytes", why, sizeof(why));
+	}
+	/* the path is in the manifest; the cause is what fits in a param */
+	end = strstr(why, ": ");
+	snprintf(v, sizeof(v), "unreadable: %s", end ? end + 2 : why);
+	case_param_str(c, "fault_around_bytes", v);
+}
+
+static int setup_state(struct bench_ctx *ctx, struct bench_case *c)
+{
+	struct fa_state *st = calloc(1, sizeof(*st));
+	uint64_t size = opt_u64(ctx, "size"), alloc[NR_FOLIO_SIZES];
+	int err;
+
+	if (!st)
+		return -ENOMEM;
+	ctx->priv = st;
+	st->fd = st->mnt_fd = -1;
+	st->backend = c->arg[0];
+	st->nthreads = c->arg[2];
+	/* slices stay PMD-aligned so that sparse touches whole 2 MiB steps and PMD mapping is possible */
+	st->slice = size / st->nthreads / SPARSE_STEP * SPARSE_STEP;
+	if (!st->slice)
+		return case_skip(c, "size %llu MiB is less than 2 MiB per thread",
+				 (unsigned long long)(size >> 20));
+	size = st->slice * st->nthreads;
+	err = case_need_mem(c, size + size / PAGE * sizeof(uint32_t));
+	if (err)
+		return err;
+	record_knob(c);
+	case_param_num(c, "slice_kib", st->slice >> 10);
+
+	if (st->backend == BK_DISK) {
+		struct statfs sfs;
+
+		if (statfs(ctx->run_dir, &sfs))
+			return case_fail(c, errno, "statfs %s", ctx->run_dir);
+		if ((uint64_t)sfs.f_bavail * sfs.f_bsize < size + (256ull << 20))
+			return case_skip(c, "%s has less than %llu MiB free", ctx->run_dir,
+					 (unsigned long long)((size >> 20) + 256));
+	}
+	st->w = calloc(st->nthreads, sizeof(*st->w));
+	if (!st->w)
+		return -ENOMEM;
+	shmem_alloc_snap(alloc);
+	if (st->backend == BK_SHMEM) {
+		for (unsigned i = 0; i < st->nthreads; i++) {
+			struct worker *w = &st->w[i];
+
+			w->keep = mmap(NULL, st->slice, PROT_READ | PROT_WRITE,
+				       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+			if (w->keep == MAP_FAILED) {
+				w->keep = NULL;
+				return case_fail(c, errno, "mmap shmem");
+			}
+			/* written, so that the kernel picks the folio size now, as a writer's would */
+			memset(w->keep, 0x5a, st->slice);
+		}
+		case_param_str(c, "fs", "shmem");
+	} else {
+		err = open_file(ctx, c, st);
+		if (err)
+			return err;
+		record_fs(c, st->fd);
+		err = fill(st->fd, size);
+		if (err)
+			return case_fail(c, err, "writing the file");
+		err = make_resident(c, st, size);
+		if (err)
+			return err;
+	}
+	if (st->backend != BK_DISK)
+		record_folio(c, alloc);
+
+	/* opened before the threads exist, so that their faults are counted too */
+	st->cnt = counters_new(COUNTERS_SELF);
+	if (!st->cnt)
+		return -ENOMEM;
+	counters_add(st->cnt, NULL, "minor-faults", NULL);
+	counters_add(st->cnt, NULL, "major-faults", NULL);
+	err = counters_open(st->cnt);
+	if (err)
+		return case_fail(c, err, "counters_open");
+
+	pthread_mutex_init(&st->lock, NULL);
+	pthread_cond_init(&st->go, NULL);
+	pthread_cond_init(&st->idle, NULL);
+	st->sync_init = true;
+	for (unsigned i = 0; i < st->nthreads; i++) {
+		struct worker *w = &st->w[i];
+
+		w->st = st;
+		w->idx = i;
+		w->cpu = topo_cpu_for(i, PLACE_COMPACT);
+		w->off = (off_t)i * st->slice;
+		w->pages = pattern_pages(c->arg[1], st->slice, i, &w->npages);
+		if (!w->pages)
+			return -ENOMEM;
+	}
+	for (; st->started < st->nthreads; st->started++) {
+		err = pthread_create(&st->w[st->started].th, NULL, worker_main,
+				     &st->w[st->started]);
+		if (err)
+			return case_fail(c, err, "pthread_create");
+	}
+	return 0;
+}
+
+static int map_fresh(struct bench_case *c, struct fa_state *st)
+{
+	for (unsigned i = 0; i < st->nthreads; i++) {
+		struct worker *w = &st->w[i];
+
+		/* shmem: a second mapping of the same pages, so nothing is mapped in it yet */
+		if (w->keep)
+			w->map = mremap(w->keep, 0, st->slice, MREMAP_MAYMOVE);
+		else
+			w->map = mmap(NULL, st->slice, PROT_READ, MAP_SHARED, st->fd, w->off);
+		if (w->map == MAP_FAILED) {
+			w->map = NULL;
+			return case_fail(c, errno, "mapping slice %u", i);
+		}
+	}
+	return 0;
+}
+
+static void unmap_all(struct fa_state *st)
+{
+	for (unsigned i = 0; i < st->nthreads; i++) {
+		if (st->w[i].map)
+			munmap(st->w[i].map, st->slice);
+		st->w[i].map = NULL;
+	}
+}
+
+static int fa_run(struct bench_ctx *ctx, struct bench_case *c, unsigned rep)
+{
+	struct fa_state *st = ctx->priv;
+	struct counter_value minflt;
+	double rss = 0, pmd = 0, thread_ns = 0, pages = 0;
+	long long pte0, pte1;
+	uint64_t wall;
+	long rusage_flt = 0;
+	int err;
+
+	(void)rep;
+	if (st->backend != BK_SHMEM) {
+		err = make_resident(c, st, st->slice * st->nthreads);
+		if (err)
+			return err;
+	}
+	err = map_fresh(c, st);
+	if (err)
+		goto out;
+	for (unsigned i = 0; i < st->nthreads; i++)
+		if (st->w[i].err) {
+			err = case_fail(c, st->w[i].err, "pinning thread %u to CPU %d", i,
+					st->w[i].cpu);
+			goto out;
+		}
+	pte0 = self_status_kb("VmPTE");
+	counters_reset(st->cnt);
+	counters_enable(st->cnt);
+	wall = workers_pass(st);
+	counters_disable(st->cnt);
+	pte1 = self_status_kb("VmPTE");
+
+	for (unsigned i = 0; i < st->nthreads; i++) {
+		struct worker *w = &st->w[i];
+		const char *f = st->backend == BK_DISK ? "FilePmdMapped" : "ShmemPmdMapped";
+		long long r = self_smaps_range_kb(w->map, st->slice, "Rss");
+		long long p = self_smaps_range_kb(w->map, st->slice, f);
+
+		rss += r > 0 ? r : 0;
+		pmd += p > 0 ? p : 0;
+		thread_ns += w->ns;
+		pages += w->npages;
+		rusage_flt += w->minflt;
+	}
+	/* getrusage counts the same faults; it stands in when perf cannot count them */
+	double faults = rusage_flt;
+
+	if (!counters_read(st->cnt, "minor-faults", &minflt) && minflt.supported) {
+		faults = minflt.val;
+		case_param_str(c, "faults_from", "perf minor-faults");
+	} else {
+		case_param_str(c, "faults_from", "getrusage");
+	}
+
+	case_metric(c, "ns_per_page", "ns", BETTER_LOWER, thread_ns / pages);
+	case_metric(c, "faults_per_page", "faults", BETTER_LOWER, faults / pages);
+	if (faults) {
+		case_metric(c, "ns_per_fault", "ns", BETTER_NONE, thread_ns / faults);
+		case_metric(c, "pages_mapped_per_fault", "pages", BETTER_NONE,
+			    rss * 1024 / PAGE / faults);
+	}
+	case_metric(c, "mapped_kib", "KiB", BETTER_NONE, rss);
+	case_metric(c, "pmd_mapped_kib", "KiB", BETTER_NONE, pmd);
+	if (pte0 >= 0 && pte1 >= 0)
+		case_metric(c, "pte_bytes", "bytes", BETTER_NONE, (pte1 - pte0) * 1024.0);
+	case_metric(c, "total_us", "us", BETTER_LOWER, wall / 1e3);
+	case_param_num(c, "pages_touched", pages);
+	counters_record(st->cnt, c);
+out:
+	unmap_all(st);
+	return err;
+}
+
+static void fa_teardown(struct bench_ctx *ctx, struct bench_case *c)
+{
+	struct fa_state *st = ctx->priv;
+
+	(void)c;
+	if (!st)
+		return;
+	if (st->sync_init) {
+		pthread_mutex_lock(&st->lock);
+		st->quit = true;
+		pthread_cond_broadcast(&st->go);
+		pthread_mutex_unlock(&st->lock);
+		for (unsigned i = 0; i < st->started; i++)
+			pthread_join(st->w[i].th, NULL);
+		pthread_cond_destroy(&st->go);
+		pthread_cond_destroy(&st->idle);
+		pthread_mutex_destroy(&st->lock);
+	}
+	counters_free(st->cnt);
+	for (unsigned i = 0; st->w && i < st->nthreads; i++) {
+		if (st->w[i].keep)
+			munmap(st->w[i].keep, st->slice);
+		free(st->w[i].pages);
+	}
+	free(st->w);
+	if (st->fd >= 0)
+		close(st->fd);
+	if (st->mnt_fd >= 0)
+		close(st->mnt_fd);
+	free(st);
+	ctx->priv = NULL;
+}
+
+/* The driver tears down only after a setup that succeeded: a failed one cleans up here. */
+static int fa_setup(struct bench_ctx *ctx, struct bench_case *c)
+{
+	int r = setup_state(ctx, c);
+
+	if (r)
+		fa_teardown(ctx, c);
+	return r;
+}
+
+const struct bench bench_fault_around = {
+	.name = "fault-around",
+	.summary = "read faults of cached file pages: how many pages one fault maps, and at what cost",
+	.unit_of_work = "one page of a cached file read through a fresh mapping",
+	.opts = fa_opts,
+	.knobs = fa_knobs,
+	.reps = { 2, 5, 10 },
+	.probe = fa_probe,
+	.cases = fa_cases,
+	.setup = fa_setup,
+	.run = fa_run,
+	.teardown = fa_teardown,
+};
