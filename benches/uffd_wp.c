@@ -1,0 +1,628 @@
+/* uffd-wp: what write-protecting an anonymous region with userfaultfd costs, and what the writes pay afterwards. */
+
+/*
+ * UFFDIO_WRITEPROTECT only marks ptes that exist: on an untouched range it does
+ * nothing (mode "default", the floor, whose writes never reach the handler). A
+ * tracker that must see every write populates first (pre-read, MADV_POPULATE_READ:
+ * zero-page mappings) or, since Linux 6.4, asks for UFFD_FEATURE_WP_UNPOPULATED,
+ * which builds the page tables and leaves a uffd-wp pte marker in each empty
+ * pte. A write to a marker takes two faults: the first allocates the page,
+ * mapped write-protected, the second is the write-protect fault the handler sees.
+ * Under THP a populating read maps the huge zero page, one fault per PMD; the
+ * handler's un-protect of one page splits that PMD.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/userfaultfd.h>
+
+#include "bench.h"
+#include "counters.h"
+#include "procfs.h"
+#include "timing.h"
+#include "vmstat.h"
+
+/* The installed uapi headers are 6.1; these came later. */
+#ifndef UFFD_FEATURE_WP_UNPOPULATED
+#define UFFD_FEATURE_WP_UNPOPULATED	(1 << 13)	/* Linux 6.4 */
+#endif
+#ifndef UFFD_USER_MODE_ONLY
+#define UFFD_USER_MODE_ONLY		1
+#endif
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ		22		/* Linux 5.14 */
+#endif
+
+enum mode { MODE_DEFAULT, MODE_PRE_READ, MODE_MADVISE, MODE_WP_UNPOPULATED, NR_MODES };
+
+static const char *const mode_names[NR_MODES] = {
+	[MODE_DEFAULT]		= "default",
+	[MODE_PRE_READ]		= "pre-read",
+	[MODE_MADVISE]		= "madvise",
+	[MODE_WP_UNPOPULATED]	= "wp-unpopulated",
+};
+
+enum thp { THP_NEVER, THP_MADVISE, THP_ALWAYS, NR_THP };
+
+static const char *const thp_names[NR_THP] = { "never", "madvise", "always" };
+
+/* Counters, one set per phase, each enabled only around its phase. */
+enum phase { PH_PREFAULT, PH_PROTECT, PH_WRITE, NR_PHASES };
+
+static const char *const phase_names[NR_PHASES] = { "prefault", "protect", "write" };
+
+static const char *const vmstat_names[] = {
+	"thp_fault_alloc", "thp_fault_fallback", "thp_zero_page_alloc", "thp_split_pmd", NULL
+};
+
+struct uffd_wp_state {
+	size_t page, pmd, size, stride;
+	bool other_cpu;		/* the handler on another CPU than the writer */
+	struct counters *cnt[NR_PHASES];
+};
+
+/* What the kernel offers, found once by uffd_wp_probe(). */
+static struct {
+	bool done;
+	const char *why_not;		/* the bench cannot run here */
+	bool wp_unpopulated, populate_read;
+	char why[160];
+} feat;
+
+/*
+ * A userfaultfd: the syscall, then (not root and vm.unprivileged_userfaultfd=0)
+ * user-mode faults only, which is all the writer takes, then /dev/userfaultfd
+ * (Linux 6.1), for when the syscall is filtered.
+ */
+static int uffd_open(void)
+{
+	int fd, dev, err;
+
+	fd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (fd >= 0)
+		return fd;
+	err = errno;
+	fd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY);
+	if (fd >= 0)
+		return fd;
+	dev = open("/dev/userfaultfd", O_RDWR | O_CLOEXEC);
+	if (dev < 0)
+		return -err;
+	fd = ioctl(dev, USERFAULTFD_IOC_NEW, O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		err = errno;
+	close(dev);
+	return fd < 0 ? -err : fd;
+}
+
+/* UFFDIO_API asking for @features; the kernel rejects (EINVAL) a bit it does not know. */
+static int uffd_api(int fd, uint64_t features, uint64_t *offered)
+{
+	struct uffdio_api api = { .api = UFFD_API, .features = features };
+
+	if (ioctl(fd, UFFDIO_API, &api))
+		return -errno;
+	if (offered)
+		*offered = api.features;
+	return 0;
+}
+
+/* A fresh userfaultfd with @features enabled; -errno. */
+static int uffd_new(uint64_t features)
+{
+	int fd = uffd_open(), err;
+
+	if (fd < 0)
+		return fd;
+	err = uffd_api(fd, features, NULL);
+	if (err) {
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+static int uffd_register_wp(int fd, void *p, size_t len)
+{
+	struct uffdio_register reg = {
+		.range = { .start = (unsigned long)p, .len = len },
+		.mode = UFFDIO_REGISTER_MODE_WP,
+	};
+
+	if (ioctl(fd, UFFDIO_REGISTER, &reg))
+		return -errno;
+	if (!(reg.ioctls & (1ull << _UFFDIO_WRITEPROTECT)))
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+/* Protect (@wp) or un-protect and wake the faulting thread (!@wp). */
+static int uffd_writeprotect(int fd, unsigned long start, size_t len, bool wp)
+{
+	struct uffdio_writeprotect w = {
+		.range = { .start = start, .len = len },
+		.mode = wp ? UFFDIO_WRITEPROTECT_MODE_WP : 0,
+	};
+
+	return ioctl(fd, UFFDIO_WRITEPROTECT, &w) ? -errno : 0;
+}
+
+/* A PMD-aligned anonymous private region, so a THP setting decides what backs it. */
+static void *map_aligned(size_t size, size_t pmd)
+{
+	char *p = mmap(NULL, size + pmd, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	char *a;
+
+	if (p == MAP_FAILED)
+		return NULL;
+	a = (char *)(((unsigned long)p + pmd - 1) & ~(pmd - 1));
+	if (a > p)
+		munmap(p, a - p);
+	munmap(a + size, p + pmd - a);
+	return a;
+}
+
+static void probe_features(void)
+{
+	uint64_t offered = 0;
+	void *p;
+	int fd, err;
+
+	if (feat.done)
+		return;
+	feat.done = true;
+	fd = uffd_open();
+	if (fd < 0) {
+		snprintf(feat.why, sizeof(feat.why), "userfaultfd unavailable: %s", strerror(-fd));
+		feat.why_not = feat.why;
+		return;
+	}
+	err = uffd_api(fd, UFFD_FEATURE_PAGEFAULT_FLAG_WP, &offered);
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (!err)
+		err = p == MAP_FAILED ? -errno : uffd_register_wp(fd, p, 4096);
+	if (p != MAP_FAILED)
+		munmap(p, 4096);
+	close(fd);
+	if (err) {
+		snprintf(feat.why, sizeof(feat.why),
+			 "userfaultfd write-protect of anonymous memory unsupported: %s",
+			 strerror(-err));
+		feat.why_not = feat.why;
+		return;
+	}
+	/* Ask for the feature itself on a new fd: an older kernel says EINVAL. */
+	fd = uffd_open();
+	if (fd < 0)
+		return;
+	err = uffd_api(fd, UFFD_FEATURE_PAGEFAULT_FLAG_WP | UFFD_FEATURE_WP_UNPOPULATED,
+		       &offered);
+	feat.wp_unpopulated = !err && (offered & UFFD_FEATURE_WP_UNPOPULATED);
+	close(fd);
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p != MAP_FAILED) {
+		feat.populate_read = !madvise(p, 4096, MADV_POPULATE_READ);
+		munmap(p, 4096);
+	}
+}
+
+static const char *uffd_wp_probe(struct bench_ctx *ctx)
+{
+	(void)ctx;
+	probe_features();
+	return feat.why_not;
+}
+
+static int uffd_wp_cases(struct bench_ctx *ctx, struct case_list *list)
+{
+	(void)ctx;
+	probe_features();
+	for (int t = 0; t < NR_THP; t++) {
+		for (int m = 0; m < NR_MODES; m++) {
+			struct bench_case *c = case_new(list);
+
+			if (!c)
+				return -ENOMEM;
+			case_param_str(c, "mode", mode_names[m]);
+			case_param_str(c, "thp", thp_names[t]);
+			case_knob(c, "thp.enabled", thp_names[t]);
+			c->arg[0] = m;
+			c->arg[1] = t;
+			if (m == MODE_WP_UNPOPULATED && !feat.wp_unpopulated)
+				case_skip(c, "the kernel does not offer UFFD_FEATURE_WP_UNPOPULATED (Linux 6.4)");
+			if (m == MODE_MADVISE && !feat.populate_read)
+				case_skip(c, "MADV_POPULATE_READ unsupported (Linux 5.14)");
+		}
+	}
+	return 0;
+}
+
+static void uffd_wp_teardown(struct bench_ctx *ctx, struct bench_case *c)
+{
+	struct uffd_wp_state *s = ctx->priv;
+
+	(void)c;
+	if (!s)
+		return;
+	for (int i = 0; i < NR_PHASES; i++)
+		if (s->cnt[i])
+			counters_free(s->cnt[i]);
+	free(s);
+	ctx->priv = NULL;
+}
+
+static int uffd_wp_setup(struct bench_ctx *ctx, struct bench_case *c)
+{
+	struct uffd_wp_state *s = calloc(1, sizeof(*s));
+	uint64_t pmd;
+	int err = 0;
+
+	if (!s)
+		return -ENOMEM;
+	ctx->priv = s;
+	s->page = sysconf(_SC_PAGESIZE);
+	if (read_u64("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size", &pmd) || !pmd)
+		pmd = 2ul << 20;
+	s->pmd = pmd;
+	s->size = (opt_u64(ctx, "size") + pmd - 1) & ~(pmd - 1);
+	s->stride = opt_u64(ctx, "write_stride");
+	s->other_cpu = !strcmp(opt_str(ctx, "handler"), "other-cpu");
+	case_param_num(c, "writes", (double)(s->size / s->page / s->stride));
+
+	/* Worst case: a default-mode write fills a whole THP; page tables on top. */
+	err = case_need_mem(c, s->size + s->size / 512);
+	for (int i = 0; i < NR_PHASES && !err; i++) {
+		char label[48];
+
+		s->cnt[i] = counters_new(COUNTERS_SELF);
+		if (!s->cnt[i]) {
+			err = -ENOMEM;
+			break;
+		}
+		snprintf(label, sizeof(label), "minor-faults.%s", phase_names[i]);
+		counters_add(s->cnt[i], label, "minor-faults", NULL);
+		/* A write-protect fault sleeps until the handler wakes the writer. */
+		if (i == PH_WRITE)
+			counters_add(s->cnt[i], "context-switches.write", "context-switches", NULL);
+		err = counters_open(s->cnt[i]);
+		if (err)
+			err = case_fail(c, err, "counters_open");
+	}
+	/* The driver calls teardown only after a setup that succeeded. */
+	if (err)
+		uffd_wp_teardown(ctx, c);
+	return err;
+}
+
+/* The fault handler: un-protects the faulting page, which wakes the writer. */
+struct handler {
+	pthread_t thread;
+	int uffd;
+	int stop[2];		/* a pipe: the write phase is over */
+	size_t page;
+	int ready, err;
+	uint64_t handled;
+	char why[128];
+};
+
+static int handle_msgs(struct handler *h)
+{
+	struct uffd_msg msgs[16];
+	ssize_t n = read(h->uffd, msgs, sizeof(msgs));
+
+	if (n < 0)
+		return errno == EAGAIN ? 0 : -errno;
+	for (size_t i = 0; i < n / sizeof(msgs[0]); i++) {
+		const struct uffd_msg *m = &msgs[i];
+		unsigned long addr = m->arg.pagefault.address & ~(unsigned long)(h->page - 1);
+		int err;
+
+		if (m->event != UFFD_EVENT_PAGEFAULT ||
+		    !(m->arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_WP)) {
+			snprintf(h->why, sizeof(h->why), "unexpected uffd event %u flags %#llx",
+				 m->event, (unsigned long long)m->arg.pagefault.flags);
+			return -EPROTO;
+		}
+		err = uffd_writeprotect(h->uffd, addr, h->page, false);
+		if (err) {
+			snprintf(h->why, sizeof(h->why), "UFFDIO_WRITEPROTECT %#lx", addr);
+			return err;
+		}
+		h->handled++;
+	}
+	return 0;
+}
+
+static void *handler_main(void *arg)
+{
+	struct handler *h = arg;
+	struct pollfd pfd[2] = {
+		{ .fd = h->uffd, .events = POLLIN },
+		{ .fd = h->stop[0], .events = POLLIN },
+	};
+	int err = 0;
+
+	__atomic_store_n(&h->ready, 1, __ATOMIC_RELEASE);
+	while (!err) {
+		if (poll(pfd, 2, -1) < 0) {
+			err = errno == EINTR ? 0 : -errno;
+			snprintf(h->why, sizeof(h->why), "poll");
+		} else if (pfd[0].revents & POLLIN) {
+			err = handle_msgs(h);
+		} else if (pfd[0].revents & (POLLERR | POLLHUP)) {
+			err = -EIO;
+			snprintf(h->why, sizeof(h->why), "userfaultfd hung up");
+		} else if (pfd[1].revents) {
+			break;
+		}
+	}
+	if (err) {
+		h->err = err;
+		/* Releasing the userfaultfd wakes a writer that would otherwise sleep forever. */
+		close(h->uffd);
+		h->uffd = -1;
+	}
+	return NULL;
+}
+
+/*
+ * The handler runs on @cpu. With the writer on the same CPU a fault costs the
+ * kernel path and two context switches; on another CPU it adds the wake-up of an
+ * idle CPU, which in a guest is a hypervisor exit worth tens of microseconds.
+ */
+static int handler_start(struct handler *h, int uffd, size_t page, int cpu)
+{
+	pthread_attr_t attr;
+	cpu_set_t set;
+	int err;
+
+	memset(h, 0, sizeof(*h));
+	h->uffd = uffd;
+	h->page = page;
+	if (pipe2(h->stop, O_CLOEXEC))
+		return -errno;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	pthread_attr_init(&attr);
+	err = -pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
+	if (!err)
+		err = -pthread_create(&h->thread, &attr, handler_main, h);
+	pthread_attr_destroy(&attr);
+	if (err) {
+		close(h->stop[0]);
+		close(h->stop[1]);
+		return err;
+	}
+	/* Its first steps (stack, poll) stay out of the write phase's counters. */
+	while (!__atomic_load_n(&h->ready, __ATOMIC_ACQUIRE))
+		sched_yield();
+	return 0;
+}
+
+/* Stops the handler; returns the uffd it still holds (-1 if it had to release it). */
+static int handler_stop(struct handler *h)
+{
+	if (write(h->stop[1], "", 1) < 0)
+		pthread_cancel(h->thread);
+	pthread_join(h->thread, NULL);
+	close(h->stop[0]);
+	close(h->stop[1]);
+	return h->uffd;
+}
+
+/* One byte of every page read: each read fault maps the zero page (or the huge zero page). */
+static void pre_read(const char *p, size_t size, size_t page)
+{
+	const volatile char *v = p;
+	char sum = 0;
+
+	for (size_t off = 0; off < size; off += page)
+		sum += v[off];
+	__asm__ volatile("" : : "r"(sum));
+}
+
+/* The write phase: the writer (this thread, pinned for the phase) and the handler. */
+static int write_phase(struct uffd_wp_state *s, struct bench_case *c, int *uffd, char *p,
+		       uint64_t *ns, uint64_t *handled)
+{
+	volatile char *v = p;
+	cpu_set_t old, one;
+	struct handler h;
+	int cpu = sched_getcpu(), hcpu = cpu, err;
+	uint64_t t0;
+
+	if (sched_getaffinity(0, sizeof(old), &old))
+		return case_fail(c, -errno, "sched_getaffinity");
+	for (int i = 1; s->other_cpu && i < CPU_SETSIZE; i++) {
+		if (CPU_ISSET((cpu + i) % CPU_SETSIZE, &old)) {
+			hcpu = (cpu + i) % CPU_SETSIZE;
+			break;
+		}
+	}
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	if (sched_setaffinity(0, sizeof(one), &one))
+		return case_fail(c, -errno, "sched_setaffinity %d", cpu);
+	err = handler_start(&h, *uffd, s->page, hcpu);
+	if (err) {
+		sched_setaffinity(0, sizeof(old), &old);
+		return case_fail(c, err, "pthread_create");
+	}
+	counters_enable(s->cnt[PH_WRITE]);
+	t0 = now_ns();
+	for (size_t off = 0; off < s->size; off += s->page * s->stride)
+		v[off] = 1;
+	*ns = now_ns() - t0;
+	counters_disable(s->cnt[PH_WRITE]);
+	*uffd = handler_stop(&h);
+	sched_setaffinity(0, sizeof(old), &old);
+	*handled = h.handled;
+	return h.err ? case_fail(c, h.err, "fault handler: %s", h.why) : 0;
+}
+
+/* The populate and protect phases; times in ns. */
+static int protect_phase(struct uffd_wp_state *s, struct bench_case *c, int uffd, char *p,
+			 uint64_t *prefault_ns, uint64_t *protect_ns)
+{
+	uint64_t t0;
+	int err = 0;
+
+	counters_enable(s->cnt[PH_PREFAULT]);
+	t0 = now_ns();
+	if (c->arg[0] == MODE_PRE_READ)
+		pre_read(p, s->size, s->page);
+	else if (c->arg[0] == MODE_MADVISE && madvise(p, s->size, MADV_POPULATE_READ))
+		err = -errno;
+	*prefault_ns = now_ns() - t0;
+	counters_disable(s->cnt[PH_PREFAULT]);
+	if (err)
+		return case_fail(c, err, "MADV_POPULATE_READ");
+
+	counters_enable(s->cnt[PH_PROTECT]);
+	t0 = now_ns();
+	err = uffd_writeprotect(uffd, (unsigned long)p, s->size, true);
+	*protect_ns = now_ns() - t0;
+	counters_disable(s->cnt[PH_PROTECT]);
+	return err ? case_fail(c, err, "UFFDIO_WRITEPROTECT") : 0;
+}
+
+/* A fresh region registered with a fresh userfaultfd: *p and the uffd, or -errno. */
+static int region_new(struct uffd_wp_state *s, struct bench_case *c, char **p)
+{
+	uint64_t features = UFFD_FEATURE_PAGEFAULT_FLAG_WP;
+	int uffd, err;
+
+	if (c->arg[0] == MODE_WP_UNPOPULATED)
+		features |= UFFD_FEATURE_WP_UNPOPULATED;
+	uffd = uffd_new(features);
+	if (uffd < 0)
+		return case_fail(c, uffd, "userfaultfd");
+	*p = map_aligned(s->size, s->pmd);
+	if (!*p) {
+		err = case_fail(c, -errno, "mmap %zu", s->size);
+		goto out_uffd;
+	}
+	/* Under THP "madvise" only MADV_HUGEPAGE regions get huge pages: ask, or the case repeats "never". */
+	if (c->arg[1] == THP_MADVISE && madvise(*p, s->size, MADV_HUGEPAGE)) {
+		err = case_fail(c, -errno, "MADV_HUGEPAGE");
+		goto out_unmap;
+	}
+	err = uffd_register_wp(uffd, *p, s->size);
+	if (err) {
+		case_fail(c, err, "UFFDIO_REGISTER");
+		goto out_unmap;
+	}
+	return uffd;
+out_unmap:
+	munmap(*p, s->size);
+out_uffd:
+	close(uffd);
+	return err;
+}
+
+/*
+ * One repetition on a fresh region and a fresh userfaultfd: populate (by mode) and
+ * write-protect the whole range, timed (the cost the feature removes); then a
+ * writer touches every stride-th page while the handler resolves each
+ * write-protect fault, timed (the cost it postpones).
+ */
+static int uffd_wp_run(struct bench_ctx *ctx, struct bench_case *c, unsigned rep)
+{
+	struct uffd_wp_state *s = ctx->priv;
+	bool prefaulted = c->arg[0] == MODE_PRE_READ || c->arg[0] == MODE_MADVISE;
+	struct vmstat_snap v0 = { 0 }, v1 = { 0 };
+	uint64_t prefault_ns = 0, protect_ns = 0, write_ns = 0, handled = 0, writes;
+	long long pte0, pte1, rss;
+	int uffd, err;
+	char *p = NULL;
+
+	(void)rep;
+	pte0 = self_status_kb("VmPTE");
+	uffd = region_new(s, c, &p);
+	if (uffd < 0)
+		return uffd;
+	for (int i = 0; i < NR_PHASES; i++)
+		counters_reset(s->cnt[i]);
+	err = vmstat_snap(&v0);
+	if (err) {
+		err = case_fail(c, err, "vmstat");
+		goto out;
+	}
+	err = protect_phase(s, c, uffd, p, &prefault_ns, &protect_ns);
+	if (err)
+		goto out;
+	/* What the protected region holds before any write: page tables and memory. */
+	pte1 = self_status_kb("VmPTE");
+	rss = self_smaps_range_kb(p, s->size, "Rss");
+	err = write_phase(s, c, &uffd, p, &write_ns, &handled);
+	if (err)
+		goto out;
+	err = vmstat_snap(&v1);
+	if (err) {
+		err = case_fail(c, err, "vmstat");
+		goto out;
+	}
+
+	writes = (s->size + s->page * s->stride - 1) / (s->page * s->stride);
+	if (prefaulted)
+		case_metric(c, "prefault_us", "us", BETTER_LOWER, prefault_ns / 1e3);
+	case_metric(c, "protect_us", "us", BETTER_LOWER, protect_ns / 1e3);
+	case_metric(c, "total_us", "us", BETTER_LOWER, (prefault_ns + protect_ns) / 1e3);
+	case_metric(c, "write_phase_us", "us", BETTER_LOWER, write_ns / 1e3);
+	/* Per page written: the writer faults on each one, write-protect fault or not. */
+	case_metric(c, "write_us_per_fault", "us", BETTER_LOWER, write_ns / 1e3 / writes);
+	case_metric(c, "faults_handled", "faults", BETTER_NONE, (double)handled);
+	if (pte0 >= 0 && pte1 >= 0)
+		case_metric(c, "pte_bytes", "bytes", BETTER_LOWER, (double)(pte1 - pte0) * 1024);
+	if (rss >= 0)
+		case_metric(c, "rss_kib", "KiB", BETTER_LOWER, (double)rss);
+	for (int i = 0; i < NR_PHASES; i++)
+		if (i != PH_PREFAULT || prefaulted)
+			counters_record(s->cnt[i], c);
+	vmstat_record(c, &v0, &v1, vmstat_names);
+out:
+	vmstat_snap_free(&v0);
+	vmstat_snap_free(&v1);
+	munmap(p, s->size);
+	if (uffd >= 0)
+		close(uffd);
+	return err;
+}
+
+static const struct bench_opt uffd_wp_opts[] = {
+	{ .name = "size", .type = OPT_SIZE, .def = { "64M", "1G", "10G" },
+	  .min = 2ul << 20, .max = 1ull << 40, .unit = "bytes",
+	  .help = "anonymous region registered with userfaultfd (rounded up to the PMD size)" },
+	{ .name = "write_stride", .type = OPT_UINT, .def = { "16" },
+	  .min = 1, .max = 1u << 20, .unit = "pages",
+	  .help = "the writer touches one byte in every Nth page" },
+	{ .name = "handler", .type = OPT_CHOICE, .def = { "same-cpu" },
+	  .choices = "same-cpu|other-cpu",
+	  .help = "where the fault handler thread runs, relative to the writer" },
+	{ .name = NULL },
+};
+
+static const char *const uffd_wp_knobs[] = { "thp.enabled", NULL };
+
+const struct bench bench_uffd_wp = {
+	.name		= "uffd-wp",
+	.summary	= "userfaultfd write-protect of anonymous memory: populate + protect vs WP_UNPOPULATED, then the write faults",
+	.unit_of_work	= "one region write-protected; one page written under protection",
+	.opts		= uffd_wp_opts,
+	.knobs		= uffd_wp_knobs,
+	.reps		= { 2, 5, 10 },
+	.probe		= uffd_wp_probe,
+	.cases		= uffd_wp_cases,
+	.setup		= uffd_wp_setup,
+	.run		= uffd_wp_run,
+	.teardown	= uffd_wp_teardown,
+};
