@@ -1,0 +1,439 @@
+/* vma-lock: page-fault throughput across threads under per-VMA locks, with and without mmap_lock writers. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+#include "bench.h"
+#include "counters.h"
+#include "stats.h"
+#include "timing.h"
+#include "topology.h"
+#include "vmstat.h"
+#include "vma_lock_work.h"
+
+#define MAX_SAMPLES	1000
+#define MAX_FAMILIES	64
+#define LOCK_EVENT	"mmap_lock:mmap_lock_start_locking"
+
+static const char *const mode_names[VL_NR_MODES] = {
+	"shared-vma", "private-vma", "mmap-churn", "map-touch-unmap", "processes",
+};
+static const char *const kind_names[VL_NR_KINDS] = {
+	"anon-write", "anon-read", "tmpfs-read", "tmpfs-write",
+};
+
+static const struct bench_opt vl_opts[] = {
+	{ .name = "mode", .type = OPT_LIST,
+	  .def = { "shared-vma,private-vma,mmap-churn,map-touch-unmap,processes" },
+	  .choices = "shared-vma|private-vma|mmap-churn|map-touch-unmap|processes",
+	  .help = "how the faulting threads share VMAs and mm (processes: the ideal line)" },
+	{ .name = "kind", .type = OPT_LIST, .def = { "anon-write", NULL, "anon-write,anon-read" },
+	  .choices = "anon-write|anon-read|tmpfs-read|tmpfs-write",
+	  .help = "fault kind: anonymous write or read (zero page), tmpfs (memfd) read or shared write" },
+	{ .name = "threads", .type = OPT_UINT_LIST, .def = { "1,2", "pow2", "pow2,2ncpus" },
+	  .min = 1, .max_per_cpu = 8,
+	  .help = "faulting threads (or processes); ncpus, 2ncpus and pow2 (1,2,4..ncpus) expand" },
+	{ .name = "placement", .type = OPT_LIST, .def = { "compact", NULL, "compact,scatter" },
+	  .choices = "compact|scatter",
+	  .help = "compact fills one socket first; scatter round-robins sockets and NUMA nodes" },
+	{ .name = "size", .type = OPT_SIZE, .def = { "32M", "128M" },
+	  .min = 2ull << 20, .max = 1ull << 40, .unit = "bytes",
+	  .help = "bytes each thread faults per pass, in whole 2 MiB (will-it-scale: 128M)" },
+	{ .name = "interval", .type = OPT_UINT, .def = { "200", "1000" },
+	  .min = 10, .max = 600000, .unit = "ms", .help = "length of one sample" },
+	{ .name = "samples", .type = OPT_UINT, .def = { "2", "3", "5" },
+	  .min = 1, .max = MAX_SAMPLES, .help = "samples per repetition" },
+	{ .name = "warmup", .type = OPT_UINT, .def = { "100", "500", "1000" },
+	  .min = 0, .max = 600000, .unit = "ms",
+	  .help = "faulting before the first sample, discarded" },
+	{ .name = NULL },
+};
+
+/* The 1-thread rate of each mode/kind/placement, the denominator of "scaling". */
+static struct {
+	char family[96];
+	double base;
+} vl_bases[MAX_FAMILIES];
+static int vl_nr_bases;
+
+static int vl_index(const char *const *names, int n, const char *s)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(names[i], s))
+			return i;
+	return -1;
+}
+
+static const char *vl_probe(struct bench_ctx *ctx)
+{
+	(void)ctx;
+	if (topo_init() < 0)
+		return "hwloc cannot read the topology: threads cannot be placed";
+	return NULL;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Keys stay "mode=shared-vma threads=2" for the default kind and placement;
+ * the others join the key so runs with different ones never match in compare.
+ */
+static int vl_add_case(struct case_list *list, const char *mode, const char *kind,
+		       const char *place, uint64_t threads)
+{
+	struct bench_case *c = case_new(list);
+	int p = placement_parse(place);
+
+	if (!c)
+		return -ENOMEM;
+	case_param_str(c, "mode", mode);
+	if (strcmp(kind, "anon-write"))
+		case_param_str(c, "kind", kind);
+	if (p != PLACE_COMPACT)
+		case_param_str(c, "placement", place);
+	case_param_num(c, "threads", (double)threads);
+	c->arg[0] = vl_index(mode_names, VL_NR_MODES, mode);
+	c->arg[1] = vl_index(kind_names, VL_NR_KINDS, kind);
+	c->arg[2] = p;
+	c->arg[3] = (long)threads;
+	if (p == PLACE_SCATTER && topo_sockets() <= 1 && topo_numa_nodes() <= 1)
+		case_skip(c, "one socket and one NUMA node: scatter places threads as compact does");
+	return 0;
+}
+
+/* Threads ascending within each family, so its 1-thread case (the base of scaling) runs first. */
+static int vl_cases(struct bench_ctx *ctx, struct case_list *list)
+{
+	const char *modes[VL_NR_MODES], *kinds[VL_NR_KINDS], *places[2];
+	uint64_t thr[256];
+	int nm, nk, np, nt, n = 0, ret = 0;
+
+	vl_nr_bases = 0;
+	if (opt_u64(ctx, "size") % VL_ALIGN)
+		bench_log(ctx, "size rounded down to %llu bytes (whole 2 MiB)",
+			  (unsigned long long)(opt_u64(ctx, "size") & ~(VL_ALIGN - 1)));
+	nm = opt_list(ctx, "mode", modes, VL_NR_MODES);
+	nk = opt_list(ctx, "kind", kinds, VL_NR_KINDS);
+	np = opt_list(ctx, "placement", places, 2);
+	nt = opt_u64_list(ctx, "threads", thr, 256);
+	qsort(thr, nt, sizeof(thr[0]), cmp_u64);
+	for (int i = 0; i < nt; i++)
+		if (!n || thr[n - 1] != thr[i])
+			thr[n++] = thr[i];
+	nt = n;
+
+	for (int i = 0; i < nm * nk * np * nt && !ret; i++)
+		ret = vl_add_case(list, modes[i / (nk * np * nt)], kinds[i / (np * nt) % nk],
+				  places[i / nt % np], thr[i % nt]);
+	return ret;
+}
+
+/* The file behind the tmpfs kinds, written so every page is in the page cache and uptodate. */
+static int vl_memfd(struct bench_case *c, size_t len)
+{
+	static char zero[1 << 20];
+	int fd = memfd_create("mmbench-vma-lock", MFD_CLOEXEC);
+
+	if (fd < 0)
+		return case_fail(c, errno, "%s: memfd_create: %s", __func__, strerror(errno));
+	for (size_t off = 0; off < len; off += sizeof(zero)) {
+		size_t n = len - off < sizeof(zero) ? len - off : sizeof(zero);
+
+		if (pwrite(fd, zero, n, (off_t)off) != (ssize_t)n) {
+			int e = errno ? errno : EIO;
+
+			close(fd);
+			return case_fail(c, e, "%s: pwrite: %s", __func__, strerror(e));
+		}
+	}
+	return fd;
+}
+
+static void vl_teardown(struct bench_ctx *ctx, struct bench_case *c)
+{
+	struct vl_case *vc = ctx->priv;
+
+	(void)c;
+	if (!vc)
+		return;
+	vl_release(&vc->w);
+	if (vc->w.sh)
+		munmap(vc->w.sh, vc->w.sh_len);
+	if (vc->w.memfd >= 0)
+		close(vc->w.memfd);
+	if (vc->old_thp_disable == 0)
+		prctl(PR_SET_THP_DISABLE, 0, 0, 0, 0);
+	free(vc->w.tids);
+	free(vc->w.pids);
+	free(vc->scratch);
+	free(vc->res);
+	free(vc);
+	ctx->priv = NULL;
+}
+
+static int vl_setup_case(struct bench_ctx *ctx, struct bench_case *c, struct vl_case *vc)
+{
+	struct vl_work *w = &vc->w;
+	size_t lat_bytes;
+	uint64_t need;
+	int ret;
+
+	w->mode = c->arg[0];
+	w->kind = c->arg[1];
+	w->place = c->arg[2];
+	w->nr = c->arg[3];
+	w->slice = opt_u64(ctx, "size") & ~(VL_ALIGN - 1);
+	w->stride = (size_t)sysconf(_SC_PAGESIZE);
+
+	vc->nsamples = opt_u64(ctx, "samples");
+	vc->interval_ns = opt_u64(ctx, "interval") * 1000000ull;
+	vc->warmup_ns = opt_u64(ctx, "warmup") * 1000000ull;
+	vc->cpus_avail = vl_cpus_avail(w);
+	snprintf(vc->family, sizeof(vc->family), "%s %s %s %zu", mode_names[w->mode],
+		 kind_names[w->kind], placement_name(w->place), w->slice);
+	if (!case_param(c, "kind"))
+		case_param_str(c, "kind", kind_names[w->kind]);
+	if (!case_param(c, "placement"))
+		case_param_str(c, "placement", placement_name(w->place));
+
+	lat_bytes = (size_t)w->nr * VL_LAT_MAX * sizeof(uint32_t);
+	need = (uint64_t)w->nr * w->slice + 2 * lat_bytes;
+	ret = case_need_mem(c, need);
+	if (ret)
+		return ret;
+
+	/*
+	 * One fault must map one 4 KiB page whatever THP and mTHP are set to, or
+	 * touches and faults part: THP is off for this process (forked workers
+	 * inherit it) until teardown, rather than by writing the global knobs.
+	 * Already disabled (in any of its forms: we madvise nothing): left alone.
+	 */
+	vc->old_thp_disable = prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0);
+	if (vc->old_thp_disable < 0)
+		return case_fail(c, errno, "%s: PR_GET_THP_DISABLE: %s", __func__, strerror(errno));
+	if (vc->old_thp_disable == 0 && prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0)) {
+		vc->old_thp_disable = -1;
+		return case_fail(c, errno, "%s: PR_SET_THP_DISABLE: %s", __func__, strerror(errno));
+	}
+
+	w->sh_len = sizeof(*w->sh) + w->nr * sizeof(w->sh->slot[0]) + lat_bytes;
+	w->sh = mmap(NULL, w->sh_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	vc->scratch = malloc(lat_bytes);
+	vc->res = calloc((size_t)vc->nsamples * R_NR, sizeof(double));
+	w->tids = calloc(w->nr, sizeof(*w->tids));
+	w->pids = calloc(w->nr, sizeof(*w->pids));
+	if (w->sh == MAP_FAILED) {
+		w->sh = NULL;
+		return -ENOMEM;
+	}
+	if (!vc->scratch || !vc->res || !w->tids || !w->pids)
+		return -ENOMEM;
+	/* Prefaulted here: the counted faults are the workers' touches alone. */
+	memset(w->sh, 0, w->sh_len);
+	memset(vc->scratch, 0, lat_bytes);
+	w->lat = (uint32_t *)&w->sh->slot[w->nr];
+
+	if (w->kind == VL_TMPFS_READ || w->kind == VL_TMPFS_WRITE) {
+		w->memfd = vl_memfd(c, (size_t)w->nr * w->slice);
+		if (w->memfd < 0)
+			return w->memfd;
+	}
+	if (w->kind == VL_TMPFS_READ) {
+		/* A read fault maps the fault-around window: touch one page per window. */
+		long pages = vl_fault_window(w->memfd);
+
+		if (pages <= 0)
+			return case_fail(c, pages ? (int)-pages : EIO,
+					 "%s: cannot measure the fault-around window", __func__);
+		w->stride *= (size_t)pages;
+		case_param_num(c, "pages_per_fault", (double)pages);
+	}
+	ret = vl_prepare(w);
+	if (ret)
+		return case_fail(c, -ret, "%s: mapping %zu bytes: %s", __func__,
+				 (size_t)w->nr * w->slice, strerror(-ret));
+	return 0;
+}
+
+/* The driver tears down only after a setup that succeeded: undo a partial one here. */
+static int vl_setup(struct bench_ctx *ctx, struct bench_case *c)
+{
+	struct vl_case *vc = calloc(1, sizeof(*vc));
+	int ret;
+
+	if (!vc)
+		return -ENOMEM;
+	vc->w.memfd = -1;
+	vc->old_thp_disable = -1;
+	ctx->priv = vc;
+	ret = vl_setup_case(ctx, c, vc);
+	if (ret)
+		vl_teardown(ctx, c);
+	return ret;
+}
+
+static double vl_base(struct vl_case *vc, struct bench_case *c)
+{
+	struct metric *m = case_find_metric(c, "faults_per_sec");
+	int i;
+
+	for (i = 0; i < vl_nr_bases; i++)
+		if (!strcmp(vl_bases[i].family, vc->family))
+			break;
+	if (vc->w.nr == 1 && m && m->n && i < MAX_FAMILIES) {
+		/* the 1-thread case defines its family's base: its median so far */
+		snprintf(vl_bases[i].family, sizeof(vl_bases[i].family), "%s", vc->family);
+		vl_bases[i].base = stats_median(m->samples, m->n);
+		if (i == vl_nr_bases)
+			vl_nr_bases++;
+	}
+	return i < vl_nr_bases ? vl_bases[i].base : 0;
+}
+
+/* vma_lock_* exist only with CONFIG_PER_VMA_LOCK_STATS (the manifest says which): recorded when present. */
+static const char *const vl_vmstat_names[] = { "pgfault", "vma_lock_*", NULL };
+
+/*
+ * How much of that the workers got: on a busy machine a low rate may be
+ * other load, not the kernel, and this says so.
+ */
+static void vl_record_cpu(struct bench_ctx *ctx, struct vl_case *vc, struct bench_case *c,
+			  struct counters *cnt)
+{
+	struct counter_value tc;
+	double pct;
+
+	if (counters_read(cnt, "task-clock", &tc) || !tc.supported)
+		return;
+	pct = tc.val / 1e7 / (vc->secs * vc->cpus_avail);
+	case_metric(c, "worker_cpu_pct", "%", BETTER_NONE, pct);
+	if (pct < 90)
+		bench_log(ctx, "%s: workers ran %.0f%% of the time they could: other load on the machine",
+			  c->key, pct);
+}
+
+static void vl_record(struct bench_ctx *ctx, struct vl_case *vc, struct bench_case *c,
+		      struct counters *cnt, unsigned rep)
+{
+	struct vl_work *w = &vc->w;
+	double base;
+
+	for (unsigned s = 0; s < vc->nsamples; s++) {
+		const double *r = vc->res + (size_t)s * R_NR;
+
+		case_metric(c, "faults_per_sec", "faults/s", BETTER_HIGHER, r[R_FPS]);
+		case_metric(c, "faults_per_sec_thread_min", "faults/s", BETTER_HIGHER, r[R_TMIN]);
+		case_metric(c, "faults_per_sec_thread_max", "faults/s", BETTER_HIGHER, r[R_TMAX]);
+		if (r[R_P50] >= 0) {
+			case_metric(c, "lat_p50_ns", "ns", BETTER_LOWER, r[R_P50]);
+			case_metric(c, "lat_p99_ns", "ns", BETTER_LOWER, r[R_P99]);
+		}
+		if (r[R_LOCK] >= 0)
+			case_metric(c, "mmap_lock_per_kfault", "locks/kfault", BETTER_LOWER, r[R_LOCK]);
+	}
+	base = vl_base(vc, c);
+	for (unsigned s = 0; s < vc->nsamples && base > 0; s++)
+		case_metric(c, "scaling", "ratio", BETTER_HIGHER,
+			    vc->res[(size_t)s * R_NR + R_FPS] / (w->nr * base));
+	if (base <= 0 && rep == 0)
+		bench_log(ctx, "%s: no 1-thread case of %s: no scaling", c->key, vc->family);
+	/* every fault the workers counted while the perf counters ran: checked against minor-faults */
+	case_metric(c, "faults", "faults", BETTER_NONE, (double)vc->faults);
+	/* share of the workers' time in the reclaim step, which the rate includes */
+	case_metric(c, "reclaim_pct", "%", BETTER_NONE,
+		    vc->reclaim_ns / 1e7 / (vc->secs * w->nr));
+	if (w->mode == VL_CHURN)
+		case_metric(c, "churn_ops_per_sec", "ops/s", BETTER_NONE, vc->churn_ops / vc->secs);
+	vl_record_cpu(ctx, vc, c, cnt);
+}
+
+static int vl_run(struct bench_ctx *ctx, struct bench_case *c, unsigned rep)
+{
+	struct vl_case *vc = ctx->priv;
+	struct vl_work *w = &vc->w;
+	struct vmstat_snap before = { 0 }, after = { 0 };
+	uint64_t *buf;
+	struct counters *cnt = NULL;
+	int ret, err;
+
+	buf = calloc(3 * (size_t)w->nr, sizeof(uint64_t));
+	if (!buf)
+		return -ENOMEM;
+	memset(w->sh, 0, sizeof(*w->sh) + w->nr * sizeof(w->sh->slot[0]));
+
+	/*
+	 * The churn thread starts before the counters open, so perf does not
+	 * inherit into it: mmap_lock_start_locking then counts the faulting
+	 * threads' acquisitions (their fallbacks and their own reclaim step),
+	 * not the writer's own mmap and munmap.
+	 */
+	if (w->mode == VL_CHURN) {
+		ret = vl_churn_start(w);
+		if (ret)
+			goto out;
+	}
+	cnt = counters_new(COUNTERS_SELF);
+	ret = cnt ? 0 : -ENOMEM;
+	if (!ret)
+		ret = counters_add(cnt, NULL, "minor-faults", NULL);
+	if (!ret)
+		ret = counters_add(cnt, NULL, "page-faults", NULL);
+	if (!ret)
+		ret = counters_add(cnt, NULL, "context-switches", NULL);
+	if (!ret)
+		ret = counters_add(cnt, NULL, "cpu-migrations", NULL);
+	if (!ret)
+		ret = counters_add(cnt, NULL, "task-clock", NULL);
+	if (!ret)
+		ret = counters_add(cnt, "mmap_lock_start_locking", LOCK_EVENT, NULL);
+	if (!ret)
+		ret = counters_open(cnt);
+	if (!ret)
+		ret = vl_workers_start(w);
+	if (ret)
+		goto out_stop;
+
+	vl_sleep_until(now_ns() + vc->warmup_ns);
+	ret = vmstat_snap(&before);
+	if (ret)
+		goto out_stop;
+	vl_measure(vc, cnt, buf, buf + w->nr, buf + 2 * w->nr);
+	ret = vmstat_snap(&after);
+out_stop:
+	err = vl_workers_stop(w);
+	if (err && !ret)
+		ret = case_fail(c, -err, "%s: a worker failed: %s", __func__, strerror(-err));
+	if (!ret) {
+		vl_record(ctx, vc, c, cnt, rep);
+		counters_record(cnt, c);
+		vmstat_record(c, &before, &after, vl_vmstat_names);
+	}
+out:
+	vmstat_snap_free(&before);
+	vmstat_snap_free(&after);
+	counters_free(cnt);
+	free(buf);
+	return ret;
+}
+
+const struct bench bench_vma_lock = {
+	.name = "vma-lock",
+	.summary = "page-fault scaling under per-VMA locks: threads, placement, mmap_lock writers",
+	.unit_of_work = "one page fault (one touch; tmpfs-read: one fault-around window)",
+	.opts = vl_opts,
+	.knobs = (const char *const[]){ NULL },
+	.reps = { 1, 1, 2 },
+	.probe = vl_probe,
+	.cases = vl_cases,
+	.setup = vl_setup,
+	.run = vl_run,
+	.teardown = vl_teardown,
+};

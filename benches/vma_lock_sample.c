@@ -1,0 +1,121 @@
+/* The vma-lock bench's timed region seen from the main thread: reading the workers at each sample's end. */
+#include <errno.h>
+#include <stdlib.h>
+#include <time.h>
+#include "counters.h"
+#include "timing.h"
+#include "vma_lock_work.h"
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Latency samples each worker took since @nlat0, into scratch; returns how many. */
+static size_t vl_gather_lat(struct vl_case *vc, uint64_t *nlat0)
+{
+	struct vl_work *w = &vc->w;
+	size_t n = 0;
+
+	for (unsigned i = 0; i < w->nr; i++) {
+		uint64_t end = vl_load(&w->sh->slot[i].nlat), from = nlat0[i];
+		const uint32_t *ring = w->lat + (size_t)i * VL_LAT_MAX;
+
+		/* a ring overrun keeps the newest half (the writer goes on meanwhile) */
+		if (end - from > VL_LAT_MAX / 2)
+			from = end - VL_LAT_MAX / 2;
+		for (uint64_t k = from; k < end; k++)
+			vc->scratch[n++] = ring[k % VL_LAT_MAX];
+		nlat0[i] = end;
+	}
+	qsort(vc->scratch, n, sizeof(uint32_t), cmp_u32);
+	return n;
+}
+
+void vl_sleep_until(uint64_t deadline)
+{
+	struct timespec ts = { deadline / 1000000000ull, deadline % 1000000000ull };
+
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		;
+}
+
+/* Sum of the workers' counts, and each one's count into @per (may be NULL). */
+static uint64_t vl_faults(const struct vl_work *w, uint64_t *per)
+{
+	uint64_t sum = 0;
+
+	for (unsigned i = 0; i < w->nr; i++) {
+		uint64_t f = vl_load(&w->sh->slot[i].faults);
+
+		if (per)
+			per[i] = f;
+		sum += f;
+	}
+	return sum;
+}
+
+static uint64_t vl_reclaim_ns(const struct vl_work *w)
+{
+	uint64_t sum = 0;
+
+	for (unsigned i = 0; i < w->nr; i++)
+		sum += vl_load(&w->sh->slot[i].reclaim_ns);
+	return sum;
+}
+
+/*
+ * The timed part of one repetition. Nothing in it allocates (an allocation may
+ * take mmap_lock through brk or mmap and be counted): results go to vc->res.
+ */
+void vl_measure(struct vl_case *vc, struct counters *cnt, uint64_t *prev,
+		uint64_t *cur, uint64_t *nlat0)
+{
+	struct vl_work *w = &vc->w;
+	struct counter_value lk;
+	uint64_t t0, t, total0, reclaim0, churn0, locks0 = 0;
+
+	churn0 = vl_load(&w->sh->churn_ops);
+	reclaim0 = vl_reclaim_ns(w);
+	t0 = now_ns();
+	total0 = vl_faults(w, prev);
+	for (unsigned i = 0; i < w->nr; i++)
+		nlat0[i] = vl_load(&w->sh->slot[i].nlat);
+	counters_enable(cnt);
+	for (unsigned s = 0; s < vc->nsamples; s++) {
+		double *r = vc->res + (size_t)s * R_NR, tmin = -1, tmax = 0, dt;
+		uint64_t sum = 0;
+		size_t nl;
+
+		vl_sleep_until(t0 + (s + 1) * vc->interval_ns);
+		t = now_ns();
+		vl_faults(w, cur);
+		if (counters_read(cnt, "mmap_lock_start_locking", &lk))
+			lk.supported = false;
+		dt = (double)(t - (t0 + s * vc->interval_ns)) / 1e9;
+		for (unsigned i = 0; i < w->nr; i++) {
+			double f = (double)(cur[i] - prev[i]) / dt;
+
+			sum += cur[i] - prev[i];
+			tmin = tmin < 0 || f < tmin ? f : tmin;
+			tmax = f > tmax ? f : tmax;
+			prev[i] = cur[i];
+		}
+		r[R_FPS] = (double)sum / dt;
+		r[R_TMIN] = tmin;
+		r[R_TMAX] = tmax;
+		nl = vl_gather_lat(vc, nlat0);
+		r[R_P50] = nl ? (double)vc->scratch[(nl - 1) / 2] : -1;
+		r[R_P99] = nl ? (double)vc->scratch[(nl - 1) * 99 / 100] : -1;
+		r[R_LOCK] = lk.supported && sum ? (double)(lk.val - locks0) * 1000.0 / sum : -1;
+		locks0 = lk.val;
+	}
+	counters_disable(cnt);
+	vc->faults = vl_faults(w, NULL) - total0;
+	vc->secs = (double)(now_ns() - t0) / 1e9;
+	vc->reclaim_ns = vl_reclaim_ns(w) - reclaim0;
+	vc->churn_ops = vl_load(&w->sh->churn_ops) - churn0;
+}
+

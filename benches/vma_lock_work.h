@@ -1,0 +1,107 @@
+/* What the vma-lock bench's fault loops share with its driver side (benches/vma_lock.c). */
+#ifndef MMBENCH_VMA_LOCK_WORK_H
+#define MMBENCH_VMA_LOCK_WORK_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "topology.h"
+
+enum vl_mode { VL_SHARED, VL_PRIVATE, VL_CHURN, VL_MTU, VL_PROCS, VL_NR_MODES };
+enum vl_kind { VL_ANON_WRITE, VL_ANON_READ, VL_TMPFS_READ, VL_TMPFS_WRITE, VL_NR_KINDS };
+
+/* Latency ring per worker: 1 in 64 faults over one interval must fit (4M faults a thread). */
+#define VL_LAT_MAX	(1u << 16)
+#define VL_LAT_EVERY	64
+
+#define VL_ALIGN	(2ul << 20)	/* slices start on a PMD: no two workers share a PTE table */
+
+/* One worker's counters, alone in its cache line: only its worker writes it. */
+struct vl_slot {
+	uint64_t faults;
+	uint64_t reclaim_ns;	/* time in MADV_DONTNEED or munmap+mmap */
+	uint64_t nlat;		/* latency samples written so far (ring index) */
+	int err;		/* errno that stopped the worker, 0 if none */
+} __attribute__((aligned(64)));
+
+/* Lives in a MAP_SHARED mapping so forked processes report through it too. */
+struct vl_shared {
+	int stop __attribute__((aligned(64)));
+	uint64_t churn_ops __attribute__((aligned(64)));
+	int churn_err;
+	struct vl_slot slot[];
+};
+
+struct vl_work {
+	enum vl_mode mode;
+	enum vl_kind kind;
+	enum placement place;
+	unsigned nr;		/* faulting threads or processes */
+	size_t slice;		/* bytes each worker faults per pass */
+	size_t stride;		/* bytes between touches: a page, or the fault-around window */
+	int memfd;		/* tmpfs kinds, else -1 */
+	char *area;		/* shared-vma/mmap-churn: the VMA; private-vma: the reservation */
+	size_t area_len;
+	struct vl_shared *sh;	/* slots, then the latency rings */
+	size_t sh_len;
+	uint32_t *lat;		/* nr rings of VL_LAT_MAX */
+	pthread_t *tids;
+	pid_t *pids;
+	pthread_t churn;
+	bool churn_on;
+	unsigned started;
+};
+
+/* Untimed: map what the mode needs before the workers start; -errno. */
+int vl_prepare(struct vl_work *w);
+void vl_release(struct vl_work *w);
+/* Pages mapped by one read fault of the tmpfs file (the fault-around window), or -errno. */
+long vl_fault_window(int fd);
+
+/* CPU-seconds per second the workers can have as they are pinned (others of ours share CPUs). */
+double vl_cpus_avail(const struct vl_work *w);
+
+/* The churn thread must start before the counters open (so its own locking is not counted). */
+int vl_churn_start(struct vl_work *w);
+int vl_workers_start(struct vl_work *w);
+/* Stop and reap every worker and the churn thread; -errno of the first failure. */
+int vl_workers_stop(struct vl_work *w);
+
+struct counters;
+
+/* One case's state from setup to teardown. */
+struct vl_case {
+	struct vl_work w;
+	unsigned nsamples;
+	uint64_t interval_ns;
+	uint64_t warmup_ns;
+	int old_thp_disable;
+	char family[96];
+	uint32_t *scratch;	/* latency samples of one interval, all workers */
+	/* totals of the measured region of the current repetition */
+	uint64_t faults, reclaim_ns, churn_ops;
+	double secs;
+	double cpus_avail;	/* CPU-seconds per second the workers can have */
+	double *res;		/* per sample: see enum vl_res */
+};
+
+enum vl_res { R_FPS, R_TMIN, R_TMAX, R_P50, R_P99, R_LOCK, R_NR };
+
+/* Sleep to an absolute CLOCK_MONOTONIC time in ns. */
+void vl_sleep_until(uint64_t deadline);
+/*
+ * The measured samples of one repetition into vc->res, and the region's
+ * totals into vc; counters run only inside it. @prev, @cur and @nlat0 are
+ * scratch arrays of vc->w.nr entries (allocated by the caller, beforehand).
+ */
+void vl_measure(struct vl_case *vc, struct counters *cnt, uint64_t *prev,
+		uint64_t *cur, uint64_t *nlat0);
+
+static inline uint64_t vl_load(const uint64_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
+#endif
