@@ -1,15 +1,10 @@
 /* numa-scan: what the NUMA-balancing scanner costs for a sharing pattern, and how often PID filtering skips VMAs. */
 #include <errno.h>
 #include <limits.h>
-#include <numaif.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,16 +12,8 @@
 #include "counters.h"
 #include "knobs.h"
 #include "procfs.h"
-#include "timing.h"
 #include "topology.h"
-#include "vmstat.h"
-
-#define SKIP_EVENT	"sched:sched_skip_vma_numa"
-#define MAX_REASONS	16
-#define CACHE_LINE	64
-#define BATCH_PAGES	64	/* pages between two updates of a worker's counter */
-
-enum mode { MODE_DISJOINT, MODE_SHARED, MODE_IDLE_VMAS, NR_MODES };
+#include "numa_scan.h"
 
 static const char *const mode_names[NR_MODES] = { "disjoint", "shared", "idle-vmas" };
 
@@ -40,18 +27,14 @@ static const char *const known_reasons[] = {
 	"ignore_pid_inactive", "seq_completed", NULL
 };
 
-/* /proc/vmstat counters of NUMA balancing (system-wide): the metric each makes, if any, and which way is better. */
-static const struct {
-	const char *vmstat, *metric;
-	enum better better;
-} numa_stats[] = {
+const struct numa_scan_stat numa_scan_stats[] = {
 	{ "numa_pte_updates",		"pte_updates",		BETTER_LOWER },
 	{ "numa_hint_faults",		"hint_faults",		BETTER_LOWER },
 	{ "numa_hint_faults_local",	"hint_faults_local",	BETTER_NONE },
 	{ "numa_pages_migrated",	"pages_migrated",	BETTER_NONE },
 	{ "numa_huge_pte_updates",	NULL,			BETTER_NONE },
 };
-#define NR_STATS	(int)(sizeof(numa_stats) / sizeof(numa_stats[0]))
+_Static_assert(sizeof(numa_scan_stats) / sizeof(numa_scan_stats[0]) == NR_STATS, "NR_STATS");
 
 static const struct bench_opt numa_scan_opts[] = {
 	{ .name = "mode", .type = OPT_LIST, .def = { "disjoint,shared,idle-vmas" },
@@ -73,69 +56,6 @@ static const struct bench_opt numa_scan_opts[] = {
 };
 
 static const char *const numa_scan_knobs[] = { "kernel.numa_balancing", NULL };
-
-struct region {
-	char *addr;
-	size_t len;
-};
-
-/* A writer thread of the child: it populates its part, then writes its VMA until told to stop. */
-struct worker {
-	pthread_t tid;
-	const struct numa_scan *ns;
-	char *base;		/* the VMA it writes */
-	size_t npages, first;	/* pages in it, where this thread starts */
-	char *pop;		/* what it populates before the clock starts */
-	size_t pop_len;
-	int cpu;		/* -1: left to the scheduler */
-	uint64_t pages;		/* pages written so far, read by the sampler */
-} __attribute__((aligned(CACHE_LINE)));
-
-/* What the child's sampler reads every second; deltas of two make one sample. */
-struct sample {
-	uint64_t t_ns, sys_ns, sampler_sys_ns, pages, seq;
-	int64_t stat[NR_STATS];
-	uint64_t skip[MAX_REASONS];
-	uint64_t faults;	/* this process's page faults: NUMA hint faults once populated */
-	int seq_ok;
-};
-
-/* Shared between the parent and the child that runs one repetition. */
-struct shared {
-	int stop;
-	int nr_samples;
-	char why[160];		/* why the child failed */
-	struct counter_value skip_all, faults, skip[MAX_REASONS];
-	struct sample samples[];	/* duration + 1 */
-};
-
-struct numa_scan {
-	enum mode mode;
-	unsigned nthreads, duration;
-	size_t page, size;
-	unsigned nr_idle;
-	size_t idle_size;
-	uint64_t pages_mapped;
-
-	/* In the child: one reservation, cut into one VMA per region by one-page holes. */
-	struct region *regions;	/* working ones first, then idle ones */
-	int nr_regions, nr_work;
-	struct worker *w;
-	pthread_barrier_t barrier;
-
-	int mem_node;		/* -1: one node, no placement */
-	int cpus[256];
-	int nr_cpus;
-
-	/* One counting event per skip reason, or why there is none. */
-	char skip_label[MAX_REASONS][48];
-	char skip_filter[MAX_REASONS][32];
-	int nr_skips;
-	char skip_why[96];
-
-	struct shared *sh;
-	size_t sh_len;
-};
 
 /*
  * One counting event per value of the reason field in the format text of
@@ -326,251 +246,6 @@ static int numa_scan_setup(struct bench_ctx *ctx, struct bench_case *c)
 	return 0;
 }
 
-/*
- * The regions are cut from one reservation with a one-page hole after each, so
- * that every region is a VMA of its own (adjacent anonymous mappings would merge).
- * 4 KiB pages throughout (MADV_NOHUGEPAGE): pte_updates then counts pages whatever
- * the THP setting. The child's exit unmaps them.
- */
-static int map_regions(struct numa_scan *ns)
-{
-	size_t len = 0;
-	char *p;
-
-	for (int i = 0; i < ns->nr_regions; i++) {
-		ns->regions[i].len = i < ns->nr_work ?
-			(ns->mode == MODE_SHARED ? ns->size * ns->nthreads : ns->size) : ns->idle_size;
-		len += ns->regions[i].len + ns->page;
-	}
-	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (p == MAP_FAILED)
-		return -errno;
-	madvise(p, len, MADV_NOHUGEPAGE);
-	for (int i = 0; i < ns->nr_regions; i++) {
-		ns->regions[i].addr = p;
-		p += ns->regions[i].len;
-		munmap(p, ns->page);
-		p += ns->page;
-	}
-	return 0;
-}
-
-/*
- * Touch every page of [p, p+len) on the memory node when there is placement. Only
- * the calling thread's policy is bound, and only meanwhile: the VMAs keep the
- * default policy, so NUMA balancing may migrate their pages.
- */
-static int populate(const struct numa_scan *ns, char *p, size_t len)
-{
-	unsigned long mask[16] = { 0 };
-
-	if (ns->mem_node >= 0) {
-		mask[ns->mem_node / 64] |= 1ul << (ns->mem_node % 64);
-		if (set_mempolicy(MPOL_BIND, mask, sizeof(mask) * 8))
-			return -errno;
-	}
-	for (size_t off = 0; off < len; off += ns->page)
-		p[off] = 1;
-	if (ns->mem_node >= 0 && set_mempolicy(MPOL_DEFAULT, NULL, 0))
-		return -errno;
-	return 0;
-}
-
-/* One unit of work: one page written, a store to each of its cache lines. */
-static void *worker_main(void *arg)
-{
-	struct worker *w = arg;
-	const struct numa_scan *ns = w->ns;
-	const int *stop = &ns->sh->stop;
-	size_t i = w->first;
-	uint64_t done = 0;
-
-	if (w->cpu >= 0)
-		topo_pin_self(w->cpu);
-	/* numa01's THREAD_ALLOC shape: each thread faults in its own memory first. */
-	if (w->pop_len && populate(ns, w->pop, w->pop_len))
-		__atomic_store_n(&ns->sh->stop, 1, __ATOMIC_RELAXED);
-	pthread_barrier_wait((pthread_barrier_t *)&ns->barrier);	/* populated */
-	pthread_barrier_wait((pthread_barrier_t *)&ns->barrier);	/* the clock runs */
-	while (!__atomic_load_n(stop, __ATOMIC_RELAXED)) {
-		for (int b = 0; b < BATCH_PAGES; b++) {
-			char *p = w->base + i * ns->page;
-
-			for (size_t off = 0; off < ns->page; off += CACHE_LINE)
-				*(volatile uint64_t *)(p + off) = done;
-			if (++i == w->npages)
-				i = 0;
-		}
-		done += BATCH_PAGES;
-		__atomic_store_n(&w->pages, done, __ATOMIC_RELAXED);
-	}
-	return NULL;
-}
-
-static int start_workers(struct numa_scan *ns)
-{
-	size_t slice = ns->size / ns->page;
-
-	for (unsigned t = 0; t < ns->nthreads; t++) {
-		struct worker *w = &ns->w[t];
-		const struct region *r = &ns->regions[ns->mode == MODE_SHARED ? 0 : t];
-		int err;
-
-		memset(w, 0, sizeof(*w));
-		w->ns = ns;
-		w->base = r->addr;
-		w->npages = r->len / ns->page;
-		/* Shared: each thread populates a slice, and starts writing there rather than on the same lines. */
-		w->first = ns->mode == MODE_SHARED ? t * slice : 0;
-		w->pop = r->addr + w->first * ns->page;
-		w->pop_len = ns->size;
-		w->cpu = ns->nr_cpus ? ns->cpus[t % ns->nr_cpus] : -1;
-		err = pthread_create(&w->tid, NULL, worker_main, w);
-		if (err)
-			return -err;
-	}
-	return 0;
-}
-
-/* mm->numa_scan_seq from /proc/self/sched: one more each time the scanner wraps to the start of the address space. */
-static int read_scan_seq(uint64_t *seq)
-{
-	char line[256];
-	int found = 0;
-	FILE *f = fopen("/proc/self/sched", "re");
-
-	if (!f)
-		return 0;
-	while (!found && fgets(line, sizeof(line), f)) {
-		unsigned long long v;
-
-		if (sscanf(line, "mm->numa_scan_seq : %llu", &v) == 1) {
-			*seq = v;
-			found = 1;
-		}
-	}
-	fclose(f);
-	return found;
-}
-
-static void take_sample(struct numa_scan *ns, struct counters *cnt, struct sample *s)
-{
-	struct vmstat_snap v = { 0 };
-	struct counter_value cv;
-	struct rusage ru;
-	uint64_t user;
-
-	memset(s, 0, sizeof(*s));
-	s->t_ns = now_ns();
-	if (!vmstat_snap(&v))
-		for (int i = 0; i < NR_STATS; i++)
-			s->stat[i] = vmstat_get(&v, numa_stats[i].vmstat);
-	vmstat_snap_free(&v);
-	cpu_times_ns(&user, &s->sys_ns);
-	if (!getrusage(RUSAGE_THREAD, &ru))
-		s->sampler_sys_ns = ru.ru_stime.tv_sec * 1000000000ull + ru.ru_stime.tv_usec * 1000ull;
-	for (unsigned t = 0; t < ns->nthreads; t++)
-		s->pages += __atomic_load_n(&ns->w[t].pages, __ATOMIC_RELAXED);
-	s->seq_ok = read_scan_seq(&s->seq);
-	for (int i = 0; i < ns->nr_skips; i++) {
-		struct counter_value cv;
-
-		if (!counters_read(cnt, ns->skip_label[i], &cv) && cv.supported)
-			s->skip[i] = cv.val;
-	}
-	if (!counters_read(cnt, "self_faults", &cv) && cv.supported)
-		s->faults = cv.val;
-}
-
-static struct counters *skip_counters(const struct numa_scan *ns)
-{
-	struct counters *cnt = counters_new(COUNTERS_SELF);
-
-	if (!cnt)
-		return NULL;
-	/* Every skip, whatever the reason: the per-reason counts should add up to it. */
-	counters_add(cnt, "skip_all", SKIP_EVENT, NULL);
-	/*
-	 * The writers fault only on NUMA hint faults once their memory is populated:
-	 * unlike /proc/vmstat, this counts this process alone.
-	 */
-	counters_add(cnt, "self_faults", "page-faults", NULL);
-	for (int i = 0; i < ns->nr_skips; i++)
-		counters_add(cnt, ns->skip_label[i], SKIP_EVENT, ns->skip_filter[i]);
-	return cnt;
-}
-
-/*
- * One repetition in a child process, so that the mm being scanned holds only the
- * writers and the child's main thread, which samples for a few microseconds a
- * second and so never accrues the CPU time that would make it scan (a thread
- * scans once per numa_scan_period of its own run time). In this process the
- * sampler would scan, find no PID of its own in any VMA and skew the skip counts.
- */
-static int child_run(struct numa_scan *ns)
-{
-	struct shared *sh = ns->sh;
-	struct counters *cnt;
-	unsigned started = 0;
-	int err;
-
-	/* The parent restores the knobs; the child dies with it and never runs its handlers. */
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGHUP, SIG_DFL);
-	err = map_regions(ns);
-	if (err) {
-		snprintf(sh->why, sizeof(sh->why), "mmap: %s", strerror(-err));
-		return err;
-	}
-	for (int i = ns->nr_work; i < ns->nr_regions && !err; i++)
-		err = populate(ns, ns->regions[i].addr, ns->regions[i].len);
-	cnt = skip_counters(ns);
-	/* Opened before the writers exist: they and their task_work inherit the events. */
-	if (!err)
-		err = cnt ? counters_open(cnt) : -ENOMEM;
-	if (!err)
-		err = -pthread_barrier_init(&ns->barrier, NULL, ns->nthreads + 1);
-	if (err) {
-		snprintf(sh->why, sizeof(sh->why), "populate or counters: %s", strerror(-err));
-		return err;
-	}
-	err = start_workers(ns);
-	if (err) {
-		snprintf(sh->why, sizeof(sh->why), "pthread_create: %s", strerror(-err));
-		_exit(1);	/* writers wait on a barrier that will never fill */
-	}
-	started = ns->nthreads;
-	pthread_barrier_wait(&ns->barrier);
-	if (__atomic_load_n(&sh->stop, __ATOMIC_RELAXED)) {
-		snprintf(sh->why, sizeof(sh->why), "populate on node %d failed", ns->mem_node);
-		err = -EIO;
-	}
-	counters_enable(cnt);
-	take_sample(ns, cnt, &sh->samples[0]);
-	pthread_barrier_wait(&ns->barrier);
-	for (unsigned s = 1; !err && s <= ns->duration; s++) {
-		uint64_t t = sh->samples[0].t_ns + s * 1000000000ull;
-		struct timespec ts = { .tv_sec = t / 1000000000ull, .tv_nsec = t % 1000000000ull };
-
-		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
-			;
-		take_sample(ns, cnt, &sh->samples[s]);
-		sh->nr_samples = s + 1;
-	}
-	__atomic_store_n(&sh->stop, 1, __ATOMIC_RELAXED);
-	for (unsigned t = 0; t < started; t++)
-		pthread_join(ns->w[t].tid, NULL);
-	counters_disable(cnt);
-	counters_read(cnt, "skip_all", &sh->skip_all);
-	counters_read(cnt, "self_faults", &sh->faults);
-	for (int i = 0; i < ns->nr_skips; i++)
-		counters_read(cnt, ns->skip_label[i], &sh->skip[i]);
-	counters_free(cnt);
-	return err;
-}
-
 /* System time of the child less its sampler's own: the scanner runs in the writers' task_work. */
 static double sys_ms(const struct sample *a, const struct sample *b)
 {
@@ -586,10 +261,10 @@ static void record_second(const struct numa_scan *ns, struct bench_case *c,
 	char name[64];
 
 	for (int i = 0; i < NR_STATS; i++) {
-		if (!numa_stats[i].metric)
+		if (!numa_scan_stats[i].metric)
 			continue;
-		snprintf(name, sizeof(name), "%s_per_s", numa_stats[i].metric);
-		case_metric(c, name, "/s", numa_stats[i].better, (b->stat[i] - a->stat[i]) / dt);
+		snprintf(name, sizeof(name), "%s_per_s", numa_scan_stats[i].metric);
+		case_metric(c, name, "/s", numa_scan_stats[i].better, (b->stat[i] - a->stat[i]) / dt);
 	}
 	if (ns->sh->faults.supported)
 		case_metric(c, "self_hint_faults_per_s", "/s", BETTER_LOWER, (b->faults - a->faults) / dt);
@@ -612,9 +287,9 @@ static void record_run(const struct numa_scan *ns, struct bench_case *c)
 	char label[48];
 
 	for (int i = 0; i < NR_STATS; i++) {
-		case_vmstat(c, numa_stats[i].vmstat, b->stat[i] - a->stat[i]);
-		if (numa_stats[i].metric)
-			case_metric(c, numa_stats[i].metric, "pages", numa_stats[i].better,
+		case_vmstat(c, numa_scan_stats[i].vmstat, b->stat[i] - a->stat[i]);
+		if (numa_scan_stats[i].metric)
+			case_metric(c, numa_scan_stats[i].metric, "pages", numa_scan_stats[i].better,
 				    b->stat[i] - a->stat[i]);
 	}
 	case_metric(c, "sys_ms", "ms", BETTER_LOWER, sys_ms(a, b));
@@ -661,7 +336,7 @@ static int numa_scan_run(struct bench_ctx *ctx, struct bench_case *c, unsigned r
 	if (pid < 0)
 		return case_fail(c, -errno, "fork: %s", strerror(errno));
 	if (!pid)
-		_exit(child_run(ns) ? 1 : 0);
+		_exit(numa_scan_child_run(ns) ? 1 : 0);
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return case_fail(c, -errno, "waitpid: %s", strerror(errno));
