@@ -1,0 +1,357 @@
+/* thp: anonymous THP versus mTHP, at fault time and at collapse (MADV_COLLAPSE, khugepaged). */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "bench.h"
+#include "counters.h"
+#include "knobs.h"
+#include "options.h"
+#include "procfs.h"
+#include "thp.h"
+
+#define MAX_SIZES	16
+#define MAX_LIST	16
+
+size_t thp_pmd_size;
+
+/* Anonymous folio sizes this kernel offers (a hugepages-<N>kB dir with an enabled file), ascending. */
+static size_t sizes[MAX_SIZES];
+static int nr_sizes;
+
+static const char *const phase_names[NR_THP_PHASES] = {
+	[THP_FAULT_ALLOC]	= "fault-alloc",
+	[THP_MADV_COLLAPSE]	= "madv-collapse",
+	[THP_KHUGEPAGED_PMD]	= "khugepaged-pmd",
+	[THP_KHUGEPAGED_MTHP]	= "khugepaged-mthp",
+};
+
+static const struct bench_opt thp_opts[] = {
+	{ .name = "phases", .type = OPT_LIST,
+	  .def = { "fault-alloc,madv-collapse,khugepaged-pmd,khugepaged-mthp" },
+	  .choices = "fault-alloc|madv-collapse|khugepaged-pmd|khugepaged-mthp",
+	  .help = "which phases run" },
+	{ .name = "sizes", .type = OPT_LIST, .def = { "all" },
+	  .choices = "all|4K|8K|16K|32K|64K|128K|256K|512K|1M|2M|4M|8M|16M|32M|64M|128M|256M|512M",
+	  .help = "fault-alloc folio sizes: all, or 4K and sizes with a hugepages-<N>kB/enabled file" },
+	{ .name = "size", .type = OPT_SIZE, .def = { "64M", "1G", "4G" },
+	  .min = 2 << 20, .max = 1ull << 40, .unit = "B",
+	  .help = "region write-faulted by fault-alloc (rounded down to the PMD size)" },
+	{ .name = "collapse_size", .type = OPT_SIZE, .def = { "16M", "128M", "1G" },
+	  .min = 2 << 20, .max = 1ull << 40, .unit = "B",
+	  .help = "region populated and collapsed by the collapse phases (rounded down to the PMD size)" },
+	{ .name = "occupancy", .type = OPT_LIST, .def = { "100,50,12.5" },
+	  .choices = "100|50|25|12.5", .unit = "%",
+	  .help = "share of the 4 KiB pages of each PMD range populated before collapse" },
+	{ .name = "max_ptes_none", .type = OPT_UINT_LIST, .def = { "0,255,511" },
+	  .min = 0, .max = 65535,
+	  .help = "khugepaged/max_ptes_none values for the khugepaged phases" },
+	{ .name = "mthp_size", .type = OPT_SIZE, .def = { "64K" },
+	  .min = 8 << 10, .max = 1ull << 30, .unit = "B",
+	  .help = "the only size enabled in khugepaged-mthp" },
+	{ .name = "timeout", .type = OPT_UINT, .def = { "5", "10", "30" },
+	  .min = 1, .max = 3600, .unit = "s",
+	  .help = "longest wait for khugepaged to collapse a region" },
+	{ .name = NULL },
+};
+
+static const char *const thp_knob_names[] = {
+	"thp.enabled",
+	"thp.hugepages-*.enabled",
+	"khugepaged.scan_sleep_millisecs",
+	"khugepaged.alloc_sleep_millisecs",
+	"khugepaged.pages_to_scan",
+	"khugepaged.max_ptes_none",
+	NULL,
+};
+
+void thp_size_label(size_t size, char *buf, size_t len)
+{
+	format_size(size, buf, len);
+}
+
+static int size_cmp(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Fills sizes[] from sysfs; -errno when THP is not there at all. */
+static int thp_scan_sizes(void)
+{
+	char path[512], file[800];
+	struct dirent *d;
+	uint64_t pmd;
+	DIR *dir;
+	int err;
+
+	err = read_u64(sysroot_path(path, sizeof(path), THP_SYSFS "/hpage_pmd_size"), &pmd);
+	if (err)
+		return err;
+	thp_pmd_size = pmd;
+	dir = opendir(sysroot_path(path, sizeof(path), THP_SYSFS));
+	if (!dir)
+		return -errno;
+	nr_sizes = 0;
+	while ((d = readdir(dir)) && nr_sizes < MAX_SIZES) {
+		unsigned long kb;
+		char tail[8];
+
+		if (sscanf(d->d_name, "hugepages-%lukB%7s", &kb, tail) != 1)
+			continue;
+		snprintf(file, sizeof(file), "%s/%s/enabled", path, d->d_name);
+		if (access(file, F_OK))
+			continue;	/* order 1 and other sizes not offered for anon memory */
+		sizes[nr_sizes++] = (size_t)kb << 10;
+	}
+	closedir(dir);
+	qsort(sizes, nr_sizes, sizeof(sizes[0]), size_cmp);
+	return 0;
+}
+
+static bool size_offered(size_t size)
+{
+	for (int i = 0; i < nr_sizes; i++)
+		if (sizes[i] == size)
+			return true;
+	return false;
+}
+
+static const char *thp_probe(struct bench_ctx *ctx)
+{
+	static char why[160];
+	int err = thp_scan_sizes();
+
+	(void)ctx;
+	if (err) {
+		snprintf(why, sizeof(why), "Transparent Hugepages not available: %s/hpage_pmd_size: %s",
+			 THP_SYSFS, strerror(-err));
+		return why;
+	}
+	if (!size_offered(thp_pmd_size))
+		return "no hugepages-<PMD size>kB/enabled: the kernel predates per-size THP controls (6.8)";
+	return NULL;
+}
+
+/*
+ * Only @size enabled (in @mode), every other anonymous size never, and the top-level
+ * control @top. @size == THP_PAGE turns every size off.
+ */
+static void knobs_only(struct bench_case *c, size_t size, const char *mode, const char *top)
+{
+	char name[64];
+
+	case_knob(c, "thp.enabled", top);
+	for (int i = 0; i < nr_sizes; i++) {
+		snprintf(name, sizeof(name), "thp.hugepages-%zukB.enabled", sizes[i] >> 10);
+		case_knob(c, name, sizes[i] == size ? mode : "never");
+	}
+}
+
+/*
+ * khugepaged scanning 1 GiB every 10 ms, so that a wait of seconds sees several
+ * full scans even when other processes have gigabytes registered with it.
+ */
+static void knobs_khugepaged(struct bench_case *c, uint64_t max_ptes_none)
+{
+	char buf[32];
+
+	case_knob(c, "khugepaged.scan_sleep_millisecs", "10");
+	case_knob(c, "khugepaged.alloc_sleep_millisecs", "10");
+	snprintf(buf, sizeof(buf), "%zu", thp_pmd_size / THP_PAGE * 512);
+	case_knob(c, "khugepaged.pages_to_scan", buf);
+	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)max_ptes_none);
+	case_knob(c, "khugepaged.max_ptes_none", buf);
+}
+
+static struct bench_case *new_case(struct case_list *list, enum thp_phase phase, size_t size)
+{
+	struct bench_case *c = case_new(list);
+	char label[32];
+
+	if (!c)
+		return NULL;
+	thp_size_label(size, label, sizeof(label));
+	case_param_str(c, "phase", phase_names[phase]);
+	case_param_str(c, "size", label);
+	c->arg[ARG_PHASE] = phase;
+	c->arg[ARG_SIZE] = (long)size;
+	c->arg[ARG_STRIDE] = 1;
+	return c;
+}
+
+static int fault_cases(struct bench_ctx *ctx, struct case_list *list)
+{
+	const char *words[MAX_LIST];
+	size_t want[MAX_SIZES + 1];
+	int n = opt_list(ctx, "sizes", words, MAX_LIST), nr_want = 0;
+
+	for (int i = 0; i < n; i++) {
+		uint64_t s;
+
+		if (!strcmp(words[i], "all")) {
+			want[nr_want++] = THP_PAGE;
+			for (int j = 0; j < nr_sizes && nr_want <= MAX_SIZES; j++)
+				want[nr_want++] = sizes[j];
+			continue;
+		}
+		if (parse_size(words[i], &s))
+			return -EINVAL;	/* the choices are all sizes */
+		if (nr_want <= MAX_SIZES)
+			want[nr_want++] = s;
+	}
+	for (int i = 0; i < nr_want; i++) {
+		struct bench_case *c;
+		bool dup = false;
+
+		for (int j = 0; j < i; j++)
+			dup |= want[j] == want[i];
+		if (dup)
+			continue;
+		c = new_case(list, THP_FAULT_ALLOC, want[i]);
+		if (!c)
+			return -ENOMEM;
+		knobs_only(c, want[i], "always", "never");
+		if (want[i] != THP_PAGE && !size_offered(want[i]))
+			case_skip(c, "no %s/hugepages-%zukB/enabled: not an anonymous THP size here",
+				  THP_SYSFS, want[i] >> 10);
+	}
+	return 0;
+}
+
+static int collapse_cases(struct bench_ctx *ctx, struct case_list *list, enum thp_phase phase)
+{
+	const char *occ[MAX_LIST];
+	uint64_t mpn[MAX_LIST] = { 0 };
+	int nr_occ = opt_list(ctx, "occupancy", occ, MAX_LIST), nr_mpn = 1;
+	size_t size = phase == THP_KHUGEPAGED_MTHP ? opt_u64(ctx, "mthp_size") : thp_pmd_size;
+	size_t pmd_nr = thp_pmd_size / THP_PAGE;
+
+	if (phase != THP_MADV_COLLAPSE)
+		nr_mpn = opt_u64_list(ctx, "max_ptes_none", mpn, MAX_LIST);
+	for (int i = 0; i < nr_occ; i++) {
+		double pct = strtod(occ[i], NULL);
+
+		for (int j = 0; j < nr_mpn; j++) {
+			struct bench_case *c = new_case(list, phase, size);
+
+			if (!c)
+				return -ENOMEM;
+			case_param_num(c, "occupancy", pct);
+			c->arg[ARG_STRIDE] = (long)(100.0 / pct + 0.5);
+			if (phase == THP_MADV_COLLAPSE) {
+				/* MADV_COLLAPSE ignores the sysfs controls: populate with every size off */
+				knobs_only(c, THP_PAGE, "never", "never");
+				continue;
+			}
+			case_param_num(c, "max_ptes_none", (double)mpn[j]);
+			c->arg[ARG_MPN] = (long)mpn[j];
+			/*
+			 * enabled=madvise: the region faults in 4 KiB pages until MADV_HUGEPAGE,
+			 * so populate and collapse need no knob change in between.
+			 */
+			knobs_only(c, size, "madvise", "madvise");
+			knobs_khugepaged(c, mpn[j]);
+			if (mpn[j] >= pmd_nr)
+				case_skip(c, "max_ptes_none %llu: at most %zu (PTEs per PMD - 1)",
+					  (unsigned long long)mpn[j], pmd_nr - 1);
+			else if (!size_offered(size))
+				case_skip(c, "no %s/hugepages-%zukB/enabled: not an anonymous THP size here",
+					  THP_SYSFS, size >> 10);
+			else if (phase == THP_KHUGEPAGED_MTHP && size >= thp_pmd_size)
+				case_skip(c, "mthp_size must be smaller than the PMD size");
+		}
+	}
+	return 0;
+}
+
+static int thp_cases(struct bench_ctx *ctx, struct case_list *list)
+{
+	const char *words[MAX_LIST];
+	int n = opt_list(ctx, "phases", words, MAX_LIST);
+
+	if (!thp_pmd_size && thp_scan_sizes())
+		return 0;	/* probe() said why */
+	/* the phases run in table order whatever order the option lists them in */
+	for (int p = 0; p < NR_THP_PHASES; p++) {
+		bool on = false;
+		int err;
+
+		for (int i = 0; i < n; i++)
+			on |= !strcmp(words[i], phase_names[p]);
+		if (!on)
+			continue;
+		err = p == THP_FAULT_ALLOC ? fault_cases(ctx, list) : collapse_cases(ctx, list, p);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int thp_setup(struct bench_ctx *ctx, struct bench_case *c)
+{
+	struct thp_state *st;
+	char buf[64];
+	size_t len;
+	int err;
+
+	case_param_num(c, "size_kb", (double)((size_t)c->arg[ARG_SIZE] >> 10));
+	if (knob_read("thp.defrag", buf, sizeof(buf)) == 0)
+		case_param_str(c, "defrag", buf);
+	if (c->arg[ARG_PHASE] != THP_FAULT_ALLOC)
+		return thp_collapse_setup(ctx, c);
+
+	len = opt_u64(ctx, "size") / thp_pmd_size * thp_pmd_size;
+	err = case_need_mem(c, len + 2 * thp_pmd_size);
+	if (err)
+		return err;
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		return -ENOMEM;
+	st->cnt = counters_new(COUNTERS_SELF);
+	if (st->cnt && (counters_add(st->cnt, NULL, "minor-faults", NULL) ||
+			counters_open(st->cnt))) {
+		counters_free(st->cnt);
+		st->cnt = NULL;	/* thp_fault_run() falls back to getrusage() */
+	}
+	ctx->priv = st;
+	return 0;
+}
+
+static int thp_run(struct bench_ctx *ctx, struct bench_case *c, unsigned rep)
+{
+	(void)rep;
+	if (c->arg[ARG_PHASE] == THP_FAULT_ALLOC)
+		return thp_fault_run(ctx, c, ctx->priv);
+	return thp_collapse_run(ctx, c);
+}
+
+static void thp_teardown(struct bench_ctx *ctx, struct bench_case *c)
+{
+	struct thp_state *st = ctx->priv;
+
+	(void)c;
+	if (st) {
+		if (st->cnt)
+			counters_free(st->cnt);
+		free(st);
+	}
+	ctx->priv = NULL;
+}
+
+const struct bench bench_thp = {
+	.name = "thp",
+	.summary = "anonymous THP versus mTHP: fault-time allocation, MADV_COLLAPSE and khugepaged collapse",
+	.unit_of_work = "one 4 KiB page write-faulted (fault-alloc) or one PMD range collapsed",
+	.opts = thp_opts,
+	.knobs = thp_knob_names,
+	.reps = { 1, 3, 10 },
+	.probe = thp_probe,
+	.cases = thp_cases,
+	.setup = thp_setup,
+	.run = thp_run,
+	.teardown = thp_teardown,
+};

@@ -1,0 +1,67 @@
+/* What the files of the thp bench (thp.c, thp_fault.c, thp_collapse.c, thp_mem.c) share. */
+#ifndef MMBENCH_BENCHES_THP_H
+#define MMBENCH_BENCHES_THP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "bench.h"
+
+#define THP_PAGE	4096ul
+#define THP_SYSFS	"/sys/kernel/mm/transparent_hugepage"
+
+enum thp_phase {
+	THP_FAULT_ALLOC,
+	THP_MADV_COLLAPSE,
+	THP_KHUGEPAGED_PMD,
+	THP_KHUGEPAGED_MTHP,
+	NR_THP_PHASES,
+};
+
+/* c->arg[] of a case */
+#define ARG_PHASE	0	/* enum thp_phase */
+#define ARG_SIZE	1	/* folio size in bytes (4096: no THP at all) */
+#define ARG_STRIDE	2	/* collapse: one page populated in every ARG_STRIDE */
+#define ARG_MPN		3	/* khugepaged: max_ptes_none */
+
+/* A region aligned to the PMD size, so that any folio size can map it. */
+struct thp_region {
+	char *map;		/* what mmap returned (over-mapped by one PMD) */
+	size_t map_len;
+	char *p;		/* aligned start */
+	size_t len;
+};
+
+/* State of one case between setup and teardown. */
+struct thp_state {
+	struct counters *cnt;	/* minor-faults around the fault loop; NULL if unavailable */
+};
+
+/* thp.c */
+extern size_t thp_pmd_size;
+/* "64K", "2M" */
+void thp_size_label(size_t size, char *buf, size_t len);
+
+/* thp_mem.c */
+int thp_region_map(struct thp_region *r, size_t len);
+void thp_region_unmap(struct thp_region *r);
+/*
+ * Mean ns per dependent read in the pages p + k * step * 4K (k < n), visited in a
+ * strided order that defeats the prefetcher and page-walk locality. Writes a
+ * pointer into each of those pages (they must be populated already).
+ */
+double thp_access_ns(char *p, size_t n, size_t step);
+/* Folios of exactly @size mapping the range (pagemap + kpageflags); -errno. */
+int thp_region_folios(const char *p, size_t len, size_t size, uint64_t *nr);
+/* "hugepages-64kB" stat file @stat as a number; -errno. */
+int thp_size_stat(size_t size, const char *stat, uint64_t *val);
+/* A file under khugepaged/ ("pages_collapsed", "full_scans"); -errno. */
+int thp_khugepaged_stat(const char *name, uint64_t *val);
+
+/* thp_fault.c */
+int thp_fault_run(struct bench_ctx *ctx, struct bench_case *c, struct thp_state *st);
+
+/* thp_collapse.c */
+int thp_collapse_setup(struct bench_ctx *ctx, struct bench_case *c);
+int thp_collapse_run(struct bench_ctx *ctx, struct bench_case *c);
+
+#endif

@@ -1,0 +1,100 @@
+/* thp fault-alloc: write-fault a region with only one folio size enabled, and read it back. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include "bench.h"
+#include "counters.h"
+#include "procfs.h"
+#include "timing.h"
+#include "vmstat.h"
+#include "thp.h"
+
+static uint64_t minflt_now(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (uint64_t)ru.ru_minflt;
+}
+
+/*
+ * One repetition: map a fresh PMD-aligned region, write one byte in every 4 KiB page
+ * (timed: a fault maps a whole folio, so the later writes to it do not fault), then
+ * measure what the folios left behind: RSS, page tables, and a strided read pass.
+ */
+int thp_fault_run(struct bench_ctx *ctx, struct bench_case *c, struct thp_state *st)
+{
+	size_t size = (size_t)c->arg[ARG_SIZE];
+	size_t len = opt_u64(ctx, "size") / thp_pmd_size * thp_pmd_size;
+	double mib = (double)len / (1 << 20);
+	struct vmstat_snap before = { 0 }, after = { 0 };
+	char alloc[64], fallback[64], charge[64];
+	const char *names[] = { "thp_fault_alloc", "thp_fault_fallback", alloc, fallback, charge, NULL };
+	struct counter_value v = { 0 };
+	long long pte0, pte1, rss;
+	struct thp_region r;
+	uint64_t t0, t1, flt0, faults, folios;
+	int err;
+
+	err = thp_region_map(&r, len);
+	if (err)
+		return case_fail(c, err, "%s: mmap %zu bytes", __func__, len);
+	snprintf(alloc, sizeof(alloc), "hugepages-%zukB.anon_fault_alloc", size >> 10);
+	snprintf(fallback, sizeof(fallback), "hugepages-%zukB.anon_fault_fallback", size >> 10);
+	snprintf(charge, sizeof(charge), "hugepages-%zukB.anon_fault_fallback_charge", size >> 10);
+	if (size == THP_PAGE)
+		names[2] = NULL;	/* no per-size stats for order 0 */
+
+	pte0 = self_status_kb("VmPTE");
+	err = vmstat_snap(&before);
+	if (err)
+		goto out;
+	if (st->cnt) {
+		counters_reset(st->cnt);
+		counters_enable(st->cnt);
+	}
+	flt0 = minflt_now();
+	t0 = now_ns();
+	for (size_t off = 0; off < len; off += THP_PAGE)
+		r.p[off] = 1;
+	t1 = now_ns();
+	faults = minflt_now() - flt0;
+	if (st->cnt)
+		counters_disable(st->cnt);
+	err = vmstat_snap(&after);
+	if (err)
+		goto out;
+	pte1 = self_status_kb("VmPTE");
+	rss = self_smaps_range_kb(r.p, len, "Rss");
+
+	if (st->cnt && counters_read(st->cnt, "minor-faults", &v) == 0 && v.supported) {
+		faults = v.val;
+		counters_record(st->cnt, c);
+	}
+	case_metric(c, "fault_us_per_mib", "us", BETTER_LOWER, (double)(t1 - t0) / 1e3 / mib);
+	case_metric(c, "faults_per_mib", "faults", BETTER_LOWER, (double)faults / mib);
+	if (size != THP_PAGE) {
+		case_metric(c, "anon_fault_alloc", "folios", BETTER_NONE,
+			    (double)vmstat_delta(&before, &after, alloc));
+		case_metric(c, "anon_fault_fallback", "folios", BETTER_LOWER,
+			    (double)vmstat_delta(&before, &after, fallback));
+	}
+	if (rss >= 0)
+		case_metric(c, "rss_kb", "KiB", BETTER_LOWER, (double)rss);
+	if (thp_region_folios(r.p, len, size, &folios) == 0)
+		case_metric(c, "region_folios", "folios", BETTER_NONE, (double)folios);
+	/* THP keeps a PTE table deposited per PMD mapping, so VmPTE counts those too */
+	if (pte0 >= 0 && pte1 >= 0)
+		case_metric(c, "pte_bytes", "B", BETTER_LOWER, (double)(pte1 - pte0) * 1024);
+	case_metric(c, "access_ns_per_page", "ns", BETTER_LOWER,
+		    thp_access_ns(r.p, len / THP_PAGE, 1));
+	vmstat_record(c, &before, &after, names);
+out:
+	vmstat_snap_free(&before);
+	vmstat_snap_free(&after);
+	thp_region_unmap(&r);
+	if (err)
+		return case_fail(c, err, "%s: vmstat", __func__);
+	return 0;
+}
