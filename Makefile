@@ -16,28 +16,42 @@ LINUX_SOURCE_TARBALL := $(firstword $(wildcard /usr/src/linux-source-6.1.tar.xz)
 
 LIB_SRC	:= $(filter-out lib/main.c,$(wildcard lib/*.c))
 BENCH_SRC := $(wildcard benches/*.c)
-LIB_OBJ	:= $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC) $(BENCH_SRC))
+LIB_OBJ	:= $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC) $(BENCH_SRC)) $(BUILD)/version.o
 MAIN_OBJ := $(BUILD)/lib/main.o
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 
 VERSION	:= $(shell git describe --always --dirty --tags 2>/dev/null || echo unknown)
-CFLAGS	+= -DMMBENCH_VERSION='"$(VERSION)"'
 
-.PHONY: all deps check unit integration clean cppcheck libperf
+.PHONY: all deps check unit integration clean cppcheck libperf FORCE
 
 all: $(BUILD)/mmbench
 
+# V=1 shows the whole commands
+Q	:= $(if $(V),,@)
+
 $(BUILD)/mmbench: $(LIBPERF)/libperf.a $(MAIN_OBJ) $(LIB_OBJ)
-	$(CC) $(CFLAGS) -o $@ $(MAIN_OBJ) $(LIB_OBJ) $(LDLIBS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) -o $@ $(MAIN_OBJ) $(LIB_OBJ) $(LDLIBS)
 
 $(BUILD)/%.o: %.c $(LIBPERF)/libperf.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/%: tests/%.c tests/testutil.c tests/testutil.h $(LIB_OBJ) $(LIBPERF)/libperf.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests -o $@ $< tests/testutil.c $(LIB_OBJ) $(LDLIBS) -lcmocka
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) -Itests -o $@ $< tests/testutil.c $(LIB_OBJ) $(LDLIBS) -lcmocka
+
+# Rewritten only when the version changes, so an unchanged tree does not relink.
+$(BUILD)/version.c: FORCE
+	@mkdir -p $(BUILD)
+	@v='const char mmbench_version[] = "$(VERSION)";'; \
+	[ "$$(cat $@ 2>/dev/null)" = "$$v" ] || echo "$$v" > $@
+
+$(BUILD)/version.o: $(BUILD)/version.c
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
 # libperf: copy tools/ out of the kernel tree (or the tarball) and build the static library.
 libperf: $(LIBPERF)/libperf.a

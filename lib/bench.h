@@ -145,7 +145,6 @@ struct bench {
 };
 
 /* registry.c */
-/* Iterate i < nr_benches, skipping NULL entries (a bench not linked in). */
 extern const struct bench *const benches[];
 extern const int nr_benches;
 const struct bench *bench_find(const char *name);

@@ -186,8 +186,7 @@ int run_args_parse(int argc, char **argv, int first, struct run_args *a, char **
 	}
 	if (!a->nr_benches)
 		for (int i = 0; i < nr_benches; i++)
-			if (benches[i])
-				a->benches[a->nr_benches++] = benches[i];
+			a->benches[a->nr_benches++] = benches[i];
 	/* every --opt must mean something to a selected bench */
 	for (int k = 0; k < a->nr_opts; k++) {
 		const char *name = a->opts[k].name, *dot = strchr(name, '.');

@@ -12,6 +12,7 @@
 #include "report.h"
 #include "results.h"
 #include "topology.h"
+#include "version.h"
 
 static const char usage_text[] =
 "usage: mmbench <command> [args]\n"
@@ -204,7 +205,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(argv[1], "--version")) {
-		printf("mmbench %s\n", MMBENCH_VERSION);
+		printf("mmbench %s\n", mmbench_version);
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)

@@ -11,12 +11,10 @@
 
 #include "knobs.h"
 #include "manifest.h"
+#include "version.h"
 #include "procfs.h"
 #include "topology.h"
 
-#ifndef MMBENCH_VERSION
-#define MMBENCH_VERSION "unknown"
-#endif
 
 #define MANIFEST_SCHEMA	"mmbench-manifest/1"
 #define THP_DIR		"/sys/kernel/mm/transparent_hugepage"
@@ -297,7 +295,7 @@ json_t *manifest_build(const struct run_meta *meta)
 	json_object_set_new(m, "end_time", iso8601(meta ? meta->end_time : 0));
 	json_object_set_new(m, "command_line", str_or_null(meta ? meta->cmdline : NULL));
 	json_object_set_new(m, "profile", str_or_null(meta ? meta->profile : NULL));
-	json_object_set_new(m, "mmbench_version", json_string(MMBENCH_VERSION));
+	json_object_set_new(m, "mmbench_version", json_string(mmbench_version));
 	json_object_set_new(m, "kernel", kernel_object());
 	json_object_set_new(m, "cpu", cpu_object());
 	json_object_set_new(m, "topology", topology_object());

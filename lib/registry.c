@@ -2,13 +2,12 @@
 #include <string.h>
 #include "bench.h"
 
-extern const struct bench bench_uffd_wp __attribute__((weak));
-extern const struct bench bench_fault_around __attribute__((weak));
-extern const struct bench bench_vma_lock __attribute__((weak));
-extern const struct bench bench_numa_scan __attribute__((weak));
-extern const struct bench bench_thp __attribute__((weak));
+extern const struct bench bench_uffd_wp;
+extern const struct bench bench_fault_around;
+extern const struct bench bench_vma_lock;
+extern const struct bench bench_numa_scan;
+extern const struct bench bench_thp;
 
-/* TODO(foundation): drop the weak references once every bench file exists. */
 const struct bench *const benches[] = {
 	&bench_uffd_wp,
 	&bench_fault_around,
@@ -22,7 +21,7 @@ const int nr_benches = sizeof(benches) / sizeof(benches[0]);
 const struct bench *bench_find(const char *name)
 {
 	for (int i = 0; i < nr_benches; i++)
-		if (benches[i] && !strcmp(benches[i]->name, name))
+		if (!strcmp(benches[i]->name, name))
 			return benches[i];
 	return NULL;
 }
