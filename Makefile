@@ -69,7 +69,7 @@ $(LIBPERF)/libperf.a:
 		echo "make: no kernel source for libperf: run 'make deps' (installs linux-source-6.1) or pass KSRC=/path/to/linux" >&2; \
 		exit 2; \
 	fi
-	$(MAKE) -s -C $(BUILD)/linux-tools/tools/lib/perf libperf.a >/dev/null
+	$(MAKE) -s -C $(BUILD)/linux-tools/tools/lib/perf >/dev/null
 	rm -rf $(LIBPERF) && mkdir -p $(LIBPERF)
 	cp $(BUILD)/linux-tools/tools/lib/perf/libperf.a $(BUILD)/linux-tools/tools/lib/api/libapi.a $(LIBPERF)/
 	cp -a $(BUILD)/linux-tools/tools/lib/perf/include $(LIBPERF)/include

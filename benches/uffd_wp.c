@@ -12,31 +12,20 @@
  * handler's un-protect of one page splits that PMD.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
 #include <unistd.h>
-#include <linux/userfaultfd.h>
 
 #include "bench.h"
 #include "counters.h"
 #include "procfs.h"
 #include "timing.h"
+#include "uffd_wp.h"
 #include "vmstat.h"
 
-/* The installed uapi headers are 6.1; these came later. */
-#ifndef UFFD_FEATURE_WP_UNPOPULATED
-#define UFFD_FEATURE_WP_UNPOPULATED	(1 << 13)	/* Linux 6.4 */
-#endif
-#ifndef UFFD_USER_MODE_ONLY
-#define UFFD_USER_MODE_ONLY		1
-#endif
+/* The installed uapi headers are 6.1; this came later (the uffd ones are in uffd_wp.h). */
 #ifndef MADV_POPULATE_READ
 #define MADV_POPULATE_READ		22		/* Linux 5.14 */
 #endif
@@ -77,84 +66,6 @@ static struct {
 	char why[160];
 } feat;
 
-/*
- * A userfaultfd: the syscall, then (not root and vm.unprivileged_userfaultfd=0)
- * user-mode faults only, which is all the writer takes, then /dev/userfaultfd
- * (Linux 6.1), for when the syscall is filtered.
- */
-static int uffd_open(void)
-{
-	int fd, dev, err;
-
-	fd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
-	if (fd >= 0)
-		return fd;
-	err = errno;
-	fd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY);
-	if (fd >= 0)
-		return fd;
-	dev = open("/dev/userfaultfd", O_RDWR | O_CLOEXEC);
-	if (dev < 0)
-		return -err;
-	fd = ioctl(dev, USERFAULTFD_IOC_NEW, O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0)
-		err = errno;
-	close(dev);
-	return fd < 0 ? -err : fd;
-}
-
-/* UFFDIO_API asking for @features; the kernel rejects (EINVAL) a bit it does not know. */
-static int uffd_api(int fd, uint64_t features, uint64_t *offered)
-{
-	struct uffdio_api api = { .api = UFFD_API, .features = features };
-
-	if (ioctl(fd, UFFDIO_API, &api))
-		return -errno;
-	if (offered)
-		*offered = api.features;
-	return 0;
-}
-
-/* A fresh userfaultfd with @features enabled; -errno. */
-static int uffd_new(uint64_t features)
-{
-	int fd = uffd_open(), err;
-
-	if (fd < 0)
-		return fd;
-	err = uffd_api(fd, features, NULL);
-	if (err) {
-		close(fd);
-		return err;
-	}
-	return fd;
-}
-
-static int uffd_register_wp(int fd, void *p, size_t len)
-{
-	struct uffdio_register reg = {
-		.range = { .start = (unsigned long)p, .len = len },
-		.mode = UFFDIO_REGISTER_MODE_WP,
-	};
-
-	if (ioctl(fd, UFFDIO_REGISTER, &reg))
-		return -errno;
-	if (!(reg.ioctls & (1ull << _UFFDIO_WRITEPROTECT)))
-		return -EOPNOTSUPP;
-	return 0;
-}
-
-/* Protect (@wp) or un-protect and wake the faulting thread (!@wp). */
-static int uffd_writeprotect(int fd, unsigned long start, size_t len, bool wp)
-{
-	struct uffdio_writeprotect w = {
-		.range = { .start = start, .len = len },
-		.mode = wp ? UFFDIO_WRITEPROTECT_MODE_WP : 0,
-	};
-
-	return ioctl(fd, UFFDIO_WRITEPROTECT, &w) ? -errno : 0;
-}
-
 /* A PMD-aligned anonymous private region, so a THP setting decides what backs it. */
 static void *map_aligned(size_t size, size_t pmd)
 {
@@ -180,16 +91,16 @@ static void probe_features(void)
 	if (feat.done)
 		return;
 	feat.done = true;
-	fd = uffd_open();
+	fd = uffd_wp_open();
 	if (fd < 0) {
 		snprintf(feat.why, sizeof(feat.why), "userfaultfd unavailable: %s", strerror(-fd));
 		feat.why_not = feat.why;
 		return;
 	}
-	err = uffd_api(fd, UFFD_FEATURE_PAGEFAULT_FLAG_WP, &offered);
+	err = uffd_wp_api(fd, UFFD_FEATURE_PAGEFAULT_FLAG_WP, &offered);
 	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (!err)
-		err = p == MAP_FAILED ? -errno : uffd_register_wp(fd, p, 4096);
+		err = p == MAP_FAILED ? -errno : uffd_wp_register(fd, p, 4096);
 	if (p != MAP_FAILED)
 		munmap(p, 4096);
 	close(fd);
@@ -201,10 +112,10 @@ static void probe_features(void)
 		return;
 	}
 	/* Ask for the feature itself on a new fd: an older kernel says EINVAL. */
-	fd = uffd_open();
+	fd = uffd_wp_open();
 	if (fd < 0)
 		return;
-	err = uffd_api(fd, UFFD_FEATURE_PAGEFAULT_FLAG_WP | UFFD_FEATURE_WP_UNPOPULATED,
+	err = uffd_wp_api(fd, UFFD_FEATURE_PAGEFAULT_FLAG_WP | UFFD_FEATURE_WP_UNPOPULATED,
 		       &offered);
 	feat.wp_unpopulated = !err && (offered & UFFD_FEATURE_WP_UNPOPULATED);
 	close(fd);
@@ -303,122 +214,6 @@ static int uffd_wp_setup(struct bench_ctx *ctx, struct bench_case *c)
 	return err;
 }
 
-/* The fault handler: un-protects the faulting page, which wakes the writer. */
-struct handler {
-	pthread_t thread;
-	int uffd;
-	int stop[2];		/* a pipe: the write phase is over */
-	size_t page;
-	int ready, err;
-	uint64_t handled;
-	char why[128];
-};
-
-static int handle_msgs(struct handler *h)
-{
-	struct uffd_msg msgs[16];
-	ssize_t n = read(h->uffd, msgs, sizeof(msgs));
-
-	if (n < 0)
-		return errno == EAGAIN ? 0 : -errno;
-	for (size_t i = 0; i < n / sizeof(msgs[0]); i++) {
-		const struct uffd_msg *m = &msgs[i];
-		unsigned long addr = m->arg.pagefault.address & ~(unsigned long)(h->page - 1);
-		int err;
-
-		if (m->event != UFFD_EVENT_PAGEFAULT ||
-		    !(m->arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_WP)) {
-			snprintf(h->why, sizeof(h->why), "unexpected uffd event %u flags %#llx",
-				 m->event, (unsigned long long)m->arg.pagefault.flags);
-			return -EPROTO;
-		}
-		err = uffd_writeprotect(h->uffd, addr, h->page, false);
-		if (err) {
-			snprintf(h->why, sizeof(h->why), "UFFDIO_WRITEPROTECT %#lx", addr);
-			return err;
-		}
-		h->handled++;
-	}
-	return 0;
-}
-
-static void *handler_main(void *arg)
-{
-	struct handler *h = arg;
-	struct pollfd pfd[2] = {
-		{ .fd = h->uffd, .events = POLLIN },
-		{ .fd = h->stop[0], .events = POLLIN },
-	};
-	int err = 0;
-
-	__atomic_store_n(&h->ready, 1, __ATOMIC_RELEASE);
-	while (!err) {
-		if (poll(pfd, 2, -1) < 0) {
-			err = errno == EINTR ? 0 : -errno;
-			snprintf(h->why, sizeof(h->why), "poll");
-		} else if (pfd[0].revents & POLLIN) {
-			err = handle_msgs(h);
-		} else if (pfd[0].revents & (POLLERR | POLLHUP)) {
-			err = -EIO;
-			snprintf(h->why, sizeof(h->why), "userfaultfd hung up");
-		} else if (pfd[1].revents) {
-			break;
-		}
-	}
-	if (err) {
-		h->err = err;
-		/* Releasing the userfaultfd wakes a writer that would otherwise sleep forever. */
-		close(h->uffd);
-		h->uffd = -1;
-	}
-	return NULL;
-}
-
-/*
- * The handler runs on @cpu. With the writer on the same CPU a fault costs the
- * kernel path and two context switches; on another CPU it adds the wake-up of an
- * idle CPU, which in a guest is a hypervisor exit worth tens of microseconds.
- */
-static int handler_start(struct handler *h, int uffd, size_t page, int cpu)
-{
-	pthread_attr_t attr;
-	cpu_set_t set;
-	int err;
-
-	memset(h, 0, sizeof(*h));
-	h->uffd = uffd;
-	h->page = page;
-	if (pipe2(h->stop, O_CLOEXEC))
-		return -errno;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	pthread_attr_init(&attr);
-	err = -pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
-	if (!err)
-		err = -pthread_create(&h->thread, &attr, handler_main, h);
-	pthread_attr_destroy(&attr);
-	if (err) {
-		close(h->stop[0]);
-		close(h->stop[1]);
-		return err;
-	}
-	/* Its first steps (stack, poll) stay out of the write phase's counters. */
-	while (!__atomic_load_n(&h->ready, __ATOMIC_ACQUIRE))
-		sched_yield();
-	return 0;
-}
-
-/* Stops the handler; returns the uffd it still holds (-1 if it had to release it). */
-static int handler_stop(struct handler *h)
-{
-	if (write(h->stop[1], "", 1) < 0)
-		pthread_cancel(h->thread);
-	pthread_join(h->thread, NULL);
-	close(h->stop[0]);
-	close(h->stop[1]);
-	return h->uffd;
-}
-
 /* One byte of every page read: each read fault maps the zero page (or the huge zero page). */
 static void pre_read(const char *p, size_t size, size_t page)
 {
@@ -436,7 +231,7 @@ static int write_phase(struct uffd_wp_state *s, struct bench_case *c, int *uffd,
 {
 	volatile char *v = p;
 	cpu_set_t old, one;
-	struct handler h;
+	struct uffd_wp_handler h;
 	int cpu = sched_getcpu(), hcpu = cpu, err;
 	uint64_t t0;
 
@@ -452,7 +247,7 @@ static int write_phase(struct uffd_wp_state *s, struct bench_case *c, int *uffd,
 	CPU_SET(cpu, &one);
 	if (sched_setaffinity(0, sizeof(one), &one))
 		return case_fail(c, -errno, "sched_setaffinity %d", cpu);
-	err = handler_start(&h, *uffd, s->page, hcpu);
+	err = uffd_wp_handler_start(&h, *uffd, s->page, hcpu);
 	if (err) {
 		sched_setaffinity(0, sizeof(old), &old);
 		return case_fail(c, err, "pthread_create");
@@ -463,7 +258,7 @@ static int write_phase(struct uffd_wp_state *s, struct bench_case *c, int *uffd,
 		v[off] = 1;
 	*ns = now_ns() - t0;
 	counters_disable(s->cnt[PH_WRITE]);
-	*uffd = handler_stop(&h);
+	*uffd = uffd_wp_handler_stop(&h);
 	sched_setaffinity(0, sizeof(old), &old);
 	*handled = h.handled;
 	return h.err ? case_fail(c, h.err, "fault handler: %s", h.why) : 0;
@@ -489,7 +284,7 @@ static int protect_phase(struct uffd_wp_state *s, struct bench_case *c, int uffd
 
 	counters_enable(s->cnt[PH_PROTECT]);
 	t0 = now_ns();
-	err = uffd_writeprotect(uffd, (unsigned long)p, s->size, true);
+	err = uffd_wp_writeprotect(uffd, (unsigned long)p, s->size, true);
 	*protect_ns = now_ns() - t0;
 	counters_disable(s->cnt[PH_PROTECT]);
 	return err ? case_fail(c, err, "UFFDIO_WRITEPROTECT") : 0;
@@ -503,7 +298,7 @@ static int region_new(struct uffd_wp_state *s, struct bench_case *c, char **p)
 
 	if (c->arg[0] == MODE_WP_UNPOPULATED)
 		features |= UFFD_FEATURE_WP_UNPOPULATED;
-	uffd = uffd_new(features);
+	uffd = uffd_wp_new(features);
 	if (uffd < 0)
 		return case_fail(c, uffd, "userfaultfd");
 	*p = map_aligned(s->size, s->pmd);
@@ -516,7 +311,7 @@ static int region_new(struct uffd_wp_state *s, struct bench_case *c, char **p)
 		err = case_fail(c, -errno, "MADV_HUGEPAGE");
 		goto out_unmap;
 	}
-	err = uffd_register_wp(uffd, *p, s->size);
+	err = uffd_wp_register(uffd, *p, s->size);
 	if (err) {
 		case_fail(c, err, "UFFDIO_REGISTER");
 		goto out_unmap;

@@ -112,7 +112,7 @@ static const struct field header_fields[] = {
 	{ "cores", PATHS("topology.cores", "cpu.cores") },
 	{ "threads", PATHS("topology.pus", "topology.threads", "cpu.threads", "cpu.online") },
 	{ "virt", PATHS("virtualization") },
-	{ "memory", PATHS("memory.MemTotal") },
+	{ "memory kB", PATHS("memory.MemTotal") },
 	{ "SMT", PATHS("smt", "cpu.smt") },
 	{ "governor", PATHS("cpufreq_governor", "cpu.governor", "governor") },
 	{ "ASLR", PATHS("aslr") },
