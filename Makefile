@@ -79,14 +79,15 @@ deps:
 	@./scripts/deps.sh
 	@$(MAKE) -s $(LIBPERF)/libperf.a
 
-check: deps all $(TEST_BIN)
+check: deps all cppcheck $(TEST_BIN)
 	@./tests/run-tests.sh $(TEST_BIN)
 
 unit: all $(TEST_BIN)
 	@MMBENCH_UNIT_ONLY=1 ./tests/run-tests.sh $(TEST_BIN)
 
 cppcheck:
-	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+	@echo "  CPPCHECK lib benches tests"
+	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 		--inline-suppr -D__GNUC__ --include=/usr/include/jansson.h -Ilib lib benches tests
 
 clean:
