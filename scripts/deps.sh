@@ -2,7 +2,7 @@
 # Install the Debian packages mmbench needs (build, tests, plots, vm runner); quick when all are there.
 set -eu
 pkgs=(build-essential pkg-config git libnuma-dev libhwloc-dev libjansson-dev libgsl-dev
-      libcmocka-dev gnuplot-nox numactl hwloc qemu-system-x86 busybox-static cpio xz-utils
+      libcmocka-dev cppcheck gnuplot-nox numactl hwloc qemu-system-x86 busybox-static cpio xz-utils
       linux-source-6.1 linux-image-cloud-amd64 bison flex)
 missing=()
 for p in "${pkgs[@]}"; do
