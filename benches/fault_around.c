@@ -1,28 +1,24 @@
 /* fault-around: read faults of file-backed mappings whose pages are in the page cache (do_read_fault -> filemap_map_pages). */
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <linux/magic.h>
 #include <sys/mman.h>
-#include <sys/mount.h>
 #include <sys/statfs.h>
 #include "bench.h"
 #include "counters.h"
+#include "fault_around.h"
 #include "knobs.h"
 #include "procfs.h"
 #include "timing.h"
 #include "topology.h"
 
-#define PAGE		4096ul
 #define SPARSE_STEP	(2ul << 20)	/* one page per PMD: the worst case of the original series */
 #define STRIDE_PAGES	16
 #define PERM_SEED	0x5eed5eedull
 
-enum backend { BK_TMPFS, BK_SHMEM, BK_DISK, NR_BACKENDS };
 enum pattern { PAT_SEQ, PAT_STRIDE, PAT_RANDOM, PAT_SPARSE, NR_PATTERNS };
 
 static const char *const backend_names[] = { "tmpfs", "shmem", "disk" };
@@ -44,20 +40,6 @@ struct worker {
 	long minflt;		/* getrusage(RUSAGE_THREAD) delta: the fallback without libperf */
 	unsigned long sink;
 } __attribute__((aligned(64)));
-
-struct fa_state {
-	enum backend backend;
-	int fd, mnt_fd;
-	size_t slice;
-	unsigned nthreads;
-	struct worker *w;
-	struct counters *cnt;
-	/* a generation count, not a barrier: teardown must work with fewer threads started */
-	pthread_mutex_t lock;
-	pthread_cond_t go, idle;
-	unsigned gen, busy, started;
-	bool sync_init, quit;
-};
 
 static const struct bench_opt fa_opts[] = {
 	{ .name = "size", .type = OPT_SIZE, .def = { "16M", "256M", "4G" },
@@ -229,188 +211,6 @@ static uint64_t workers_pass(struct fa_state *st)
 	return now_ns() - t0;
 }
 
-static long tmpfs_huge_of_shm(char *buf, size_t len)
-{
-	FILE *f = fopen("/proc/self/mountinfo", "r");
-	char line[1024];
-
-	snprintf(buf, len, "never");
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		char *h = strstr(line, " /dev/shm ");
-
-		if (!h || !strstr(line, " - tmpfs "))
-			continue;
-		h = strstr(line, "huge=");
-		if (h)
-			snprintf(buf, len, "%.*s", (int)strcspn(h + 5, ", \n"), h + 5);
-	}
-	fclose(f);
-	return 0;
-}
-
-/* A detached tmpfs with huge=@huge: never attached to a namespace, gone with its last fd. */
-static int tmpfs_private(const char *huge, int *mnt_fd)
-{
-	int fs = fsopen("tmpfs", FSOPEN_CLOEXEC), err = 0;
-
-	if (fs < 0)
-		return -errno;
-	if (fsconfig(fs, FSCONFIG_SET_STRING, "huge", huge, 0) ||
-	    fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0))
-		err = -errno;
-	if (!err) {
-		*mnt_fd = fsmount(fs, FSMOUNT_CLOEXEC, 0);
-		if (*mnt_fd < 0)
-			err = -errno;
-	}
-	close(fs);
-	return err;
-}
-
-static int open_file(struct bench_ctx *ctx, struct bench_case *c, struct fa_state *st)
-{
-	const char *huge = opt_str(ctx, "tmpfs_huge");
-	char path[4096], buf[32];
-	int err;
-
-	if (st->backend == BK_DISK) {
-		snprintf(path, sizeof(path), "%s/.fault-around.XXXXXX", ctx->run_dir);
-	} else if (!strcmp(huge, "shm")) {
-		tmpfs_huge_of_shm(buf, sizeof(buf));
-		case_param_str(c, "tmpfs", "/dev/shm");
-		case_param_str(c, "tmpfs_huge", buf);
-		snprintf(path, sizeof(path), "/dev/shm/mmbench-fault-around.XXXXXX");
-	} else {
-		err = tmpfs_private(huge, &st->mnt_fd);
-		if (err)
-			return case_skip(c, "cannot create a tmpfs with huge=%s: %s", huge,
-					 strerror(-err));
-		case_param_str(c, "tmpfs", "private mount");
-		case_param_str(c, "tmpfs_huge", huge);
-		st->fd = openat(st->mnt_fd, ".", O_TMPFILE | O_RDWR, 0600);
-		return st->fd < 0 ? case_fail(c, errno, "O_TMPFILE on the private tmpfs") : 0;
-	}
-	st->fd = mkstemp(path);
-	if (st->fd < 0)
-		return case_fail(c, errno, "mkstemp %s", path);
-	/* unlinked at once: a killed run leaves no file behind */
-	unlink(path);
-	return 0;
-}
-
-static int fill(int fd, size_t len)
-{
-	static char buf[1 << 20];
-
-	memset(buf, 0x5a, sizeof(buf));
-	for (size_t off = 0; off < len; off += sizeof(buf)) {
-		size_t n = len - off < sizeof(buf) ? len - off : sizeof(buf);
-
-		if (pwrite(fd, buf, n, off) != (ssize_t)n)
-			return errno ? -errno : -EIO;
-	}
-	/* clean pages: no writeback during the timed pass */
-	return fdatasync(fd) ? -errno : 0;
-}
-
-/* Pages of the file not in the page cache (mincore of a mapping that is never touched). */
-static long not_resident(int fd, size_t len)
-{
-	size_t n = len / PAGE;
-	unsigned char *vec = malloc(n);
-	void *m = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
-	long missing = 0;
-
-	if (!vec || m == MAP_FAILED) {
-		missing = -ENOMEM;
-		goto out;
-	}
-	if (mincore(m, len, vec)) {
-		missing = -errno;
-		goto out;
-	}
-	for (size_t i = 0; i < n; i++)
-		missing += !(vec[i] & 1);
-out:
-	if (m != MAP_FAILED)
-		munmap(m, len);
-	free(vec);
-	return missing;
-}
-
-static int make_resident(struct bench_case *c, struct fa_state *st, size_t len)
-{
-	static char buf[1 << 20];
-	long missing = not_resident(st->fd, len);
-
-	/* reading it back is all the page cache needs; pages reclaimed since the write return */
-	for (size_t off = 0; missing > 0 && off < len; off += sizeof(buf))
-		if (pread(st->fd, buf, sizeof(buf), off) < 0)
-			return case_fail(c, errno, "reading the file back");
-	if (missing > 0)
-		missing = not_resident(st->fd, len);
-	if (missing < 0)
-		return case_fail(c, (int)-missing, "mincore");
-	if (missing > 0)
-		return case_skip(c, "%ld of %zu pages not resident after reading the file",
-				 missing, len / PAGE);
-	return 0;
-}
-
-static void record_fs(struct bench_case *c, int fd)
-{
-	struct statfs sfs;
-	char name[32];
-
-	if (fstatfs(fd, &sfs))
-		return;
-	switch ((unsigned long)sfs.f_type) {
-	case TMPFS_MAGIC: snprintf(name, sizeof(name), "tmpfs"); break;
-	case EXT4_SUPER_MAGIC: snprintf(name, sizeof(name), "ext4"); break;
-	case XFS_SUPER_MAGIC: snprintf(name, sizeof(name), "xfs"); break;
-	case BTRFS_SUPER_MAGIC: snprintf(name, sizeof(name), "btrfs"); break;
-	default: snprintf(name, sizeof(name), "0x%lx", (unsigned long)sfs.f_type);
-	}
-	case_param_str(c, "fs", name);
-}
-
-static const unsigned folio_kib[] = { 2048, 1024, 512, 256, 128, 64, 32, 16, 8 };
-#define NR_FOLIO_SIZES	(sizeof(folio_kib) / sizeof(folio_kib[0]))
-
-static void shmem_alloc_snap(uint64_t *v)
-{
-	char path[128];
-
-	for (size_t i = 0; i < NR_FOLIO_SIZES; i++) {
-		snprintf(path, sizeof(path), "%s/sys/kernel/mm/transparent_hugepage/"
-			 "hugepages-%ukB/stats/shmem_alloc", sysroot(), folio_kib[i]);
-		if (read_u64(path, &v[i]))
-			v[i] = 0;
-	}
-}
-
-/*
- * The largest shmem folio the kernel allocated while the data was written: it, not the
- * knobs, says what the faults met (tmpfs files follow huge=, anonymous shmem the per-size
- * shmem_enabled). Counters are global, so another writer of shmem could inflate it.
- */
-static void record_folio(struct bench_case *c, const uint64_t *before)
-{
-	uint64_t after[NR_FOLIO_SIZES];
-	double kib = 4;
-
-	shmem_alloc_snap(after);
-	for (size_t i = 0; i < NR_FOLIO_SIZES; i++) {
-		if (after[i] > before[i]) {
-			kib = folio_kib[i];
-			break;
-		}
-	}
-	case_param_num(c, "folio_kib", kib);
-}
-
 static void record_knob(struct bench_case *c)
 {
 	char v[96], why[256];
@@ -469,7 +269,7 @@ static int setup_state(struct bench_ctx *ctx, struct bench_case *c)
 	st->w = calloc(st->nthreads, sizeof(*st->w));
 	if (!st->w)
 		return -ENOMEM;
-	shmem_alloc_snap(alloc);
+	fault_around_shmem_alloc_snap(alloc);
 	if (st->backend == BK_SHMEM) {
 		for (unsigned i = 0; i < st->nthreads; i++) {
 			struct worker *w = &st->w[i];
@@ -485,19 +285,19 @@ static int setup_state(struct bench_ctx *ctx, struct bench_case *c)
 		}
 		case_param_str(c, "fs", "shmem");
 	} else {
-		err = open_file(ctx, c, st);
+		err = fault_around_open_file(ctx, c, st);
 		if (err)
 			return err;
-		record_fs(c, st->fd);
-		err = fill(st->fd, size);
+		fault_around_record_fs(c, st->fd);
+		err = fault_around_fill(st->fd, size);
 		if (err)
 			return case_fail(c, err, "writing the file");
-		err = make_resident(c, st, size);
+		err = fault_around_make_resident(c, st, size);
 		if (err)
 			return err;
 	}
 	if (st->backend != BK_DISK)
-		record_folio(c, alloc);
+		fault_around_record_folio(c, alloc);
 
 	/* opened before the threads exist, so that their faults are counted too */
 	st->cnt = counters_new(COUNTERS_SELF);
@@ -572,7 +372,7 @@ static int fa_run(struct bench_ctx *ctx, struct bench_case *c, unsigned rep)
 
 	(void)rep;
 	if (st->backend != BK_SHMEM) {
-		err = make_resident(c, st, st->slice * st->nthreads);
+		err = fault_around_make_resident(c, st, st->slice * st->nthreads);
 		if (err)
 			return err;
 	}
