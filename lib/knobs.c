@@ -1,18 +1,16 @@
 /* The knob table, and setting knobs so that they always come back: journal, atexit, signals. */
 #include <errno.h>
-#include <fcntl.h>
 #include <glob.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
-#include "counters.h"
+#include "journal.h"
 #include "knobs.h"
+#include "procfs.h"
 #include "util.h"
 
 #define THP	"/sys/kernel/mm/transparent_hugepage"
@@ -182,7 +180,7 @@ static bool debugfs_mounted_by_us;
 static pid_t debugfs_mounter;
 
 /* Also for sysinfo and list, which read knobs without knobs_init(); a forked child leaves it alone. */
-static void unmount_debugfs(void)
+void knob_unmount_debugfs(void)
 {
 	if (debugfs_mounted_by_us && debugfs_mounter == getpid())
 		umount2(DBG, MNT_DETACH);
@@ -199,55 +197,10 @@ static void ensure_debugfs(const char *path)
 		return;
 	if (!mount("debugfs", DBG, "debugfs", 0, NULL)) {
 		if (!debugfs_mounter)
-			atexit(unmount_debugfs);
+			atexit(knob_unmount_debugfs);
 		debugfs_mounter = getpid();
 		debugfs_mounted_by_us = true;
 	}
-}
-
-static void chomp(char *s)
-{
-	size_t n = strlen(s);
-
-	while (n && (s[n - 1] == '\n' || s[n - 1] == ' '))
-		s[--n] = 0;
-}
-
-static int read_file(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	if (n < 0) {
-		int e = errno;
-
-		close(fd);
-		return -e;
-	}
-	close(fd);
-	buf[n] = 0;
-	chomp(buf);
-	return 0;
-}
-
-static int write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-	ssize_t n, len = strlen(text);
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, text, len);
-	if (n != len) {
-		int e = n < 0 ? errno : EIO;
-
-		close(fd);
-		return -e;
-	}
-	return close(fd) ? -errno : 0;
 }
 
 static int resolve(const char *name, const struct knob_def **def, char *path, size_t len)
@@ -272,11 +225,11 @@ int knob_read_raw(const char *name, char *buf, size_t len)
 	char path[PATH_MAX];
 	int r = resolve(name, &k, path, sizeof(path));
 
-	return r ? r : read_file(path, buf, len);
+	return r ? r : read_text(path, buf, len);
 }
 
 /* The word in brackets ("always [madvise] never" -> "madvise"), or the text itself. */
-static void choice_word(const char *raw, char *buf, size_t len)
+void knob_choice_word(const char *raw, char *buf, size_t len)
 {
 	const char *a = strchr(raw, '['), *b = a ? strchr(a, ']') : NULL;
 
@@ -296,7 +249,7 @@ int knob_read(const char *name, char *buf, size_t len)
 		return r;
 	k = lookup(name, member, sizeof(member));
 	if (k && k->kind == KNOB_CHOICE)
-		choice_word(raw, buf, len);
+		knob_choice_word(raw, buf, len);
 	else
 		snprintf(buf, len, "%s", raw);
 	return 0;
@@ -334,7 +287,7 @@ static int write_text_for(const struct knob_def *k, const char *path, const char
 	for (w = strtok_r(words, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
 		char bare[64];
 
-		choice_word(w, bare, sizeof(bare));
+		knob_choice_word(w, bare, sizeof(bare));
 		found |= strlen(bare) == vl && !strcmp(bare, value);
 		off += snprintf(out + off, off < len ? len - off : 0, off ? " %s" : "%s",
 				strcmp(bare, value) ? bare : "");
@@ -344,91 +297,36 @@ static int write_text_for(const struct knob_def *k, const char *path, const char
 	return found ? 0 : -EINVAL;
 }
 
-/* What this process changed: restored in reverse order. Fixed-size so a signal handler can walk it. */
-#define MAX_CHANGED 64
-struct changed {
-	char path[PATH_MAX];
-	char restore[512];	/* what to write to put the original back */
-	char name[64];
-};
-static struct changed changed[MAX_CHANGED];
-static volatile sig_atomic_t nr_changed;
-static pid_t owner;
-static int lock_fd = -1;
-static char journal[PATH_MAX];
-
-const char *knob_journal_path(void)
-{
-	const char *j = getenv("MMBENCH_JOURNAL");
-
-	if (!journal[0]) {
-		if (j)
-			snprintf(journal, sizeof(journal), "%s", j);
-		else
-			snprintf(journal, sizeof(journal), "%s/var/lib/mmbench/journal", sysroot());
-	}
-	return journal;
-}
-
-/* One journal line: name, path and the text that restores it, tab-separated. */
-static int journal_append(const struct changed *c)
-{
-	char line[PATH_MAX + 700];
-	int fd, n, r = 0;
-
-	mkdir_parents(knob_journal_path());
-	fd = open(knob_journal_path(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	n = snprintf(line, sizeof(line), "%s\t%s\t%s\n", c->name, c->path, c->restore);
-	if (write(fd, line, n) != n || fsync(fd))
-		r = errno ? -errno : -EIO;
-	close(fd);
-	return r;
-}
-
 int knob_set(const char *name, const char *value)
 {
 	const struct knob_def *k;
-	char path[PATH_MAX], raw[512], text[512], now[512];
-	int r, i;
+	char path[PATH_MAX], raw[512], text[512], prev[512], now[512];
+	int r;
 
 	r = resolve(name, &k, path, sizeof(path));
 	if (r)
 		return r;
-	r = read_file(path, raw, sizeof(raw));
+	r = read_text(path, raw, sizeof(raw));
 	if (r)
 		return r;
 	r = write_text_for(k, path, raw, value, text, sizeof(text));
 	if (r)
 		return r;
-	for (i = 0; i < nr_changed; i++)
-		if (!strcmp(changed[i].path, path))
-			break;
-	if (i == nr_changed) {
-		struct changed *c;
-
-		if (nr_changed == MAX_CHANGED)
-			return -ENOSPC;
-		c = &changed[nr_changed];
-		snprintf(c->path, sizeof(c->path), "%s", path);
-		snprintf(c->name, sizeof(c->name), "%s", name);
-		if (k->kind == KNOB_CHOICE && is_kernel_file(path))
-			choice_word(raw, c->restore, sizeof(c->restore));
-		else
-			snprintf(c->restore, sizeof(c->restore), "%s", raw);
-		/* the journal is on disk before the first change, or nothing changes */
-		r = journal_append(c);
-		if (r)
-			return r;
-		nr_changed++;
-	}
-	r = write_file(path, text);
+	/* what puts back the value in force now: the kernel takes the word, a fake file its text */
+	if (k->kind == KNOB_CHOICE && is_kernel_file(path))
+		knob_choice_word(raw, prev, sizeof(prev));
+	else
+		snprintf(prev, sizeof(prev), "%s", raw);
+	/* the journal is on disk before the first change, or nothing changes */
+	r = journal_remember(name, path, prev);
+	if (r)
+		return r;
+	r = write_text(path, text);
 	if (r)
 		return r;
 	r = knob_read(name, now, sizeof(now));
 	if (r || strcmp(now, value)) {
-		write_file(path, changed[i].restore);
+		write_text(path, prev);
 		return r ? r : -EIO;
 	}
 	return 0;
@@ -459,134 +357,3 @@ int knob_probe_write(const char *name, char *why, size_t len)
 	return r;
 }
 
-/* Async-signal-safe: open/write/close only, over the fixed array. */
-static void restore_all_unlocked(void)
-{
-	while (nr_changed > 0) {
-		const struct changed *c = &changed[nr_changed - 1];
-		int fd = open(c->path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-
-		if (fd >= 0) {
-			if (write(fd, c->restore, strlen(c->restore)) < 0) {
-				/* nothing better to do in a signal handler: the journal keeps it */
-			}
-			close(fd);
-		}
-		nr_changed--;
-	}
-	if (journal[0])
-		unlink(journal);
-}
-
-int knob_restore_all(void)
-{
-	if (owner && getpid() != owner)
-		return 0;
-	while (nr_changed > 0) {
-		const struct changed *c = &changed[nr_changed - 1];
-		char now[512], want[512];
-
-		choice_word(c->restore, want, sizeof(want));
-		if (write_file(c->path, c->restore) ||
-		    knob_read(c->name, now, sizeof(now)) || strcmp(now, want)) {
-			fprintf(stderr, "mmbench: could not restore %s to '%s'\n", c->path, c->restore);
-			/* keep the journal so the next run tries again */
-			return -EIO;
-		}
-		nr_changed--;
-	}
-	unlink(knob_journal_path());
-	return 0;
-}
-
-static void at_exit(void)
-{
-	if (getpid() != owner)
-		return;
-	knob_restore_all();
-}
-
-static void on_signal(int sig)
-{
-	if (getpid() == owner) {
-		restore_all_unlocked();
-		/* exit handlers do not run when the signal kills us: undo our mounts here */
-		unmount_debugfs();
-		tracefs_unmount();
-	}
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-/* Restore what a killed run journaled; its lines are "name\tpath\ttext". */
-static int recover(FILE *msg)
-{
-	char line[PATH_MAX + 700];
-	struct changed *old;
-	int n = 0, bad = 0;
-	FILE *f = fopen(knob_journal_path(), "re");
-
-	if (!f)
-		return errno == ENOENT ? 0 : -errno;
-	old = calloc(MAX_CHANGED, sizeof(*old));
-	if (!old) {
-		fclose(f);
-		return -ENOMEM;
-	}
-	while (n < MAX_CHANGED && fgets(line, sizeof(line), f)) {
-		char *name = strtok(line, "\t"), *path = strtok(NULL, "\t"), *text = strtok(NULL, "\n");
-
-		if (!name || !path)
-			continue;
-		snprintf(old[n].name, sizeof(old[n].name), "%s", name);
-		snprintf(old[n].path, sizeof(old[n].path), "%s", path);
-		snprintf(old[n].restore, sizeof(old[n].restore), "%s", text ? text : "");
-		n++;
-	}
-	fclose(f);
-	for (int i = n - 1; i >= 0; i--) {
-		int r = write_file(old[i].path, old[i].restore);
-
-		if (msg)
-			fprintf(msg, "mmbench: a previous run was killed before restoring %s: %s '%s'%s%s\n",
-				old[i].name, r ? "could not write" : "restored to", old[i].restore,
-				r ? ": " : "", r ? strerror(-r) : "");
-		bad |= r;
-	}
-	free(old);
-	if (!bad)
-		unlink(knob_journal_path());
-	return bad ? -EIO : n;
-}
-
-int knobs_init(FILE *msg)
-{
-	char lock[PATH_MAX + 8];
-	struct sigaction sa = { .sa_handler = on_signal };
-	int r;
-
-	if (owner == getpid())
-		return 0;
-	snprintf(lock, sizeof(lock), "%s.lock", knob_journal_path());
-	r = mkdir_parents(lock);
-	if (r)
-		return r;
-	lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (lock_fd < 0)
-		return -errno;
-	if (flock(lock_fd, LOCK_EX | LOCK_NB)) {
-		close(lock_fd);
-		lock_fd = -1;
-		return -EBUSY;
-	}
-	r = recover(msg);
-	if (r < 0)
-		return r;
-	owner = getpid();
-	atexit(at_exit);
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	return 0;
-}

@@ -1,0 +1,213 @@
+/* The knob journal: originals on disk before the first change, put back at exit, on signals, and after a kill. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+#include "counters.h"
+#include "journal.h"
+#include "knobs.h"
+#include "procfs.h"
+#include "util.h"
+
+/* What this process changed: restored in reverse order. Fixed-size so a signal handler can walk it. */
+#define MAX_CHANGED 64
+struct changed {
+	char path[PATH_MAX];
+	char restore[512];	/* what to write to put the original back */
+	char name[64];
+};
+static struct changed changed[MAX_CHANGED];
+static volatile sig_atomic_t nr_changed;
+static pid_t owner;
+static int lock_fd = -1;
+static char journal[PATH_MAX];
+
+const char *knob_journal_path(void)
+{
+	const char *j = getenv("MMBENCH_JOURNAL");
+
+	if (!journal[0]) {
+		if (j)
+			snprintf(journal, sizeof(journal), "%s", j);
+		else
+			snprintf(journal, sizeof(journal), "%s/var/lib/mmbench/journal", sysroot());
+	}
+	return journal;
+}
+
+/* One journal line: name, path and the text that restores it, tab-separated. */
+static int journal_append(const struct changed *c)
+{
+	char line[PATH_MAX + 700];
+	int fd, n, r = 0;
+
+	mkdir_parents(knob_journal_path());
+	fd = open(knob_journal_path(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	n = snprintf(line, sizeof(line), "%s\t%s\t%s\n", c->name, c->path, c->restore);
+	if (write(fd, line, n) != n || fsync(fd))
+		r = errno ? -errno : -EIO;
+	close(fd);
+	return r;
+}
+
+int journal_remember(const char *name, const char *path, const char *restore)
+{
+	struct changed *c;
+	int r;
+
+	for (int i = 0; i < nr_changed; i++)
+		if (!strcmp(changed[i].path, path))
+			return 0;
+	if (nr_changed == MAX_CHANGED)
+		return -ENOSPC;
+	c = &changed[nr_changed];
+	snprintf(c->path, sizeof(c->path), "%s", path);
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	snprintf(c->restore, sizeof(c->restore), "%s", restore);
+	r = journal_append(c);
+	if (r)
+		return r;
+	nr_changed++;
+	return 0;
+}
+
+/* Async-signal-safe: open/write/close only, over the fixed array. */
+static void restore_all_unlocked(void)
+{
+	bool all = true;
+
+	while (nr_changed > 0) {
+		const struct changed *c = &changed[nr_changed - 1];
+		size_t len = strlen(c->restore);
+		int fd = open(c->path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+
+		/* a write that failed leaves the journal for the next run */
+		if (fd < 0 || write(fd, c->restore, len) != (ssize_t)len)
+			all = false;
+		if (fd >= 0)
+			close(fd);
+		nr_changed--;
+	}
+	if (all && journal[0])
+		unlink(journal);
+}
+
+int knob_restore_all(void)
+{
+	if (owner && getpid() != owner)
+		return 0;
+	while (nr_changed > 0) {
+		const struct changed *c = &changed[nr_changed - 1];
+		char now[512], want[512];
+
+		knob_choice_word(c->restore, want, sizeof(want));
+		if (write_text(c->path, c->restore) ||
+		    knob_read(c->name, now, sizeof(now)) || strcmp(now, want)) {
+			fprintf(stderr, "mmbench: could not restore %s to '%s'\n", c->path, c->restore);
+			/* keep the journal so the next run tries again */
+			return -EIO;
+		}
+		nr_changed--;
+	}
+	unlink(knob_journal_path());
+	return 0;
+}
+
+static void at_exit(void)
+{
+	if (getpid() != owner)
+		return;
+	knob_restore_all();
+}
+
+static void on_signal(int sig)
+{
+	if (getpid() == owner) {
+		restore_all_unlocked();
+		/* exit handlers do not run when the signal kills us: undo our mounts here */
+		knob_unmount_debugfs();
+		tracefs_unmount();
+	}
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* Restore what a killed run journaled; its lines are "name\tpath\ttext". */
+static int recover(FILE *msg)
+{
+	char line[PATH_MAX + 700];
+	struct changed *old;
+	int n = 0, bad = 0;
+	FILE *f = fopen(knob_journal_path(), "re");
+
+	if (!f)
+		return errno == ENOENT ? 0 : -errno;
+	old = calloc(MAX_CHANGED, sizeof(*old));
+	if (!old) {
+		fclose(f);
+		return -ENOMEM;
+	}
+	while (n < MAX_CHANGED && fgets(line, sizeof(line), f)) {
+		char *name = strtok(line, "\t"), *path = strtok(NULL, "\t"), *text = strtok(NULL, "\n");
+
+		if (!name || !path)
+			continue;
+		snprintf(old[n].name, sizeof(old[n].name), "%s", name);
+		snprintf(old[n].path, sizeof(old[n].path), "%s", path);
+		snprintf(old[n].restore, sizeof(old[n].restore), "%s", text ? text : "");
+		n++;
+	}
+	fclose(f);
+	for (int i = n - 1; i >= 0; i--) {
+		int r = write_text(old[i].path, old[i].restore);
+
+		if (msg)
+			fprintf(msg, "mmbench: a previous run was killed before restoring %s: %s '%s'%s%s\n",
+				old[i].name, r ? "could not write" : "restored to", old[i].restore,
+				r ? ": " : "", r ? strerror(-r) : "");
+		bad |= r;
+	}
+	free(old);
+	if (!bad)
+		unlink(knob_journal_path());
+	return bad ? -EIO : n;
+}
+
+int knobs_init(FILE *msg)
+{
+	char lock[PATH_MAX + 8];
+	struct sigaction sa = { .sa_handler = on_signal };
+	int r;
+
+	if (owner == getpid())
+		return 0;
+	snprintf(lock, sizeof(lock), "%s.lock", knob_journal_path());
+	r = mkdir_parents(lock);
+	if (r)
+		return r;
+	lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (lock_fd < 0)
+		return -errno;
+	if (flock(lock_fd, LOCK_EX | LOCK_NB)) {
+		close(lock_fd);
+		lock_fd = -1;
+		return -EBUSY;
+	}
+	r = recover(msg);
+	if (r < 0)
+		return r;
+	owner = getpid();
+	atexit(at_exit);
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	return 0;
+}
