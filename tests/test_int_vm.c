@@ -1,0 +1,219 @@
+/* Integration test of ./run.sh vm: Debian's 6.1 cloud kernel under TCG with 2 NUMA nodes, smoke profile. */
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+#define TIMEOUT_S	240	/* the guest's bound; the whole test must stay under 5 minutes */
+
+static char image[4096], run_dir[4096], why_skip[256];
+static char *run_out, *knobs_before, *knobs_after;
+static int run_rc;
+static double elapsed;
+
+static void find_image(void)
+{
+	glob_t g;
+
+	if (glob("/boot/vmlinuz-6.1.0-*-cloud-amd64", 0, NULL, &g) || !g.gl_pathc) {
+		snprintf(why_skip, sizeof(why_skip),
+			 "no /boot/vmlinuz-6.1.0-*-cloud-amd64 (make deps installs linux-image-cloud-amd64)");
+		return;
+	}
+	snprintf(image, sizeof(image), "%s", g.gl_pathv[g.gl_pathc - 1]);
+	globfree(&g);
+	if (tu_run(NULL, "command -v qemu-system-x86_64"))
+		snprintf(why_skip, sizeof(why_skip), "no qemu-system-x86_64 (apt-get install qemu-system-x86)");
+}
+
+static int group_setup(void **state)
+{
+	struct timespec t0, t1;
+	const char *last;
+
+	(void)state;
+	find_image();
+	if (why_skip[0])
+		return 0;
+	knobs_before = tu_knob_snapshot();
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	run_rc = tu_run(&run_out, "./run.sh vm --kernel %s --numa 2 --cpus 2 --accel tcg --timeout %d "
+			"--quiet --out %s/vm", image, TIMEOUT_S, tu_tmpdir());
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	elapsed = t1.tv_sec - t0.tv_sec + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	knobs_after = tu_knob_snapshot();
+	/* like run, vm prints the run directory as its last line */
+	last = run_out + strlen(run_out);
+	while (last > run_out && last[-1] == '\n')
+		last--;
+	while (last > run_out && last[-1] != '\n')
+		last--;
+	snprintf(run_dir, sizeof(run_dir), "%.*s", (int)strcspn(last, "\n"), last);
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	free(run_out);
+	free(knobs_before);
+	free(knobs_after);
+	tu_cleanup();
+	return 0;
+}
+
+static void need_run(void)
+{
+	if (why_skip[0]) {
+		print_message("SKIP: %s\n", why_skip);
+		skip();
+	}
+}
+
+static json_t *load(const char *name)
+{
+	char path[8192];
+
+	snprintf(path, sizeof(path), "%s/%s", run_dir, name);
+	return tu_json(path);
+}
+
+static void test_run(void **state)
+{
+	char prefix[4200], path[8192];
+
+	(void)state;
+	need_run();
+	if (run_rc)
+		fail_msg("./run.sh vm exited %d:\n%s", run_rc, run_out);
+	assert_true(elapsed < 300);
+	snprintf(prefix, sizeof(prefix), "%s/vm/6.1.", tu_tmpdir());
+	assert_memory_equal(run_dir, prefix, strlen(prefix));
+	snprintf(path, sizeof(path), "%s/INCOMPLETE", run_dir);
+	assert_false(access(path, F_OK) == 0);
+	/* the host's knobs are not the guest's business */
+	assert_string_equal(knobs_before, knobs_after);
+}
+
+static void test_manifest(void **state)
+{
+	json_t *m, *vm;
+	const char *release;
+
+	(void)state;
+	need_run();
+	m = load("manifest.json");
+	release = json_string_value(json_object_get(json_object_get(m, "kernel"), "release"));
+	assert_non_null(release);
+	assert_memory_equal(release, "6.1.", 4);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(m, "topology"), "numa_nodes")), 2);
+	assert_string_equal(json_string_value(json_object_get(m, "virtualization")), "tcg");
+	vm = json_object_get(m, "vm");
+	assert_string_equal(json_string_value(json_object_get(vm, "accel")), "tcg");
+	assert_int_equal(json_integer_value(json_object_get(vm, "numa_nodes")), 2);
+	assert_int_equal(json_integer_value(json_object_get(vm, "cpus")), 2);
+	json_decref(m);
+	m = load("vm/transfer.json");
+	assert_true(json_is_true(json_object_get(m, "complete")));
+	assert_string_equal(json_string_value(json_object_get(m, "transfer")), "whole");
+	json_decref(m);
+}
+
+/* 6.1 predates UFFD_FEATURE_WP_UNPOPULATED (6.4): those cases skip, the others run. */
+static void test_uffd_wp_skips(void **state)
+{
+	json_t *b, *c;
+	size_t i;
+	int skipped = 0, ok = 0;
+
+	(void)state;
+	need_run();
+	b = load("uffd-wp.json");
+	json_array_foreach(json_object_get(b, "cases"), i, c) {
+		const char *key = json_string_value(json_object_get(c, "case"));
+		const char *st = json_string_value(json_object_get(c, "status"));
+
+		if (strstr(key, "mode=wp-unpopulated")) {
+			assert_string_equal(st, "skip");
+			assert_non_null(strstr(json_string_value(json_object_get(c, "reason")), "WP_UNPOPULATED"));
+			skipped++;
+		} else {
+			ok += !strcmp(st, "ok");
+		}
+	}
+	assert_true(skipped >= 1);
+	assert_true(ok >= 1);
+	json_decref(b);
+}
+
+/* Without per-VMA locks (6.4) every page fault takes mmap_lock: about 1000 per 1000 faults. */
+static void test_vma_lock_every_fault_locks(void **state)
+{
+	static const char *const keys[] = { "mode=private-vma threads=1", "mode=shared-vma threads=2" };
+	json_t *b;
+
+	(void)state;
+	need_run();
+	b = load("vma-lock.json");
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		json_t *c = tu_case(b, keys[i]);
+		double v;
+
+		if (!c)
+			fail_msg("vma-lock.json has no case %s", keys[i]);
+		v = tu_median(c, "mmap_lock_per_kfault");
+		if (v < 900 || v > 1100)
+			fail_msg("%s: mmap_lock_per_kfault %.1f, expected about 1000", keys[i], v);
+	}
+	json_decref(b);
+}
+
+/* Reports from a TCG run say their timings are not hardware timings. */
+static void test_report_warns(void **state)
+{
+	char *out;
+
+	(void)state;
+	need_run();
+	assert_int_equal(tu_run(&out, "grep -c 'emulated CPU' '%s/report.txt'", run_dir), 0);
+	free(out);
+}
+
+/* compare against a host run: the header warns that one side ran emulated. */
+static void test_compare_warns(void **state)
+{
+	char *out, host[4200];
+	const char *dir;
+
+	(void)state;
+	need_run();
+	if (!tu_is_root())
+		skip();
+	snprintf(host, sizeof(host), "%s/host", tu_tmpdir());
+	assert_int_equal(tu_run(NULL, "./build/mmbench run --bench vma-lock --profile smoke --out %s "
+				"--no-report", host), 0);
+	dir = tu_run_dir(host);
+	assert_non_null(dir);
+	assert_int_equal(tu_run(&out, "./run.sh compare %s %s", dir, run_dir), 0);
+	if (!strstr(out, "emulated"))
+		fail_msg("compare does not warn about the emulated side:\n%s", out);
+	free(out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_run),
+		cmocka_unit_test(test_manifest),
+		cmocka_unit_test(test_uffd_wp_skips),
+		cmocka_unit_test(test_vma_lock_every_fault_locks),
+		cmocka_unit_test(test_report_warns),
+		cmocka_unit_test(test_compare_warns),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}

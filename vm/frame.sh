@@ -1,0 +1,33 @@
+#!/bin/sh
+# Frames a directory for the serial console: a gzipped tar in base64, one "MMB:" line at a time,
+# between markers that carry its length and sha256 so the host can tell whole from truncated.
+#
+# usage: frame.sh DIR [KEY=VALUE ...] > console
+# The KEY=VALUE words (no spaces) go into the begin marker, e.g. release=6.1.0-56-cloud-amd64 rc=0.
+# Runs under busybox sh in the guest and under dash/bash with coreutils on the host (tests).
+
+if [ $# -lt 1 ] || [ ! -d "$1" ]; then
+	echo "frame.sh: usage: frame.sh DIR [KEY=VALUE ...]" >&2
+	exit 2
+fi
+dir=$1
+shift
+tmp=${TMPDIR:-/tmp}/mmbench-frame.$$.tgz
+
+# gzip because JSON shrinks ~10x and the console is the slow part of the whole transfer.
+if ! tar -C "$dir" -cf - . | gzip -c >"$tmp"; then
+	echo "frame.sh: $dir: tar or gzip failed" >&2
+	rm -f "$tmp"
+	exit 1
+fi
+bytes=$(wc -c <"$tmp")
+bytes=$((bytes + 0))
+sha=$(sha256sum "$tmp" | cut -d' ' -f1)
+lines=$(((bytes + 56) / 57))	# base64 wraps 57 input bytes into one 76-character line
+
+# A kernel message may still reach the console; the prefix lets the host skip such lines.
+echo "==MMBENCH-FRAME-BEGIN v1 bytes=$bytes sha256=$sha lines=$lines $*"
+base64 "$tmp" | sed 's/^/MMB:/'
+echo "==MMBENCH-FRAME-END v1 bytes=$bytes sha256=$sha lines=$lines"
+rm -f "$tmp"
+exit 0

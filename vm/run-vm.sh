@@ -1,0 +1,258 @@
+#!/usr/bin/env bash
+# ./run.sh vm: boots a kernel image under qemu with the NUMA topology asked for, runs mmbench
+# in it from an initramfs, brings the run directory back over the serial console and archives
+# it under ROOT/<guest kernel release>/<run-id>/ like a run on the host.
+set -u
+
+MMBENCH_TOP=${MMBENCH_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
+export MMBENCH_TOP
+. "$MMBENCH_TOP/vm/initramfs.sh"
+. "$MMBENCH_TOP/vm/qemu.sh"
+
+usage() {
+	cat <<'EOF'
+usage: ./run.sh vm --kernel IMAGE [--numa N] [--cpus N] [--mem SIZE] [--accel auto|kvm|tcg]
+                   [--timeout S] [--out ROOT] [--append TEXT] [--quiet] [--no-report]
+                   [-- RUN_ARGS]
+  --kernel IMAGE  an x86 bzImage (e.g. /boot/vmlinuz-*, arch/x86/boot/bzImage)
+  --numa N        NUMA nodes, one socket each; CPUs and memory split evenly (default 1)
+  --cpus N        virtual CPUs, a multiple of --numa (default 2, or --numa when larger)
+  --mem SIZE      guest memory, K/M/G suffixes (default 4G)
+  --accel A       auto: KVM when it works, else TCG (default); kvm; tcg
+  --timeout S     stop the guest after S seconds (default by profile: smoke 900, quick 3600)
+  --out ROOT      archive under ROOT/<guest kernel release>/<run-id> (default results/)
+  --append TEXT   extra kernel command line
+  --quiet         do not echo the guest console
+  --no-report     do not render report and plots on the host afterwards
+  --from-console LOG  boot nothing: archive the results framed in a console log kept earlier
+  RUN_ARGS        passed to `mmbench run` in the guest (default: --profile smoke)
+EOF
+}
+
+bad() {
+	echo "vm: $*" >&2
+	exit 2
+}
+
+# Size with K/M/G/T suffix (powers of 1024) -> MiB; empty when malformed or under 1 MiB.
+size_mb() {
+	local n=${1%[KkMmGgTt]} s=${1##*[0-9]}
+	[[ $n =~ ^[0-9]+$ ]] || return
+	case $s in
+	K | k) n=$((n / 1024)) ;;
+	M | m | "") ;;
+	G | g) n=$((n * 1024)) ;;
+	T | t) n=$((n * 1024 * 1024)) ;;
+	*) return ;;
+	esac
+	[ "$n" -gt 0 ] && echo "$n"
+}
+
+# The memory a guest needs for a profile: the largest working set the profile's benches
+# allocate (benches/*.c smoke/quick/full sizes) plus the kernel and the initramfs (~200 MiB).
+profile_min_mb() {
+	case $1 in
+	smoke) echo 1024 ;;
+	quick) echo 2048 ;;
+	full) echo 12288 ;;
+	esac
+}
+
+profile_timeout() {
+	case $1 in
+	smoke) echo 900 ;;
+	quick) echo 3600 ;;
+	full) echo 21600 ;;
+	esac
+}
+
+kernel="" numa=1 cpus="" mem=4G accel=auto timeout="" out="" append="" quiet=0 from_console="" no_report=0
+run_args=()
+while [ $# -gt 0 ]; do
+	opt=$1
+	case $opt in
+	--*=*) set -- "${opt%%=*}" "${opt#*=}" "${@:2}"; continue ;;
+	-h | --help) usage; exit 0 ;;
+	--quiet) quiet=1; shift; continue ;;
+	--no-report) no_report=1; shift; continue ;;
+	--) shift; run_args=("$@"); break ;;
+	--kernel | --numa | --cpus | --mem | --accel | --timeout | --out | --append | --from-console)
+		[ $# -ge 2 ] || bad "$opt needs a value"
+		val=$2
+		shift 2 ;;
+	*) bad "unknown argument '$opt' (see ./run.sh vm --help)" ;;
+	esac
+	case $opt in
+	--kernel) kernel=$val ;;
+	--numa) numa=$val ;;
+	--cpus) cpus=$val ;;
+	--mem) mem=$val ;;
+	--accel) accel=$val ;;
+	--timeout) timeout=$val ;;
+	--out) out=$val ;;
+	--append) append=$val ;;
+	--from-console) from_console=$val ;;
+	esac
+done
+
+if [ -n "$from_console" ]; then
+	[ -f "$from_console" ] && [ -r "$from_console" ] || bad "$from_console: no such readable file"
+	work=$(mktemp -d "${TMPDIR:-/tmp}/mmbench-vm.XXXXXX") || exit 1
+	trap 'rm -rf "$work"' EXIT
+	out=${out:-${MMBENCH_RESULTS:-$MMBENCH_TOP/results}}
+	console=$from_console image_release=unknown watch_result=exited start=$SECONDS
+	timeout=0 guest_timeout=0 accel=none qemu_rc="" qemu_cmdline="" vm_json_text=null
+	. "$MMBENCH_TOP/vm/archive.sh"
+	archive_run
+fi
+
+# Validate everything before touching anything.
+[ -n "$kernel" ] || bad "--kernel IMAGE is required"
+[ -f "$kernel" ] && [ -r "$kernel" ] || bad "$kernel: no such readable file"
+# Every x86 boot-protocol image carries "HdrS" at 0x202 (Documentation/arch/x86/boot.rst).
+bytes_at() {	# bytes_at OFFSET COUNT FILE, NULs dropped
+	dd if="$3" bs=1 skip="$1" count="$2" 2>/dev/null | tr -d '\0'
+}
+if [ "$(bytes_at 514 4 "$kernel")" != "HdrS" ]; then
+	[ "$(bytes_at 1 3 "$kernel")" = ELF ] &&
+		bad "$kernel: an ELF vmlinux, not a bootable image: pass arch/x86/boot/bzImage"
+	bad "$kernel: not an x86 kernel image (no \"HdrS\" boot header at 0x202)"
+fi
+[[ $numa =~ ^[1-9][0-9]*$ ]] || bad "--numa $numa: not a positive number"
+[ -z "$cpus" ] && cpus=$((numa > 2 ? numa : 2))
+[[ $cpus =~ ^[1-9][0-9]*$ ]] || bad "--cpus $cpus: not a positive number"
+[ "$numa" -le "$cpus" ] || bad "--numa $numa is larger than --cpus $cpus: every node needs a CPU"
+[ $((cpus % numa)) -eq 0 ] || bad "--cpus $cpus does not split evenly over --numa $numa nodes"
+[ "$numa" -le 64 ] || bad "--numa $numa: at most 64 nodes"
+case $accel in auto | kvm | tcg) ;; *) bad "--accel $accel: not one of auto, kvm, tcg" ;; esac
+case $tcg_thread in single | multi) ;; *) bad "MMBENCH_VM_TCG_THREAD=$tcg_thread: not single or multi" ;; esac
+mem_mb=$(size_mb "$mem")
+[ -n "$mem_mb" ] || bad "--mem $mem: not a size (e.g. 4G, 1536M)"
+node_mb=$((mem_mb / numa))
+mem_mb=$((node_mb * numa))
+for a in "${run_args[@]}"; do
+	case $a in --out | --out=*) bad "RUN_ARGS: --out is for the host: put it before --" ;; esac
+done
+profile=""
+for ((i = 0; i < ${#run_args[@]}; i++)); do
+	case ${run_args[i]} in
+	--profile) profile=${run_args[i + 1]:-} ;;
+	--profile=*) profile=${run_args[i]#*=} ;;
+	esac
+done
+# mmbench alone would run quick; in a VM the default is smoke, as for no RUN_ARGS at all.
+[ -z "$profile" ] && profile=smoke && run_args=(--profile smoke "${run_args[@]}")
+need_mb=$(profile_min_mb "$profile")
+[ -n "$need_mb" ] || bad "RUN_ARGS: --profile '$profile': not one of smoke, quick, full"
+[ "$mem_mb" -ge "$need_mb" ] ||
+	bad "--mem $mem is too small for the $profile profile: it needs at least ${need_mb}M"
+avail_mb=$(awk '/^MemAvailable:/ { print int($2 / 1024) }' /proc/meminfo)
+[ "$mem_mb" -le "$avail_mb" ] ||
+	bad "--mem $mem is more than the host's MemAvailable (${avail_mb}M)"
+[ -n "$timeout" ] || timeout=$(profile_timeout "$profile")
+[[ $timeout =~ ^[0-9]+$ ]] && [ "$timeout" -ge 30 ] || bad "--timeout $timeout: at least 30 seconds"
+out=${out:-${MMBENCH_RESULTS:-$MMBENCH_TOP/results}}
+
+# Tools: say exactly what to install rather than failing halfway.
+need_pkg() {
+	echo "vm: $1 not found: install it with: apt-get install $2" >&2
+	exit 1
+}
+command -v qemu-system-x86_64 >/dev/null || need_pkg qemu-system-x86_64 qemu-system-x86
+command -v cpio >/dev/null || need_pkg cpio cpio
+busybox=""
+for b in /bin/busybox /usr/bin/busybox; do
+	if [ -x "$b" ] && ! ldd "$b" >/dev/null 2>&1; then busybox=$b; break; fi
+done
+[ -n "$busybox" ] || need_pkg "a static busybox" busybox-static
+mmbench=${MMBENCH_VM_BINARY:-$MMBENCH_TOP/build/mmbench}
+if [ ! -x "$mmbench" ] && [ -z "${MMBENCH_VM_BINARY:-}" ]; then
+	make -s -C "$MMBENCH_TOP" build/mmbench >&2 || { echo "vm: building mmbench failed" >&2; exit 1; }
+fi
+[ -x "$mmbench" ] || { echo "vm: $mmbench: not executable" >&2; exit 1; }
+
+# The image's own version string: "6.1.0-56-cloud-amd64 (debian-kernel@...) #1 SMP ...".
+ver_off=$(od -An -tu2 -j $((0x20e)) -N2 "$kernel" | tr -d ' ')
+image_version=$(dd if="$kernel" bs=1 skip=$((ver_off + 0x200)) count=256 2>/dev/null |
+	tr '\0' '\n' | head -n1 | tr -cd '[:print:]')
+image_release=${image_version%% *}
+[ -n "$image_release" ] || image_release=unknown
+kconfig=""
+for c in "$(dirname "$kernel")/config-$image_release" "$(dirname "$kernel")/../../../.config"; do
+	[ -r "$c" ] && { kconfig=$c; break; }
+done
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/mmbench-vm.XXXXXX") || exit 1
+trap 'qemu_stop; rm -rf "$work"' EXIT
+trap 'exit 130' INT TERM HUP
+
+mem_text=${mem_mb}M
+[ $((mem_mb % 1024)) -eq 0 ] && mem_text=$((mem_mb / 1024))G
+# Time the guest keeps for itself to frame out what it has when mmbench overruns.
+margin=$((timeout / 5 > 30 ? timeout / 5 : 30))
+guest_timeout=$((timeout - margin > 10 ? timeout - margin : 10))
+
+vm_json() {	# vm_json ACCEL
+	printf '{"accel":"%s","numa_nodes":%d,"cpus":%d,"sockets":%d,"mem":"%s","mem_mb":%d,' \
+		"$1" "$numa" "$cpus" "$numa" "$mem_text" "$mem_mb"
+	printf '"mem_per_node_mb":%d,"cpu_model":"%s","tcg_thread":%s,' "$node_mb" \
+		"$([ "$1" = kvm ] && echo host || echo max)" \
+		"$([ "$1" = kvm ] && echo null || echo "\"$tcg_thread\"")"
+	printf '"kernel_image":"%s","kernel_version":"%s",' \
+		"$(json_esc "$(basename "$kernel")")" "$(json_esc "$image_version")"
+	printf '"qemu":"%s","append":"%s"}' "$(json_esc "$qemu_version")" "$(json_esc "$append")"
+}
+
+# One boot: pack the initramfs for ACCEL (the guest's manifest names it) and run qemu.
+boot() {
+	local acc=$1
+	initramfs_build "$work/initrd-$acc.gz" "$mmbench" "$busybox" "$kconfig" "$image_release" \
+		"$guest_timeout" "$(vm_json "$acc")" "${run_args[@]}" ||
+		{ echo "vm: packing the initramfs failed" >&2; exit 1; }
+	console=$work/console-$acc.log
+	qemu_start "$acc" "$work/initrd-$acc.gz" "$console"
+}
+
+qemu_cmdline="" qemu_rc=""
+qemu_version=$(qemu-system-x86_64 --version | awk 'NR == 1 { print $4 }')
+tried_kvm=""
+if [ "$accel" = kvm ] && kvm_why=$(kvm_unusable); then
+	bad "--accel kvm: $kvm_why (use --accel tcg)"
+fi
+if [ "$accel" = auto ]; then
+	if kvm_why=$(kvm_unusable); then
+		echo "vm: using TCG: $kvm_why" >&2
+		accel=tcg
+	else
+		accel=kvm
+		tried_kvm=auto
+	fi
+fi
+echo "vm: booting $image_release ($accel, $cpus cpus, $numa nodes, $mem_text);" \
+	"mmbench run ${run_args[*]}" >&2
+start=$SECONDS
+boot "$accel"
+qemu_watch "$timeout" "$start"
+if [ "$watch_result" = kvm-silent ]; then
+	if [ "$tried_kvm" = auto ]; then
+		echo "vm: the KVM guest printed nothing within ${KVM_PROBE_S}s: using TCG" >&2
+		accel=tcg
+		start=$SECONDS
+		boot tcg
+		qemu_watch "$timeout" "$start"
+	else
+		echo "vm: the KVM guest printed nothing within ${KVM_PROBE_S}s (try --accel tcg)" >&2
+		console_tail "$console" >&2
+		exit 1
+	fi
+fi
+
+# qemu that never started the guest has nothing to archive: say why and stop.
+if [ "$watch_result" = exited ] && [ ! -s "$console" ] && [ "${qemu_rc:-0}" != 0 ]; then
+	echo "vm: qemu failed (exit $qemu_rc):" >&2
+	tail -n 5 "$work/qemu-$accel.out" | sed 's/^/  /' >&2
+	exit 1
+fi
+vm_json_text=$(vm_json "$accel")
+. "$MMBENCH_TOP/vm/archive.sh"
+archive_run
