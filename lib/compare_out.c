@@ -90,6 +90,12 @@ static void header_text(FILE *f, const struct cmp *c)
 	}
 	if (emulated)
 		fprintf(f, "*** %s ***\n\n", RL_EMULATED_NOTE);
+	for (r = 0; r < c->nr_runs; r++) {
+		char why[256];
+
+		if (rl_incomplete(c->runs[r], why, sizeof(why)))
+			fprintf(f, "*** %c is an INCOMPLETE run: %.60s ***\n\n", (int)('A' + r), why);
+	}
 	fprintf(f, "manifest differences%s\n", c->nr_diffs ? ":" : ": none");
 	for (i = 0; i < c->nr_diffs; i++) {
 		const struct cmp_diff *d = &c->diffs[i];
@@ -277,6 +283,12 @@ void cmp_print_md(FILE *f, const struct cmp *c, const struct plot_list *plots,
 			c->nr_warn);
 	if (emulated)
 		fprintf(f, "> **%s**\n\n", RL_EMULATED_NOTE);
+	for (r = 0; r < c->nr_runs; r++) {
+		char why[256];
+
+		if (rl_incomplete(c->runs[r], why, sizeof(why)))
+			fprintf(f, "> **%c is an INCOMPLETE run: %s**\n\n", (int)('A' + r), why);
+	}
 	if (c->nr_diffs) {
 		fprintf(f, "## Manifest differences\n\n| field |");
 		for (r = 0; r < c->nr_runs; r++)

@@ -223,6 +223,8 @@ static void header_txt(FILE *f, const struct rl_run *run, bool md)
 
 	if (rl_emulated(run))
 		fprintf(f, md ? "> **%s**\n\n" : "*** %s ***\n\n", RL_EMULATED_NOTE);
+	if (rl_incomplete(run, buf, sizeof(buf)))
+		fprintf(f, md ? "> **INCOMPLETE run: %s**\n\n" : "*** INCOMPLETE run: %.56s ***\n\n", buf);
 	if (md)
 		fprintf(f, "| | |\n|---|---|\n");
 	for (fl = header_fields; fl->label; fl++) {

@@ -355,6 +355,22 @@ const char *rl_manifest_str(const struct rl_run *run, const char *path, char *bu
 	return rl_json_text(v, buf, len);
 }
 
+const char *rl_incomplete(const struct rl_run *run, char *buf, size_t len)
+{
+	char path[PATH_MAX + 16];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/INCOMPLETE", run->dir);
+	f = fopen(path, "re");
+	if (!f)
+		return NULL;
+	if (!fgets(buf, (int)len, f))
+		snprintf(buf, len, "no reason given");
+	fclose(f);
+	buf[strcspn(buf, "\n")] = 0;
+	return buf;
+}
+
 int rl_emulated(const struct rl_run *run)
 {
 	char buf[64];

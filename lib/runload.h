@@ -63,6 +63,9 @@ const char *rl_knob_value(const char *text, char *buf, size_t len);
 /* A number in at most 9 columns ("-" for NaN), for tables. */
 const char *rl_fmt(double v, char *buf, size_t len);
 
+/* The first line of RUN_DIR/INCOMPLETE (a run that did not come back whole, e.g. from a VM), or NULL. */
+const char *rl_incomplete(const struct rl_run *run, char *buf, size_t len);
+
 #define RL_EMULATED_NOTE "emulated CPU: timings are not comparable with hardware; event counts are"
 
 #endif

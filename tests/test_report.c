@@ -141,6 +141,24 @@ static void test_emulated(void **state)
 	free(md);
 }
 
+/* A run that did not come back whole says so at the top, and only then. */
+static void test_incomplete(void **state)
+{
+	const char *dir = copy_run("run-tcg");
+	char *txt;
+
+	(void)state;
+	assert_int_equal(report_render(dir), 0);
+	txt = file_in(dir, "report.txt");
+	assert_null(strstr(txt, "INCOMPLETE"));
+	free(txt);
+	assert_int_equal(tu_run(NULL, "echo 'guest hit --timeout 240s' > %s/INCOMPLETE", dir), 0);
+	assert_int_equal(report_render(dir), 0);
+	txt = file_in(dir, "report.txt");
+	assert_non_null(strstr(txt, "*** INCOMPLETE run: guest hit --timeout 240s ***"));
+	free(txt);
+}
+
 static void test_bad_input(void **state)
 {
 	char dir[PATH_MAX], path[PATH_MAX + 32];
@@ -176,6 +194,7 @@ int main(void)
 		cmocka_unit_test(test_golden_text),
 		cmocka_unit_test(test_markdown_and_plots),
 		cmocka_unit_test(test_emulated),
+		cmocka_unit_test(test_incomplete),
 		cmocka_unit_test(test_bad_input),
 	};
 
