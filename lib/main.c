@@ -93,14 +93,20 @@ static void list_opts(const struct bench *b)
 	};
 
 	for (const struct bench_opt *o = b->opts; o && o->name; o++) {
+		const char *def[NR_PROFILES], *prev = "-";
+
+		/* a profile without its own default takes the previous one's */
+		for (int p = 0; p < NR_PROFILES; p++)
+			def[p] = prev = o->def[p] ? o->def[p] : prev;
 		printf("    --opt %s=<%s>  %s", o->name, types[o->type], o->help);
 		if (o->unit)
 			printf(" [%s]", o->unit);
 		if (o->choices)
 			printf(" (%s)", o->choices);
-		printf("; default %s/%s/%s\n", o->def[0] ? o->def[0] : "-",
-		       o->def[1] ? o->def[1] : o->def[0] ? o->def[0] : "-",
-		       o->def[2] ? o->def[2] : o->def[1] ? o->def[1] : o->def[0] ? o->def[0] : "-");
+		if (!strcmp(def[0], def[1]) && !strcmp(def[1], def[2]))
+			printf("; default %s\n", def[0]);
+		else
+			printf("; default smoke %s, quick %s, full %s\n", def[0], def[1], def[2]);
 	}
 }
 

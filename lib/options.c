@@ -213,9 +213,9 @@ static int check_value(const struct bench_opt *o, const char *text, char *err, s
 		} else {
 			continue;
 		}
-		snprintf(err, len, "option %s: %llu%s is %s %llu%s%s", o->name,
-			 (unsigned long long)vals[i], o->unit ? o->unit : "", what,
-			 (unsigned long long)v, o->unit ? o->unit : "",
+		snprintf(err, len, "option %s: %llu%s%s is %s %llu%s%s%s", o->name,
+			 (unsigned long long)vals[i], o->unit ? " " : "", o->unit ? o->unit : "", what,
+			 (unsigned long long)v, o->unit ? " " : "", o->unit ? o->unit : "",
 			 o->max_per_cpu && v == opt_max(o) ? " (per-CPU bound)" : "");
 		return -ERANGE;
 	}
