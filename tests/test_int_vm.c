@@ -204,6 +204,43 @@ static void test_compare_warns(void **state)
 	free(out);
 }
 
+/* The sweep the host cannot do (debugfs locked down) runs in the guest, which can write debugfs. */
+static void test_sweep_fault_around_in_guest(void **state)
+{
+	char *out = NULL, dir[4200], path[8300];
+	const char *last;
+	json_t *j, *c;
+	int rc;
+
+	(void)state;
+	need_run();
+	rc = tu_run(&out, "./run.sh vm --kernel %s --numa 2 --cpus 2 --accel tcg --timeout %d --quiet "
+		    "--no-report --out %s/vm-sweep -- sweep fault_around_bytes=4096,65536 "
+		    "--bench fault-around --profile smoke --opt backend=tmpfs --opt pattern=seq "
+		    "--opt threads=1", image, TIMEOUT_S, tu_tmpdir());
+	if (rc)
+		fail_msg("vm sweep exited %d:\n%s", rc, out);
+	last = out + strlen(out);
+	while (last > out && last[-1] == '\n')
+		last--;
+	while (last > out && last[-1] != '\n')
+		last--;
+	snprintf(dir, sizeof(dir), "%.*s", (int)strcspn(last, "\n"), last);
+	snprintf(path, sizeof(path), "%s/fault-around.json", dir);
+	j = tu_json(path);
+	/* 4 KiB: every page touched faults; 64 KiB: one fault maps 16 pages */
+	c = tu_case(j, "backend=tmpfs pattern=seq threads=1 fault_around_bytes=4096");
+	assert_non_null(c);
+	assert_true(tu_median(c, "faults_per_page") > 0.99);
+	c = tu_case(j, "backend=tmpfs pattern=seq threads=1 fault_around_bytes=65536");
+	assert_non_null(c);
+	assert_true(tu_median(c, "faults_per_page") > 0.055 && tu_median(c, "faults_per_page") < 0.07);
+	snprintf(path, sizeof(path), "%s/sweep.txt", dir);
+	assert_int_equal(tu_run(NULL, "grep -q 'Recommendations' %s", path), 0);
+	json_decref(j);
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -213,6 +250,7 @@ int main(void)
 		cmocka_unit_test(test_vma_lock_every_fault_locks),
 		cmocka_unit_test(test_report_warns),
 		cmocka_unit_test(test_compare_warns),
+		cmocka_unit_test(test_sweep_fault_around_in_guest),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

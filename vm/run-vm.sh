@@ -25,7 +25,8 @@ usage: ./run.sh vm --kernel IMAGE [--numa N] [--cpus N] [--mem SIZE] [--accel au
   --quiet         do not echo the guest console
   --no-report     do not render report and plots on the host afterwards
   --from-console LOG  boot nothing: archive the results framed in a console log kept earlier
-  RUN_ARGS        passed to `mmbench run` in the guest (default: --profile smoke)
+  RUN_ARGS        passed to `mmbench run` in the guest (default: --profile smoke); RUN_ARGS
+                  starting with `sweep` run `mmbench sweep` instead
 EOF
 }
 
@@ -141,7 +142,7 @@ for ((i = 0; i < ${#run_args[@]}; i++)); do
 	esac
 done
 # mmbench alone would run quick; in a VM the default is smoke, as for no RUN_ARGS at all.
-[ -z "$profile" ] && profile=smoke && run_args=(--profile smoke "${run_args[@]}")
+[ -z "$profile" ] && profile=smoke && run_args=("${run_args[@]}" --profile smoke)
 need_mb=$(profile_min_mb "$profile")
 [ -n "$need_mb" ] || bad "RUN_ARGS: --profile '$profile': not one of smoke, quick, full"
 [ "$mem_mb" -ge "$need_mb" ] ||
@@ -229,7 +230,7 @@ if [ "$accel" = auto ]; then
 	fi
 fi
 echo "vm: booting $image_release ($accel, $cpus cpus, $numa nodes, $mem_text);" \
-	"mmbench run ${run_args[*]}" >&2
+	"mmbench $([ "${run_args[0]:-}" = sweep ] || echo run) ${run_args[*]}" >&2
 start=$SECONDS
 boot "$accel"
 qemu_watch "$timeout" "$start"
