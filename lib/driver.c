@@ -11,6 +11,7 @@
 #include "manifest.h"
 #include "options.h"
 #include "procfs.h"
+#include "results.h"
 #include "report.h"
 #include "timing.h"
 #include "topology.h"
@@ -387,6 +388,34 @@ void bench_ctx_fini(struct bench_ctx *ctx)
 {
 	opt_values_free((struct opt_values *)ctx->opts);
 	ctx->opts = NULL;
+}
+
+int driver_bench_start(struct bench_ctx *ctx, const struct bench *b, const struct run_args *a,
+		       const struct run_dir *rd, struct case_list *list)
+{
+	const char *why;
+	int r = bench_ctx_init(ctx, b, a, rd);
+
+	if (r)
+		return r;
+	why = b->probe ? b->probe(ctx) : NULL;
+	if (why) {
+		bench_log(ctx, "SKIP: %s", why);
+		results_write(rd->path, ctx, NULL, "skip", why);
+		bench_ctx_fini(ctx);
+		return BENCH_SKIP;
+	}
+	r = b->cases(ctx, list);
+	if (r < 0) {
+		bench_log(ctx, "ERROR: cannot list cases: %s", strerror(-r));
+		results_write(rd->path, ctx, list, "error", strerror(-r));
+		case_list_free(list);
+		bench_ctx_fini(ctx);
+		return r;
+	}
+	for (int i = 0; i < list->nr; i++)
+		case_freeze_key(&list->cases[i]);
+	return 0;
 }
 
 static int set_one(struct bench_case *c, const char *knob, const char *value)

@@ -65,6 +65,14 @@ int bench_ctx_init(struct bench_ctx *ctx, const struct bench *b, const struct ru
 		   const struct run_dir *rd);
 void bench_ctx_fini(struct bench_ctx *ctx);
 
+/*
+ * Context, probe and cases of @b: 0 with every case's key frozen; BENCH_SKIP when the
+ * bench cannot run here, -errno when its options or cases fail. On anything but 0 the
+ * bench's JSON is written (skip or error, with the reason) and @ctx is finished.
+ */
+int driver_bench_start(struct bench_ctx *ctx, const struct bench *b, const struct run_args *a,
+		       const struct run_dir *rd, struct case_list *list);
+
 /* Apply the case's knobs, setup, one repetition, teardown. 0, BENCH_SKIP or -errno; the case records why. */
 int driver_case_once(struct bench_ctx *ctx, struct bench_case *c, unsigned rep);
 /* Apply the case's knobs; BENCH_SKIP (and the case says why) when one cannot be set. */

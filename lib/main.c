@@ -32,30 +32,13 @@ static int run_bench(const struct bench *b, struct run_args *a, struct run_dir *
 {
 	struct case_list list = { 0 };
 	struct bench_ctx ctx;
-	const char *why;
-	int errors = 0, r;
+	int errors, r;
 
-	r = bench_ctx_init(&ctx, b, a, rd);
+	r = driver_bench_start(&ctx, b, a, rd, &list);
 	if (r)
-		return 1;
-	why = b->probe ? b->probe(&ctx) : NULL;
-	if (why) {
-		bench_log(&ctx, "SKIP: %s", why);
-		results_write(rd->path, &ctx, NULL, "skip", why);
-		bench_ctx_fini(&ctx);
-		return 0;
-	}
-	r = b->cases(&ctx, &list);
-	if (r < 0) {
-		bench_log(&ctx, "ERROR: cannot list cases: %s", strerror(-r));
-		results_write(rd->path, &ctx, &list, "error", strerror(-r));
-		errors = 1;
-	} else {
-		for (int i = 0; i < list.nr; i++)
-			case_freeze_key(&list.cases[i]);
-		errors = driver_run_cases(&ctx, &list);
-		results_write(rd->path, &ctx, &list, "ok", NULL);
-	}
+		return r == BENCH_SKIP ? 0 : 1;
+	errors = driver_run_cases(&ctx, &list);
+	results_write(rd->path, &ctx, &list, "ok", NULL);
 	case_list_free(&list);
 	bench_ctx_fini(&ctx);
 	return errors;

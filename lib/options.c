@@ -22,17 +22,24 @@ struct opt_values {
 	struct opt_value v[];
 };
 
+/* The decimal number at the start of @s (no sign, no space); *end points past it. */
+static int leading_u64(const char *s, unsigned long long *v, char **end)
+{
+	if (!s || !isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	*v = strtoull(s, end, 10);
+	return errno == ERANGE ? -ERANGE : 0;
+}
+
 int parse_u64(const char *s, uint64_t *out)
 {
 	char *end;
 	unsigned long long v;
+	int r = leading_u64(s, &v, &end);
 
-	if (!s || !isdigit((unsigned char)*s))
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno == ERANGE)
-		return -ERANGE;
+	if (r)
+		return r;
 	if (*end)
 		return -EINVAL;
 	*out = v;
@@ -45,14 +52,10 @@ int parse_size(const char *s, uint64_t *out)
 	char *end;
 	unsigned long long v;
 	const char *u;
-	int shift;
+	int shift, r = leading_u64(s, &v, &end);
 
-	if (!s || !isdigit((unsigned char)*s))
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno == ERANGE)
-		return -ERANGE;
+	if (r)
+		return r;
 	if (!*end) {
 		*out = v;
 		return 0;

@@ -222,24 +222,13 @@ static int sweep_bench(struct sweep *sw, const struct bench *b, struct run_args 
 	struct case_list base = { 0 };
 	struct bench_ctx ctx;
 	unsigned order[SWEEP_MAX_VALUES];
-	const char *why;
 	int errors = 0, r;
 	uint64_t t0 = now_ns();
 
-	if (bench_ctx_init(&ctx, b, a, rd))
-		return 1;
-	why = b->probe ? b->probe(&ctx) : NULL;
-	if (why) {
-		bench_log(&ctx, "SKIP: %s", why);
-		results_write(rd->path, &ctx, NULL, "skip", why);
-		bench_ctx_fini(&ctx);
-		return 0;
-	}
-	r = b->cases(&ctx, &base);
-	for (int i = 0; !r && i < base.nr; i++)
-		case_freeze_key(&base.cases[i]);
-	if (!r)
-		r = sweep_list(sw, &base, list);
+	r = driver_bench_start(&ctx, b, a, rd, &base);
+	if (r)
+		return r == BENCH_SKIP ? 0 : 1;
+	r = sweep_list(sw, &base, list);
 	free(base.cases);	/* no samples yet: the copies own nothing */
 	if (r < 0) {
 		bench_log(&ctx, "ERROR: cannot list cases: %s", strerror(-r));
