@@ -16,8 +16,12 @@
 #define MAX_LIST	16
 
 size_t thp_pmd_size;
+bool thp_per_size;
 
-/* Anonymous folio sizes this kernel offers (a hugepages-<N>kB dir with an enabled file), ascending. */
+/*
+ * Anonymous folio sizes this kernel offers (a hugepages-<N>kB dir with an enabled
+ * file; before 6.8 the PMD size alone), ascending.
+ */
 static size_t sizes[MAX_SIZES];
 static int nr_sizes;
 
@@ -35,7 +39,7 @@ static const struct bench_opt thp_opts[] = {
 	  .help = "which phases run" },
 	{ .name = "sizes", .type = OPT_LIST, .def = { "all" },
 	  .choices = "all|4K|8K|16K|32K|64K|128K|256K|512K|1M|2M|4M|8M|16M|32M|64M|128M|256M|512M",
-	  .help = "fault-alloc folio sizes: all, or 4K and sizes with a hugepages-<N>kB/enabled file" },
+	  .help = "fault-alloc folio sizes: all, or 4K and sizes with a hugepages-<N>kB/enabled file (before 6.8: the PMD size)" },
 	{ .name = "size", .type = OPT_SIZE, .def = { "64M", "1G", "4G" },
 	  .min = 2 << 20, .max = 1ull << 40, .unit = "B",
 	  .help = "region write-faulted by fault-alloc (rounded down to the PMD size)" },
@@ -109,6 +113,14 @@ static int thp_scan_sizes(void)
 	}
 	closedir(dir);
 	qsort(sizes, nr_sizes, sizeof(sizes[0]), size_cmp);
+	thp_per_size = false;
+	for (int i = 0; i < nr_sizes; i++)
+		thp_per_size |= sizes[i] == thp_pmd_size;
+	if (!thp_per_size) {
+		/* before 6.8: PMD-size THP, governed by thp.enabled alone */
+		sizes[0] = thp_pmd_size;
+		nr_sizes = 1;
+	}
 	return 0;
 }
 
@@ -131,19 +143,22 @@ static const char *thp_probe(struct bench_ctx *ctx)
 			 THP_SYSFS, strerror(-err));
 		return why;
 	}
-	if (!size_offered(thp_pmd_size))
-		return "no hugepages-<PMD size>kB/enabled: the kernel predates per-size THP controls (6.8)";
 	return NULL;
 }
 
 /*
  * Only @size enabled (in @mode), every other anonymous size never, and the top-level
- * control @top. @size == THP_PAGE turns every size off.
+ * control @top. @size == THP_PAGE turns every size off. Without per-size controls
+ * thp.enabled is the PMD size's control, so it takes the PMD size's @mode.
  */
 static void knobs_only(struct bench_case *c, size_t size, const char *mode, const char *top)
 {
 	char name[64];
 
+	if (!thp_per_size) {
+		case_knob(c, "thp.enabled", size == thp_pmd_size ? mode : "never");
+		return;
+	}
 	case_knob(c, "thp.enabled", top);
 	for (int i = 0; i < nr_sizes; i++) {
 		snprintf(name, sizeof(name), "thp.hugepages-%zukB.enabled", sizes[i] >> 10);
@@ -183,6 +198,32 @@ static struct bench_case *new_case(struct case_list *list, enum thp_phase phase,
 	return c;
 }
 
+/*
+ * "all": 4K and every size offered. Without per-size controls that is 4K and the
+ * PMD size, with the sizes 6.8+ offers for anonymous memory (order 2 up to below
+ * the PMD) listed too, to skip, so a compare with a newer kernel shows why they
+ * have no numbers here.
+ */
+static int want_all(size_t *want, int nr_want)
+{
+	want[nr_want++] = THP_PAGE;
+	if (!thp_per_size)
+		for (size_t s = 4 * THP_PAGE; s < thp_pmd_size && nr_want <= MAX_SIZES; s <<= 1)
+			want[nr_want++] = s;
+	for (int j = 0; j < nr_sizes && nr_want <= MAX_SIZES; j++)
+		want[nr_want++] = sizes[j];
+	return nr_want;
+}
+
+static void skip_size(struct bench_case *c, size_t size)
+{
+	if (!thp_per_size)
+		case_skip(c, THP_NO_PER_SIZE);
+	else
+		case_skip(c, "no %s/hugepages-%zukB/enabled: not an anonymous THP size here",
+			  THP_SYSFS, size >> 10);
+}
+
 static int fault_cases(struct bench_ctx *ctx, struct case_list *list)
 {
 	const char *words[MAX_LIST];
@@ -193,9 +234,7 @@ static int fault_cases(struct bench_ctx *ctx, struct case_list *list)
 		uint64_t s;
 
 		if (!strcmp(words[i], "all")) {
-			want[nr_want++] = THP_PAGE;
-			for (int j = 0; j < nr_sizes && nr_want <= MAX_SIZES; j++)
-				want[nr_want++] = sizes[j];
+			nr_want = want_all(want, nr_want);
 			continue;
 		}
 		if (parse_size(words[i], &s))
@@ -216,14 +255,14 @@ static int fault_cases(struct bench_ctx *ctx, struct case_list *list)
 			return -ENOMEM;
 		knobs_only(c, want[i], "always", "never");
 		if (want[i] != THP_PAGE && !size_offered(want[i]))
-			case_skip(c, "no %s/hugepages-%zukB/enabled: not an anonymous THP size here",
-				  THP_SYSFS, want[i] >> 10);
+			skip_size(c, want[i]);
 	}
 	return 0;
 }
 
 static int collapse_cases(struct bench_ctx *ctx, struct case_list *list, enum thp_phase phase)
 {
+	const char *no_collapse = phase == THP_MADV_COLLAPSE ? thp_madv_collapse_probe() : NULL;
 	const char *occ[MAX_LIST];
 	uint64_t mpn[MAX_LIST] = { 0 };
 	int nr_occ = opt_list(ctx, "occupancy", occ, MAX_LIST), nr_mpn = 1;
@@ -245,6 +284,8 @@ static int collapse_cases(struct bench_ctx *ctx, struct case_list *list, enum th
 			if (phase == THP_MADV_COLLAPSE) {
 				/* MADV_COLLAPSE ignores the sysfs controls: populate with every size off */
 				knobs_only(c, THP_PAGE, "never", "never");
+				if (no_collapse)
+					case_skip(c, "%s", no_collapse);
 				continue;
 			}
 			case_param_num(c, "max_ptes_none", (double)mpn[j]);
@@ -259,8 +300,7 @@ static int collapse_cases(struct bench_ctx *ctx, struct case_list *list, enum th
 				case_skip(c, "max_ptes_none %llu: at most %zu (PTEs per PMD - 1)",
 					  (unsigned long long)mpn[j], pmd_nr - 1);
 			else if (!size_offered(size))
-				case_skip(c, "no %s/hugepages-%zukB/enabled: not an anonymous THP size here",
-					  THP_SYSFS, size >> 10);
+				skip_size(c, size);
 			else if (phase == THP_KHUGEPAGED_MTHP && size >= thp_pmd_size)
 				case_skip(c, "mthp_size must be smaller than the PMD size");
 		}

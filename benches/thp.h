@@ -2,6 +2,7 @@
 #ifndef MMBENCH_BENCHES_THP_H
 #define MMBENCH_BENCHES_THP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "bench.h"
@@ -36,8 +37,16 @@ struct thp_state {
 	struct counters *cnt;	/* minor-faults around the fault loop; NULL if unavailable */
 };
 
+/* Why a size other than the PMD size cannot be chosen before Linux 6.8. */
+#define THP_NO_PER_SIZE	"kernel has no per-size THP controls (6.8)"
+
 /* thp.c */
 extern size_t thp_pmd_size;
+/*
+ * Whether hugepages-<N>kB/enabled exist (6.8+). Without them the PMD size is the
+ * only THP size and thp.enabled governs it; its stats are thp_* in /proc/vmstat.
+ */
+extern bool thp_per_size;
 /* "64K", "2M" */
 void thp_size_label(size_t size, char *buf, size_t len);
 
@@ -61,6 +70,8 @@ int thp_khugepaged_stat(const char *name, uint64_t *val);
 int thp_fault_run(struct bench_ctx *ctx, struct bench_case *c, struct thp_state *st);
 
 /* thp_collapse.c */
+/* NULL when MADV_COLLAPSE works here (tried on one populated PMD range), else why not. */
+const char *thp_madv_collapse_probe(void);
 int thp_collapse_setup(struct bench_ctx *ctx, struct bench_case *c);
 int thp_collapse_run(struct bench_ctx *ctx, struct bench_case *c);
 

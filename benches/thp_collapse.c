@@ -180,6 +180,40 @@ static void mthp_probe(struct bench_ctx *ctx, size_t size)
 		  mthp_state > 0 ? "yes" : mthp_why);
 }
 
+/*
+ * An unknown advice and a range MADV_COLLAPSE refuses both give EINVAL, so the
+ * range tried is one it must take: a PMD range with every page present. Any
+ * other errno (EAGAIN, ENOMEM) comes from a kernel that knows the advice.
+ */
+const char *thp_madv_collapse_probe(void)
+{
+	static char why[160];
+	static int state;	/* 0 not probed, 1 works, -1 not (why) */
+	struct thp_region r;
+	int err;
+
+	if (state)
+		return state > 0 ? NULL : why;
+	err = thp_region_map(&r, thp_pmd_size);
+	if (err) {
+		snprintf(why, sizeof(why), "MADV_COLLAPSE probe: mmap: %s", strerror(-err));
+		state = -1;
+		return why;
+	}
+	populate(r.p, r.len, 1);
+	err = madvise(r.p, r.len, MADV_COLLAPSE) ? errno : 0;
+	thp_region_unmap(&r);
+	if (err == EINVAL) {
+		snprintf(why, sizeof(why),
+			 "MADV_COLLAPSE of a populated PMD range: %s: the kernel predates it (6.1) or THP is disabled",
+			 strerror(err));
+		state = -1;
+		return why;
+	}
+	state = 1;
+	return NULL;
+}
+
 int thp_collapse_setup(struct bench_ctx *ctx, struct bench_case *c)
 {
 	size_t len = collapse_len(ctx);

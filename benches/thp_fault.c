@@ -74,7 +74,18 @@ int thp_fault_run(struct bench_ctx *ctx, struct bench_case *c, struct thp_state 
 	}
 	case_metric(c, "fault_us_per_mib", "us", BETTER_LOWER, (double)(t1 - t0) / 1e3 / mib);
 	case_metric(c, "faults_per_mib", "faults", BETTER_LOWER, (double)faults / mib);
-	if (size != THP_PAGE) {
+	if (size != THP_PAGE && vmstat_get(&before, alloc) < 0 && size == thp_pmd_size) {
+		/*
+		 * No per-size stats (older kernels): the PMD size's are thp_fault_alloc
+		 * and thp_fault_fallback, which newer kernels bump together with them.
+		 */
+		snprintf(alloc, sizeof(alloc), "thp_fault_alloc");
+		snprintf(fallback, sizeof(fallback), "thp_fault_fallback");
+		names[2] = "thp_fault_fallback_charge";
+		names[3] = NULL;	/* the first two are recorded already */
+	}
+	if (size != THP_PAGE && vmstat_get(&before, alloc) >= 0) {
+		case_param_str(c, "fault_stats", alloc);
 		case_metric(c, "anon_fault_alloc", "folios", BETTER_NONE,
 			    (double)vmstat_delta(&before, &after, alloc));
 		case_metric(c, "anon_fault_fallback", "folios", BETTER_LOWER,

@@ -1,10 +1,15 @@
-/* Integration test of the thp bench: a smoke run of fault-alloc and madv-collapse, and what the kernel must show. */
+/*
+ * Integration test of the thp bench: a smoke run of fault-alloc and madv-collapse, and
+ * what the kernel must show; and the cases it lists on fake 6.1- and 6.18-shaped sysfs.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
+#include "options.h"
 #include "testutil.h"
 
 #define SIZE		(64ul << 20)	/* passed explicitly, so the expectations below hold */
@@ -166,6 +171,192 @@ static void test_knobs_restored(void **state)
 	assert_string_equal(knobs_before, knobs_after);
 }
 
+/* The cases of the thp bench: every fault size and phase, each with its knobs. */
+static const char *const all_keys[] = {
+	"phase=fault-alloc size=4K", "phase=fault-alloc size=16K", "phase=fault-alloc size=32K",
+	"phase=fault-alloc size=64K", "phase=fault-alloc size=128K", "phase=fault-alloc size=256K",
+	"phase=fault-alloc size=512K", "phase=fault-alloc size=1M", "phase=fault-alloc size=2M",
+	"phase=madv-collapse size=2M occupancy=100",
+	"phase=khugepaged-pmd size=2M occupancy=100 max_ptes_none=0",
+	"phase=khugepaged-pmd size=2M occupancy=100 max_ptes_none=511",
+	"phase=khugepaged-mthp size=64K occupancy=100 max_ptes_none=0",
+	"phase=khugepaged-mthp size=64K occupancy=100 max_ptes_none=511",
+};
+#define NR_KEYS	(sizeof(all_keys) / sizeof(all_keys[0]))
+
+static char fake_root[4096];
+static struct case_list fake_list;
+
+static void fake_file(const char *rel, const char *text)
+{
+	char path[8192];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/sys/kernel/mm/transparent_hugepage/%s", fake_root, rel);
+	assert_int_equal(tu_run(NULL, "mkdir -p \"$(dirname '%s')\"", path), 0);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "%s\n", text);
+	fclose(f);
+}
+
+/*
+ * A THP sysfs tree: 6.1 has hpage_pmd_size, enabled, defrag and khugepaged/ only;
+ * 6.18 adds hugepages-<N>kB/ (8kB without an enabled file: not an anonymous size).
+ */
+static void fake_tree(const char *name, int per_size)
+{
+	snprintf(fake_root, sizeof(fake_root), "%s/%s", tu_tmpdir(), name);
+	fake_file("hpage_pmd_size", "2097152");
+	fake_file("enabled", "always [madvise] never");
+	fake_file("defrag", "always defer defer+madvise [madvise] never");
+	fake_file("khugepaged/max_ptes_none", "511");
+	fake_file("khugepaged/pages_to_scan", "4096");
+	fake_file("khugepaged/scan_sleep_millisecs", "10000");
+	fake_file("khugepaged/alloc_sleep_millisecs", "60000");
+	if (per_size) {
+		fake_file("hugepages-8kB/shmem_enabled", "always inherit within_size advise [never]");
+		for (unsigned kb = 16; kb <= 2048; kb *= 2) {
+			char rel[64];
+
+			snprintf(rel, sizeof(rel), "hugepages-%ukB/enabled", kb);
+			fake_file(rel, kb == 2048 ? "always [inherit] madvise never" :
+				  "always inherit madvise [never]");
+		}
+	}
+}
+
+/* probe() and cases() of the thp bench on the fake tree, with @opts ("name=value" pairs) set. */
+static void list_cases(const char *const *opts)
+{
+	const struct bench *b = bench_find("thp");
+	struct bench_ctx ctx = { .bench = b, .profile = PROFILE_SMOKE, .reps = 1, .ncpus = 1 };
+	struct opt_values *v;
+	char err[256];
+
+	assert_non_null(b);
+	v = opt_values_new(b, PROFILE_SMOKE);
+	assert_non_null(v);
+	for (; *opts; opts += 2)
+		assert_int_equal(opt_values_set(v, opts[0], opts[1], err, sizeof(err)), 0);
+	ctx.opts = v;
+	case_list_free(&fake_list);
+	memset(&fake_list, 0, sizeof(fake_list));
+	setenv("MMBENCH_SYSROOT", fake_root, 1);
+	assert_null(b->probe(&ctx));
+	assert_int_equal(b->cases(&ctx, &fake_list), 0);
+	unsetenv("MMBENCH_SYSROOT");
+	for (int i = 0; i < fake_list.nr; i++)
+		case_freeze_key(&fake_list.cases[i]);
+	opt_values_free(v);
+}
+
+static const char *const fake_opts[] = {
+	"sizes", "all", "occupancy", "100", "max_ptes_none", "0,511", NULL,
+};
+
+static struct bench_case *fake_case(const char *key)
+{
+	for (int i = 0; i < fake_list.nr; i++)
+		if (!strcmp(fake_list.cases[i].key, key))
+			return &fake_list.cases[i];
+	fail_msg("no case %s", key);
+	return NULL;
+}
+
+/* The case's knobs as "name=value name=value", in the order declared. */
+static const char *knobs_of(const struct bench_case *c)
+{
+	static char buf[2048];
+	size_t off = 0;
+
+	buf[0] = 0;
+	for (int i = 0; i < c->nr_knobs; i++)
+		off += snprintf(buf + off, sizeof(buf) - off, "%s%s=%s", i ? " " : "",
+				c->knobs[i].knob, c->knobs[i].value);
+	return buf;
+}
+
+static void assert_keys(void)
+{
+	assert_int_equal(fake_list.nr, NR_KEYS);
+	for (size_t i = 0; i < NR_KEYS; i++)
+		assert_string_equal(fake_list.cases[i].key, all_keys[i]);
+}
+
+/* 6.1: the same keys as 6.18; the PMD size runs through thp.enabled, mTHP skips. */
+static void test_cases_6_1(void **state)
+{
+	struct bench_case *c;
+
+	(void)state;
+	fake_tree("sys61", 0);
+	list_cases(fake_opts);
+	assert_keys();
+
+	c = fake_case("phase=fault-alloc size=4K");
+	assert_int_not_equal(c->status, CASE_SKIP);
+	assert_string_equal(knobs_of(c), "thp.enabled=never");
+	c = fake_case("phase=fault-alloc size=2M");
+	assert_int_not_equal(c->status, CASE_SKIP);
+	assert_string_equal(knobs_of(c), "thp.enabled=always");
+	for (int i = 1; i <= 7; i++) {
+		c = fake_case(all_keys[i]);
+		assert_int_equal(c->status, CASE_SKIP);
+		assert_string_equal(c->reason, "kernel has no per-size THP controls (6.8)");
+	}
+	/* MADV_COLLAPSE is probed on the running kernel (root not needed): this one has it */
+	c = fake_case("phase=madv-collapse size=2M occupancy=100");
+	assert_int_not_equal(c->status, CASE_SKIP);
+	assert_string_equal(knobs_of(c), "thp.enabled=never");
+	c = fake_case("phase=khugepaged-pmd size=2M occupancy=100 max_ptes_none=511");
+	assert_int_not_equal(c->status, CASE_SKIP);
+	assert_string_equal(knobs_of(c), "thp.enabled=madvise khugepaged.scan_sleep_millisecs=10 "
+			    "khugepaged.alloc_sleep_millisecs=10 khugepaged.pages_to_scan=262144 "
+			    "khugepaged.max_ptes_none=511");
+	c = fake_case("phase=khugepaged-mthp size=64K occupancy=100 max_ptes_none=0");
+	assert_int_equal(c->status, CASE_SKIP);
+	assert_string_equal(c->reason, "kernel has no per-size THP controls (6.8)");
+
+	/* a size named explicitly: 2M runs, an mTHP size skips with the same reason */
+	list_cases((const char *const[]){ "phases", "fault-alloc", "sizes", "64K,2M", NULL });
+	assert_int_equal(fake_list.nr, 2);
+	assert_int_equal(fake_case("phase=fault-alloc size=64K")->status, CASE_SKIP);
+	assert_int_not_equal(fake_case("phase=fault-alloc size=2M")->status, CASE_SKIP);
+}
+
+/* 6.18: the same keys; each size is enabled alone through its own control. */
+static void test_cases_6_18(void **state)
+{
+	struct bench_case *c;
+
+	(void)state;
+	fake_tree("sys618", 1);
+	list_cases(fake_opts);
+	assert_keys();
+	for (size_t i = 0; i < 9; i++)
+		assert_int_not_equal(fake_case(all_keys[i])->status, CASE_SKIP);
+	c = fake_case("phase=fault-alloc size=2M");
+	/* the knob family is listed in readdir order: check the ones that matter */
+	assert_non_null(strstr(knobs_of(c), "thp.enabled=never"));
+	assert_non_null(strstr(knobs_of(c), "thp.hugepages-2048kB.enabled=always"));
+	assert_non_null(strstr(knobs_of(c), "thp.hugepages-64kB.enabled=never"));
+	assert_null(strstr(knobs_of(c), "hugepages-8kB"));
+	c = fake_case("phase=khugepaged-mthp size=64K occupancy=100 max_ptes_none=511");
+	assert_int_not_equal(c->status, CASE_SKIP);
+	assert_non_null(strstr(knobs_of(c), "thp.hugepages-64kB.enabled=madvise"));
+	assert_non_null(strstr(knobs_of(c), "thp.hugepages-2048kB.enabled=never"));
+}
+
+static int fake_teardown(void **state)
+{
+	(void)state;
+	case_list_free(&fake_list);
+	unsetenv("MMBENCH_SYSROOT");
+	tu_cleanup();
+	return 0;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -176,6 +367,11 @@ int main(void)
 		cmocka_unit_test(test_madv_collapse),
 		cmocka_unit_test(test_knobs_restored),
 	};
+	const struct CMUnitTest fake[] = {
+		cmocka_unit_test(test_cases_6_1),
+		cmocka_unit_test(test_cases_6_18),
+	};
+	int failed = cmocka_run_group_tests(tests, group_setup, group_teardown);
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return failed + cmocka_run_group_tests_name("thp cases on fake sysfs", fake, NULL, fake_teardown);
 }
