@@ -344,10 +344,21 @@ static void params_txt(FILE *f, const struct rl_bench *b)
 /* "  key: skip: reason", the reason on its own line when it does not fit. */
 static void reason_txt(FILE *f, const struct rl_case *c)
 {
-	if (strlen(c->key) + strlen(c->status) + strlen(c->reason) + 6 <= WIDTH)
+	char *copy, *save = NULL, *w;
+	struct pack p;
+
+	if (strlen(c->key) + strlen(c->status) + strlen(c->reason) + 6 <= WIDTH) {
 		fprintf(f, "  %s: %s: %s\n", c->key, c->status, c->reason);
-	else
-		fprintf(f, "  %s: %s:\n      %s\n", c->key, c->status, c->reason);
+		return;
+	}
+	/* a long reason wraps at word boundaries, indented under its case */
+	fprintf(f, "  %s: %s:\n", c->key, c->status);
+	copy = strdup(c->reason);
+	pack_start(&p, f, "      ", 6);
+	for (w = copy ? strtok_r(copy, " ", &save) : NULL; w; w = strtok_r(NULL, " ", &save))
+		pack_item(&p, " ", w);
+	pack_end(&p);
+	free(copy);
 }
 
 static void bench_txt(FILE *f, const struct rl_bench *b)
