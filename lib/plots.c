@@ -183,19 +183,23 @@ static int bars(const struct chart_ctx *cx, const struct rl_bench *b, const stru
 }
 
 /* The case's params other than @param as "k=v k=v": the family a line follows. */
+/*
+ * The case family a point belongs to: its key without @param ("mode=shared-vma" for
+ * "mode=shared-vma threads=2" by threads). Only key params: information a bench adds
+ * at run time (a file system, a knob read back) must not split a line.
+ */
 static void family_of(const struct rl_case *c, const char *param, char *buf, size_t len)
 {
-	const char *k;
-	char val[96];
-	size_t off = 0;
-	json_t *v;
+	size_t plen = strlen(param), off = 0;
+	const char *p = c->key;
 
 	buf[0] = '\0';
-	json_object_foreach(c->params, k, v) {
-		if (!strcmp(k, param) || off >= len)
-			continue;
-		off += snprintf(buf + off, len - off, "%s%s=%s", off ? " " : "", k,
-				rl_json_text(v, val, sizeof(val)));
+	while (*p && off < len) {
+		size_t n = strcspn(p, " ");
+
+		if (!(n > plen && !strncmp(p, param, plen) && p[plen] == '='))
+			off += snprintf(buf + off, len - off, "%s%.*s", off ? " " : "", (int)n, p);
+		p += n + (p[n] == ' ');
 	}
 }
 

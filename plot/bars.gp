@@ -7,6 +7,8 @@ set style fill solid 0.75 border -1
 set boxwidth 0.9
 set xtics rotate by 25 right scale 0 font ",9"
 set bmargin 9
+# room on the left for the first rotated label
+set lmargin 16
 if (logy) { set logscale y; set ylabel ylab." (log scale)" } else { set yrange [0:*] }
 set offsets 0, 0, graph 0.05, 0
 do for [fmt in "png svg"] {
