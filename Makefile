@@ -39,7 +39,7 @@ $(BUILD)/%.o: %.c $(LIBPERF)/libperf.a
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/%: tests/%.c tests/testutil.c tests/testutil.h $(LIB_OBJ) $(LIBPERF)/libperf.a
+$(BUILD)/tests/%: tests/%.c tests/testutil.c $(wildcard tests/*.h) $(LIB_OBJ) $(LIBPERF)/libperf.a
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CFLAGS) -Itests -o $@ $< tests/testutil.c $(LIB_OBJ) $(LDLIBS) -lcmocka

@@ -16,24 +16,6 @@
 #define TCG	"tests/data/run-tcg"
 #define GOLDEN	"tests/data/golden/compare-base-new.txt"
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf;
-	long len;
-
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	len = ftell(f);
-	rewind(f);
-	buf = calloc(1, len + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, len, f), (size_t)len);
-	fclose(f);
-	return buf;
-}
-
 /* Run cmd_compare in this process with stdout and stderr caught in files. */
 static int compare(char **out, char **err, int argc, const char **argv)
 {
@@ -57,38 +39,25 @@ static int compare(char **out, char **err, int argc, const char **argv)
 	close(se);
 	close(fo);
 	close(fe);
-	*out = slurp(po);
-	*err = slurp(pe);
+	*out = tu_slurp("%s", po);
+	*err = tu_slurp("%s", pe);
 	return rc;
 }
 
 static void test_golden_text(void **state)
 {
 	const char *argv[] = { "compare", BASE, NEW };
-	char *out, *err, *want;
+	char *out, *err;
 	int rc;
 
 	(void)state;
 	rc = compare(&out, &err, 3, argv);
 	assert_int_equal(rc, 3);		/* fault-scale threads=8 got worse */
-	if (getenv("MMBENCH_GOLDEN_UPDATE")) {
-		FILE *f = fopen(GOLDEN, "w");
-
-		assert_non_null(f);
-		fputs(out, f);
-		fclose(f);
-	}
-	want = slurp(GOLDEN);
-	assert_non_null(want);
-	assert_string_equal(out, want);
+	tu_golden(GOLDEN, out);
 	/* an email: no line past 80 columns */
-	for (char *line = out, *nl; line && *line; line = nl ? nl + 1 : NULL) {
-		nl = strchr(line, '\n');
-		assert_true((nl ? nl - line : (long)strlen(line)) <= 80);
-	}
+	tu_assert_width(out, 80);
 	free(out);
 	free(err);
-	free(want);
 }
 
 static json_t *row(json_t *rows, const char *bench, const char *key, const char *metric)
@@ -203,8 +172,7 @@ static void test_plots_dir(void **state)
 	assert_int_equal(compare(&out, &err, 7, argv), 3);
 	snprintf(path, sizeof(path), "%s/plots/fault-scale--faults_per_sec--by-threads.vars", dir);
 	assert_int_equal(access(path, F_OK), 0);
-	snprintf(path, sizeof(path), "%s/compare.md", dir);
-	md = slurp(path);
+	md = tu_slurp("%s/compare.md", dir);
 	assert_non_null(md);
 	assert_non_null(strstr(md, "](plots/uffd-wp--total_us.png)"));
 	assert_non_null(strstr(out, "](" ));
@@ -216,21 +184,14 @@ static void test_plots_dir(void **state)
 /* A scratch run directory: a copy of the base with @file replaced by @text. */
 static const char *broken_run(const char *name, const char *file, const char *text)
 {
-	static char dir[PATH_MAX];
+	const char *dir = tu_copy_dir(BASE, name);
 	char path[PATH_MAX + 64];
-	FILE *f;
 
-	snprintf(dir, sizeof(dir), "%s/%s", tu_tmpdir(), name);
-	assert_int_equal(tu_run(NULL, "rm -rf %s && cp -r " BASE " %s", dir, dir), 0);
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	if (!text) {
+	if (text)
+		tu_write_file(path, "%s", text);
+	else
 		unlink(path);
-		return dir;
-	}
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
 	return dir;
 }
 
@@ -293,13 +254,6 @@ static void test_usage(void **state)
 	free(err);
 }
 
-static int teardown(void **state)
-{
-	(void)state;
-	tu_cleanup();
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -312,5 +266,5 @@ int main(void)
 		cmocka_unit_test(test_usage),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, teardown);
+	return cmocka_run_group_tests(tests, NULL, tu_teardown);
 }

@@ -6,7 +6,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -21,13 +20,9 @@ static long page_size;
 static void touch_pages(size_t pages)
 {
 	size_t len = pages * page_size;
-	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *p = tu_map_pages(len);
 
-	assert_true(p != MAP_FAILED);
-	/* One fault a page only if no THP or mTHP fills several pages at once. */
-	madvise(p, len, MADV_NOHUGEPAGE);
-	for (size_t i = 0; i < pages; i++)
-		p[i * page_size] = 1;
+	tu_touch(p, pages);
 	munmap(p, len);
 }
 
@@ -243,50 +238,29 @@ static void test_tracepoint_filter(void **state)
 	counters_free(c);
 }
 
-/* Counted in mountinfo at exit, after tracefs' own atexit handler (registered later, so run earlier). */
-static int tracefs_mounts(void)
-{
-	char line[1024];
-	int n = 0;
-	FILE *f = fopen("/proc/self/mountinfo", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (strstr(line, " /sys/kernel/tracing ") && strstr(line, " - tracefs "))
-			n++;
-	fclose(f);
-	return n;
-}
-
 static int mounts_before;
 
+/* Counted in mountinfo at exit, after tracefs' own atexit handler (registered later, so run earlier). */
 static void check_at_exit(void)
 {
-	_exit(tracefs_mounts() == mounts_before ? 0 : 3);
+	_exit(tu_mounts("tracefs", "/sys/kernel/tracing") == mounts_before ? 0 : 3);
 }
 
 /* The machine is left as found: a tracefs mounted for us is gone when we exit. */
 static void test_tracefs_left_as_found(void **state)
 {
-	int status;
 	pid_t pid;
 
 	(void)state;
-	if (geteuid())
-		skip();
-	pid = fork();
-	assert_true(pid >= 0);
+	pid = tu_fork_root();
 	if (!pid) {
-		mounts_before = tracefs_mounts();
+		mounts_before = tu_mounts("tracefs", "/sys/kernel/tracing");
 		atexit(check_at_exit);
 		if (!tracefs_dir() || tracepoint_id("raw_syscalls:sys_enter") <= 0)
 			_exit(4);
 		exit(0);
 	}
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status));
-	assert_int_equal(WEXITSTATUS(status), 0);
+	tu_wait_ok(pid);
 }
 
 int main(void)

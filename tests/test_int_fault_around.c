@@ -45,10 +45,8 @@ static int run_smoke(void **state)
 
 static int cleanup(void **state)
 {
-	(void)state;
 	json_decref(bench);
-	tu_cleanup();
-	return 0;
+	return tu_teardown(state);
 }
 
 static json_t *get_case(const char *backend, const char *pattern, int threads)

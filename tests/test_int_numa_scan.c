@@ -3,14 +3,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "testutil.h"
 
 #define SMOKE_BUDGET_S	12.0
 #define SMOKE_SECONDS	3	/* the smoke profile's duration: one sample a second */
-#define LOCK_TRIES	300	/* 2 s apart: another run may hold the machine for minutes */
 
 static const char *const modes[] = { "disjoint", "shared", "idle-vmas" };
 static const char *const reasons[] = {
@@ -18,19 +16,9 @@ static const char *const reasons[] = {
 	"skip_pid_inactive", "skip_ignore_pid_inactive", "skip_seq_completed",
 };
 
+static struct tu_harness run;
 static json_t *bench;
-static int run_rc;
-static double run_secs;
-static char *run_out, *knobs_before, *knobs_after;
 static char balancing_before[32], balancing_after[32];
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void read_balancing(char *buf, size_t len)
 {
@@ -44,53 +32,23 @@ static void read_balancing(char *buf, size_t len)
 	}
 }
 
-/* The smoke run, once no other run holds the machine; its numa-scan.json or NULL. */
-static json_t *run(void)
+/* Per try, with the knob snapshot: a run that held the lock may have held balancing on. */
+static void read_balancing_before(void)
 {
-	char root[4096], path[4096 + 32];
-	const char *dir;
-
-	snprintf(root, sizeof(root), "%s/smoke", tu_tmpdir());
-	for (int tries = 0; tries < LOCK_TRIES; tries++) {
-		double t0 = now_s();
-
-		/* taken again per try: a run that held the lock may have held knobs set too */
-		free(knobs_before);
-		knobs_before = tu_knob_snapshot();
-		read_balancing(balancing_before, sizeof(balancing_before));
-		free(run_out);
-		run_rc = tu_run(&run_out, "./build/mmbench run --bench numa-scan --profile smoke "
-				"--out %s --no-report", root);
-		run_secs = now_s() - t0;
-		if (run_rc != 1 || !run_out || !strstr(run_out, "one run at a time"))
-			break;
-		sleep(2);
-	}
-	knobs_after = tu_knob_snapshot();
-	read_balancing(balancing_after, sizeof(balancing_after));
-	dir = tu_run_dir(root);
-	if (run_rc || !dir)
-		return NULL;
-	snprintf(path, sizeof(path), "%s/numa-scan.json", dir);
-	return json_load_file(path, 0, NULL);
+	read_balancing(balancing_before, sizeof(balancing_before));
 }
 
 static int group_setup(void **state)
 {
-	(void)state;
-	if (tu_is_root() && !access("/proc/sys/kernel/numa_balancing", F_OK))
-		bench = run();
-	return 0;
-}
+	char root[4096];
 
-static int group_teardown(void **state)
-{
-	(void)state;
-	json_decref(bench);
-	free(run_out);
-	free(knobs_before);
-	free(knobs_after);
-	tu_cleanup();
+	*state = &run;	/* for tu_harness_teardown() */
+	if (!tu_is_root() || access("/proc/sys/kernel/numa_balancing", F_OK))
+		return 0;
+	snprintf(root, sizeof(root), "%s/smoke", tu_tmpdir());
+	run.before_try = read_balancing_before;
+	bench = tu_bench_run(&run, "numa-scan", root, "--profile smoke --no-report");
+	read_balancing(balancing_after, sizeof(balancing_after));
 	return 0;
 }
 
@@ -98,8 +56,7 @@ static void need_run(void)
 {
 	if (!tu_is_root() || access("/proc/sys/kernel/numa_balancing", F_OK))
 		skip();
-	if (!bench)
-		fail_msg("smoke run: exit %d\n%s", run_rc, run_out ? run_out : "");
+	tu_need_bench(&run, "smoke run");
 }
 
 static void test_smoke_modes(void **state)
@@ -154,26 +111,15 @@ static void test_budget_and_knobs(void **state)
 {
 	(void)state;
 	need_run();
-	if (run_secs > SMOKE_BUDGET_S)
-		fail_msg("smoke took %.1f s, budget %.0f s", run_secs, SMOKE_BUDGET_S);
+	if (run.secs > SMOKE_BUDGET_S)
+		fail_msg("smoke took %.1f s, budget %.0f s", run.secs, SMOKE_BUDGET_S);
 	assert_string_equal(balancing_after, balancing_before);
-	assert_string_equal(knobs_after, knobs_before);
+	assert_string_equal(run.knobs_after, run.knobs_before);
 }
 
 static void bad(const char *opt)
 {
-	char *out = NULL, root[4096];
-	int rc, lines = 0;
-
-	snprintf(root, sizeof(root), "%s/bad", tu_tmpdir());
-	rc = tu_run(&out, "./build/mmbench run --bench numa-scan --profile smoke --out %s "
-		    "--no-report --opt %s", root, opt);
-	for (const char *p = out; p && *p; p++)
-		lines += *p == '\n';
-	if (rc != 2 || lines != 1)
-		fail_msg("--opt %s: exit %d, %d lines:\n%s", opt, rc, lines, out ? out : "");
-	assert_int_not_equal(access(root, F_OK), 0);
-	free(out);
+	free(tu_bad_opt("numa-scan", opt));
 }
 
 static void test_bad_input(void **state)
@@ -193,5 +139,5 @@ int main(void)
 		cmocka_unit_test(test_bad_input),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, group_setup, tu_harness_teardown);
 }

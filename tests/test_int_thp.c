@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "bench.h"
@@ -17,47 +16,21 @@
 #define PMD		(2ul << 20)
 #define BUDGET_S	30
 
+static struct tu_harness run;
 static json_t *bench;
-static double reps, elapsed;
-static int run_rc;
-static char *run_out, *knobs_before, *knobs_after;
+static double reps;
 
 static int group_setup(void **state)
 {
-	struct timespec t0, t1;
-	char path[4096];
-	const char *dir;
-
-	(void)state;
+	*state = &run;	/* for tu_harness_teardown() */
 	if (!tu_is_root() || sysconf(_SC_PAGESIZE) != 4096 ||
 	    access("/sys/kernel/mm/transparent_hugepage/hugepages-64kB/enabled", F_OK))
 		return 0;
-	knobs_before = tu_knob_snapshot();
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	run_rc = tu_run(&run_out, "./build/mmbench run --bench thp --profile smoke --out %s "
-			"--opt phases=fault-alloc,madv-collapse --opt sizes=4K,64K,2M "
-			"--opt occupancy=100 --opt size=64M --opt collapse_size=16M --no-report",
-			tu_tmpdir());
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	elapsed = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-	knobs_after = tu_knob_snapshot();
-	dir = tu_run_dir(tu_tmpdir());
-	if (run_rc || !dir)
-		return 0;	/* test_run reports it */
-	snprintf(path, sizeof(path), "%s/thp.json", dir);
-	bench = json_load_file(path, 0, NULL);
+	/* NULL when it failed: test_run reports it */
+	bench = tu_bench_run(&run, "thp", tu_tmpdir(), "--profile smoke "
+			     "--opt phases=fault-alloc,madv-collapse --opt sizes=4K,64K,2M "
+			     "--opt occupancy=100 --opt size=64M --opt collapse_size=16M --no-report");
 	reps = json_number_value(json_object_get(json_object_get(bench, "params"), "reps"));
-	return 0;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	json_decref(bench);
-	free(run_out);
-	free(knobs_before);
-	free(knobs_after);
-	tu_cleanup();
 	return 0;
 }
 
@@ -67,21 +40,13 @@ static void need_run(void)
 	if (!tu_is_root() || sysconf(_SC_PAGESIZE) != 4096 ||
 	    access("/sys/kernel/mm/transparent_hugepage/hugepages-64kB/enabled", F_OK))
 		skip();
-	if (run_rc || !bench)
-		fail_msg("mmbench run --bench thp exited %d:\n%s", run_rc, run_out ?: "");
+	tu_need_bench(&run, "mmbench run --bench thp");
 }
 
 /* The case with @key; it must have run. */
 static json_t *ok_case(const char *key)
 {
-	json_t *c = tu_case(bench, key);
-
-	if (!c)
-		fail_msg("no case %s", key);
-	if (strcmp(json_string_value(json_object_get(c, "status")) ?: "", "ok"))
-		fail_msg("case %s: %s: %s", key, json_string_value(json_object_get(c, "status")),
-			 json_string_value(json_object_get(c, "reason")) ?: "");
-	return c;
+	return tu_ok_case(bench, key);
 }
 
 static void test_run(void **state)
@@ -97,8 +62,8 @@ static void test_run(void **state)
 	ok_case("phase=fault-alloc size=64K");
 	ok_case("phase=fault-alloc size=2M");
 	ok_case("phase=madv-collapse size=2M occupancy=100");
-	if (elapsed >= BUDGET_S)
-		fail_msg("smoke run took %.1f s, budget %d s", elapsed, BUDGET_S);
+	if (run.secs >= BUDGET_S)
+		fail_msg("smoke run took %.1f s, budget %d s", run.secs, BUDGET_S);
 }
 
 static void test_fault_4k(void **state)
@@ -166,9 +131,9 @@ static void test_knobs_restored(void **state)
 {
 	(void)state;
 	need_run();
-	assert_non_null(knobs_before);
-	assert_non_null(knobs_after);
-	assert_string_equal(knobs_before, knobs_after);
+	assert_non_null(run.knobs_before);
+	assert_non_null(run.knobs_after);
+	assert_string_equal(run.knobs_before, run.knobs_after);
 }
 
 /* The cases of the thp bench: every fault size and phase, each with its knobs. */
@@ -190,14 +155,9 @@ static struct case_list fake_list;
 static void fake_file(const char *rel, const char *text)
 {
 	char path[8192];
-	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/sys/kernel/mm/transparent_hugepage/%s", fake_root, rel);
-	assert_int_equal(tu_run(NULL, "mkdir -p \"$(dirname '%s')\"", path), 0);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fprintf(f, "%s\n", text);
-	fclose(f);
+	tu_write_file(path, "%s\n", text);
 }
 
 /*
@@ -350,11 +310,8 @@ static void test_cases_6_18(void **state)
 
 static int fake_teardown(void **state)
 {
-	(void)state;
 	case_list_free(&fake_list);
-	unsetenv("MMBENCH_SYSROOT");
-	tu_cleanup();
-	return 0;
+	return tu_teardown(state);
 }
 
 int main(void)
@@ -371,7 +328,7 @@ int main(void)
 		cmocka_unit_test(test_cases_6_1),
 		cmocka_unit_test(test_cases_6_18),
 	};
-	int failed = cmocka_run_group_tests(tests, group_setup, group_teardown);
+	int failed = cmocka_run_group_tests(tests, group_setup, tu_harness_teardown);
 
 	return failed + cmocka_run_group_tests_name("thp cases on fake sysfs", fake, NULL, fake_teardown);
 }

@@ -15,40 +15,22 @@
 static const char *const modes[] = { "default", "pre-read", "madvise", "wp-unpopulated" };
 static const char *const thps[] = { "never", "madvise", "always" };
 
+static struct tu_harness run;
 static json_t *bench;
 static double reps;
-static int run_rc;
-static char *run_out, *knobs_before, *knobs_after;
 
 static int group_setup(void **state)
 {
-	char path[4096];
-	const char *dir;
+	char args[128];
 
-	(void)state;
+	*state = &run;	/* for tu_harness_teardown() */
 	if (!tu_is_root() || sysconf(_SC_PAGESIZE) != 4096)
 		return 0;
-	knobs_before = tu_knob_snapshot();
-	run_rc = tu_run(&run_out, "./build/mmbench run --bench uffd-wp --profile smoke --out %s "
-			"--opt size=64M --opt write_stride=%d --no-report", tu_tmpdir(), STRIDE);
-	knobs_after = tu_knob_snapshot();
-	dir = tu_run_dir(tu_tmpdir());
-	if (run_rc || !dir)
-		return 0;	/* test_run reports it */
-	snprintf(path, sizeof(path), "%s/uffd-wp.json", dir);
-	bench = json_load_file(path, 0, NULL);
+	snprintf(args, sizeof(args), "--profile smoke --opt size=64M --opt write_stride=%d "
+		 "--no-report", STRIDE);
+	/* NULL when it failed: test_run reports it */
+	bench = tu_bench_run(&run, "uffd-wp", tu_tmpdir(), args);
 	reps = json_number_value(json_object_get(json_object_get(bench, "params"), "reps"));
-	return 0;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	json_decref(bench);
-	free(run_out);
-	free(knobs_before);
-	free(knobs_after);
-	tu_cleanup();
 	return 0;
 }
 
@@ -58,8 +40,7 @@ static void need_run(void)
 		skip();
 	if (sysconf(_SC_PAGESIZE) != 4096)
 		skip();
-	if (run_rc || !bench)
-		fail_msg("mmbench run --bench uffd-wp exited %d:\n%s", run_rc, run_out ?: "");
+	tu_need_bench(&run, "mmbench run --bench uffd-wp");
 }
 
 /* The case for @mode/@thp if it ran, NULL if it was skipped (with a reason). */
@@ -120,7 +101,7 @@ static void test_knobs_restored(void **state)
 {
 	(void)state;
 	need_run();
-	assert_string_equal(knobs_before, knobs_after);
+	assert_string_equal(run.knobs_before, run.knobs_after);
 }
 
 /*
@@ -258,5 +239,5 @@ int main(void)
 		cmocka_unit_test(test_thp_vmstat),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, group_setup, tu_harness_teardown);
 }

@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -11,9 +10,7 @@
 #define TIMEOUT_S	240	/* the guest's bound; the whole test must stay under 5 minutes */
 
 static char image[4096], run_dir[4096], why_skip[256];
-static char *run_out, *knobs_before, *knobs_after;
-static int run_rc;
-static double elapsed;
+static struct tu_harness run;
 
 static void find_image(void)
 {
@@ -32,37 +29,14 @@ static void find_image(void)
 
 static int group_setup(void **state)
 {
-	struct timespec t0, t1;
-	const char *last;
-
-	(void)state;
+	*state = &run;	/* for tu_harness_teardown() */
 	find_image();
 	if (why_skip[0])
 		return 0;
-	knobs_before = tu_knob_snapshot();
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	run_rc = tu_run(&run_out, "./run.sh vm --kernel %s --numa 2 --cpus 2 --accel tcg --timeout %d "
-			"--quiet --out %s/vm", image, TIMEOUT_S, tu_tmpdir());
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	elapsed = t1.tv_sec - t0.tv_sec + (t1.tv_nsec - t0.tv_nsec) / 1e9;
-	knobs_after = tu_knob_snapshot();
+	tu_run_locked(&run, "./run.sh vm --kernel %s --numa 2 --cpus 2 --accel tcg --timeout %d "
+		      "--quiet --out %s/vm", image, TIMEOUT_S, tu_tmpdir());
 	/* like run, vm prints the run directory as its last line */
-	last = run_out + strlen(run_out);
-	while (last > run_out && last[-1] == '\n')
-		last--;
-	while (last > run_out && last[-1] != '\n')
-		last--;
-	snprintf(run_dir, sizeof(run_dir), "%.*s", (int)strcspn(last, "\n"), last);
-	return 0;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	free(run_out);
-	free(knobs_before);
-	free(knobs_after);
-	tu_cleanup();
+	tu_last_line(run.out, run_dir, sizeof(run_dir));
 	return 0;
 }
 
@@ -88,15 +62,15 @@ static void test_run(void **state)
 
 	(void)state;
 	need_run();
-	if (run_rc)
-		fail_msg("./run.sh vm exited %d:\n%s", run_rc, run_out);
-	assert_true(elapsed < 300);
+	if (run.rc)
+		fail_msg("./run.sh vm exited %d:\n%s", run.rc, run.out);
+	assert_true(run.secs < 300);
 	snprintf(prefix, sizeof(prefix), "%s/vm/6.1.", tu_tmpdir());
 	assert_memory_equal(run_dir, prefix, strlen(prefix));
 	snprintf(path, sizeof(path), "%s/INCOMPLETE", run_dir);
 	assert_false(access(path, F_OK) == 0);
 	/* the host's knobs are not the guest's business */
-	assert_string_equal(knobs_before, knobs_after);
+	assert_string_equal(run.knobs_before, run.knobs_after);
 }
 
 static void test_manifest(void **state)
@@ -208,7 +182,6 @@ static void test_compare_warns(void **state)
 static void test_sweep_fault_around_in_guest(void **state)
 {
 	char *out = NULL, dir[4200], path[8300];
-	const char *last;
 	json_t *j, *c;
 	int rc;
 
@@ -220,12 +193,7 @@ static void test_sweep_fault_around_in_guest(void **state)
 		    "--opt threads=1", image, TIMEOUT_S, tu_tmpdir());
 	if (rc)
 		fail_msg("vm sweep exited %d:\n%s", rc, out);
-	last = out + strlen(out);
-	while (last > out && last[-1] == '\n')
-		last--;
-	while (last > out && last[-1] != '\n')
-		last--;
-	snprintf(dir, sizeof(dir), "%.*s", (int)strcspn(last, "\n"), last);
+	tu_last_line(out, dir, sizeof(dir));
 	snprintf(path, sizeof(path), "%s/fault-around.json", dir);
 	j = tu_json(path);
 	/* 4 KiB: every page touched faults; 64 KiB: one fault maps 16 pages */
@@ -253,5 +221,5 @@ int main(void)
 		cmocka_unit_test(test_sweep_fault_around_in_guest),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, group_setup, tu_harness_teardown);
 }

@@ -1,118 +1,56 @@
 /* Integration test of the vma-lock bench: a smoke run of every mode, what its numbers must say, and bad input. */
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "testutil.h"
 
 #define SMOKE_BUDGET_S	15.0
-#define LOCK_TRIES	300	/* 2 s apart: another run may hold the machine for minutes */
 
 static const char *const modes[] = {
 	"shared-vma", "private-vma", "mmap-churn", "map-touch-unmap", "processes",
 };
 static const char *const kinds[] = { "anon-read", "tmpfs-read", "tmpfs-write" };
 
+static struct tu_harness run, krun;
 static json_t *bench, *kbench;
-static int run_rc, krun_rc;
-static double run_secs;
-static char *run_out, *krun_out, *knobs_before, *knobs_after;
 
-static double now_s(void)
+/* A smoke run under @sub of the temp dir, once no other run holds the machine; its JSON or NULL. */
+static json_t *run_under(struct tu_harness *h, const char *sub, const char *opts)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/*
- * One run under @sub of the temp dir; its vma-lock.json or NULL. Runs are one
- * at a time machine-wide: while another holds the lock, wait for a turn.
- */
-static json_t *run(const char *sub, const char *opts, int *rc, char **out, double *secs,
-		   bool before)
-{
-	char root[4096], path[4096 + 32];
-	const char *dir;
+	char root[4096], args[512];
 
 	snprintf(root, sizeof(root), "%s/%s", tu_tmpdir(), sub);
-	for (int tries = 0; tries < LOCK_TRIES; tries++) {
-		double t0 = now_s();
-
-		/* taken again per try: a run that held the lock may have held knobs set too */
-		if (before) {
-			free(knobs_before);
-			knobs_before = tu_knob_snapshot();
-		}
-		free(*out);
-		*rc = tu_run(out, "./build/mmbench run --bench vma-lock --profile smoke --out %s "
-			     "--no-report %s", root, opts);
-		*secs = now_s() - t0;
-		if (*rc != 1 || !*out || !strstr(*out, "one run at a time"))
-			break;
-		sleep(2);
-	}
-	dir = tu_run_dir(root);
-	if (*rc || !dir)
-		return NULL;
-	snprintf(path, sizeof(path), "%s/vma-lock.json", dir);
-	return json_load_file(path, 0, NULL);
+	snprintf(args, sizeof(args), "--profile smoke --no-report %s", opts);
+	return tu_bench_run(h, "vma-lock", root, args);
 }
 
 static int group_setup(void **state)
 {
-	double secs;
-
 	(void)state;
 	if (!tu_is_root())
 		return 0;
-	bench = run("modes", "", &run_rc, &run_out, &run_secs, true);
-	knobs_after = tu_knob_snapshot();
-	kbench = run("kinds", "--opt mode=shared-vma --opt kind=anon-read,tmpfs-read,tmpfs-write",
-		     &krun_rc, &krun_out, &secs, false);
+	bench = run_under(&run, "modes", "");
+	kbench = run_under(&krun, "kinds",
+			   "--opt mode=shared-vma --opt kind=anon-read,tmpfs-read,tmpfs-write");
 	return 0;
 }
 
 static int group_teardown(void **state)
 {
-	(void)state;
-	json_decref(bench);
-	json_decref(kbench);
-	free(run_out);
-	free(krun_out);
-	free(knobs_before);
-	free(knobs_after);
-	tu_cleanup();
-	return 0;
+	tu_harness_free(&run);
+	tu_harness_free(&krun);
+	return tu_teardown(state);
 }
 
 static void need_run(void)
 {
 	if (!tu_is_root())
 		skip();
-	if (run_rc || !bench)
-		fail_msg("mmbench run --bench vma-lock exited %d:\n%s", run_rc, run_out ?: "");
-	if (krun_rc || !kbench)
-		fail_msg("mmbench run --bench vma-lock (kinds) exited %d:\n%s", krun_rc, krun_out ?: "");
-}
-
-static json_t *ok_case(json_t *b, const char *key)
-{
-	json_t *c = tu_case(b, key);
-	const char *st;
-
-	if (!c)
-		fail_msg("no case '%s'", key);
-	st = json_string_value(json_object_get(c, "status"));
-	if (!st || strcmp(st, "ok"))
-		fail_msg("case '%s': status %s: %s", key, st ?: "(none)",
-			 json_string_value(json_object_get(c, "reason")) ?: "");
-	return c;
+	tu_need_bench(&run, "mmbench run --bench vma-lock");
+	tu_need_bench(&krun, "mmbench run --bench vma-lock (kinds)");
 }
 
 /* Sum of a metric's samples (one per repetition for "faults"). */
@@ -168,7 +106,7 @@ static void test_smoke_modes(void **state)
 			double fps, lo, hi;
 
 			snprintf(key, sizeof(key), "mode=%s threads=%d", modes[m], t);
-			c = ok_case(bench, key);
+			c = tu_ok_case(bench, key);
 			check_faults(c);
 			if (metric_sum(c, "faults") < 10000)
 				continue;	/* starved by other load: noted above */
@@ -202,8 +140,8 @@ static void test_scaling(void **state)
 
 			snprintf(key, sizeof(key), "mode=%s threads=%d", modes[m], t);
 			snprintf(key1, sizeof(key1), "mode=%s threads=1", modes[m]);
-			c = ok_case(bench, key);
-			c1 = ok_case(bench, key1);
+			c = tu_ok_case(bench, key);
+			c1 = tu_ok_case(bench, key1);
 			s = tu_median(c, "scaling");
 			cpu = tu_median(c, "worker_cpu_pct");
 			cpu1 = tu_median(c1, "worker_cpu_pct");
@@ -241,13 +179,13 @@ static void test_mmap_lock(void **state)
 
 	(void)state;
 	need_run();
-	c = ok_case(bench, "mode=map-touch-unmap threads=1");
+	c = tu_ok_case(bench, "mode=map-touch-unmap threads=1");
 	assert_true(tu_counter(c, "mmap_lock_start_locking") > 0);
 	for (int t = 1; t <= 2; t++) {
 		char key[64];
 
 		snprintf(key, sizeof(key), "mode=shared-vma threads=%d", t);
-		v = tu_median(ok_case(bench, key), "mmap_lock_per_kfault");
+		v = tu_median(tu_ok_case(bench, key), "mmap_lock_per_kfault");
 		if (kernel_at_least(6, 4) && v >= 5)
 			fail_msg("%s: %.2f mmap_lock per 1000 faults on a kernel with per-VMA locks", key, v);
 		if (!kernel_at_least(6, 4) && v < 500)
@@ -266,7 +204,7 @@ static void test_kinds(void **state)
 			json_t *c, *ppf;
 
 			snprintf(key, sizeof(key), "mode=shared-vma kind=%s threads=%d", kinds[k], t);
-			c = ok_case(kbench, key);
+			c = tu_ok_case(kbench, key);
 			check_faults(c);
 			/* only tmpfs read faults map more than the faulting page */
 			ppf = json_object_get(json_object_get(c, "params"), "pages_per_fault");
@@ -281,26 +219,17 @@ static void test_budget_and_knobs(void **state)
 {
 	(void)state;
 	need_run();
-	if (run_secs >= SMOKE_BUDGET_S)
-		fail_msg("smoke run took %.1f s, budget %.0f s", run_secs, SMOKE_BUDGET_S);
-	assert_string_equal(knobs_before, knobs_after);
+	if (run.secs >= SMOKE_BUDGET_S)
+		fail_msg("smoke run took %.1f s, budget %.0f s", run.secs, SMOKE_BUDGET_S);
+	assert_string_equal(run.knobs_before, run.knobs_after);
 }
 
 /* Bad input: exit 2, one line on stderr, no run directory. */
 static void bad(const char *opt)
 {
-	char *out = NULL, root[4096];
-	int rc, lines = 0;
+	char *out = tu_bad_opt("vma-lock", opt);
 
-	snprintf(root, sizeof(root), "%s/bad", tu_tmpdir());
-	rc = tu_run(&out, "./build/mmbench run --bench vma-lock --profile smoke --out %s "
-		    "--no-report --opt %s", root, opt);
-	for (const char *p = out; p && *p; p++)
-		lines += *p == '\n';
-	if (rc != 2 || lines != 1)
-		fail_msg("--opt %s: exit %d, %d lines:\n%s", opt, rc, lines, out ?: "");
 	assert_non_null(strstr(out, strchr(opt, '=') ? "vma-lock" : ""));
-	assert_int_not_equal(access(root, F_OK), 0);
 	free(out);
 }
 

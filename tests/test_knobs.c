@@ -10,7 +10,6 @@
 #include <unistd.h>
 #include "testutil.h"
 #include "knobs.h"
-#include "util.h"
 
 #define THP "/sys/kernel/mm/transparent_hugepage"
 
@@ -29,14 +28,9 @@ static char root[PATH_MAX];
 static void put(const char *rel, const char *text)
 {
 	char p[PATH_MAX + 64];
-	FILE *f;
 
 	snprintf(p, sizeof(p), "%s%s", root, rel);
-	assert_int_equal(mkdir_parents(p), 0);
-	f = fopen(p, "w");
-	assert_non_null(f);
-	fprintf(f, "%s\n", text);
-	fclose(f);
+	tu_write_file(p, "%s\n", text);
 }
 
 static const char *get(const char *rel)
@@ -64,13 +58,6 @@ static int setup(void **state)
 	for (size_t i = 0; i < sizeof(fake) / sizeof(fake[0]); i++)
 		put(fake[i].path, fake[i].text);
 	setenv("MMBENCH_SYSROOT", root, 1);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	tu_cleanup();
 	return 0;
 }
 
@@ -290,5 +277,5 @@ int main(void)
 		cmocka_unit_test(test_one_run_at_a_time),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, tu_teardown);
 }

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -27,14 +26,9 @@ static void sh(const char *fmt, const char *arg)
 static void put(const char *rel, const char *text)
 {
 	char path[PATH_MAX * 2];
-	FILE *f;
 
-	sh("mkdir -p \"$(dirname '%s%s')\"", rel);
 	snprintf(path, sizeof(path), "%s%s", root, rel);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
+	tu_write_file(path, "%s", text);
 }
 
 /* FIPS 180-2 examples, plus the digest of a million 'a's. */
@@ -230,52 +224,26 @@ static void test_real_machine(void **state)
 	json_decref(m);
 }
 
-static int mounts_of(const char *type)
-{
-	char line[1024], pat[64];
-	int n = 0;
-	FILE *f = fopen("/proc/self/mountinfo", "r");
-
-	snprintf(pat, sizeof(pat), " - %s ", type);
-	while (f && fgets(line, sizeof(line), f))
-		n += !!strstr(line, pat);
-	if (f)
-		fclose(f);
-	return n;
-}
-
 /* Building a manifest reads debugfs knobs; whatever it mounts for that is gone when the process ends. */
 static void test_leaves_mounts(void **state)
 {
-	int before = mounts_of("debugfs"), status;
+	int before = tu_mounts("debugfs", NULL);
 	pid_t pid;
 
 	(void)state;
-	if (geteuid())
-		skip();
-	pid = fork();
-	assert_true(pid >= 0);
+	pid = tu_fork_root();
 	if (!pid) {
 		json_decref(manifest_build(NULL));
 		exit(0);
 	}
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	assert_int_equal(mounts_of("debugfs"), before);
+	tu_wait_ok(pid);
+	assert_int_equal(tu_mounts("debugfs", NULL), before);
 }
 
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(root, sizeof(root), "/tmp/mmbench-test-manifest.XXXXXX");
-	return mkdtemp(root) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	unsetenv("MMBENCH_SYSROOT");
-	sh("rm -rf '%s'%s", "");
+	snprintf(root, sizeof(root), "%s", tu_tmpdir());
 	return 0;
 }
 
@@ -291,5 +259,5 @@ int main(void)
 		cmocka_unit_test(test_real_machine),
 	};
 
-	return cmocka_run_group_tests_name("manifest", tests, setup, teardown);
+	return cmocka_run_group_tests_name("manifest", tests, setup, tu_teardown);
 }

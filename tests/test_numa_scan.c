@@ -5,33 +5,13 @@
 #include <string.h>
 
 #include "testutil.h"
+#include "fixtures.h"
 #include "counters.h"
 
 /* benches/numa_scan.c (no header: the bench's only other export is its struct bench). */
 int numa_scan_skip_events(const char *format_text, char labels[][48], char filters[][32], int max);
 
-/* /sys/kernel/tracing/events/sched/sched_skip_vma_numa/format on the Linux 6.18 development machine. */
-static const char format_6_18[] =
-	"name: sched_skip_vma_numa\n"
-	"ID: 357\n"
-	"format:\n"
-	"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"
-	"\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n"
-	"\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n"
-	"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n"
-	"\n"
-	"\tfield:unsigned long numa_scan_offset;\toffset:8;\tsize:8;\tsigned:0;\n"
-	"\tfield:unsigned long vm_start;\toffset:16;\tsize:8;\tsigned:0;\n"
-	"\tfield:unsigned long vm_end;\toffset:24;\tsize:8;\tsigned:0;\n"
-	"\tfield:enum numa_vmaskip_reason reason;\toffset:32;\tsize:4;\tsigned:0;\n"
-	"\n"
-	"print fmt: \"numa_scan_offset=%lX vm_start=%lX vm_end=%lX reason=%s\", "
-	"REC->numa_scan_offset, REC->vm_start, REC->vm_end, __print_symbolic(REC->reason, "
-	"{ 0, \"unsuitable\" }, { 1, \"shared_ro\" }, { 2, \"inaccessible\" }, "
-	"{ 3, \"scan_delay\" }, { 4, \"pid_inactive\" }, { 5, \"ignore_pid_inactive\" }, "
-	"{ 6, \"seq_completed\" })\n";
-
-/* Records captured from that machine's trace buffer (instances/<x>/trace) during a run. */
+/* Records of that event, captured from the 6.18 machine's trace buffer (instances/<x>/trace) during a run. */
 static const char *const records_6_18[] = {
 	" qemu-system-x86-27988   [001] .....  1121.827425: sched_skip_vma_numa: "
 	"numa_scan_offset=7FEB1D0CF000 vm_start=7FEB1D0CF000 vm_end=7FEB1D0D1000 reason=pid_inactive",
@@ -70,7 +50,7 @@ static void test_6_18_every_reason(void **state)
 		{ "skip_seq_completed", "reason==6" },
 	};
 	char labels[16][48], filters[16][32];
-	int n = numa_scan_skip_events(format_6_18, labels, filters, 16);
+	int n = numa_scan_skip_events(skip_vma_numa_6_18, labels, filters, 16);
 
 	(void)state;
 	assert_int_equal(n, 7);
@@ -89,7 +69,7 @@ static void test_captured_records_map_to_their_counter(void **state)
 {
 	static const char *const want_filter[] = { "reason==4", "reason==1" };
 	char labels[16][48], filters[16][32], label[48], sym[32];
-	int n = numa_scan_skip_events(format_6_18, labels, filters, 16);
+	int n = numa_scan_skip_events(skip_vma_numa_6_18, labels, filters, 16);
 
 	(void)state;
 	assert_int_equal(n, 7);
@@ -105,7 +85,7 @@ static void test_captured_records_map_to_their_counter(void **state)
 		assert_non_null(f);
 		assert_string_equal(f, want_filter[r]);
 		/* The same value the tracepoint helper reads for the symbol. */
-		value = tracepoint_parse_symbol(format_6_18, "reason", sym);
+		value = tracepoint_parse_symbol(skip_vma_numa_6_18, "reason", sym);
 		assert_int_equal(atoi(f + strlen("reason==")), value);
 	}
 }
@@ -139,7 +119,7 @@ static void test_max_is_respected(void **state)
 
 	(void)state;
 	memset(labels, 0, sizeof(labels));
-	assert_int_equal(numa_scan_skip_events(format_6_18, labels, filters, 2), 2);
+	assert_int_equal(numa_scan_skip_events(skip_vma_numa_6_18, labels, filters, 2), 2);
 	assert_string_equal(labels[1], "skip_shared_ro");
 	assert_string_equal(labels[2], "");
 }

@@ -14,30 +14,17 @@ static char root[PATH_MAX];
 
 static void put(const char *rel, const char *text)
 {
-	char path[PATH_MAX * 2], cmd[PATH_MAX * 3];
+	char path[PATH_MAX * 2];
 
 	snprintf(path, sizeof(path), "%s%s", root, rel);
-	snprintf(cmd, sizeof(cmd), "mkdir -p \"$(dirname '%s')\"", path);
-	assert_int_equal(system(cmd), 0);
-	fclose(fopen(path, "a"));
-	assert_int_equal(write_text(path, text), 0);
+	tu_write_file(path, "%s", text);
 }
 
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(root, sizeof(root), "/tmp/mmbench-test-procfs.XXXXXX");
-	return mkdtemp(root) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	char cmd[PATH_MAX + 16];
-
-	(void)state;
-	unsetenv("MMBENCH_SYSROOT");
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	return system(cmd);
+	snprintf(root, sizeof(root), "%s", tu_tmpdir());
+	return 0;
 }
 
 static void test_fake_root(void **state)
@@ -104,14 +91,11 @@ static void test_self_smaps(void **state)
 	char *p;
 
 	(void)state;
-	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	assert_true(p != MAP_FAILED);
-	madvise(p, len, MADV_NOHUGEPAGE);
+	p = tu_map_pages(len);
 	rss0 = self_status_kb("VmRSS");
 	assert_true(rss0 > 0);
 	assert_int_equal(self_smaps_range_kb(p, len, "Rss"), 0);
-	for (size_t i = 0; i < pages / 2; i++)
-		p[i * ps] = 1;
+	tu_touch(p, pages / 2);
 	rss1 = self_status_kb("VmRSS");
 	assert_true(rss1 - rss0 >= (long long)(pages / 2 * ps / 1024));
 	assert_int_equal(self_smaps_range_kb(p, len, "Rss"), pages / 2 * ps / 1024);
@@ -133,5 +117,5 @@ int main(void)
 		cmocka_unit_test(test_self_smaps),
 	};
 
-	return cmocka_run_group_tests_name("procfs", tests, setup, teardown);
+	return cmocka_run_group_tests_name("procfs", tests, setup, tu_teardown);
 }

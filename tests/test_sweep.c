@@ -80,40 +80,10 @@ static void test_order_uniform(void **state)
 
 static char root[512], knob_file[600], out_root[600];
 
-static void write_file(const char *path, const char *text)
-{
-	FILE *f;
-
-	assert_int_equal(tu_run(NULL, "mkdir -p \"$(dirname '%s')\"", path), 0);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fprintf(f, "%s\n", text);
-	fclose(f);
-}
-
-/* A file's whole text (malloc'd), or NULL. */
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = calloc(1, 1 << 16);
-	size_t n;
-
-	if (!f || !buf) {
-		if (f)
-			fclose(f);
-		free(buf);
-		return NULL;
-	}
-	n = fread(buf, 1, (1 << 16) - 1, f);
-	buf[n] = 0;
-	fclose(f);
-	return buf;
-}
-
 static char *knob_text(void)
 {
 	static char buf[512];
-	char *t = slurp(knob_file);
+	char *t = tu_slurp("%s", knob_file);
 
 	assert_non_null(t);
 	snprintf(buf, sizeof(buf), "%.*s", (int)strcspn(t, "\n"), t);
@@ -131,22 +101,13 @@ static int setup_root(void **state)
 	snprintf(knob_file, sizeof(knob_file), "%s%s", root, THP_REL);
 	snprintf(out_root, sizeof(out_root), "%s/out", tu_tmpdir());
 	snprintf(j, sizeof(j), "%s/journal", tu_tmpdir());
-	write_file(knob_file, THP_ORIG);
+	tu_write_file(knob_file, "%s\n", THP_ORIG);
 	assert_int_equal(tu_run(NULL, "mkdir -p %s/proc %s/sys/devices/system/cpu && "
 				"ln -sf /proc/meminfo %s/proc/meminfo && ln -sf "
 				"/sys/devices/system/cpu/online %s/sys/devices/system/cpu/online",
 				root, root, root, root), 0);
 	setenv("MMBENCH_SYSROOT", root, 1);
 	setenv("MMBENCH_JOURNAL", j, 1);
-	return 0;
-}
-
-static int teardown_root(void **state)
-{
-	(void)state;
-	unsetenv("MMBENCH_SYSROOT");
-	unsetenv("MMBENCH_JOURNAL");
-	tu_cleanup();
 	return 0;
 }
 
@@ -167,8 +128,7 @@ static void test_normal_end_restores_and_orders(void **state)
 	assert_string_equal(knob_text(), THP_ORIG);
 	assert_int_equal(access(getenv("MMBENCH_JOURNAL"), F_OK), -1);
 
-	snprintf(path, sizeof(path), "%s/sweep.txt", tu_run_dir(out_root));
-	txt = slurp(path);
+	txt = tu_slurp("%s/sweep.txt", tu_run_dir(out_root));
 	assert_non_null(txt);
 	/* each repetition's order is the one sweep_order() gives for it */
 	for (unsigned rep = 0; rep < 3; rep++) {
@@ -358,5 +318,5 @@ int main(void)
 	int fails = cmocka_run_group_tests_name("sweep order", order, NULL, NULL);
 
 	return fails + cmocka_run_group_tests_name("sweep on a fake sysroot", fake,
-						   setup_root, teardown_root);
+						   setup_root, tu_teardown);
 }

@@ -228,18 +228,14 @@ static void test_placement_names(void **state)
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/mmbench-test-topology.XXXXXX");
-	return mkdtemp(dir) ? 0 : -1;
+	snprintf(dir, sizeof(dir), "%s", tu_tmpdir());
+	return 0;
 }
 
 static int teardown(void **state)
 {
-	char cmd[PATH_MAX + 16];
-
-	(void)state;
 	topo_fini();
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd);
+	return tu_teardown(state);
 }
 
 int main(void)

@@ -4,28 +4,8 @@
 #include <unistd.h>
 
 #include "testutil.h"
+#include "fixtures.h"
 #include "counters.h"
-
-/* /sys/kernel/tracing/events/sched/sched_skip_vma_numa/format on the Linux 6.18 development machine. */
-static const char skip_vma_numa_format[] =
-	"name: sched_skip_vma_numa\n"
-	"ID: 357\n"
-	"format:\n"
-	"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"
-	"\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n"
-	"\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n"
-	"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n"
-	"\n"
-	"\tfield:unsigned long numa_scan_offset;\toffset:8;\tsize:8;\tsigned:0;\n"
-	"\tfield:unsigned long vm_start;\toffset:16;\tsize:8;\tsigned:0;\n"
-	"\tfield:unsigned long vm_end;\toffset:24;\tsize:8;\tsigned:0;\n"
-	"\tfield:enum numa_vmaskip_reason reason;\toffset:32;\tsize:4;\tsigned:0;\n"
-	"\n"
-	"print fmt: \"numa_scan_offset=%lX vm_start=%lX vm_end=%lX reason=%s\", "
-	"REC->numa_scan_offset, REC->vm_start, REC->vm_end, __print_symbolic(REC->reason, "
-	"{ 0, \"unsuitable\" }, { 1, \"shared_ro\" }, { 2, \"inaccessible\" }, "
-	"{ 3, \"scan_delay\" }, { 4, \"pid_inactive\" }, { 5, \"ignore_pid_inactive\" }, "
-	"{ 6, \"seq_completed\" })\n";
 
 /* Two symbolic fields, one a prefix of the other's name, hex values, out of order. */
 static const char two_fields_format[] =
@@ -40,18 +20,18 @@ static void test_skip_vma_numa(void **state)
 	int values[16];
 
 	(void)state;
-	assert_int_equal(tracepoint_parse_symbol(skip_vma_numa_format, "reason", "unsuitable"), 0);
-	assert_int_equal(tracepoint_parse_symbol(skip_vma_numa_format, "reason", "pid_inactive"), 4);
-	assert_int_equal(tracepoint_parse_symbol(skip_vma_numa_format, "reason", "seq_completed"), 6);
-	assert_int_equal(tracepoint_parse_symbol(skip_vma_numa_format, "reason", "pid"), -ENOENT);
-	assert_int_equal(tracepoint_parse_symbol(skip_vma_numa_format, "vm_start", "x"), -ENOENT);
-	assert_int_equal(tracepoint_parse_symbols(skip_vma_numa_format, "reason", names, values, 16), 7);
+	assert_int_equal(tracepoint_parse_symbol(skip_vma_numa_6_18, "reason", "unsuitable"), 0);
+	assert_int_equal(tracepoint_parse_symbol(skip_vma_numa_6_18, "reason", "pid_inactive"), 4);
+	assert_int_equal(tracepoint_parse_symbol(skip_vma_numa_6_18, "reason", "seq_completed"), 6);
+	assert_int_equal(tracepoint_parse_symbol(skip_vma_numa_6_18, "reason", "pid"), -ENOENT);
+	assert_int_equal(tracepoint_parse_symbol(skip_vma_numa_6_18, "vm_start", "x"), -ENOENT);
+	assert_int_equal(tracepoint_parse_symbols(skip_vma_numa_6_18, "reason", names, values, 16), 7);
 	assert_string_equal(names[2], "inaccessible");
 	assert_int_equal(values[2], 2);
 	assert_string_equal(names[5], "ignore_pid_inactive");
 	assert_int_equal(values[5], 5);
 	/* Room for fewer than there are: the first ones, and the count stored. */
-	assert_int_equal(tracepoint_parse_symbols(skip_vma_numa_format, "reason", names, values, 3), 3);
+	assert_int_equal(tracepoint_parse_symbols(skip_vma_numa_6_18, "reason", names, values, 3), 3);
 	assert_string_equal(names[2], "inaccessible");
 }
 

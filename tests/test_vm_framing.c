@@ -73,13 +73,6 @@ static int group_setup(void **state)
 	return 0;
 }
 
-static int group_teardown(void **state)
-{
-	(void)state;
-	tu_cleanup();
-	return 0;
-}
-
 /*
  * The console as the host sees it: CRLF line ends, kernel messages before, inside and after
  * the frame. @edit, when set, may change a frame line (1 = the begin marker) or drop it (NULL).
@@ -249,41 +242,44 @@ static void test_no_frame(void **state)
 	assert_int_equal(tu_run(NULL, "[ -z \"$(ls -A '%s')\" ]", dest), 0);
 }
 
+/*
+ * Archive console @name (cut to @keep bytes when not 0) under @root: exit @rc, the run
+ * directory @id printed, INCOMPLETE there exactly when @incomplete. Its transfer.json (free it).
+ */
+static char *archive(const char *name, size_t keep, const char *root, int rc, const char *id,
+		     int incomplete)
+{
+	char console[4200], dest[4200], p[8400], *out;
+	size_t len;
+
+	paths(name, console, dest, sizeof(console));
+	make_console(console, keep, NULL);
+	assert_int_equal(tu_run(&out, "vm/run-vm.sh --from-console '%s' --out '%s' --no-report",
+				console, root), rc);
+	snprintf(p, sizeof(p), "%s/" RELEASE "/%s\n", root, id);
+	assert_non_null(strstr(out, p));
+	free(out);
+	snprintf(p, sizeof(p), "%s/" RELEASE "/%s/INCOMPLETE", root, id);
+	assert_int_equal(exists(p), incomplete);
+	snprintf(p, sizeof(p), "%s/" RELEASE "/%s/vm/transfer.json", root, id);
+	return read_file(p, &len);
+}
+
 /* The whole path to the archive: an incomplete transfer is archived marked, never as whole. */
 static void test_archive(void **state)
 {
-	char console[4200], dest[4200], root[4200], p[8400], *out, *j;
+	char root[4200], *j;
 	size_t len;
 
 	(void)state;
 	snprintf(root, sizeof(root), "%s/archive", tu_tmpdir());
-	paths("arch-whole", console, dest, sizeof(console));
-	make_console(console, 0, NULL);
-	assert_int_equal(tu_run(&out, "vm/run-vm.sh --from-console '%s' --out '%s' --no-report",
-				console, root), 0);
-	snprintf(p, sizeof(p), "%s/" RELEASE "/" RUN_ID "\n", root);
-	assert_non_null(strstr(out, p));
-	free(out);
-	snprintf(p, sizeof(p), "%s/" RELEASE "/" RUN_ID "/INCOMPLETE", root);
-	assert_false(exists(p));
-	snprintf(p, sizeof(p), "%s/" RELEASE "/" RUN_ID "/vm/transfer.json", root);
-	j = read_file(p, &len);
+	j = archive("arch-whole", 0, root, 0, RUN_ID, 0);
 	assert_non_null(strstr(j, "\"complete\":true"));
 	free(j);
 
 	free(read_file(frame_txt, &len));
-	paths("arch-cut", console, dest, sizeof(console));
-	make_console(console, len / 3, NULL);
-	assert_int_equal(tu_run(&out, "vm/run-vm.sh --from-console '%s' --out '%s' --no-report",
-				console, root), 1);
 	/* the same run id is taken: this one goes beside it, not over it */
-	snprintf(p, sizeof(p), "%s/" RELEASE "/" RUN_ID ".1\n", root);
-	assert_non_null(strstr(out, p));
-	free(out);
-	snprintf(p, sizeof(p), "%s/" RELEASE "/" RUN_ID ".1/INCOMPLETE", root);
-	assert_true(exists(p));
-	snprintf(p, sizeof(p), "%s/" RELEASE "/" RUN_ID ".1/vm/transfer.json", root);
-	j = read_file(p, &len);
+	j = archive("arch-cut", len / 3, root, 1, RUN_ID ".1", 1);
 	assert_non_null(strstr(j, "\"complete\":false"));
 	assert_non_null(strstr(j, "no end marker"));
 	free(j);
@@ -340,5 +336,5 @@ int main(void)
 		cmocka_unit_test(test_bad_input),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, group_setup, tu_teardown);
 }

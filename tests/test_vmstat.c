@@ -16,16 +16,10 @@ static char root[PATH_MAX];
 
 static void put(const char *rel, const char *text)
 {
-	char path[PATH_MAX * 2], cmd[PATH_MAX * 3];
-	FILE *f;
+	char path[PATH_MAX * 2];
 
 	snprintf(path, sizeof(path), "%s%s", root, rel);
-	snprintf(cmd, sizeof(cmd), "mkdir -p \"$(dirname '%s')\"", path);
-	assert_int_equal(system(cmd), 0);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
+	tu_write_file(path, "%s", text);
 }
 
 #define THP "/sys/kernel/mm/transparent_hugepage"
@@ -33,9 +27,7 @@ static void put(const char *rel, const char *text)
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(root, sizeof(root), "/tmp/mmbench-test-vmstat.XXXXXX");
-	if (!mkdtemp(root))
-		return -1;
+	snprintf(root, sizeof(root), "%s", tu_tmpdir());
 	put("/proc/vmstat", "nr_free_pages 1000\npgfault 500\nthp_fault_alloc 3\n"
 			    "thp_fault_fallback 1\nthp_collapse_alloc 0\n");
 	put(THP "/hugepages-64kB/stats/anon_fault_alloc", "7\n");
@@ -45,16 +37,6 @@ static int setup(void **state)
 	put(THP "/enabled", "always [madvise] never\n");
 	setenv("MMBENCH_SYSROOT", root, 1);
 	return 0;
-}
-
-static int teardown(void **state)
-{
-	char cmd[PATH_MAX + 16];
-
-	(void)state;
-	unsetenv("MMBENCH_SYSROOT");
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	return system(cmd);
 }
 
 static void test_fake_snapshot(void **state)
@@ -124,12 +106,9 @@ static void test_real_pgfault(void **state)
 
 	(void)state;
 	unsetenv("MMBENCH_SYSROOT");
-	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	assert_true(p != MAP_FAILED);
-	madvise(p, len, MADV_NOHUGEPAGE);
+	p = tu_map_pages(len);
 	assert_int_equal(vmstat_snap(&a), 0);
-	for (size_t i = 0; i < pages; i++)
-		p[i * ps] = 1;
+	tu_touch(p, pages);
 	assert_int_equal(vmstat_snap(&b), 0);
 	assert_true(vmstat_get(&a, "pgfault") > 0);
 	assert_true(vmstat_delta(&a, &b, "pgfault") >= (int64_t)pages);
@@ -147,5 +126,5 @@ int main(void)
 		cmocka_unit_test(test_real_pgfault),
 	};
 
-	return cmocka_run_group_tests_name("vmstat", tests, setup, teardown);
+	return cmocka_run_group_tests_name("vmstat", tests, setup, tu_teardown);
 }

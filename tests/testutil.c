@@ -1,15 +1,20 @@
-/* Helpers shared by the cmocka tests: running the harness, reading its JSON, snapshotting knobs. */
+/* Helpers shared by the cmocka tests: running the harness, reading its JSON and files, snapshotting knobs. */
 #include <dirent.h>
 #include <glob.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include "testutil.h"
+#include "util.h"
+
+#define LOCK_TRIES	300	/* 2 s apart: another run may hold the machine for minutes */
 
 static char tmp[PATH_MAX];
 
@@ -192,4 +197,254 @@ char *tu_knob_snapshot(void)
 int tu_is_root(void)
 {
 	return geteuid() == 0;
+}
+
+int tu_teardown(void **state)
+{
+	(void)state;
+	unsetenv("MMBENCH_SYSROOT");
+	unsetenv("MMBENCH_JOURNAL");
+	tu_cleanup();
+	return 0;
+}
+
+char *tu_slurp(const char *fmt, ...)
+{
+	char path[PATH_MAX + 256], *buf;
+	va_list ap;
+	FILE *f;
+	long len;
+
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	rewind(f);
+	buf = calloc(1, len + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, len, f), (size_t)len);
+	fclose(f);
+	return buf;
+}
+
+void tu_write_file(const char *path, const char *fmt, ...)
+{
+	va_list ap;
+	FILE *f;
+
+	assert_int_equal(mkdir_parents(path), 0);
+	f = fopen(path, "w");
+	if (!f)
+		fail_msg("%s: %m", path);
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	assert_int_equal(fclose(f), 0);
+}
+
+const char *tu_copy_dir(const char *src, const char *name)
+{
+	static char dir[PATH_MAX];
+
+	snprintf(dir, sizeof(dir), "%s/%s", tu_tmpdir(), name);
+	assert_int_equal(tu_run(NULL, "rm -rf %s && cp -r %s %s", dir, src, dir), 0);
+	return dir;
+}
+
+void tu_golden(const char *path, const char *text)
+{
+	char *want;
+
+	if (getenv("MMBENCH_GOLDEN_UPDATE"))
+		tu_write_file(path, "%s", text);
+	want = tu_slurp("%s", path);
+	if (!want)
+		fail_msg("%s: no golden file (MMBENCH_GOLDEN_UPDATE=1 writes it)", path);
+	assert_string_equal(text, want);
+	free(want);
+}
+
+void tu_assert_width(const char *text, int cols)
+{
+	for (const char *line = text, *nl; line && *line; line = nl ? nl + 1 : NULL) {
+		nl = strchr(line, '\n');
+		if ((nl ? nl - line : (long)strlen(line)) > cols)
+			fail_msg("line over %d columns: %.100s", cols, line);
+	}
+}
+
+void tu_last_line(const char *out, char *buf, size_t len)
+{
+	const char *last;
+
+	out = out ?: "";
+	last = out + strlen(out);
+	while (last > out && last[-1] == '\n')
+		last--;
+	while (last > out && last[-1] != '\n')
+		last--;
+	snprintf(buf, len, "%.*s", (int)strcspn(last, "\n"), last);
+}
+
+int tu_mounts(const char *type, const char *where)
+{
+	char line[1024], t[64], w[PATH_MAX + 2] = "";
+	FILE *f = fopen("/proc/self/mountinfo", "r");
+	int n = 0;
+
+	if (!f)
+		return -1;
+	snprintf(t, sizeof(t), " - %s ", type);
+	if (where)
+		snprintf(w, sizeof(w), " %s ", where);
+	while (fgets(line, sizeof(line), f))
+		n += strstr(line, t) && strstr(line, w);
+	fclose(f);
+	return n;
+}
+
+pid_t tu_fork_root(void)
+{
+	pid_t pid;
+
+	if (!tu_is_root())
+		skip();
+	pid = fork();
+	assert_true(pid >= 0);
+	return pid;
+}
+
+void tu_wait_ok(pid_t pid)
+{
+	int status;
+
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+char *tu_map_pages(size_t len)
+{
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	assert_true(p != MAP_FAILED);
+	/* one fault a page only if no THP or mTHP fills several pages at once */
+	madvise(p, len, MADV_NOHUGEPAGE);
+	return p;
+}
+
+void tu_touch(char *p, size_t pages)
+{
+	long ps = sysconf(_SC_PAGESIZE);
+
+	for (size_t i = 0; i < pages; i++)
+		p[i * ps] = 1;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int tu_run_locked(struct tu_harness *h, const char *fmt, ...)
+{
+	char cmd[8192];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	for (int tries = 0; tries < LOCK_TRIES; tries++) {
+		double t0;
+
+		if (h->before_try)
+			h->before_try();
+		/* taken again per try: a run that held the lock may have held knobs set too */
+		free(h->knobs_before);
+		h->knobs_before = tu_knob_snapshot();
+		free(h->out);
+		h->out = NULL;
+		t0 = now_s();
+		h->rc = tu_run(&h->out, "%s", cmd);
+		h->secs = now_s() - t0;
+		if (h->rc != 1 || !h->out || !strstr(h->out, "one run at a time"))
+			break;
+		sleep(2);
+	}
+	free(h->knobs_after);
+	h->knobs_after = tu_knob_snapshot();
+	return h->rc;
+}
+
+json_t *tu_bench_run(struct tu_harness *h, const char *name, const char *root, const char *args)
+{
+	char path[PATH_MAX + 64];
+	const char *dir;
+
+	tu_run_locked(h, "./build/mmbench run --bench %s --out %s %s", name, root, args);
+	dir = tu_run_dir(root);
+	if (h->rc || !dir)
+		return NULL;
+	snprintf(path, sizeof(path), "%s/%s.json", dir, name);
+	h->bench = json_load_file(path, 0, NULL);
+	return h->bench;
+}
+
+void tu_need_bench(const struct tu_harness *h, const char *what)
+{
+	if (h->rc || !h->bench)
+		fail_msg("%s exited %d:\n%s", what, h->rc, h->out ?: "");
+}
+
+void tu_harness_free(struct tu_harness *h)
+{
+	json_decref(h->bench);
+	free(h->out);
+	free(h->knobs_before);
+	free(h->knobs_after);
+	memset(h, 0, sizeof(*h));
+}
+
+int tu_harness_teardown(void **state)
+{
+	if (*state)
+		tu_harness_free(*state);
+	return tu_teardown(state);
+}
+
+json_t *tu_ok_case(json_t *bench, const char *key)
+{
+	json_t *c = tu_case(bench, key);
+	const char *st;
+
+	if (!c)
+		fail_msg("no case '%s'", key);
+	st = json_string_value(json_object_get(c, "status"));
+	if (!st || strcmp(st, "ok"))
+		fail_msg("case '%s': status %s: %s", key, st ?: "(none)",
+			 json_string_value(json_object_get(c, "reason")) ?: "");
+	return c;
+}
+
+char *tu_bad_opt(const char *name, const char *opt)
+{
+	char *out = NULL, root[PATH_MAX];
+	int rc, lines = 0;
+
+	snprintf(root, sizeof(root), "%s/bad", tu_tmpdir());
+	rc = tu_run(&out, "./build/mmbench run --bench %s --profile smoke --out %s --no-report "
+		    "--opt %s", name, root, opt);
+	for (const char *p = out; p && *p; p++)
+		lines += *p == '\n';
+	if (rc != 2 || lines != 1)
+		fail_msg("--opt %s: exit %d, %d lines:\n%s", opt, rc, lines, out ?: "");
+	assert_int_not_equal(access(root, F_OK), 0);
+	return out;
 }
