@@ -212,17 +212,19 @@ struct line {
 /* One chart of lines over @param: @lines pick (run, family); points are the cases in that family. */
 static int line_chart(const struct chart_ctx *cx, const struct rl_bench *b,
 		      const struct rl_metric *m, const char *param, const struct line *lines,
-		      size_t nr_lines, const char *suffix)
+		      size_t nr_lines, const char *part)
 {
-	char name[200], title[200], ylab[96], fam[160];
+	char name[200], title[240], ylab[96], fam[160];
 	double xmin = INFINITY, xmax = 0;
 	size_t i, c;
 	FILE *dat, *vars;
 
-	snprintf(name, sizeof(name), "%s--%s--by-%s%s", b->name, m->name, param, suffix);
+	/* @part names which of several charts of this metric this is ("kind=anon-read") */
+	snprintf(name, sizeof(name), "%s--%s--by-%s%s%s", b->name, m->name, param,
+		 *part ? "--" : "", part);
 	sanitize(name);
-	snprintf(title, sizeof(title), "%s: %s (%s%s) by %s", b->name, m->name, m->unit,
-		 better_text(m->better), param);
+	snprintf(title, sizeof(title), "%s: %s (%s%s) by %s%s%s", b->name, m->name, m->unit,
+		 better_text(m->better), param, *part ? ", " : "", part);
 	snprintf(ylab, sizeof(ylab), "%s [%s]", m->name, m->unit);
 	dat = open_pair(cx, name, &vars);
 	if (!dat)
@@ -291,7 +293,8 @@ static size_t families(const struct rl_bench *b, const char *param, char (*fams)
 	for (c = 0; c < b->nr_cases; c++) {
 		json_t *x = json_object_get(b->cases[c].params, param);
 
-		if (!json_is_number(x))
+		/* a skipped case has nothing to draw: its family must not make an empty chart */
+		if (!json_is_number(x) || !b->cases[c].nr_metrics)
 			continue;
 		family_of(&b->cases[c], param, fam, sizeof(fam));
 		for (f = 0; f < nf && strcmp(fams[f], fam); f++)
@@ -311,40 +314,142 @@ static size_t families(const struct rl_bench *b, const char *param, char (*fams)
 	return out;
 }
 
+/* The "name=value" token of @fam for @name into buf ("" when absent). */
+static void token_of(const char *fam, const char *name, char *buf, size_t len)
+{
+	size_t nlen = strlen(name);
+
+	buf[0] = '\0';
+	for (const char *p = fam; *p; ) {
+		size_t n = strcspn(p, " ");
+
+		if (n > nlen && !strncmp(p, name, nlen) && p[nlen] == '=') {
+			snprintf(buf, len, "%.*s", (int)n, p);
+			return;
+		}
+		p += n + (p[n] == ' ');
+	}
+}
+
+/*
+ * Families too many for one chart are split by the value of one other parameter
+ * (vma-lock: a chart per fault kind, a line per mode): the one that leaves every chart
+ * within MAX_LINES with the fewest charts. 0 when none does.
+ */
+static size_t split_param(char (*fams)[160], size_t nf, size_t runs, char *name, size_t len)
+{
+	char names[16][64];
+	size_t best = 0, nn = 0;
+
+	/* candidates: every parameter named in any family (a bench may leave defaults out of keys) */
+	for (size_t f = 0; f < nf; f++) {
+		for (const char *p = fams[f]; *p; ) {
+			size_t n = strcspn(p, " "), eq = strcspn(p, "="), k;
+			char cand[64];
+
+			snprintf(cand, sizeof(cand), "%.*s", (int)(eq < n ? eq : n), p);
+			p += n + (p[n] == ' ');
+			for (k = 0; k < nn && strcmp(names[k], cand); k++)
+				;
+			if (k == nn && nn < 16)
+				snprintf(names[nn++], sizeof(names[0]), "%s", cand);
+		}
+	}
+	name[0] = '\0';
+	for (size_t k = 0; k < nn; k++) {
+		char tok[160], seen[MAX_LINES * 4][160];
+		size_t groups = 0, widest = 0;
+
+		for (size_t f = 0; f < nf; f++) {
+			size_t g, size = 0;
+
+			token_of(fams[f], names[k], tok, sizeof(tok));
+			for (g = 0; g < groups && strcmp(seen[g], tok); g++)
+				;
+			if (g < groups)
+				continue;
+			snprintf(seen[groups++], sizeof(seen[0]), "%s", tok);
+			for (size_t o = 0; o < nf; o++) {
+				char other[160];
+
+				token_of(fams[o], names[k], other, sizeof(other));
+				size += !strcmp(other, tok);
+			}
+			if (size > widest)
+				widest = size;
+		}
+		if (groups > 1 && widest * runs <= MAX_LINES && (!best || groups < best)) {
+			best = groups;
+			snprintf(name, len, "%s", names[k]);
+		}
+	}
+	return best;
+}
+
+/* One chart of the families whose @group token is @tok (all of them when @group is ""). */
+static int group_chart(const struct chart_ctx *cx, const struct rl_bench *b,
+		       const struct rl_metric *m, const char *param, char (*fams)[160], size_t nf,
+		       const char *group, const char *tok, const char *suffix)
+{
+	struct line lines[MAX_LINES];
+	size_t n = 0;
+
+	for (size_t f = 0; f < nf; f++) {
+		char mine[160];
+
+		token_of(fams[f], group, mine, sizeof(mine));
+		if (*group && strcmp(mine, tok))
+			continue;
+		for (size_t r = 0; r < cx->nr_runs && n < MAX_LINES; r++, n++) {
+			lines[n].run = r;
+			snprintf(lines[n].family, sizeof(lines[n].family), "%.159s", fams[f]);
+			snprintf(lines[n].title, sizeof(lines[n].title), "%.100s%s%.159s",
+				 cx->nr_runs > 1 ? cx->labels[r] : "",
+				 cx->nr_runs > 1 && fams[f][0] ? ": " : "",
+				 fams[f][0] || cx->nr_runs > 1 ? fams[f] : m->name);
+		}
+	}
+	return line_chart(cx, b, m, param, lines, n, suffix);
+}
+
 static int lines_for(const struct chart_ctx *cx, const struct rl_bench *b,
 		     const struct rl_metric *m, const char *param)
 {
 	static char fams[MAX_LINES * 4][160];
-	struct line lines[MAX_LINES];
-	size_t nf = families(b, param, fams, MAX_LINES * 4), f, r, n = 0;
-	char suffix[32];
+	size_t nf = families(b, param, fams, MAX_LINES * 4), f;
+	char suffix[200], group[64], tok[160];
 	int err = 0;
 
 	if (!nf)
 		return 0;
-	if (nf * cx->nr_runs <= MAX_LINES) {
-		for (f = 0; f < nf; f++) {
-			for (r = 0; r < cx->nr_runs; r++, n++) {
-				lines[n].run = r;
-				snprintf(lines[n].family, sizeof(lines[n].family), "%.159s", fams[f]);
-				snprintf(lines[n].title, sizeof(lines[n].title), "%.100s%s%.159s",
-					 cx->nr_runs > 1 ? cx->labels[r] : "",
-					 cx->nr_runs > 1 && fams[f][0] ? ": " : "",
-					 fams[f][0] || cx->nr_runs > 1 ? fams[f] : m->name);
-			}
+	if (nf * cx->nr_runs <= MAX_LINES)
+		return group_chart(cx, b, m, param, fams, nf, "", "", "");
+	if (split_param(fams, nf, cx->nr_runs, group, sizeof(group))) {
+		char done[MAX_LINES * 4][160];
+		size_t nd = 0;
+
+		for (f = 0; f < nf && !err; f++) {
+			size_t d;
+
+			token_of(fams[f], group, tok, sizeof(tok));
+			for (d = 0; d < nd && strcmp(done[d], tok); d++)
+				;
+			if (d < nd)
+				continue;
+			snprintf(done[nd++], sizeof(done[0]), "%s", tok);
+			/* a bench may leave a default out of its keys: name that group so */
+			if (tok[0])
+				snprintf(suffix, sizeof(suffix), "%s", tok);
+			else
+				snprintf(suffix, sizeof(suffix), "%s=default", group);
+			err = group_chart(cx, b, m, param, fams, nf, group, tok, suffix);
 		}
-		return line_chart(cx, b, m, param, lines, n, "");
+		return err;
 	}
-	/* Too many for one chart: one chart per family, a line per run. */
+	/* No parameter splits them small enough: one chart per family, a line per run. */
 	for (f = 0; f < nf && !err; f++) {
-		for (r = 0, n = 0; r < cx->nr_runs && r < MAX_LINES; r++, n++) {
-			lines[n].run = r;
-			snprintf(lines[n].family, sizeof(lines[n].family), "%.159s", fams[f]);
-			snprintf(lines[n].title, sizeof(lines[n].title), "%.100s: %.159s",
-				 cx->labels[r], fams[f]);
-		}
-		snprintf(suffix, sizeof(suffix), "--f%zu", f + 1);
-		err = line_chart(cx, b, m, param, lines, n, suffix);
+		snprintf(suffix, sizeof(suffix), "%s", fams[f][0] ? fams[f] : "all");
+		err = group_chart(cx, b, m, param, fams + f, 1, "", "", suffix);
 	}
 	return err;
 }
