@@ -265,39 +265,36 @@ static void test_unavailable_exits_4(void **state)
  */
 static void test_real_kernel(void **state)
 {
-	char *out, *saved = getenv("MMBENCH_SYSROOT") ? strdup(getenv("MMBENCH_SYSROOT")) : NULL;
-	char before[64], after[64];
-	int rc;
+	char *sysroot = getenv("MMBENCH_SYSROOT") ? strdup(getenv("MMBENCH_SYSROOT")) : NULL;
+	char *journal = getenv("MMBENCH_JOURNAL") ? strdup(getenv("MMBENCH_JOURNAL")) : NULL;
+	struct tu_harness h = { 0 };
 
 	(void)state;
 	if (!tu_is_root())
 		skip();
+	/* the real knobs go with the real journal and its lock: never a private one */
 	unsetenv("MMBENCH_SYSROOT");
-	rc = tu_run(&out, "./build/mmbench sweep fault_around_bytes=4096,65536 --out %s/real "
-		    SWEEP_BENCH, tu_tmpdir());
-	if (strstr(out, "debugfs access is restricted")) {
-		assert_int_equal(rc, 4);
-		assert_non_null(strstr(out, "./run.sh vm"));
+	unsetenv("MMBENCH_JOURNAL");
+	tu_run_locked(&h, "./build/mmbench sweep fault_around_bytes=4096,65536 --out %s/real "
+		      SWEEP_BENCH, tu_tmpdir());
+	if (strstr(h.out, "debugfs access is restricted")) {
+		assert_int_equal(h.rc, 4);
+		assert_non_null(strstr(h.out, "./run.sh vm"));
 		assert_int_equal(tu_run(NULL, "test -e %s/real", tu_tmpdir()), 1);
 	}
-	free(out);
-
-	rc = tu_run(&out, "cat /sys/kernel/mm/transparent_hugepage/khugepaged/max_ptes_none");
-	snprintf(before, sizeof(before), "%s", out);
-	free(out);
 	/* at most 511 (HPAGE_PMD_NR - 1): the kernel's write handler refuses more */
-	rc = tu_run(&out, "./build/mmbench sweep khugepaged.max_ptes_none=100000 --out %s/real "
-		    SWEEP_BENCH, tu_tmpdir());
-	assert_int_equal(rc, 2);
-	assert_non_null(strstr(out, "the kernel rejects khugepaged.max_ptes_none=100000"));
-	free(out);
-	tu_run(&out, "cat /sys/kernel/mm/transparent_hugepage/khugepaged/max_ptes_none");
-	snprintf(after, sizeof(after), "%s", out);
-	free(out);
-	assert_string_equal(before, after);
-	if (saved)
-		setenv("MMBENCH_SYSROOT", saved, 1);
-	free(saved);
+	tu_run_locked(&h, "./build/mmbench sweep khugepaged.max_ptes_none=100000 --out %s/real "
+		      SWEEP_BENCH, tu_tmpdir());
+	assert_int_equal(h.rc, 2);
+	assert_non_null(strstr(h.out, "the kernel rejects khugepaged.max_ptes_none=100000"));
+	assert_string_equal(h.knobs_before, h.knobs_after);
+	tu_harness_free(&h);
+	if (sysroot)
+		setenv("MMBENCH_SYSROOT", sysroot, 1);
+	if (journal)
+		setenv("MMBENCH_JOURNAL", journal, 1);
+	free(sysroot);
+	free(journal);
 }
 
 int main(void)
