@@ -51,7 +51,7 @@ static void test_line_charts(void **state)
 	char dir[PATH_MAX];
 	struct rl_run run, *runs[1] = { &run };
 	const char *labels[1] = { "run" };
-	struct plot_list pl;
+	struct plot_list pl = { 0 };
 	int by_threads = 0, read = 0, def = 0;
 
 	(void)state;
