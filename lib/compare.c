@@ -199,14 +199,19 @@ static int judge(struct cmp *c)
 		if (!r->b || !r->c || !r->b->n || !r->c->n)
 			continue;
 		if (stats_ratio_ci(r->b->samples, r->b->n, r->c->samples, r->c->n,
-				   &r->ratio, &r->lo, &r->hi) == -ENOMEM)
+				   &r->ratio, &r->lo, &r->hi) == -ENOMEM) {
+			free(p);
+			free(q);
 			return -ENOMEM;
+		}
 		/* Only a metric that can get a verdict counts as a test. */
 		if (r->better == BETTER_NONE || r->b->n < STATS_MIN_SAMPLES ||
 		    r->c->n < STATS_MIN_SAMPLES || isnan(r->ratio))
 			continue;
 		r->p = stats_mann_whitney_p(r->b->samples, r->b->n, r->c->samples, r->c->n);
-		p[n++] = r->p;
+		/* The q's are handed back to the rows with a p: a NaN p must not take a slot. */
+		if (!isnan(r->p))
+			p[n++] = r->p;
 	}
 	stats_bh(p, n, q);
 	c->nr_tests = n;

@@ -259,15 +259,14 @@ static json_t *thp_sizes(void)
 		if (strncmp(de->d_name, "hugepages-", 10))
 			continue;
 		snprintf(file, sizeof(file), "%s/%s/enabled", dir, de->d_name);
-		if (!access(file, F_OK))
-			sizes[n++] = strdup(de->d_name + 10);
+		if (!access(file, F_OK) && (sizes[n] = strdup(de->d_name + 10)))
+			n++;
 	}
 	if (d)
 		closedir(d);
 	qsort(sizes, n, sizeof(sizes[0]), size_cmp);
 	for (int i = 0; i < n; i++) {
-		if (sizes[i])
-			json_array_append_new(a, json_string(sizes[i]));
+		json_array_append_new(a, json_string(sizes[i]));
 		free(sizes[i]);
 	}
 	return a;

@@ -182,7 +182,6 @@ static int bars(const struct chart_ctx *cx, const struct rl_bench *b, const stru
 	return add_ref(cx->out, b->name, name, title);
 }
 
-/* The case's params other than @param as "k=v k=v": the family a line follows. */
 /*
  * The case family a point belongs to: its key without @param ("mode=shared-vma" for
  * "mode=shared-vma threads=2" by threads). Only key params: information a bench adds

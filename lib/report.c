@@ -260,15 +260,12 @@ static void counters_txt(FILE *f, const struct rl_case *c, bool md)
 	json_t *v;
 	bool any = false;
 
+	/* val is already scaled for multiplexing where it was read (counters_read) */
 	json_object_foreach(c->counters, k, v) {
 		double val = json_number_value(json_object_get(v, "val"));
-		double ena = json_number_value(json_object_get(v, "ena"));
-		double run = json_number_value(json_object_get(v, "run"));
 
 		if (!json_is_number(json_object_get(v, "val")))
 			continue;
-		if (run > 0 && ena > run)
-			val = val * ena / run;
 		if (!any)
 			pack_start(&p, f, md ? "\ncounters per repetition: " : "    counters/rep: ", 6);
 		any = true;
@@ -300,13 +297,15 @@ static void unsupported_txt(FILE *f, const struct rl_bench *b)
 	size_t c;
 	const char *k;
 	json_t *v;
-	char item[256], seen[1024] = "";
+	char item[256], seen[1024] = ";", name[80];
 
 	for (c = 0; c < b->nr_cases; c++) {
 		json_object_foreach(b->cases[c].counters, k, v) {
 			json_t *sup = json_object_get(v, "supported");
 
-			if (!json_is_false(sup) || strstr(seen, k))
+			/* ";name;": "faults" is not "page-faults" */
+			snprintf(name, sizeof(name), ";%s;", k);
+			if (!json_is_false(sup) || strstr(seen, name))
 				continue;
 			if (strlen(seen) + strlen(k) + 2 < sizeof(seen)) {
 				strcat(seen, k);

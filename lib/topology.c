@@ -154,8 +154,7 @@ static int load(const char *xml)
 	return 0;
 
 out_destroy:
-	hwloc_topology_destroy(topo);
-	topo = NULL;
+	topo_fini();	/* the topology and any orders build_orders() allocated */
 	return err ? err : -EINVAL;
 }
 
