@@ -4,9 +4,10 @@ CC	?= gcc
 BUILD	:= build
 PKGS	:= hwloc jansson gsl numa
 CFLAGS	?= -O2 -g
-CFLAGS	+= -std=gnu11 -Wall -Wextra -Werror -Wno-format-truncation -D_GNU_SOURCE -MMD -MP \
+# override: 'make CFLAGS=-O0' adds to these rather than dropping -Werror and the include paths
+override CFLAGS	+= -std=gnu11 -Wall -Wextra -Werror -Wno-format-truncation -D_GNU_SOURCE -MMD -MP \
 	   -Ilib -I$(LIBPERF)/include
-LDLIBS	+= $(LIBPERF)/libperf.a $(LIBPERF)/libapi.a \
+override LDLIBS	+= $(LIBPERF)/libperf.a $(LIBPERF)/libapi.a \
 	   -lhwloc -ljansson -lgsl -lgslcblas -lnuma -lpthread -lm
 
 # libperf comes from tools/lib/perf of a kernel tree: KSRC=, else Debian's linux-source-6.1.

@@ -9,10 +9,8 @@
 
 static int parse_profile(const char *s, enum profile *p)
 {
-	static const char *const names[] = { "smoke", "quick", "full" };
-
 	for (int i = 0; i < NR_PROFILES; i++)
-		if (!strcmp(s, names[i])) {
+		if (!strcmp(s, profile_names[i])) {
 			*p = i;
 			return 0;
 		}
@@ -181,4 +179,15 @@ int run_lock_knobs(const char *who)
 	else if (r)
 		fprintf(stderr, "%s: knob journal %s: %s\n", who, knob_journal_path(), strerror(-r));
 	return r ? KSFT_FAIL : 0;
+}
+
+int run_check_sets(const struct run_args *a)
+{
+	for (int i = 0; i < a->nr_sets; i++) {
+		char why[600];
+
+		if (knob_try_value(a->sets[i].name, a->sets[i].value, why, sizeof(why)))
+			return usage("--set %s", why);
+	}
+	return 0;
 }

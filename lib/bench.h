@@ -145,6 +145,7 @@ struct bench {
 };
 
 /* registry.c */
+extern const char *const profile_names[NR_PROFILES];	/* "smoke", "quick", "full" */
 extern const struct bench *const benches[];
 extern const int nr_benches;
 const struct bench *bench_find(const char *name);

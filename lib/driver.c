@@ -86,22 +86,23 @@ static void iso_time(double t, char *buf, size_t len)
 
 int run_dir_create(const struct run_args *a, int argc, char **argv, struct run_dir *rd)
 {
-	static const char *const profiles[] = { "smoke", "quick", "full" };
 	char stamp[32], base[PATH_MAX];
 	struct run_meta meta = { 0 };
 	time_t t = time(NULL);
 	struct tm tm;
+	int r;
 
 	memset(rd, 0, sizeof(*rd));
 	localtime_r(&t, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
 	snprintf(base, sizeof(base), "%s/%s", a->out_root, kernel_release());
-	if (mkdir_p(base)) {
-		fprintf(stderr, "%s: %s: %s\n", __func__, base, strerror(errno));
-		return -errno;
+	r = mkdir_p(base);
+	if (r) {
+		fprintf(stderr, "%s: %s: %s\n", __func__, base, strerror(-r));
+		return r;
 	}
 	/* two runs in one second get -2, -3, ... rather than sharing a directory */
-	for (int n = 1; n < 100; n++) {
+	for (int n = 1; ; n++) {
 		char suffix[16] = "";
 
 		if (n > 1)
@@ -111,9 +112,11 @@ int run_dir_create(const struct run_args *a, int argc, char **argv, struct run_d
 		snprintf(rd->path, sizeof(rd->path), "%s/%s", base, rd->run_id);
 		if (!mkdir(rd->path, 0755))
 			break;
-		if (errno != EEXIST) {
-			fprintf(stderr, "%s: %s: %s\n", __func__, rd->path, strerror(errno));
-			return -errno;
+		r = -errno;
+		/* never fall back to a directory another run owns */
+		if (r != -EEXIST || n == 99) {
+			fprintf(stderr, "%s: %s: %s\n", __func__, rd->path, strerror(-r));
+			return r;
 		}
 	}
 	snprintf(base, sizeof(base), "%s/plots", rd->path);
@@ -128,7 +131,7 @@ int run_dir_create(const struct run_args *a, int argc, char **argv, struct run_d
 	meta.run_id = rd->run_id;
 	meta.label = a->label;
 	meta.cmdline = rd->cmdline;
-	meta.profile = profiles[a->profile];
+	meta.profile = profile_names[a->profile];
 	meta.start_time = rd->start;
 	rd->manifest = manifest_build(&meta);
 	snprintf(base, sizeof(base), "%s/topology.xml", rd->path);

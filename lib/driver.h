@@ -49,6 +49,8 @@ struct run_dir {
 
 /* Every selected bench's options are valid: 0, or KSFT_USAGE after one line. */
 int run_check_opts(const struct run_args *a);
+/* After run_lock_knobs(): every --set value is one its knob takes (a trial write); 0 or KSFT_USAGE. */
+int run_check_sets(const struct run_args *a);
 /* Take the knob journal's lock (restoring what a killed run left): 0, or KSFT_FAIL after one line. */
 int run_lock_knobs(const char *who);
 /*

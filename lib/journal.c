@@ -51,6 +51,7 @@ static int journal_append(const struct changed *c)
 	if (fd < 0)
 		return -errno;
 	n = snprintf(line, sizeof(line), "%s\t%s\t%s\n", c->name, c->path, c->restore);
+	errno = 0;	/* a short write sets none */
 	if (write(fd, line, n) != n || fsync(fd))
 		r = errno ? -errno : -EIO;
 	close(fd);
@@ -101,8 +102,13 @@ static void restore_all_unlocked(void)
 
 int knob_restore_all(void)
 {
+	/* once a knob would not go back, the journal stays for the next run to retry */
+	static bool failed;
+	int r = 0;
+
 	if (owner && getpid() != owner)
 		return 0;
+	/* one knob that will not go back must not keep the others changed */
 	while (nr_changed > 0) {
 		const struct changed *c = &changed[nr_changed - 1];
 		char now[512], want[512];
@@ -111,13 +117,19 @@ int knob_restore_all(void)
 		if (write_text(c->path, c->restore) ||
 		    knob_read(c->name, now, sizeof(now)) || strcmp(now, want)) {
 			fprintf(stderr, "mmbench: could not restore %s to '%s'\n", c->path, c->restore);
-			/* keep the journal so the next run tries again */
-			return -EIO;
+			r = -EIO;
+			failed = true;
 		}
 		nr_changed--;
 	}
-	unlink(knob_journal_path());
-	return 0;
+	if (!failed)
+		unlink(knob_journal_path());
+	return r;
+}
+
+bool journal_pending(void)
+{
+	return nr_changed > 0;
 }
 
 static void at_exit(void)
@@ -125,6 +137,8 @@ static void at_exit(void)
 	if (getpid() != owner)
 		return;
 	knob_restore_all();
+	/* debugfs's own exit handler left it mounted for the restore above */
+	knob_unmount_debugfs();
 }
 
 static void on_signal(int sig)
@@ -209,5 +223,7 @@ int knobs_init(FILE *msg)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	/* progress goes to stderr: a reader that went away (| head) must not leave knobs set */
+	sigaction(SIGPIPE, &sa, NULL);
 	return 0;
 }

@@ -2,6 +2,7 @@
 #ifndef MMBENCH_JOURNAL_H
 #define MMBENCH_JOURNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /*
@@ -9,6 +10,9 @@
  * the text that restores it. Later calls for the same path keep the first. -errno.
  */
 int journal_remember(const char *name, const char *path, const char *restore);
+
+/* Whether this process has knobs not yet put back. */
+bool journal_pending(void);
 
 /* From knobs.c, for the journal. */
 void knob_choice_word(const char *raw, char *buf, size_t len);

@@ -106,6 +106,14 @@ bool knob_known(const char *name)
 	return lookup(name, member, sizeof(member)) != NULL;
 }
 
+bool knob_numeric(const char *name)
+{
+	char member[64];
+	const struct knob_def *k = lookup(name, member, sizeof(member));
+
+	return k && k->kind == KNOB_NUM;
+}
+
 static void subst(char *buf, size_t len, const char *pattern, const char *member)
 {
 	const char *star = strchr(pattern, '*');
@@ -182,6 +190,12 @@ static pid_t debugfs_mounter;
 /* Also for sysinfo and list, which read knobs without knobs_init(); a forked child leaves it alone. */
 void knob_unmount_debugfs(void)
 {
+	/*
+	 * Registered after the journal's exit handler, so it runs first: a knob on
+	 * debugfs not yet put back keeps it mounted until that handler has restored it.
+	 */
+	if (journal_pending())
+		return;
 	if (debugfs_mounted_by_us && debugfs_mounter == getpid())
 		umount2(DBG, MNT_DETACH);
 	debugfs_mounted_by_us = false;
@@ -357,3 +371,45 @@ int knob_probe_write(const char *name, char *why, size_t len)
 	return r;
 }
 
+static bool is_number(const char *s)
+{
+	char *end;
+
+	strtod(s, &end);
+	return *s && !*end;
+}
+
+static bool is_choice(const char *raw, const char *value)
+{
+	char words[512], *save, *w;
+
+	snprintf(words, sizeof(words), "%s", raw);
+	for (w = strtok_r(words, " []", &save); w; w = strtok_r(NULL, " []", &save))
+		if (!strcmp(w, value))
+			return true;
+	return false;
+}
+
+int knob_try_value(const char *name, const char *value, char *why, size_t len)
+{
+	char member[64], raw[512];
+	const struct knob_def *k = lookup(name, member, sizeof(member));
+	int r = k ? knob_read_raw(name, raw, sizeof(raw)) : -ENOENT;
+
+	if (r) {
+		knob_probe_write(name, why, len);
+		return r;
+	}
+	if (k->kind == KNOB_NUM ? !is_number(value) : !is_choice(raw, value)) {
+		snprintf(why, len, "%s=%s: not a value of this knob (%s)", name, value,
+			 k->kind == KNOB_NUM ? "a number" : raw);
+		return -EINVAL;
+	}
+	r = knob_set(name, value);
+	if (knob_restore_all() && !r)
+		r = -EIO;
+	if (r)
+		snprintf(why, len, "the kernel rejects %s=%s: %s", name, value,
+			 r == -EIO ? "it reads back another value" : strerror(-r));
+	return r;
+}

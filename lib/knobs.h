@@ -27,6 +27,8 @@ const char *sysroot_path(char *buf, size_t len, const char *path);
 
 /* Whether @name is in the table (directly or through a family pattern). */
 bool knob_known(const char *name);
+/* Whether @name takes a number (else one word of a choice). */
+bool knob_numeric(const char *name);
 /* Every concrete knob name on this system (families expanded), NULL-terminated, static. */
 const char *const *knob_names(void);
 /* The path in force for @name, or NULL with errno set. */
@@ -36,7 +38,7 @@ const char *knob_path(const char *name, char *buf, size_t len);
 int knob_read(const char *name, char *buf, size_t len);
 /* The file's whole text, trailing newline stripped. */
 int knob_read_raw(const char *name, char *buf, size_t len);
-/* Empty string when @name could be written, else why not (probe: writes back the value it has). */
+/* Empty string when @name could be written, else why not (reads it and checks write access; writes nothing). */
 int knob_probe_write(const char *name, char *why, size_t len);
 
 /*
@@ -45,13 +47,19 @@ int knob_probe_write(const char *name, char *why, size_t len);
  * and the knob is left as it was.
  */
 int knob_set(const char *name, const char *value);
+/*
+ * Whether @name takes @value: the right form (a number, or one of the choice's words),
+ * then a trial write the kernel accepts, put back at once with knob_restore_all() (so
+ * call it before changing anything else). 0, or -errno and a one-line @why.
+ */
+int knob_try_value(const char *name, const char *value, char *why, size_t len);
 /* Put back every knob this process changed, in reverse order; clears the journal. */
 int knob_restore_all(void);
 
 /*
  * Call once at start, before any knob is set: takes the journal's lock (-EBUSY if
  * another mmbench holds it) and, if a killed run left a journal, restores what it
- * lists and says so on @msg. Registers restore on exit and on SIGINT/SIGTERM/SIGHUP.
+ * lists and says so on @msg. Registers restore on exit and on SIGINT/SIGTERM/SIGHUP/SIGPIPE.
  */
 int knobs_init(FILE *msg);
 /* The journal's path (MMBENCH_JOURNAL, else <sysroot>/var/lib/mmbench/journal). */

@@ -25,8 +25,6 @@ static const char usage_text[] =
 "  sweep KNOB=V1,V2,.. [--bench NAME] [--profile P] [--reps N] [--out ROOT]\n"
 "exit codes: 0 ok, 1 failure, 2 usage error, 3 compare found a regression, 4 skipped\n";
 
-static const char *const profile_names[] = { "smoke", "quick", "full" };
-
 /* One bench of a run: probe, cases, the loop, results. Returns the number of failed cases. */
 static int run_bench(const struct bench *b, struct run_args *a, struct run_dir *rd)
 {
@@ -55,6 +53,8 @@ int cmd_run(int argc, char **argv)
 		r = run_check_opts(&a);
 	if (!r)
 		r = run_lock_knobs("mmbench");
+	if (!r)
+		r = run_check_sets(&a);
 	if (r)
 		return r;
 	topo_init();
@@ -108,6 +108,8 @@ int cmd_list(int argc, char **argv)
 			i--;
 		}
 	r = run_args_parse(argc, argv, 1, &a, NULL, NULL);
+	if (!r)
+		r = run_check_opts(&a);
 	if (r)
 		return r;
 	if (knobs) {

@@ -165,7 +165,7 @@ static int check_value(const struct bench_opt *o, const char *text, char *err, s
 {
 	uint64_t v, vals[OPT_LIST_MAX];
 	const char *what = "";
-	int n = 0, r = 0;
+	int n = 0, r;
 
 	if (!*text) {
 		snprintf(err, len, "option %s: empty value", o->name);
@@ -222,7 +222,7 @@ static int check_value(const struct bench_opt *o, const char *text, char *err, s
 			 o->max_per_cpu && v == opt_max(o) ? " (per-CPU bound)" : "");
 		return -ERANGE;
 	}
-	return r;
+	return 0;
 }
 
 struct opt_values *opt_values_new(const struct bench *b, enum profile p)

@@ -8,6 +8,8 @@ extern const struct bench bench_vma_lock;
 extern const struct bench bench_numa_scan;
 extern const struct bench bench_thp;
 
+const char *const profile_names[NR_PROFILES] = { "smoke", "quick", "full" };
+
 const struct bench *const benches[] = {
 	&bench_uffd_wp,
 	&bench_fault_around,

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <jansson.h>
 #include "options.h"
 #include "results.h"
@@ -88,14 +89,13 @@ int results_write(const char *dir, const struct bench_ctx *ctx, const struct cas
 {
 	char path[PATH_MAX], tmp[PATH_MAX + 8];
 	json_t *root = json_object(), *params = json_object(), *cases = json_array();
-	static const char *const profiles[] = { "smoke", "quick", "full" };
 	int r = 0;
 
 	for (int i = 0; i < opt_values_count(ctx->opts); i++)
 		json_object_set_new(params, opt_values_name(ctx->opts, i),
 				    json_string(opt_values_text(ctx->opts, i)));
 	json_object_set_new(params, "reps", json_integer(ctx->reps));
-	json_object_set_new(params, "profile", json_string(profiles[ctx->profile]));
+	json_object_set_new(params, "profile", json_string(profile_names[ctx->profile]));
 	for (int i = 0; list && i < list->nr; i++)
 		json_array_append_new(cases, case_json(&list->cases[i]));
 
@@ -111,10 +111,12 @@ int results_write(const char *dir, const struct bench_ctx *ctx, const struct cas
 	/* written whole or not at all: a reader never sees half a file */
 	snprintf(path, sizeof(path), "%s/%s.json", dir, ctx->bench->name);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	errno = 0;	/* jansson may fail without setting it */
 	if (json_dump_file(root, tmp, JSON_INDENT(1) | JSON_REAL_PRECISION(12)) ||
 	    rename(tmp, path)) {
 		r = -(errno ? errno : EIO);
 		fprintf(stderr, "%s: %s: %s\n", __func__, path, strerror(-r));
+		unlink(tmp);
 	}
 	json_decref(root);
 	return r;

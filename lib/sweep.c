@@ -53,26 +53,6 @@ static int usage(const char *fmt, ...)
 	return KSFT_USAGE;
 }
 
-static bool is_number(const char *s)
-{
-	char *end;
-
-	strtod(s, &end);
-	return *s && !*end;
-}
-
-/* Whether @value is one of the words of a choice file ("always [madvise] never"). */
-static bool is_choice(const char *raw, const char *value)
-{
-	char words[512], *save, *w;
-
-	snprintf(words, sizeof(words), "%s", raw);
-	for (w = strtok_r(words, " []", &save); w; w = strtok_r(NULL, " []", &save))
-		if (!strcmp(w, value))
-			return true;
-	return false;
-}
-
 /* "thp.hugepages-2048kB.shmem_enabled" is too long for a param: "2048kB.shmem_enabled". */
 static void param_name(const char *knob, char *buf, size_t len)
 {
@@ -136,30 +116,18 @@ static int check_access(struct sweep *sw)
  */
 static int check_values(struct sweep *sw)
 {
-	char orig[64], raw[512];
+	char orig[64];
 	int r = knob_read(sw->knob, orig, sizeof(orig));
 
 	if (r)
 		return check_access(sw);
-	knob_read_raw(sw->knob, raw, sizeof(raw));
-	sw->numeric = is_number(orig);
+	sw->numeric = knob_numeric(sw->knob);
 	for (unsigned i = 0; i < sw->nr_values; i++) {
-		const char *v = sw->values[i];
+		char why[600];
 
-		if (sw->numeric ? !is_number(v) : !is_choice(raw, v))
-			return usage("%s=%s: not a value of this knob (%s)", sw->knob, v,
-				     sw->numeric ? "a number" : raw);
+		if (knob_try_value(sw->knob, sw->values[i], why, sizeof(why)))
+			return usage("%s", why);
 	}
-	for (unsigned i = 0; i < sw->nr_values; i++) {
-		r = knob_set(sw->knob, sw->values[i]);
-		if (r) {
-			knob_restore_all();
-			return usage("the kernel rejects %s=%s: %s", sw->knob, sw->values[i],
-				     r == -EIO ? "it reads back another value" : strerror(-r));
-		}
-	}
-	if (knob_restore_all())
-		return KSFT_FAIL;
 	for (sw->orig = 0; sw->orig < sw->nr_values; sw->orig++)
 		if (sw->numeric ? strtod(sw->values[sw->orig], NULL) == strtod(orig, NULL) :
 		    !strcmp(sw->values[sw->orig], orig))
@@ -318,6 +286,8 @@ int cmd_sweep(int argc, char **argv)
 	r = run_check_opts(&a);
 	if (!r)
 		r = run_lock_knobs("mmbench sweep");
+	if (!r)
+		r = run_check_sets(&a);
 	if (r)
 		return r;
 	/* after knobs_init(): reading a debugfs knob may mount debugfs, unmounted at exit */

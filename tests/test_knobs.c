@@ -241,6 +241,39 @@ static void test_one_run_at_a_time(void **state)
 	close(ready[0]);
 }
 
+static void child_try_values(void)
+{
+	char why[600];
+
+	if (knobs_init(stderr))
+		exit(10);
+	if (knob_try_value("thp.enabled", "bogus", why, sizeof(why)) != -EINVAL ||
+	    !strstr(why, "not a value of this knob (always [madvise] never)"))
+		exit(11);
+	if (knob_try_value("khugepaged.max_ptes_none", "12abc", why, sizeof(why)) != -EINVAL ||
+	    !strstr(why, "a number"))
+		exit(12);
+	/* a good value is written and put back at once */
+	if (knob_try_value("thp.enabled", "never", why, sizeof(why)) ||
+	    knob_try_value("khugepaged.max_ptes_none", "0", why, sizeof(why)))
+		exit(13);
+	if (strcmp(get(THP "/enabled"), "always [madvise] never") ||
+	    strcmp(get(THP "/khugepaged/max_ptes_none"), "511"))
+		exit(14);
+	exit(0);
+}
+
+/* --set and sweep values are checked by form and by a trial write that changes nothing. */
+static void test_try_value(void **state)
+{
+	int st = in_child(child_try_values);
+
+	(void)state;
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	assert_pristine();
+}
+
 static void test_names_and_reads(void **state)
 {
 	const char *const *n = knob_names();
@@ -275,6 +308,7 @@ int main(void)
 		cmocka_unit_test(test_recover_after_sigkill),
 		cmocka_unit_test(test_bad_value_changes_nothing),
 		cmocka_unit_test(test_one_run_at_a_time),
+		cmocka_unit_test(test_try_value),
 	};
 
 	return cmocka_run_group_tests(tests, setup, tu_teardown);
