@@ -379,18 +379,19 @@ static int fa_run(struct bench_ctx *ctx, struct bench_case *c, unsigned rep)
 	err = map_fresh(c, st);
 	if (err)
 		goto out;
-	for (unsigned i = 0; i < st->nthreads; i++)
-		if (st->w[i].err) {
-			err = case_fail(c, st->w[i].err, "pinning thread %u to CPU %d", i,
-					st->w[i].cpu);
-			goto out;
-		}
 	pte0 = self_status_kb("VmPTE");
 	counters_reset(st->cnt);
 	counters_enable(st->cnt);
 	wall = workers_pass(st);
 	counters_disable(st->cnt);
 	pte1 = self_status_kb("VmPTE");
+	/* read after a pass: a worker pins itself before its first wait, under st->lock */
+	for (unsigned i = 0; i < st->nthreads; i++)
+		if (st->w[i].err) {
+			err = case_fail(c, st->w[i].err, "pinning thread %u to CPU %d", i,
+					st->w[i].cpu);
+			goto out;
+		}
 
 	for (unsigned i = 0; i < st->nthreads; i++) {
 		struct worker *w = &st->w[i];

@@ -28,11 +28,11 @@ static const char *const known_reasons[] = {
 };
 
 const struct numa_scan_stat numa_scan_stats[] = {
-	{ "numa_pte_updates",		"pte_updates",		BETTER_LOWER },
-	{ "numa_hint_faults",		"hint_faults",		BETTER_LOWER },
-	{ "numa_hint_faults_local",	"hint_faults_local",	BETTER_NONE },
-	{ "numa_pages_migrated",	"pages_migrated",	BETTER_NONE },
-	{ "numa_huge_pte_updates",	NULL,			BETTER_NONE },
+	{ "numa_pte_updates",		"pte_updates",		"pages",	BETTER_LOWER },
+	{ "numa_hint_faults",		"hint_faults",		"faults",	BETTER_LOWER },
+	{ "numa_hint_faults_local",	"hint_faults_local",	"faults",	BETTER_NONE },
+	{ "numa_pages_migrated",	"pages_migrated",	"pages",	BETTER_NONE },
+	{ "numa_huge_pte_updates",	NULL,			NULL,		BETTER_NONE },
 };
 _Static_assert(sizeof(numa_scan_stats) / sizeof(numa_scan_stats[0]) == NR_STATS, "NR_STATS");
 
@@ -287,10 +287,11 @@ static void record_run(const struct numa_scan *ns, struct bench_case *c)
 	char label[48];
 
 	for (int i = 0; i < NR_STATS; i++) {
-		case_vmstat(c, numa_scan_stats[i].vmstat, b->stat[i] - a->stat[i]);
-		if (numa_scan_stats[i].metric)
-			case_metric(c, numa_scan_stats[i].metric, "pages", numa_scan_stats[i].better,
-				    b->stat[i] - a->stat[i]);
+		const struct numa_scan_stat *st = &numa_scan_stats[i];
+
+		case_vmstat(c, st->vmstat, b->stat[i] - a->stat[i]);
+		if (st->metric)
+			case_metric(c, st->metric, st->unit, st->better, b->stat[i] - a->stat[i]);
 	}
 	case_metric(c, "sys_ms", "ms", BETTER_LOWER, sys_ms(a, b));
 	if (sh->faults.supported)
@@ -334,12 +335,12 @@ static int numa_scan_run(struct bench_ctx *ctx, struct bench_case *c, unsigned r
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0)
-		return case_fail(c, -errno, "fork: %s", strerror(errno));
+		return case_fail(c, -errno, "fork");
 	if (!pid)
 		_exit(numa_scan_child_run(ns) ? 1 : 0);
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
-			return case_fail(c, -errno, "waitpid: %s", strerror(errno));
+			return case_fail(c, -errno, "waitpid");
 	if (!WIFEXITED(status) || WEXITSTATUS(status) || sh->nr_samples < 2)
 		return case_fail(c, -EIO, "child: %s", sh->why[0] ? sh->why :
 				 WIFSIGNALED(status) ? strsignal(WTERMSIG(status)) : "failed");

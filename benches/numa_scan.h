@@ -15,9 +15,9 @@
 
 enum mode { MODE_DISJOINT, MODE_SHARED, MODE_IDLE_VMAS, NR_MODES };
 
-/* /proc/vmstat counters of NUMA balancing (system-wide): the metric each makes, if any, and which way is better. */
+/* /proc/vmstat counters of NUMA balancing (system-wide): the metric each makes, if any, its unit, and which way is better. */
 struct numa_scan_stat {
-	const char *vmstat, *metric;
+	const char *vmstat, *metric, *unit;
 	enum better better;
 };
 extern const struct numa_scan_stat numa_scan_stats[];

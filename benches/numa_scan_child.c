@@ -167,8 +167,6 @@ static void take_sample(struct numa_scan *ns, struct counters *cnt, struct sampl
 		s->pages += __atomic_load_n(&ns->w[t].pages, __ATOMIC_RELAXED);
 	s->seq_ok = read_scan_seq(&s->seq);
 	for (int i = 0; i < ns->nr_skips; i++) {
-		struct counter_value cv;
-
 		if (!counters_read(cnt, ns->skip_label[i], &cv) && cv.supported)
 			s->skip[i] = cv.val;
 	}

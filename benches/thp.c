@@ -71,11 +71,6 @@ static const char *const thp_knob_names[] = {
 	NULL,
 };
 
-void thp_size_label(size_t size, char *buf, size_t len)
-{
-	format_size(size, buf, len);
-}
-
 static int size_cmp(const void *a, const void *b)
 {
 	size_t x = *(const size_t *)a, y = *(const size_t *)b;
@@ -189,7 +184,7 @@ static struct bench_case *new_case(struct case_list *list, enum thp_phase phase,
 
 	if (!c)
 		return NULL;
-	thp_size_label(size, label, sizeof(label));
+	format_size(size, label, sizeof(label));	/* "64K", "2M" */
 	case_param_str(c, "phase", phase_names[phase]);
 	case_param_str(c, "size", label);
 	c->arg[ARG_PHASE] = phase;

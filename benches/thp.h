@@ -47,8 +47,6 @@ extern size_t thp_pmd_size;
  * only THP size and thp.enabled governs it; its stats are thp_* in /proc/vmstat.
  */
 extern bool thp_per_size;
-/* "64K", "2M" */
-void thp_size_label(size_t size, char *buf, size_t len);
 
 /* thp_mem.c */
 int thp_region_map(struct thp_region *r, size_t len);

@@ -328,6 +328,11 @@ int thp_collapse_run(struct bench_ctx *ctx, struct bench_case *c)
 	}
 	huge1 = self_smaps_range_kb(r.p, len, "AnonHugePages");
 	rss1 = self_smaps_range_kb(r.p, len, "Rss");
+	if (huge1 < 0 || rss1 < 0) {
+		err = huge1 < 0 ? (int)huge1 : (int)rss1;
+		case_fail(c, err, "%s: smaps of the region", __func__);
+		goto out;
+	}
 	acc1 = thp_access_ns(r.p, npop, stride);
 
 	case_metric(c, "anon_huge_kb", "KiB", BETTER_NONE, (double)huge1);

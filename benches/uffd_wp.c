@@ -12,6 +12,7 @@
  * handler's un-protect of one page splits that PMD.
  */
 #include <errno.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 
 #include "bench.h"
 #include "counters.h"
+#include "knobs.h"
 #include "procfs.h"
 #include "timing.h"
 #include "uffd_wp.h"
@@ -126,6 +128,14 @@ static void probe_features(void)
 	}
 }
 
+/* Pages the writer touches: one every stride-th page, the first included. */
+static size_t nr_writes(const struct uffd_wp_state *s)
+{
+	size_t step = s->page * s->stride;
+
+	return (s->size + step - 1) / step;
+}
+
 static const char *uffd_wp_probe(struct bench_ctx *ctx)
 {
 	(void)ctx;
@@ -174,6 +184,7 @@ static void uffd_wp_teardown(struct bench_ctx *ctx, struct bench_case *c)
 static int uffd_wp_setup(struct bench_ctx *ctx, struct bench_case *c)
 {
 	struct uffd_wp_state *s = calloc(1, sizeof(*s));
+	char path[PATH_MAX];
 	uint64_t pmd;
 	int err = 0;
 
@@ -181,13 +192,14 @@ static int uffd_wp_setup(struct bench_ctx *ctx, struct bench_case *c)
 		return -ENOMEM;
 	ctx->priv = s;
 	s->page = sysconf(_SC_PAGESIZE);
-	if (read_u64("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size", &pmd) || !pmd)
+	sysroot_path(path, sizeof(path), "/sys/kernel/mm/transparent_hugepage/hpage_pmd_size");
+	if (read_u64(path, &pmd) || !pmd)
 		pmd = 2ul << 20;
 	s->pmd = pmd;
 	s->size = (opt_u64(ctx, "size") + pmd - 1) & ~(pmd - 1);
 	s->stride = opt_u64(ctx, "write_stride");
 	s->other_cpu = !strcmp(opt_str(ctx, "handler"), "other-cpu");
-	case_param_num(c, "writes", (double)(s->size / s->page / s->stride));
+	case_param_num(c, "writes", (double)nr_writes(s));
 
 	/* Worst case: a default-mode write fills a whole THP; page tables on top. */
 	err = case_need_mem(c, s->size + s->size / 512);
@@ -367,7 +379,7 @@ static int uffd_wp_run(struct bench_ctx *ctx, struct bench_case *c, unsigned rep
 		goto out;
 	}
 
-	writes = (s->size + s->page * s->stride - 1) / (s->page * s->stride);
+	writes = nr_writes(s);
 	if (prefaulted)
 		case_metric(c, "prefault_us", "us", BETTER_LOWER, prefault_ns / 1e3);
 	case_metric(c, "protect_us", "us", BETTER_LOWER, protect_ns / 1e3);

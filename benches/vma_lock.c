@@ -143,7 +143,7 @@ static int vl_memfd(struct bench_case *c, size_t len)
 	int fd = memfd_create("mmbench-vma-lock", MFD_CLOEXEC);
 
 	if (fd < 0)
-		return case_fail(c, errno, "%s: memfd_create: %s", __func__, strerror(errno));
+		return case_fail(c, errno, "%s: memfd_create", __func__);
 	for (size_t off = 0; off < len; off += sizeof(zero)) {
 		size_t n = len - off < sizeof(zero) ? len - off : sizeof(zero);
 
@@ -151,7 +151,7 @@ static int vl_memfd(struct bench_case *c, size_t len)
 			int e = errno ? errno : EIO;
 
 			close(fd);
-			return case_fail(c, e, "%s: pwrite: %s", __func__, strerror(e));
+			return case_fail(c, e, "%s: pwrite", __func__);
 		}
 	}
 	return fd;
@@ -218,10 +218,10 @@ static int vl_setup_case(struct bench_ctx *ctx, struct bench_case *c, struct vl_
 	 */
 	vc->old_thp_disable = prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0);
 	if (vc->old_thp_disable < 0)
-		return case_fail(c, errno, "%s: PR_GET_THP_DISABLE: %s", __func__, strerror(errno));
+		return case_fail(c, errno, "%s: PR_GET_THP_DISABLE", __func__);
 	if (vc->old_thp_disable == 0 && prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0)) {
 		vc->old_thp_disable = -1;
-		return case_fail(c, errno, "%s: PR_SET_THP_DISABLE: %s", __func__, strerror(errno));
+		return case_fail(c, errno, "%s: PR_SET_THP_DISABLE", __func__);
 	}
 
 	w->sh_len = sizeof(*w->sh) + w->nr * sizeof(w->sh->slot[0]) + lat_bytes;
@@ -258,8 +258,8 @@ static int vl_setup_case(struct bench_ctx *ctx, struct bench_case *c, struct vl_
 	}
 	ret = vl_prepare(w);
 	if (ret)
-		return case_fail(c, -ret, "%s: mapping %zu bytes: %s", __func__,
-				 (size_t)w->nr * w->slice, strerror(-ret));
+		return case_fail(c, ret, "%s: mapping %zu bytes", __func__,
+				 (size_t)w->nr * w->slice);
 	return 0;
 }
 
@@ -410,7 +410,7 @@ static int vl_run(struct bench_ctx *ctx, struct bench_case *c, unsigned rep)
 out_stop:
 	err = vl_workers_stop(w);
 	if (err && !ret)
-		ret = case_fail(c, -err, "%s: a worker failed: %s", __func__, strerror(-err));
+		ret = case_fail(c, err, "%s: a worker failed", __func__);
 	if (!ret) {
 		vl_record(ctx, vc, c, cnt, rep);
 		counters_record(cnt, c);

@@ -1,16 +1,40 @@
 /* The vma-lock bench's timed region seen from the main thread: reading the workers at each sample's end. */
 #include <errno.h>
-#include <stdlib.h>
 #include <time.h>
 #include "counters.h"
 #include "timing.h"
 #include "vma_lock_work.h"
 
-static int cmp_u32(const void *a, const void *b)
+/*
+ * The @k-th smallest of a[0..n) (Wirth's selection), in place: smaller ones end
+ * up before it. Not qsort(): glibc's takes a buffer from malloc, whose mmap or
+ * brk would take mmap_lock for write inside the timed region.
+ */
+static uint32_t vl_select(uint32_t *a, long n, long k)
 {
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	long l = 0, m = n - 1;
 
-	return x < y ? -1 : x > y;
+	while (l < m) {
+		uint32_t x = a[k], t;
+		long i = l, j = m;
+
+		do {
+			while (a[i] < x)
+				i++;
+			while (x < a[j])
+				j--;
+			if (i <= j) {
+				t = a[i];
+				a[i++] = a[j];
+				a[j--] = t;
+			}
+		} while (i <= j);
+		if (j < k)
+			l = i;
+		if (k < i)
+			m = j;
+	}
+	return a[k];
 }
 
 /* Latency samples each worker took since @nlat0, into scratch; returns how many. */
@@ -30,7 +54,6 @@ static size_t vl_gather_lat(struct vl_case *vc, uint64_t *nlat0)
 			vc->scratch[n++] = ring[k % VL_LAT_MAX];
 		nlat0[i] = end;
 	}
-	qsort(vc->scratch, n, sizeof(uint32_t), cmp_u32);
 	return n;
 }
 
@@ -75,11 +98,11 @@ void vl_measure(struct vl_case *vc, struct counters *cnt, uint64_t *prev,
 {
 	struct vl_work *w = &vc->w;
 	struct counter_value lk;
-	uint64_t t0, t, total0, reclaim0, churn0, locks0 = 0;
+	uint64_t t0, t, tprev, total0, reclaim0, churn0, locks0 = 0;
 
 	churn0 = vl_load(&w->sh->churn_ops);
 	reclaim0 = vl_reclaim_ns(w);
-	t0 = now_ns();
+	t0 = tprev = now_ns();
 	total0 = vl_faults(w, prev);
 	for (unsigned i = 0; i < w->nr; i++)
 		nlat0[i] = vl_load(&w->sh->slot[i].nlat);
@@ -94,7 +117,12 @@ void vl_measure(struct vl_case *vc, struct counters *cnt, uint64_t *prev,
 		vl_faults(w, cur);
 		if (counters_read(cnt, "mmap_lock_start_locking", &lk))
 			lk.supported = false;
-		dt = (double)(t - (t0 + s * vc->interval_ns)) / 1e9;
+		/*
+		 * The counts span from the previous read, not from the nominal start of
+		 * the interval: the sampler may wake late (its CPU is the workers').
+		 */
+		dt = (double)(t - tprev) / 1e9;
+		tprev = t;
 		for (unsigned i = 0; i < w->nr; i++) {
 			double f = (double)(cur[i] - prev[i]) / dt;
 
@@ -107,8 +135,14 @@ void vl_measure(struct vl_case *vc, struct counters *cnt, uint64_t *prev,
 		r[R_TMIN] = tmin;
 		r[R_TMAX] = tmax;
 		nl = vl_gather_lat(vc, nlat0);
-		r[R_P50] = nl ? (double)vc->scratch[(nl - 1) / 2] : -1;
-		r[R_P99] = nl ? (double)vc->scratch[(nl - 1) * 99 / 100] : -1;
+		r[R_P50] = r[R_P99] = -1;
+		if (nl) {
+			long k99 = (long)((nl - 1) * 99 / 100), k50 = (long)((nl - 1) / 2);
+
+			/* the p99 first: everything before it is then no larger, the p50 among them */
+			r[R_P99] = vl_select(vc->scratch, (long)nl, k99);
+			r[R_P50] = vl_select(vc->scratch, k99 + 1, k50);
+		}
 		r[R_LOCK] = lk.supported && sum ? (double)(lk.val - locks0) * 1000.0 / sum : -1;
 		locks0 = lk.val;
 	}

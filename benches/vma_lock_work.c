@@ -69,6 +69,7 @@ static size_t vl_private_step(const struct vl_work *w)
 int vl_prepare(struct vl_work *w)
 {
 	size_t len = (size_t)w->nr * w->slice;
+	int err;
 
 	w->area = NULL;
 	if (w->mode == VL_SHARED || w->mode == VL_CHURN) {
@@ -88,9 +89,9 @@ int vl_prepare(struct vl_work *w)
 	}
 	return 0;
 fail:
-	len = errno;
+	err = errno;	/* munmap in vl_release() may change it */
 	vl_release(w);
-	return -(int)len;
+	return -err;
 }
 
 void vl_release(struct vl_work *w)
@@ -251,9 +252,12 @@ static void *vl_churn(void *arg)
 {
 	struct vl_work *w = arg;
 	char *hole = vl_reserve(3 * CHURN_LEN);
+	int err = hole ? -topo_pin_self(topo_cpu_for(w->nr, w->place)) : errno;
 
-	if (topo_pin_self(topo_cpu_for(w->nr, w->place)) < 0 || !hole) {
-		w->sh->churn_err = errno ? errno : EINVAL;
+	if (err) {
+		w->sh->churn_err = err;
+		if (hole)
+			munmap(hole, 3 * CHURN_LEN);
 		return NULL;
 	}
 	while (!__atomic_load_n(&w->sh->stop, __ATOMIC_RELAXED)) {
