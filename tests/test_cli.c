@@ -17,7 +17,7 @@ static void expect_usage(const char *args, const char *needle)
 
 static void test_bad_input(void **state)
 {
-	char *before = tu_knob_snapshot(), *after;
+	char *before = tu_knob_snapshot_idle(), *after;
 
 	(void)state;
 	expect_usage("frobnicate", "unknown command");
@@ -33,7 +33,7 @@ static void test_bad_input(void **state)
 	expect_usage("run --bench uffd-wp --opt uffd-wp.size=0", "below the minimum");
 	expect_usage("run --whatever", "unknown argument");
 	expect_usage("sysinfo extra", "sysinfo takes no arguments");
-	after = tu_knob_snapshot();
+	after = tu_knob_snapshot_idle();
 	assert_string_equal(before, after);
 	free(before);
 	free(after);

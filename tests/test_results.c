@@ -104,7 +104,6 @@ static void test_round_trip(void **state)
 	json_decref(j);
 	case_list_free(&l);
 	opt_values_free(v);
-	tu_cleanup();
 }
 
 int main(void)
@@ -114,5 +113,5 @@ int main(void)
 		cmocka_unit_test(test_round_trip),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, NULL, tu_teardown);	/* the temp dir, also after a failure */
 }

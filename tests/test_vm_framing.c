@@ -22,22 +22,14 @@ static void write_file(const char *path, const void *buf, size_t len)
 	fclose(f);
 }
 
+/* A text file's contents and length; fails the test when it cannot be read. */
 static char *read_file(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "r");
-	char *buf;
-	long n;
+	char *buf = tu_slurp("%s", path);
 
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc(n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, n, f), (size_t)n);
-	buf[n] = 0;
-	fclose(f);
-	*len = n;
+	if (!buf)
+		fail_msg("%s: cannot read", path);
+	*len = strlen(buf);
 	return buf;
 }
 
@@ -229,6 +221,27 @@ static void test_corrupted(void **state)
 	expect_incomplete("badend", bad_end, "markers disagree");
 }
 
+/* A guest tar that failed (busybox sh has no pipefail) makes the frame incomplete, not whole. */
+static void test_tar_failed(void **state)
+{
+	char bin[4200], tar[4300], frame[4200], dest[4200], *out;
+
+	(void)state;
+	snprintf(bin, sizeof(bin), "%s/failing-tar", tu_tmpdir());
+	snprintf(tar, sizeof(tar), "%s/tar", bin);
+	snprintf(frame, sizeof(frame), "%s/tarfail.log", tu_tmpdir());
+	snprintf(dest, sizeof(dest), "%s/tarfail.out", tu_tmpdir());
+	/* first on PATH: the real tar (PATH without this directory) writes all, then "fails" */
+	tu_write_file(tar, "#!/bin/sh\nPATH=${PATH#*:} tar \"$@\"\nexit 2\n");
+	assert_int_equal(chmod(tar, 0755), 0);
+	assert_int_equal(tu_run(NULL, "PATH='%s':$PATH sh vm/frame.sh '%s' rc=0 > '%s'",
+				bin, src, frame), 0);
+	assert_int_equal(unframe(frame, dest, &out), 3);
+	if (!strstr(out, "status=incomplete") || !strstr(out, "tar failed"))
+		fail_msg("a frame from a failed tar:\n%s", out);
+	free(out);
+}
+
 static void test_no_frame(void **state)
 {
 	char console[4200], dest[4200], *out;
@@ -331,6 +344,7 @@ int main(void)
 		cmocka_unit_test(test_whole_despite_noise),
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_corrupted),
+		cmocka_unit_test(test_tar_failed),
 		cmocka_unit_test(test_no_frame),
 		cmocka_unit_test(test_archive),
 		cmocka_unit_test(test_bad_input),

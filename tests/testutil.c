@@ -1,10 +1,12 @@
 /* Helpers shared by the cmocka tests: running the harness, reading its JSON and files, snapshotting knobs. */
 #include <dirent.h>
+#include <fcntl.h>
 #include <glob.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
@@ -12,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "testutil.h"
+#include "knobs.h"
 #include "util.h"
 
 #define LOCK_TRIES	300	/* 2 s apart: another run may hold the machine for minutes */
@@ -191,6 +194,22 @@ char *tu_knob_snapshot(void)
 		}
 		globfree(&g);
 	}
+	return s;
+}
+
+char *tu_knob_snapshot_idle(void)
+{
+	char lock[PATH_MAX + 8], *s;
+	int fd;
+
+	snprintf(lock, sizeof(lock), "%s.lock", knob_journal_path());
+	/* a shared lock for the moment of the snapshot: a run holds it exclusively until restored */
+	fd = open(lock, O_RDONLY | O_CLOEXEC);
+	for (int tries = 0; fd >= 0 && tries < LOCK_TRIES && flock(fd, LOCK_SH | LOCK_NB); tries++)
+		sleep(2);
+	s = tu_knob_snapshot();
+	if (fd >= 0)
+		close(fd);
 	return s;
 }
 

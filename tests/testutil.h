@@ -28,6 +28,9 @@ double tu_counter(json_t *c, const char *name);
 double tu_vmstat(json_t *c, const char *name);
 /* Every THP / khugepaged / numa_balancing knob's whole text, concatenated, for before/after equality. */
 char *tu_knob_snapshot(void);
+/* tu_knob_snapshot() once no other run holds the knob lock (waiting as tu_run_locked() would),
+ * for commands that take no lock themselves: a run elsewhere may have knobs set meanwhile. */
+char *tu_knob_snapshot_idle(void);
 /* Whether we run as root (integration tests skip otherwise). */
 int tu_is_root(void);
 /* cmocka teardown: unset MMBENCH_SYSROOT and MMBENCH_JOURNAL, then tu_cleanup(). */

@@ -69,6 +69,8 @@ elif [ "$received" != "$bytes" ]; then
 	reason="length $received bytes, expected $bytes"
 elif [ "$got_sha" != "$sha" ]; then
 	reason="sha256 mismatch: got $got_sha, expected $sha"
+elif [ "$(field tar "$begin")" = failed ]; then
+	reason="the guest's tar failed: files may be missing or short"
 fi
 
 # Unpack what there is; GNU tar refuses absolute names and "..", so a guest cannot write outside.
@@ -82,7 +84,7 @@ fi
 echo "bytes=$bytes"
 echo "received=$received"
 for w in $begin; do
-	case $w in ==*) ;; *=*) case ${w%%=*} in bytes|sha256|lines) ;; *) echo "$w" ;; esac ;; esac
+	case $w in ==*) ;; *=*) case ${w%%=*} in bytes|sha256|lines|tar) ;; *) echo "$w" ;; esac ;; esac
 done
 if [ -z "$reason" ]; then
 	echo "status=whole"
