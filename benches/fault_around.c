@@ -1,7 +1,6 @@
 /* fault-around: read faults of file-backed mappings whose pages are in the page cache (do_read_fault -> filemap_map_pages). */
 #include <errno.h>
 #include <pthread.h>
-#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -10,7 +9,7 @@
 #include "bench.h"
 #include "counters.h"
 #include "fault_around.h"
-#include "knobs.h"
+#include "memutil.h"
 #include "procfs.h"
 #include "timing.h"
 #include "topology.h"
@@ -69,14 +68,6 @@ static const char *const fa_knobs[] = {
 	"fault_around_bytes", "thp.shmem_enabled", "thp.hugepages-*.shmem_enabled", NULL
 };
 
-static int idx_of(const char *const *names, int n, const char *s)
-{
-	for (int i = 0; i < n; i++)
-		if (!strcmp(names[i], s))
-			return i;
-	return -1;
-}
-
 static const char *fa_probe(struct bench_ctx *ctx)
 {
 	(void)ctx;
@@ -101,22 +92,13 @@ static int fa_cases(struct bench_ctx *ctx, struct case_list *list)
 				case_param_str(c, "backend", bk[b]);
 				case_param_str(c, "pattern", pat[p]);
 				case_param_num(c, "threads", thr[t]);
-				c->arg[0] = idx_of(backend_names, NR_BACKENDS, bk[b]);
-				c->arg[1] = idx_of(pattern_names, NR_PATTERNS, pat[p]);
+				c->arg[0] = case_name_index(backend_names, NR_BACKENDS, bk[b]);
+				c->arg[1] = case_name_index(pattern_names, NR_PATTERNS, pat[p]);
 				c->arg[2] = thr[t];
 			}
 		}
 	}
 	return 0;
-}
-
-/* xorshift64*: a fixed-seed permutation, the same on every run. */
-static uint64_t rnd_next(uint64_t *s)
-{
-	*s ^= *s >> 12;
-	*s ^= *s << 25;
-	*s ^= *s >> 27;
-	return *s * 2685821657736338717ull;
 }
 
 static uint32_t *pattern_pages(enum pattern p, size_t slice, unsigned seed, size_t *n)
@@ -135,10 +117,11 @@ static uint32_t *pattern_pages(enum pattern p, size_t slice, unsigned seed, size
 	for (size_t i = 0; i < *n; i++)
 		v[i] = i * step;
 	if (p == PAT_RANDOM) {
+		/* a fixed seed: the same permutation on every run */
 		uint64_t s = PERM_SEED + seed;
 
 		for (size_t i = *n - 1; i > 0; i--) {
-			size_t j = rnd_next(&s) % (i + 1);
+			size_t j = mem_xorshift(&s) % (i + 1);
 			uint32_t t = v[i];
 
 			v[i] = v[j];
@@ -146,13 +129,6 @@ static uint32_t *pattern_pages(enum pattern p, size_t slice, unsigned seed, size
 		}
 	}
 	return v;
-}
-
-static long thread_minflt(void)
-{
-	struct rusage ru;
-
-	return getrusage(RUSAGE_THREAD, &ru) ? 0 : ru.ru_minflt;
 }
 
 /*
@@ -179,13 +155,13 @@ static void *worker_main(void *arg)
 
 		const volatile char *m = w->map;
 		unsigned long sum = 0;
-		long f0 = thread_minflt();
+		long f0 = mem_thread_minflt();
 		uint64_t t0 = now_ns();
 
 		for (size_t i = 0; i < w->npages; i++)
 			sum += m[(size_t)w->pages[i] * PAGE];
 		w->ns = now_ns() - t0;
-		w->minflt = thread_minflt() - f0;
+		w->minflt = mem_thread_minflt() - f0;
 		w->sink += sum;
 
 		pthread_mutex_lock(&st->lock);
@@ -211,28 +187,6 @@ static uint64_t workers_pass(struct fa_state *st)
 	return now_ns() - t0;
 }
 
-static void record_knob(struct bench_case *c)
-{
-	char v[96], why[256];
-	char *end;
-
-	if (!knob_read("fault_around_bytes", v, sizeof(v))) {
-		double d = strtod(v, &end);
-
-		if (end != v && !*end) {
-			case_param_num(c, "fault_around_bytes", d);
-			return;
-		}
-		snprintf(why, sizeof(why), "not a number: %s", v);
-	} else {
-		knob_probe_write("fault_around_bytes", why, sizeof(why));
-	}
-	/* the path is in the manifest; the cause is what fits in a param */
-	end = strstr(why, ": ");
-	snprintf(v, sizeof(v), "unreadable: %s", end ? end + 2 : why);
-	case_param_str(c, "fault_around_bytes", v);
-}
-
 static int setup_state(struct bench_ctx *ctx, struct bench_case *c)
 {
 	struct fa_state *st = calloc(1, sizeof(*st));
@@ -254,7 +208,7 @@ static int setup_state(struct bench_ctx *ctx, struct bench_case *c)
 	err = case_need_mem(c, size + size / PAGE * sizeof(uint32_t));
 	if (err)
 		return err;
-	record_knob(c);
+	case_param_knob(c, "fault_around_bytes", "fault_around_bytes");
 	case_param_num(c, "slice_kib", st->slice >> 10);
 
 	if (st->backend == BK_DISK) {

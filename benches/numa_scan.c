@@ -10,7 +10,6 @@
 
 #include "bench.h"
 #include "counters.h"
-#include "knobs.h"
 #include "procfs.h"
 #include "topology.h"
 #include "numa_scan.h"
@@ -154,19 +153,6 @@ static int numa_scan_cases(struct bench_ctx *ctx, struct case_list *list)
 	return 0;
 }
 
-/* The values in force of a knob, or why it cannot be read, as an info param. */
-static void record_knob(struct bench_case *c, const char *param, const char *knob)
-{
-	char val[64], text[96];
-	int r = knob_read(knob, val, sizeof(val));
-
-	if (r)
-		snprintf(text, sizeof(text), "unreadable: %s", strerror(-r));
-	else
-		snprintf(text, sizeof(text), "%s", val);
-	case_param_str(c, param, text);
-}
-
 /*
  * With two nodes or more, memory goes on the first node with memory and threads on
  * the CPUs of another, so that hint faults are remote and pages migrate.
@@ -237,9 +223,10 @@ static int numa_scan_setup(struct bench_ctx *ctx, struct bench_case *c)
 
 	choose_placement(ns, c);
 	load_skip_events(ns);
-	record_knob(c, "scan_delay_ms", "numa.scan_delay_ms");
-	record_knob(c, "scan_period_min_ms", "numa.scan_period_min_ms");
-	record_knob(c, "scan_size_mb", "numa.scan_size_mb");
+	/* numbers when readable, as DESIGN.md asks of knob values in params */
+	case_param_knob(c, "scan_delay_ms", "numa.scan_delay_ms");
+	case_param_knob(c, "scan_period_min_ms", "numa.scan_period_min_ms");
+	case_param_knob(c, "scan_size_mb", "numa.scan_size_mb");
 	case_param_num(c, "pages_mapped", (double)ns->pages_mapped);
 	case_param_str(c, "vmstat_scope", "system-wide: other NUMA-balanced processes add to it");
 	case_param_str(c, "sys_ms_source", "getrusage of the child less its sampler thread (tick-sampled)");

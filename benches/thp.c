@@ -8,6 +8,7 @@
 #include "bench.h"
 #include "counters.h"
 #include "knobs.h"
+#include "memutil.h"
 #include "options.h"
 #include "procfs.h"
 #include "thp.h"
@@ -83,14 +84,12 @@ static int thp_scan_sizes(void)
 {
 	char path[512], file[800];
 	struct dirent *d;
-	uint64_t pmd;
 	DIR *dir;
 	int err;
 
-	err = read_u64(sysroot_path(path, sizeof(path), THP_SYSFS "/hpage_pmd_size"), &pmd);
+	err = mem_pmd_size(&thp_pmd_size);
 	if (err)
 		return err;
-	thp_pmd_size = pmd;
 	dir = opendir(sysroot_path(path, sizeof(path), THP_SYSFS));
 	if (!dir)
 		return -errno;

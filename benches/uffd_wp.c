@@ -12,7 +12,6 @@
  * handler's un-protect of one page splits that PMD.
  */
 #include <errno.h>
-#include <limits.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +20,7 @@
 
 #include "bench.h"
 #include "counters.h"
-#include "knobs.h"
+#include "memutil.h"
 #include "procfs.h"
 #include "timing.h"
 #include "uffd_wp.h"
@@ -67,22 +66,6 @@ static struct {
 	bool wp_unpopulated, populate_read;
 	char why[160];
 } feat;
-
-/* A PMD-aligned anonymous private region, so a THP setting decides what backs it. */
-static void *map_aligned(size_t size, size_t pmd)
-{
-	char *p = mmap(NULL, size + pmd, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	char *a;
-
-	if (p == MAP_FAILED)
-		return NULL;
-	a = (char *)(((unsigned long)p + pmd - 1) & ~(pmd - 1));
-	if (a > p)
-		munmap(p, a - p);
-	munmap(a + size, p + pmd - a);
-	return a;
-}
 
 static void probe_features(void)
 {
@@ -184,19 +167,16 @@ static void uffd_wp_teardown(struct bench_ctx *ctx, struct bench_case *c)
 static int uffd_wp_setup(struct bench_ctx *ctx, struct bench_case *c)
 {
 	struct uffd_wp_state *s = calloc(1, sizeof(*s));
-	char path[PATH_MAX];
-	uint64_t pmd;
 	int err = 0;
 
 	if (!s)
 		return -ENOMEM;
 	ctx->priv = s;
 	s->page = sysconf(_SC_PAGESIZE);
-	sysroot_path(path, sizeof(path), "/sys/kernel/mm/transparent_hugepage/hpage_pmd_size");
-	if (read_u64(path, &pmd) || !pmd)
-		pmd = 2ul << 20;
-	s->pmd = pmd;
-	s->size = (opt_u64(ctx, "size") + pmd - 1) & ~(pmd - 1);
+	/* no hpage_pmd_size (a kernel without THP): the size still rounds to 2 MiB */
+	if (mem_pmd_size(&s->pmd))
+		s->pmd = 2ul << 20;
+	s->size = (opt_u64(ctx, "size") + s->pmd - 1) & ~(s->pmd - 1);
 	s->stride = opt_u64(ctx, "write_stride");
 	s->other_cpu = !strcmp(opt_str(ctx, "handler"), "other-cpu");
 	case_param_num(c, "writes", (double)nr_writes(s));
@@ -313,7 +293,8 @@ static int region_new(struct uffd_wp_state *s, struct bench_case *c, char **p)
 	uffd = uffd_wp_new(features);
 	if (uffd < 0)
 		return case_fail(c, uffd, "userfaultfd");
-	*p = map_aligned(s->size, s->pmd);
+	/* PMD-aligned, so the THP setting alone decides what backs the region */
+	*p = mem_map_aligned(s->size, s->pmd, PROT_READ | PROT_WRITE);
 	if (!*p) {
 		err = case_fail(c, -errno, "mmap %zu", s->size);
 		goto out_uffd;

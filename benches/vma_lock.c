@@ -59,14 +59,6 @@ static struct {
 } vl_bases[MAX_FAMILIES];
 static int vl_nr_bases;
 
-static int vl_index(const char *const *names, int n, const char *s)
-{
-	for (int i = 0; i < n; i++)
-		if (!strcmp(names[i], s))
-			return i;
-	return -1;
-}
-
 static const char *vl_probe(struct bench_ctx *ctx)
 {
 	(void)ctx;
@@ -100,8 +92,8 @@ static int vl_add_case(struct case_list *list, const char *mode, const char *kin
 	if (p != PLACE_COMPACT)
 		case_param_str(c, "placement", place);
 	case_param_num(c, "threads", (double)threads);
-	c->arg[0] = vl_index(mode_names, VL_NR_MODES, mode);
-	c->arg[1] = vl_index(kind_names, VL_NR_KINDS, kind);
+	c->arg[0] = case_name_index(mode_names, VL_NR_MODES, mode);
+	c->arg[1] = case_name_index(kind_names, VL_NR_KINDS, kind);
 	c->arg[2] = p;
 	c->arg[3] = (long)threads;
 	if (p == PLACE_SCATTER && topo_sockets() <= 1 && topo_numa_nodes() <= 1)

@@ -8,6 +8,7 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "memutil.h"
 #include "timing.h"
 #include "vma_lock_work.h"
 
@@ -40,20 +41,10 @@ static char *vl_map(const struct vl_work *w, void *addr, size_t len, off_t off)
 	return p == MAP_FAILED ? NULL : p;
 }
 
-/* PROT_NONE address space of @len starting on VL_ALIGN; the slack around it is given back. */
+/* PROT_NONE address space of @len starting on VL_ALIGN, for MAP_FIXED mappings to fill. */
 static char *vl_reserve(size_t len)
 {
-	size_t span = len + VL_ALIGN;
-	char *p = mmap(NULL, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	char *a;
-
-	if (p == MAP_FAILED)
-		return NULL;
-	a = (char *)(((uintptr_t)p + VL_ALIGN - 1) & ~(VL_ALIGN - 1));
-	if (a > p)
-		munmap(p, a - p);
-	munmap(a + len, p + span - (a + len));
-	return a;
+	return mem_map_aligned(len, VL_ALIGN, PROT_NONE);
 }
 
 /*
@@ -134,14 +125,6 @@ out:
 	return err ? err : n;
 }
 
-static uint64_t vl_rand(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
 static inline void vl_touch(volatile char *p, bool write)
 {
 	if (write)
@@ -166,7 +149,7 @@ static bool vl_pass(const struct vl_work *w, struct vl_slot *s, uint32_t *lat,
 	for (size_t off = 0; off < w->slice; off += w->stride) {
 		if (__atomic_load_n(&w->sh->stop, __ATOMIC_RELAXED))
 			return true;
-		if (vl_rand(rng) % VL_LAT_EVERY == 0) {
+		if (mem_xorshift(rng) % VL_LAT_EVERY == 0) {
 			uint64_t t0 = now_ns(), dt;
 
 			vl_touch(base + off, write);
@@ -194,6 +177,7 @@ static void vl_worker(struct vl_work *w, unsigned idx)
 	struct vl_slot *s = &w->sh->slot[idx];
 	uint32_t *lat = w->lat + (size_t)idx * VL_LAT_MAX;
 	off_t off = (off_t)idx * w->slice;
+	/* an odd multiplier: never the zero state, from which xorshift never leaves */
 	uint64_t rng = 0x9e3779b97f4a7c15ull * (idx + 1);
 	char *base = NULL;
 	int ret;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "bench.h"
+#include "knobs.h"
 #include "procfs.h"
 
 struct bench_case *case_new(struct case_list *list)
@@ -92,6 +93,42 @@ void case_freeze_key(struct bench_case *c)
 	}
 	if (!c->key[0])
 		snprintf(c->key, sizeof(c->key), "default");
+}
+
+/*
+ * A number when the text is one, so a knob swept along a case family can be a plot's
+ * x axis (DESIGN.md); a choice knob's word as text. The path is in the manifest, so only
+ * the cause after "<path>: " goes into the param.
+ */
+void case_param_knob(struct bench_case *c, const char *param, const char *knob)
+{
+	char val[96], why[256], *end;
+	int r = knob_read(knob, val, sizeof(val));
+
+	if (!r) {
+		double d = strtod(val, &end);
+
+		if (end != val && !*end)
+			case_param_num(c, param, d);
+		else
+			case_param_str(c, param, val);
+		return;
+	}
+	/* knob_probe_write() names a cause knob_read() does not: a missing file, lockdown */
+	knob_probe_write(knob, why, sizeof(why));
+	if (!why[0])
+		snprintf(why, sizeof(why), "%s", strerror(-r));
+	end = strstr(why, ": ");
+	snprintf(val, sizeof(val), "unreadable: %s", end ? end + 2 : why);
+	case_param_str(c, param, val);
+}
+
+int case_name_index(const char *const *names, int n, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(names[i], name))
+			return i;
+	return -1;
 }
 
 void case_knob(struct bench_case *c, const char *knob, const char *value)

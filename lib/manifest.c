@@ -11,6 +11,7 @@
 
 #include "knobs.h"
 #include "manifest.h"
+#include "memutil.h"
 #include "version.h"
 #include "procfs.h"
 #include "topology.h"
@@ -274,12 +275,9 @@ static json_t *thp_sizes(void)
 
 static json_t *pmd_size(void)
 {
-	char path[PATH_MAX];
-	uint64_t v;
+	size_t v;
 
-	if (read_u64(sysroot_path(path, sizeof(path), THP_DIR "/hpage_pmd_size"), &v))
-		return json_null();
-	return json_integer(v);
+	return mem_pmd_size(&v) ? json_null() : json_integer(v);
 }
 
 json_t *manifest_build(const struct run_meta *meta)
