@@ -17,12 +17,11 @@ static int parse_profile(const char *s, enum profile *p)
 	return -EINVAL;
 }
 
-static int usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int usage(const char *fmt, ...)
+int run_usage(const char *who, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "mmbench: ");
+	fprintf(stderr, "%s: ", who);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -51,12 +50,12 @@ static int add_benches(struct run_args *a, const char *list)
 		const struct bench *b = bench_find(tok);
 
 		if (!b)
-			return usage("unknown bench '%s' (see 'mmbench list')", tok);
+			return run_usage("mmbench", "unknown bench '%s' (see 'mmbench list')", tok);
 		if (a->nr_benches == MAX_BENCHES)
-			return usage("too many benches");
+			return run_usage("mmbench", "too many benches");
 		a->benches[a->nr_benches++] = b;
 	}
-	return a->nr_benches ? 0 : usage("--bench needs a name");
+	return a->nr_benches ? 0 : run_usage("mmbench", "--bench needs a name");
 }
 
 static bool label_ok(const char *s)
@@ -85,36 +84,36 @@ int run_args_parse(int argc, char **argv, int first, struct run_args *a, char **
 
 		if (!strcmp(arg, "--profile")) {
 			if (!val || parse_profile(val, &a->profile))
-				return usage("--profile takes smoke, quick or full");
+				return run_usage("mmbench", "--profile takes smoke, quick or full");
 		} else if (!strcmp(arg, "--bench")) {
 			if (!val)
-				return usage("--bench needs a name");
+				return run_usage("mmbench", "--bench needs a name");
 			r = add_benches(a, val);
 		} else if (!strcmp(arg, "--reps")) {
 			uint64_t n;
 
 			if (!val || parse_u64(val, &n) || n < 1 || n > 1000)
-				return usage("--reps takes a number from 1 to 1000");
+				return run_usage("mmbench", "--reps takes a number from 1 to 1000");
 			a->reps = n;
 		} else if (!strcmp(arg, "--label")) {
 			if (!val || !label_ok(val))
-				return usage("--label takes up to 48 of [A-Za-z0-9._+-]");
+				return run_usage("mmbench", "--label takes up to 48 of [A-Za-z0-9._+-]");
 			a->label = val;
 		} else if (!strcmp(arg, "--out")) {
 			if (!val || !*val)
-				return usage("--out needs a directory");
+				return run_usage("mmbench", "--out needs a directory");
 			a->out_root = val;
 		} else if (!strcmp(arg, "--set")) {
 			struct name_value *nv = &a->sets[a->nr_sets];
 
 			if (!val || a->nr_sets == MAX_SETS || split_pair(val, nv))
-				return usage("--set takes KNOB=VALUE");
+				return run_usage("mmbench", "--set takes KNOB=VALUE");
 			if (!knob_known(nv->name))
-				return usage("--set: unknown knob '%s' (see 'mmbench list --knobs')", nv->name);
+				return run_usage("mmbench", "--set: unknown knob '%s' (see 'mmbench list --knobs')", nv->name);
 			a->nr_sets++;
 		} else if (!strcmp(arg, "--opt")) {
 			if (!val || a->nr_opts == MAX_SETS || split_pair(val, &a->opts[a->nr_opts]))
-				return usage("--opt takes [BENCH.]NAME=VALUE");
+				return run_usage("mmbench", "--opt takes [BENCH.]NAME=VALUE");
 			a->nr_opts++;
 		} else {
 			takes = false;
@@ -125,7 +124,7 @@ int run_args_parse(int argc, char **argv, int first, struct run_args *a, char **
 			else if (rest && arg[0] != '-')
 				(*rest)[(*nr_rest)++] = argv[i];
 			else
-				return usage("unknown argument '%s'", arg);
+				return run_usage("mmbench", "unknown argument '%s'", arg);
 		}
 		if (r)
 			return r;
@@ -152,7 +151,7 @@ int run_args_parse(int argc, char **argv, int first, struct run_args *a, char **
 				used |= !strcmp(o->name, opt);
 		}
 		if (!used)
-			return usage("--opt %s: no selected bench has that option", name);
+			return run_usage("mmbench", "--opt %s: no selected bench has that option", name);
 	}
 	return 0;
 }
@@ -169,7 +168,7 @@ int run_check_opts(const struct run_args *a)
 	return 0;
 }
 
-int run_lock_knobs(const char *who)
+static int run_lock_knobs(const char *who)
 {
 	int r = knobs_init(stderr);
 
@@ -181,13 +180,25 @@ int run_lock_knobs(const char *who)
 	return r ? KSFT_FAIL : 0;
 }
 
-int run_check_sets(const struct run_args *a)
+static int run_check_sets(const struct run_args *a, const char *who)
 {
 	for (int i = 0; i < a->nr_sets; i++) {
 		char why[600];
 
 		if (knob_try_value(a->sets[i].name, a->sets[i].value, why, sizeof(why)))
-			return usage("--set %s", why);
+			return run_usage(who, "--set %s", why);
 	}
 	return 0;
+}
+
+int run_prepare(const struct run_args *a, const char *who)
+{
+	int r = run_check_opts(a);
+
+	if (!r)
+		r = run_lock_knobs(who);
+	/* a trial write of each --set value needs the lock */
+	if (!r)
+		r = run_check_sets(a, who);
+	return r;
 }

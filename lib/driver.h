@@ -49,10 +49,14 @@ struct run_dir {
 
 /* Every selected bench's options are valid: 0, or KSFT_USAGE after one line. */
 int run_check_opts(const struct run_args *a);
-/* After run_lock_knobs(): every --set value is one its knob takes (a trial write); 0 or KSFT_USAGE. */
-int run_check_sets(const struct run_args *a);
-/* Take the knob journal's lock (restoring what a killed run left): 0, or KSFT_FAIL after one line. */
-int run_lock_knobs(const char *who);
+/*
+ * Before a run changes anything: every bench's options, then the knob journal's lock
+ * (restoring what a killed run left), then a trial write of each --set value.
+ * 0, KSFT_USAGE or KSFT_FAIL after one line on stderr prefixed with @who.
+ */
+int run_prepare(const struct run_args *a, const char *who);
+/* One line "@who: ..." on stderr; returns KSFT_USAGE. */
+int run_usage(const char *who, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /*
  * <out>/<kernel>/<YYYYmmdd-HHMMSS>[-label]: opens log.txt, takes the manifest (the
  * machine as found, before any knob changes) and writes topology.xml. argv is the

@@ -50,11 +50,7 @@ int cmd_run(int argc, char **argv)
 
 	r = run_args_parse(argc, argv, 1, &a, NULL, NULL);
 	if (!r)
-		r = run_check_opts(&a);
-	if (!r)
-		r = run_lock_knobs("mmbench");
-	if (!r)
-		r = run_check_sets(&a);
+		r = run_prepare(&a, "mmbench");
 	if (r)
 		return r;
 	topo_init();

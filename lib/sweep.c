@@ -1,6 +1,5 @@
 /* `mmbench sweep KNOB=V1,V2,..`: run benches at each value of one knob and say which value is best. */
 #include <errno.h>
-#include <stdarg.h>
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,19 +39,6 @@ void sweep_order(unsigned n, unsigned rep, uint64_t seed, unsigned *out)
 	}
 }
 
-static int usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int usage(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "mmbench sweep: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return KSFT_USAGE;
-}
-
 /* "thp.hugepages-2048kB.shmem_enabled" is too long for a param: "2048kB.shmem_enabled". */
 static void param_name(const char *knob, char *buf, size_t len)
 {
@@ -71,25 +57,25 @@ static int parse_values(struct sweep *sw, const char *arg)
 	char list[1024], *save, *tok;
 
 	if (!eq || eq == arg || (size_t)(eq - arg) >= sizeof(sw->knob))
-		return usage("takes KNOB=V1,V2,.. (got '%s')", arg);
+		return run_usage("mmbench sweep", "takes KNOB=V1,V2,.. (got '%s')", arg);
 	snprintf(sw->knob, sizeof(sw->knob), "%.*s", (int)(eq - arg), arg);
 	if (!knob_known(sw->knob))
-		return usage("unknown knob '%s' (see 'mmbench list --knobs')", sw->knob);
+		return run_usage("mmbench sweep", "unknown knob '%s' (see 'mmbench list --knobs')", sw->knob);
 	param_name(sw->knob, sw->param, sizeof(sw->param));
 	snprintf(list, sizeof(list), "%s", eq + 1);
 	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		if (sw->nr_values == SWEEP_MAX_VALUES)
-			return usage("at most %d values", SWEEP_MAX_VALUES);
+			return run_usage("mmbench sweep", "at most %d values", SWEEP_MAX_VALUES);
 		if (strlen(tok) >= sizeof(sw->values[0]))
-			return usage("value '%.20s..' is too long", tok);
+			return run_usage("mmbench sweep", "value '%.20s..' is too long", tok);
 		for (unsigned i = 0; i < sw->nr_values; i++)
 			if (!strcmp(sw->values[i], tok))
-				return usage("%s: value '%s' is listed twice", sw->knob, tok);
+				return run_usage("mmbench sweep", "%s: value '%s' is listed twice", sw->knob, tok);
 		snprintf(sw->values[sw->nr_values++], sizeof(sw->values[0]), "%s", tok);
 	}
 	if (!sw->nr_values || strstr(eq + 1, ",,") || eq[1] == ',' ||
 	    eq[strlen(eq) - 1] == ',')
-		return usage("%s: empty value in the list '%s'", sw->knob, eq + 1);
+		return run_usage("mmbench sweep", "%s: empty value in the list '%s'", sw->knob, eq + 1);
 	return 0;
 }
 
@@ -126,7 +112,7 @@ static int check_values(struct sweep *sw)
 		char why[600];
 
 		if (knob_try_value(sw->knob, sw->values[i], why, sizeof(why)))
-			return usage("%s", why);
+			return run_usage("mmbench sweep", "%s", why);
 	}
 	for (sw->orig = 0; sw->orig < sw->nr_values; sw->orig++)
 		if (sw->numeric ? strtod(sw->values[sw->orig], NULL) == strtod(orig, NULL) :
@@ -134,7 +120,7 @@ static int check_values(struct sweep *sw)
 			break;
 	if (sw->orig == sw->nr_values) {
 		if (sw->nr_values == SWEEP_MAX_VALUES)
-			return usage("at most %d values with the machine's own", SWEEP_MAX_VALUES);
+			return run_usage("mmbench sweep", "at most %d values with the machine's own", SWEEP_MAX_VALUES);
 		fprintf(stderr, "mmbench sweep: adding the machine's value %s=%s to the sweep\n",
 			sw->knob, orig);
 		snprintf(sw->values[sw->nr_values++], sizeof(sw->values[0]), "%s", orig);
@@ -247,7 +233,7 @@ static int take_metric(int *argc, char **argv, const char **metric)
 		if (strcmp(argv[i], "--metric"))
 			continue;
 		if (i + 1 >= *argc)
-			return usage("--metric needs a metric name");
+			return run_usage("mmbench sweep", "--metric needs a metric name");
 		*metric = argv[i + 1];
 		memmove(&argv[i], &argv[i + 2], (*argc - i - 2) * sizeof(*argv));
 		*argc -= 2;
@@ -276,18 +262,14 @@ int cmd_sweep(int argc, char **argv)
 		return KSFT_FAIL;
 	r = run_args_parse(argc, argv, 1, &a, &rest, &nr_rest);
 	if (!r && nr_rest != 1)
-		r = usage("takes one KNOB=V1,V2,.. (got %d)", nr_rest);
+		r = run_usage("mmbench sweep", "takes one KNOB=V1,V2,.. (got %d)", nr_rest);
 	if (!r)
 		r = parse_values(&sw, rest[0]);
 	free(rest);
 	if (r)
 		return r;
 	default_benches(&a, sw.knob, given);
-	r = run_check_opts(&a);
-	if (!r)
-		r = run_lock_knobs("mmbench sweep");
-	if (!r)
-		r = run_check_sets(&a);
+	r = run_prepare(&a, "mmbench sweep");
 	if (r)
 		return r;
 	/* after knobs_init(): reading a debugfs knob may mount debugfs, unmounted at exit */
