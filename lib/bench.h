@@ -142,6 +142,12 @@ struct bench {
 	/* One repetition: adds samples with case_metric(), counters, vmstat deltas. */
 	int (*run)(struct bench_ctx *ctx, struct bench_case *c, unsigned rep);
 	void (*teardown)(struct bench_ctx *ctx, struct bench_case *c);
+	/*
+	 * Optional: after every case has run, in whatever order the run chose. Metrics that
+	 * relate cases to each other (vma-lock's scaling over its 1-thread case) go here, so
+	 * they never depend on the order of cases.
+	 */
+	void (*finish)(struct bench_ctx *ctx, struct case_list *list);
 };
 
 /* registry.c */

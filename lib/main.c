@@ -36,6 +36,8 @@ static int run_bench(const struct bench *b, struct run_args *a, struct run_dir *
 	if (r)
 		return r == BENCH_SKIP ? 0 : 1;
 	errors = driver_run_cases(&ctx, &list);
+	if (b->finish)
+		b->finish(&ctx, &list);
 	results_write(rd->path, &ctx, &list, "ok", NULL);
 	case_list_free(&list);
 	bench_ctx_fini(&ctx);

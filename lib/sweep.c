@@ -211,6 +211,8 @@ static int sweep_bench(struct sweep *sw, const struct bench *b, struct run_args 
 			}
 		}
 	}
+	if (b->finish)
+		b->finish(&ctx, list);
 	for (int i = 0; i < list->nr; i++) {
 		struct bench_case *c = &list->cases[i];
 
