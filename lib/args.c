@@ -73,6 +73,7 @@ int run_args_parse(int argc, char **argv, int first, struct run_args *a, char **
 {
 	memset(a, 0, sizeof(*a));
 	a->profile = PROFILE_QUICK;
+	a->runs = 1;
 	/* run.sh points this at the tree's results/, whatever the working directory */
 	a->out_root = getenv("MMBENCH_RESULTS") ? getenv("MMBENCH_RESULTS") : "results";
 	if (nr_rest)
@@ -95,6 +96,15 @@ int run_args_parse(int argc, char **argv, int first, struct run_args *a, char **
 			if (!val || parse_u64(val, &n) || n < 1 || n > 1000)
 				return run_usage("mmbench", "--reps takes a number from 1 to 1000");
 			a->reps = n;
+		} else if (!strcmp(arg, "--runs")) {
+			uint64_t n;
+
+			if (!val || parse_u64(val, &n) || n < 1 || n > 100)
+				return run_usage("mmbench", "--runs takes a number from 1 to 100");
+			a->runs = n;
+		} else if (!strcmp(arg, "--seed")) {
+			if (!val || parse_u64(val, &a->seed) || !a->seed)
+				return run_usage("mmbench", "--seed takes a number above 0");
 		} else if (!strcmp(arg, "--label")) {
 			if (!val || !label_ok(val))
 				return run_usage("mmbench", "--label takes up to 48 of [A-Za-z0-9._+-]");

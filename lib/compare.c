@@ -1,5 +1,6 @@
-/* `mmbench compare BASE NEW [MORE..]`: verdicts per case and metric, with every manifest difference. */
+/* `mmbench compare BASE NEW [MORE..]`: each side a run or a set of runs; verdicts per case and metric, with every manifest difference. */
 #include <errno.h>
+#include <libgen.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,15 +13,16 @@
 #include "util.h"
 
 struct cmp_args {
-	const char *dirs[CMP_MAX_RUNS];
-	size_t nr_dirs;
+	const char *sides[CMP_MAX_SIDES];
+	size_t nr_sides;
 	bool md;
-	const char *json, *plots;
+	const char *json, *plots, *label, *history;
 };
 
 static int usage(const char *why)
 {
-	fprintf(stderr, "mmbench: compare: %s (usage: mmbench compare BASE_DIR NEW_DIR [MORE_DIR..] "
+	fprintf(stderr, "mmbench: compare: %s (usage: mmbench compare BASE NEW [MORE..], each a "
+		"run, a set directory or RUN,RUN,..; [--label TEXT] [--history DIR|none] "
 		"[--format text|md] [--json FILE] [--plots DIR])\n", why);
 	return KSFT_USAGE;
 }
@@ -51,15 +53,19 @@ static int parse_args(int argc, char **argv, struct cmp_args *a)
 	memset(a, 0, sizeof(*a));
 	for (i = 1; i < argc; i++) {
 		if (argv[i][0] != '-') {
-			if (a->nr_dirs == CMP_MAX_RUNS)
-				return usage("at most 26 runs");
-			a->dirs[a->nr_dirs++] = argv[i];
+			if (a->nr_sides == CMP_MAX_SIDES)
+				return usage("at most 26 sides");
+			a->sides[a->nr_sides++] = argv[i];
 		} else if ((v = opt_value("--format", argc, argv, &i, &missing))) {
 			fmt = v;
 		} else if ((v = opt_value("--json", argc, argv, &i, &missing))) {
 			a->json = v;
 		} else if ((v = opt_value("--plots", argc, argv, &i, &missing))) {
 			a->plots = v;
+		} else if ((v = opt_value("--label", argc, argv, &i, &missing))) {
+			a->label = v;
+		} else if ((v = opt_value("--history", argc, argv, &i, &missing))) {
+			a->history = v;
 		} else {
 			snprintf(why, sizeof(why), missing ? "%s needs a value" : "unknown option '%s'",
 				 argv[i]);
@@ -71,8 +77,8 @@ static int parse_args(int argc, char **argv, struct cmp_args *a)
 		return usage(why);
 	}
 	a->md = fmt && !strcmp(fmt, "md");
-	if (a->nr_dirs < 2)
-		return usage("needs a base and at least one other run directory");
+	if (a->nr_sides < 2)
+		return usage("needs a base and at least one other side");
 	return 0;
 }
 
@@ -87,157 +93,180 @@ static int add_row(struct cmp *c, const struct cmp_row *r)
 	return 0;
 }
 
-/* Why a side has no value, short (the case header gives a skip's reason in full). */
-static void why_missing(char *buf, size_t len, char run, const struct rl_bench *b,
-			const struct rl_case *cs)
+size_t cmp_side_cases(const struct cmp *c, size_t s, const char *bench, const char *key,
+		      const struct rl_case **out)
 {
-	if (!b)
-		snprintf(buf, len, "no bench in %c", run);
-	else if (!cs)
-		snprintf(buf, len, "no case in %c", run);
-	else if (strcmp(cs->status, "ok"))
-		snprintf(buf, len, "%.8s in %c", cs->status, run);
-	else
-		snprintf(buf, len, "not measured in %c", run);
+	const struct run_set *set = &c->sides[s].set;
+	size_t n = 0;
+
+	for (size_t r = 0; r < set->nr; r++) {
+		const struct rl_case *cs = rl_find_case(rl_find_bench(set->runs[r], bench), key);
+
+		out[r] = cs && !strcmp(cs->status, "ok") ? cs : NULL;
+		n += out[r] != NULL;
+	}
+	return n;
 }
 
-/* Rows of one case: every metric either side has, against every other run. */
-static int case_rows(struct cmp *c, const char *bench, const char *key)
+/* Why a side has no value, short (the case header gives a skip's reason in full). */
+static void why_missing(char *buf, size_t len, const struct cmp *c, size_t s, const char *bench,
+			const char *key)
 {
-	const struct rl_case *cases[CMP_MAX_RUNS];
-	const struct rl_bench *benches[CMP_MAX_RUNS];
-	size_t r, s, m;
-	int err;
+	const struct rl_run *run = c->sides[s].set.runs[0];
+	const struct rl_bench *b = rl_find_bench(run, bench);
+	const struct rl_case *cs = rl_find_case(b, key);
+	char name = (char)('A' + s);
 
-	for (r = 0; r < c->nr_runs; r++) {
-		benches[r] = rl_find_bench(c->runs[r], bench);
-		cases[r] = rl_find_case(benches[r], key);
-	}
-	for (s = 0; s < c->nr_runs; s++) {
-		for (m = 0; cases[s] && m < cases[s]->nr_metrics; m++) {
-			const struct rl_metric *rm = &cases[s]->metrics[m];
-			size_t t;
+	if (!b)
+		snprintf(buf, len, "no bench in %c", name);
+	else if (!cs)
+		snprintf(buf, len, "no case in %c", name);
+	else if (strcmp(cs->status, "ok"))
+		snprintf(buf, len, "%.8s in %c", cs->status, name);
+	else
+		snprintf(buf, len, "not measured in %c", name);
+}
 
-			/* Each metric once, from the first run that has it. */
-			for (t = 0; t < s && !rl_find_metric(cases[t], rm->name); t++)
-				;
-			if (t < s)
-				continue;
-			for (r = 1; r < c->nr_runs; r++) {
-				struct cmp_row row = {
-					.bench = bench, .key = key, .metric = rm->name,
-					.unit = rm->unit, .better = rm->better, .run = r,
-					.ratio = NAN, .lo = NAN, .hi = NAN, .p = NAN, .q = NAN,
-				};
+/* The samples of @metric in every run of a side that has it, as a verdict side. */
+static size_t side_samples(const struct rl_case *const *cases, size_t nr, const char *metric,
+			   const double **x, size_t *n, double *cv)
+{
+	size_t k = 0, ncv = 0;
 
-				if (cases[0] && !strcmp(cases[0]->status, "ok"))
-					row.b = rl_find_metric(cases[0], rm->name);
-				if (cases[r] && !strcmp(cases[r]->status, "ok"))
-					row.c = rl_find_metric(cases[r], rm->name);
-				if (!row.b)
-					why_missing(row.why, sizeof(row.why), 'A', benches[0], cases[0]);
-				else if (!row.c)
-					why_missing(row.why, sizeof(row.why), 'A' + r, benches[r], cases[r]);
-				err = add_row(c, &row);
-				if (err)
-					return err;
-			}
+	*cv = 0;
+	for (size_t r = 0; r < nr; r++) {
+		const struct rl_metric *m = cases[r] ? rl_find_metric(cases[r], metric) : NULL;
+
+		if (!m || !m->n)
+			continue;
+		x[k] = m->samples;
+		n[k++] = m->n;
+		if (m->n > 1 && isfinite(m->s.cv)) {
+			*cv += m->s.cv;
+			ncv++;
 		}
 	}
-	return 0;
+	*cv = ncv ? *cv / ncv : NAN;
+	return k;
 }
 
-/* Benches and cases in the base's order, then those only the other runs have. */
-static int build_rows(struct cmp *c)
+static void measure_row(struct cmp *c, struct cmp_row *row, const struct rl_case *const *bc,
+			const struct rl_case *const *cc)
 {
-	size_t r, b, k, s, t;
-	int err;
+	const double *xb[RUNSET_MAX], *xc[RUNSET_MAX];
+	size_t nb[RUNSET_MAX], nc[RUNSET_MAX];
+	struct vside sb, sc;
+	struct vnoise noise = { 0 };
 
-	for (r = 0; r < c->nr_runs; r++) {
-		for (b = 0; b < c->runs[r]->nr_benches; b++) {
-			const struct rl_bench *rb = &c->runs[r]->benches[b];
+	sb = (struct vside){ .x = xb, .n = nb };
+	sc = (struct vside){ .x = xc, .n = nc };
+	sb.nr_runs = row->nb = side_samples(bc, c->sides[0].set.nr, row->metric, xb, nb, &row->cv_b);
+	sc.nr_runs = row->nc = side_samples(cc, c->sides[row->side].set.nr, row->metric, xc, nc,
+					    &row->cv_c);
+	row->centre_b = vside_centre(&sb);
+	row->centre_c = vside_centre(&sc);
+	if (c->use_history)
+		row->history = history_noise(&c->hist, row->bench, row->key, row->metric, &noise);
+	verdict_measure(&sb, &sc, row->history ? &noise : NULL, &row->res);
+}
 
-			for (t = 0; t < r && !rl_find_bench(c->runs[t], rb->name); t++)
-				;
-			if (t < r)
-				continue;	/* done with the first run that has it */
-			for (s = r; s < c->nr_runs; s++) {
-				const struct rl_bench *sb = rl_find_bench(c->runs[s], rb->name);
+/* Rows of one case: every metric any side has, against every other side. */
+static int case_rows(struct cmp *c, const char *bench, const char *key)
+{
+	const struct rl_case *cases[CMP_MAX_SIDES][RUNSET_MAX];
+	json_t *seen = json_object();
+	int err = 0;
 
-				for (k = 0; sb && k < sb->nr_cases; k++) {
-					const char *key = sb->cases[k].key;
+	for (size_t s = 0; s < c->nr_sides; s++)
+		cmp_side_cases(c, s, bench, key, cases[s]);
+	for (size_t s = 0; s < c->nr_sides && !err; s++) {
+		for (size_t r = 0; r < c->sides[s].set.nr && !err; r++) {
+			const struct rl_case *cs = rl_find_case(rl_find_bench(c->sides[s].set.runs[r],
+									      bench), key);
 
-					for (t = r; t < s && !rl_find_case(rl_find_bench(c->runs[t],
-							rb->name), key); t++)
-						;
-					if (t < s)
-						continue;
-					err = case_rows(c, rb->name, key);
-					if (err)
-						return err;
+			for (size_t m = 0; cs && m < cs->nr_metrics && !err; m++) {
+				const struct rl_metric *rm = &cs->metrics[m];
+
+				if (json_object_get(seen, rm->name))
+					continue;
+				json_object_set_new(seen, rm->name, json_true());
+				for (size_t o = 1; o < c->nr_sides && !err; o++) {
+					struct cmp_row row = {
+						.bench = bench, .key = key, .metric = rm->name,
+						.unit = rm->unit, .better = rm->better, .side = o,
+					};
+
+					measure_row(c, &row, cases[0], cases[o]);
+					if (!row.nb)
+						why_missing(row.why, sizeof(row.why), c, 0, bench, key);
+					else if (!row.nc)
+						why_missing(row.why, sizeof(row.why), c, o, bench, key);
+					err = add_row(c, &row);
 				}
 			}
 		}
 	}
-	return 0;
+	json_decref(seen);
+	return err;
 }
 
-/* Ratio, test, BH over every tested row of the report, verdict. */
+/* Benches and cases in the order the base's first run has them, then those only others have. */
+static int build_rows(struct cmp *c)
+{
+	json_t *seen = json_object();
+	char k[512];
+	int err = 0;
+
+	for (size_t s = 0; s < c->nr_sides && !err; s++)
+		for (size_t r = 0; r < c->sides[s].set.nr && !err; r++) {
+			const struct rl_run *run = c->sides[s].set.runs[r];
+
+			for (size_t b = 0; b < run->nr_benches && !err; b++) {
+				const struct rl_bench *rb = &run->benches[b];
+
+				for (size_t i = 0; i < rb->nr_cases && !err; i++) {
+					snprintf(k, sizeof(k), "%s|%s", rb->name, rb->cases[i].key);
+					if (json_object_get(seen, k))
+						continue;
+					json_object_set_new(seen, k, json_true());
+					err = case_rows(c, rb->name, rb->cases[i].key);
+				}
+			}
+		}
+	json_decref(seen);
+	return err;
+}
+
+/* One Benjamini-Hochberg correction over every tested row of the report, then the verdicts. */
 static int judge(struct cmp *c)
 {
-	double *p = calloc(c->nr_rows + 1, sizeof(*p)), *q = calloc(c->nr_rows + 1, sizeof(*q));
-	size_t i, n = 0;
+	struct vresult **rs = calloc(c->nr_rows + 1, sizeof(*rs));
 
-	if (!p || !q) {
-		free(p);
-		free(q);
+	if (!rs)
 		return -ENOMEM;
-	}
-	for (i = 0; i < c->nr_rows; i++) {
+	for (size_t i = 0; i < c->nr_rows; i++) {
 		struct cmp_row *r = &c->rows[i];
 
-		if (!r->b || !r->c || !r->b->n || !r->c->n)
-			continue;
-		if (stats_ratio_ci(r->b->samples, r->b->n, r->c->samples, r->c->n,
-				   &r->ratio, &r->lo, &r->hi) == -ENOMEM) {
-			free(p);
-			free(q);
-			return -ENOMEM;
+		/* only a metric that can get a verdict counts as a test */
+		if (r->better != BETTER_NONE && r->nb && r->nc && !isnan(r->res.p)) {
+			rs[i] = &r->res;
+			c->nr_tests++;
 		}
-		/* Only a metric that can get a verdict counts as a test. */
-		if (r->better == BETTER_NONE || r->b->n < STATS_MIN_SAMPLES ||
-		    r->c->n < STATS_MIN_SAMPLES || isnan(r->ratio))
-			continue;
-		r->p = stats_mann_whitney_p(r->b->samples, r->b->n, r->c->samples, r->c->n);
-		/* The q's are handed back to the rows with a p: a NaN p must not take a slot. */
-		if (!isnan(r->p))
-			p[n++] = r->p;
 	}
-	stats_bh(p, n, q);
-	c->nr_tests = n;
-	for (i = 0, n = 0; i < c->nr_rows; i++) {
+	verdict_correct(rs, c->nr_rows);
+	for (size_t i = 0; i < c->nr_rows; i++) {
 		struct cmp_row *r = &c->rows[i];
-		struct verdict_in in = {
-			.better = r->better, .ratio = r->ratio, .lo = r->lo, .hi = r->hi,
-			.nb = r->b ? r->b->n : 0, .nc = r->c ? r->c->n : 0,
-			.cv_base = r->b ? r->b->s.cv : 0, .cv_new = r->c ? r->c->s.cv : 0,
-		};
-		const char *why;
 
-		if (!isnan(r->p))
-			r->q = q[n++];
-		in.q = r->q;
-		if (!r->b || !r->c) {
-			r->v = r->better == BETTER_NONE ? VERDICT_INFO : VERDICT_NA;
+		if (!r->nb || !r->nc) {
+			r->res.v = r->better == BETTER_NONE ? VERDICT_INFO : VERDICT_NA;
 		} else {
-			r->v = stats_verdict(&in, &why);
-			if (why && r->v == VERDICT_NA)
-				snprintf(r->why, sizeof(r->why), "%s", why);
+			verdict_decide(&r->res, r->better);
+			if (r->res.why[0])
+				snprintf(r->why, sizeof(r->why), "%s", r->res.why);
 		}
-		c->count[r->v]++;
+		c->count[r->res.v]++;
 	}
-	free(p);
-	free(q);
+	free(rs);
 	return 0;
 }
 
@@ -248,7 +277,7 @@ static int judge(struct cmp *c)
 static bool skip_field(const char *k, bool top)
 {
 	static const char *const run_fields[] = { "schema", "run_id", "label", "start_time",
-						  "end_time", "command_line", NULL };
+						  "end_time", "command_line", "run_set", NULL };
 
 	for (const char *const *s = run_fields; top && *s; s++)
 		if (!strcmp(k, *s))
@@ -343,28 +372,71 @@ static bool kernel_field(const struct cmp_diff *d, size_t nr_runs)
 	return true;
 }
 
+
+/* A side's manifest flattened: a field whose runs disagree reads "varies: a | b". */
+static json_t *side_flat(const struct run_set *set)
+{
+	json_t *flat = json_object(), *f;
+	const char *k;
+	json_t *v;
+
+	flatten(set->runs[0]->manifest, "", flat);
+	for (size_t r = 1; r < set->nr; r++) {
+		f = json_object();
+		flatten(set->runs[r]->manifest, "", f);
+		json_object_foreach(flat, k, v) {
+			json_t *o = json_object_get(f, k);
+			char buf[4096];
+
+			if (o && json_equal(o, v))
+				continue;
+			if (!strncmp(json_string_value(v), "varies: ", 8))
+				continue;
+			snprintf(buf, sizeof(buf), "varies: %s | %s", json_string_value(v),
+				 o ? json_string_value(o) : "(absent)");
+			json_object_set_new(flat, k, json_string(buf));
+		}
+		json_decref(f);
+	}
+	return flat;
+}
+
+/*
+ * Options of a bench only one side ran are no difference: what ran is compared where
+ * both sides ran it.
+ */
+static bool one_sided_options(const char *k, json_t *const *flat, size_t n)
+{
+	size_t absent = 0;
+
+	if (strncmp(k, "settings.options.", 17))
+		return false;
+	for (size_t s = 0; s < n; s++)
+		absent += !json_object_get(flat[s], k);
+	return absent > 0;
+}
+
 static int manifest_diffs(struct cmp *c)
 {
-	json_t *flat[CMP_MAX_RUNS];
+	json_t *flat[CMP_MAX_SIDES];
 	size_t r, s, i;
 	const char *k;
 	json_t *v;
 	int err = 0;
 
-	for (r = 0; r < c->nr_runs; r++) {
-		flat[r] = json_object();
-		flatten(c->runs[r]->manifest, "", flat[r]);
-	}
-	for (r = 0; r < c->nr_runs && !err; r++) {
+	for (r = 0; r < c->nr_sides; r++)
+		flat[r] = side_flat(&c->sides[r].set);
+	for (r = 0; r < c->nr_sides && !err; r++) {
 		json_object_foreach(flat[r], k, v) {
 			struct cmp_diff *d;
 			bool differ = false, seen = false;
 
 			for (s = 0; s < r; s++)
 				seen |= json_object_get(flat[s], k) != NULL;
-			for (s = 0; s < c->nr_runs; s++)
+			for (s = 0; s < c->nr_sides; s++)
 				differ |= !json_equal(json_object_get(flat[s], k), v);
-			if (seen || !differ)
+			differ |= !strncmp(json_string_value(v), "varies: ", 8);
+			if (seen || !differ || one_sided_options(k, flat, c->nr_sides))
 				continue;
 			d = realloc(c->diffs, (c->nr_diffs + 1) * sizeof(*d));
 			if (!d) {
@@ -375,37 +447,39 @@ static int manifest_diffs(struct cmp *c)
 			d += c->nr_diffs++;
 			memset(d, 0, sizeof(*d));
 			snprintf(d->key, sizeof(d->key), "%s", k);
-			for (s = 0; s < c->nr_runs; s++) {
+			for (s = 0; s < c->nr_sides; s++) {
 				json_t *x = json_object_get(flat[s], k);
 
 				d->val[s] = x ? strdup(json_string_value(x)) : NULL;
 			}
-			d->kernel = kernel_field(d, c->nr_runs);
+			d->kernel = kernel_field(d, c->nr_sides);
 			c->nr_warn += !d->kernel;
 		}
 	}
-	for (i = 0; i < c->nr_runs; i++)
+	for (i = 0; i < c->nr_sides; i++)
 		json_decref(flat[i]);
 	return err;
 }
 
-/* Runs of one report must speak the same schema. */
+/* Sides of one report must speak the same schema. */
 static int check_schemas(const struct cmp *c)
 {
+	const struct rl_run *base = c->sides[0].set.runs[0];
 	char a[64], b[64];
-	const char *sa = rl_manifest_str(c->runs[0], "schema", a, sizeof(a));
-	size_t r;
+	const char *sa = rl_manifest_str(base, "schema", a, sizeof(a));
 
-	for (r = 1; r < c->nr_runs; r++) {
-		const char *sb = rl_manifest_str(c->runs[r], "schema", b, sizeof(b));
+	for (size_t s = 0; s < c->nr_sides; s++)
+		for (size_t r = 0; r < c->sides[s].set.nr; r++) {
+			const struct rl_run *run = c->sides[s].set.runs[r];
+			const char *sb = rl_manifest_str(run, "schema", b, sizeof(b));
 
-		if ((sa || sb) && (!sa || !sb || strcmp(sa, sb))) {
-			fprintf(stderr, "mmbench: %s: schema \"%s\" differs from the base's \"%s\" (%s)\n",
-				c->runs[r]->manifest_path, sb ?: "none", sa ?: "none",
-				c->runs[0]->manifest_path);
-			return -EINVAL;
+			if ((sa || sb) && (!sa || !sb || strcmp(sa, sb))) {
+				fprintf(stderr, "mmbench: %s: schema \"%s\" differs from the base's "
+					"\"%s\" (%s)\n", run->manifest_path, sb ?: "none", sa ?: "none",
+					base->manifest_path);
+				return -EINVAL;
+			}
 		}
-	}
 	return 0;
 }
 
@@ -414,15 +488,14 @@ static void cmp_free(struct cmp *c)
 	size_t i, r;
 
 	for (i = 0; i < c->nr_diffs; i++)
-		for (r = 0; r < c->nr_runs; r++)
+		for (r = 0; r < c->nr_sides; r++)
 			free(c->diffs[i].val[r]);
 	free(c->diffs);
 	free(c->rows);
-	for (r = 0; r < c->nr_runs; r++) {
-		if (c->runs[r])
-			run_free(c->runs[r]);
-		free(c->runs[r]);
-	}
+	for (r = 0; r < c->nr_sides; r++)
+		run_set_free(&c->sides[r].set);
+	if (c->use_history)
+		history_free(&c->hist);
 }
 
 /* <dir>/compare.txt and compare.md beside the plots, so the directory stands alone. */
@@ -452,62 +525,126 @@ static int write_beside(const struct cmp *c, const char *dir, const struct plot_
 	return err;
 }
 
+static void side_label(struct cmp_side *side, size_t s)
+{
+	const struct rl_run *run = side->set.runs[0];
+	char rel[64], id[96];
+
+	rl_manifest_str(run, "kernel.release", rel, sizeof(rel));
+	if (side->set.nr > 1 || side->set.is_set)
+		snprintf(side->label, sizeof(side->label), "%c %s (%zu run%s)", (int)('A' + s),
+			 rl_manifest_str(run, "kernel.release", rel, sizeof(rel)) ?: "?",
+			 side->set.nr, side->set.nr == 1 ? "" : "s");
+	else
+		snprintf(side->label, sizeof(side->label), "%c %s %s", (int)('A' + s),
+			 rl_manifest_str(run, "kernel.release", rel, sizeof(rel)) ?: "?",
+			 rl_manifest_str(run, "run_id", id, sizeof(id)) ?: "");
+}
+
+/*
+ * The host's between-run noise from the archive the base came from (or --history DIR),
+ * leaving out the runs being compared.
+ */
+static int load_history(struct cmp *c, const char *opt)
+{
+	const char *skip[CMP_MAX_SIDES * RUNSET_MAX];
+	char root[PATH_MAX], host[256], *tmp;
+	size_t nskip = 0;
+
+	if (opt && !strcmp(opt, "none"))
+		return 0;
+	if (opt) {
+		snprintf(root, sizeof(root), "%s", opt);
+	} else {
+		/* results/<kernel>/<run>: the archive is two levels up */
+		tmp = strdup(c->sides[0].set.runs[0]->dir);
+		if (!tmp)
+			return -ENOMEM;
+		snprintf(root, sizeof(root), "%s", dirname(dirname(tmp)));
+		free(tmp);
+	}
+	for (size_t s = 0; s < c->nr_sides; s++)
+		for (size_t r = 0; r < c->sides[s].set.nr; r++)
+			skip[nskip++] = c->sides[s].set.runs[r]->dir;
+	c->use_history = true;
+	return history_load(root, run_host(c->sides[0].set.runs[0], host, sizeof(host)), skip,
+			    nskip, &c->hist);
+}
+
+/* Every run of every side, labelled "A", "A2", .., for the plots. */
+static int write_plots(const struct cmp *c, const char *dir, struct plot_list *plots)
+{
+	struct rl_run *runs[CMP_MAX_SIDES * RUNSET_MAX];
+	char names[CMP_MAX_SIDES * RUNSET_MAX][200];
+	const char *labels[CMP_MAX_SIDES * RUNSET_MAX];
+	size_t n = 0;
+	int err = mkdir_p(dir);
+
+	for (size_t s = 0; s < c->nr_sides; s++)
+		for (size_t r = 0; r < c->sides[s].set.nr; r++) {
+			runs[n] = c->sides[s].set.runs[r];
+			if (c->sides[s].set.nr == 1)
+				snprintf(names[n], sizeof(names[n]), "%s", c->sides[s].label);
+			else
+				snprintf(names[n], sizeof(names[n]), "%c%zu %s", (int)('A' + s), r + 1,
+					 c->sides[s].label + 2);
+			labels[n] = names[n];
+			n++;
+		}
+	if (!err)
+		err = plots_write(dir, runs, labels, n, plots);
+	if (!err)
+		err = write_beside(c, dir, plots);
+	if (err)
+		fprintf(stderr, "mmbench: %s: %s\n", dir, strerror(-err));
+	return err;
+}
+
 int cmd_compare(int argc, char **argv)
 {
 	struct plot_list plots = { 0 };
-	const char *labels[CMP_MAX_RUNS];
 	struct cmp_args a;
-	struct cmp c = { 0 };
-	char prefix[PATH_MAX + 2] = "", rel[64], id[96];
-	size_t r;
+	struct cmp *c = calloc(1, sizeof(*c));
+	char prefix[PATH_MAX + 2] = "";
 	int err, ret = KSFT_USAGE;
 
+	if (!c)
+		return KSFT_FAIL;
 	err = parse_args(argc, argv, &a);
-	if (err)
+	if (err) {
+		free(c);
 		return err;
-	/* Everything is read and checked before anything is written. */
-	for (r = 0; r < a.nr_dirs; r++) {
-		c.runs[r] = calloc(1, sizeof(*c.runs[r]));
-		c.nr_runs = r + 1;
-		if (!c.runs[r] || run_load(a.dirs[r], c.runs[r])) {
-			free(c.runs[r]);
-			c.runs[r] = NULL;
-			goto out;
-		}
-		snprintf(c.label[r], sizeof(c.label[r]), "%c %s %s", (int)('A' + r),
-			 rl_manifest_str(c.runs[r], "kernel.release", rel, sizeof(rel)) ?: "?",
-			 rl_manifest_str(c.runs[r], "run_id", id, sizeof(id)) ?: "");
-		labels[r] = c.label[r];
 	}
-	if (check_schemas(&c))
+	/* Everything is read and checked before anything is written. */
+	for (size_t s = 0; s < a.nr_sides; s++) {
+		if (run_set_load(a.sides[s], a.label, &c->sides[s].set))
+			goto out;
+		c->nr_sides = s + 1;
+		side_label(&c->sides[s], s);
+	}
+	if (check_schemas(c))
 		goto out;
 	ret = KSFT_FAIL;
-	if (build_rows(&c) || judge(&c) || manifest_diffs(&c)) {
+	if (load_history(c, a.history) || build_rows(c) || judge(c) || manifest_diffs(c)) {
 		fprintf(stderr, "mmbench: compare: %s\n", strerror(ENOMEM));
 		goto out;
 	}
-	if (a.json && cmp_write_json(a.json, &c))
+	if (a.json && cmp_write_json(a.json, c))
 		goto out;
 	if (a.plots) {
-		err = mkdir_p(a.plots);
-		if (!err)
-			err = plots_write(a.plots, c.runs, labels, c.nr_runs, &plots);
-		if (!err)
-			err = write_beside(&c, a.plots, &plots);
-		if (err) {
-			fprintf(stderr, "mmbench: %s: %s\n", a.plots, strerror(-err));
+		if (write_plots(c, a.plots, &plots))
 			goto out;
-		}
 		snprintf(prefix, sizeof(prefix), "%s/", a.plots);
 	}
 	if (a.md)
-		cmp_print_md(stdout, &c, &plots, prefix);
+		cmp_print_md(stdout, c, &plots, prefix);
 	else
-		cmp_print_text(stdout, &c);
+		cmp_print_text(stdout, c);
 	fflush(stdout);
-	ret = c.count[VERDICT_WORSE] ? 3 : KSFT_PASS;
+	ret = c->count[VERDICT_WORSE] ? 3 : KSFT_PASS;
 out:
 	plot_list_free(&plots);
-	cmp_free(&c);
+	cmp_free(c);
+	free(c);
 	return ret;
 }

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <gsl/gsl_randist.h>
 #include "driver.h"
 #include "knobs.h"
 #include "manifest.h"
@@ -327,15 +328,31 @@ void progress(const struct bench_ctx *ctx, const struct bench_case *c, unsigned 
 	      c->key, rep + 1, ctx->reps, elapsed, eta);
 }
 
-int driver_run_cases(struct bench_ctx *ctx, struct case_list *list)
+/* The order cases run in: shuffled by @rng (each run its own), or as listed when NULL. */
+static int *case_order(int n, gsl_rng *rng)
+{
+	int *order = malloc((n + 1) * sizeof(*order));
+
+	if (!order)
+		return NULL;
+	for (int i = 0; i < n; i++)
+		order[i] = i;
+	if (rng && n > 1)
+		gsl_ran_shuffle(rng, order, n, sizeof(*order));
+	return order;
+}
+
+int driver_run_cases(struct bench_ctx *ctx, struct case_list *list, gsl_rng *rng)
 {
 	const struct bench *b = ctx->bench;
-	int errors = 0;
+	int errors = 0, *order = case_order(list->nr, rng);
 
+	if (!order)
+		return list->nr;
 	bench_start_ns = now_ns();
 	units_done = 0;
 	for (int i = 0; i < list->nr; i++) {
-		struct bench_case *c = &list->cases[i];
+		struct bench_case *c = &list->cases[order[i]];
 		int r;
 
 		if (c->status == CASE_SKIP) {
@@ -366,5 +383,37 @@ int driver_run_cases(struct bench_ctx *ctx, struct case_list *list)
 			errors++;
 		}
 	}
+	free(order);
 	return errors;
+}
+
+json_t *run_settings(const struct run_args *a)
+{
+	json_t *sets = json_object(), *opts = json_object();
+
+	for (int i = 0; i < a->nr_sets; i++)
+		json_object_set_new(sets, a->sets[i].name, json_string(a->sets[i].value));
+	for (int i = 0; i < a->nr_benches; i++) {
+		struct bench_ctx ctx;
+		json_t *o;
+
+		if (bench_ctx_init(&ctx, a->benches[i], a, NULL))
+			continue;
+		o = json_object();
+		for (int k = 0; k < opt_values_count(ctx.opts); k++)
+			json_object_set_new(o, opt_values_name(ctx.opts, k),
+					    json_string(opt_values_text(ctx.opts, k)));
+		json_object_set_new(o, "reps", json_integer(ctx.reps));
+		json_object_set_new(opts, a->benches[i]->name, o);
+		bench_ctx_fini(&ctx);
+	}
+	return json_pack("{soso}", "set", sets, "options", opts);
+}
+
+void run_dir_annotate(struct run_dir *rd, const char *key, json_t *value)
+{
+	if (rd->manifest)
+		json_object_set_new(rd->manifest, key, value);
+	else
+		json_decref(value);
 }

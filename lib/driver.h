@@ -3,7 +3,10 @@
 #define MMBENCH_DRIVER_H
 
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <gsl/gsl_rng.h>
+#include <jansson.h>
 #include "bench.h"
 
 #define MAX_SETS	32
@@ -26,6 +29,8 @@ struct run_args {
 	int nr_sets;
 	struct name_value opts[MAX_SETS];	/* --opt [BENCH.]NAME=VALUE */
 	int nr_opts;
+	unsigned runs;			/* --runs: independent runs one after another (a set) */
+	uint64_t seed;			/* --seed: of the case order; 0: from the clock */
 	bool verbose;
 	bool no_report;
 };
@@ -84,8 +89,16 @@ int driver_case_once(struct bench_ctx *ctx, struct bench_case *c, unsigned rep);
 /* Apply the case's knobs; BENCH_SKIP (and the case says why) when one cannot be set. */
 int driver_apply_knobs(struct bench_case *c);
 
-/* Every case of the list, setup once, ctx->reps repetitions, teardown; progress on stderr. */
-int driver_run_cases(struct bench_ctx *ctx, struct case_list *list);
+/*
+ * Every case of the list, setup once, ctx->reps repetitions, teardown; progress on stderr.
+ * The cases run in an order shuffled by @rng (NULL: as listed); results keep the list's order.
+ */
+int driver_run_cases(struct bench_ctx *ctx, struct case_list *list, gsl_rng *rng);
+
+/* What the run was asked to do: the --set values and every selected bench's options. New reference. */
+json_t *run_settings(const struct run_args *a);
+/* Add @key to the run's manifest (takes the reference). */
+void run_dir_annotate(struct run_dir *rd, const char *key, json_t *value);
 
 /* Progress line on stderr: bench, case, repetition, elapsed and an estimate of what remains. */
 void progress(const struct bench_ctx *ctx, const struct bench_case *c, unsigned rep,

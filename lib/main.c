@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <gsl/gsl_randist.h>
 #include "cmds.h"
 #include "driver.h"
 #include "knobs.h"
@@ -16,17 +17,19 @@
 
 static const char usage_text[] =
 "usage: mmbench <command> [args]\n"
-"  run [--profile smoke|quick|full] [--bench NAME[,NAME..]] [--reps N] [--label TEXT]\n"
-"      [--out ROOT] [--set KNOB=VALUE ...] [--opt [BENCH.]NAME=VALUE ...] [--no-report] [-v]\n"
+"  run [--profile smoke|quick|full] [--bench NAME[,NAME..]] [--reps N] [--runs N] [--seed N]\n"
+"      [--label TEXT] [--out ROOT] [--set KNOB=VALUE ...] [--opt [BENCH.]NAME=VALUE ...]\n"
+"      [--no-report] [-v]\n"
 "  list [--bench NAME] [--profile P] [--knobs]   benches, cases, options, and what can run here\n"
 "  sysinfo                                      the system manifest as JSON\n"
 "  report RUN_DIR                               (re)render report.txt and report.md\n"
-"  compare BASE_DIR NEW_DIR [MORE..] [--format text|md] [--json FILE]\n"
+"  compare BASE NEW [MORE..] [--label TEXT] [--history DIR|none] [--format text|md]\n"
+"      [--json FILE] [--plots DIR]   each side a run, a set directory or RUN,RUN,..\n"
 "  sweep KNOB=V1,V2,.. [--bench NAME] [--profile P] [--reps N] [--out ROOT]\n"
 "exit codes: 0 ok, 1 failure, 2 usage error, 3 compare found a regression, 4 skipped\n";
 
 /* One bench of a run: probe, cases, the loop, results. Returns the number of failed cases. */
-static int run_bench(const struct bench *b, struct run_args *a, struct run_dir *rd)
+static int run_bench(const struct bench *b, struct run_args *a, struct run_dir *rd, gsl_rng *rng)
 {
 	struct case_list list = { 0 };
 	struct bench_ctx ctx;
@@ -35,7 +38,7 @@ static int run_bench(const struct bench *b, struct run_args *a, struct run_dir *
 	r = driver_bench_start(&ctx, b, a, rd, &list);
 	if (r)
 		return r == BENCH_SKIP ? 0 : 1;
-	errors = driver_run_cases(&ctx, &list);
+	errors = driver_run_cases(&ctx, &list, rng);
 	if (b->finish)
 		b->finish(&ctx, &list);
 	results_write(rd->path, &ctx, &list, "ok", NULL);
@@ -44,10 +47,60 @@ static int run_bench(const struct bench *b, struct run_args *a, struct run_dir *
 	return errors;
 }
 
+/* What the harness does against noise, for the manifest: a reader can see it and undo it. */
+static json_t *harness_notes(void)
+{
+	return json_pack("{ssss}",
+			 "case_order", "shuffled per run (benches and cases), seed in run_set",
+			 "knobs", "restored after each bench: no bench runs under another's settings");
+}
+
+/*
+ * One run of a set: its own directory, benches and cases in their own order drawn from
+ * (@seed, @index), every knob restored after each bench.
+ */
+static int run_one(struct run_args *a, int argc, char **argv, uint64_t seed, unsigned index,
+		   char *set_id, size_t set_len)
+{
+	const struct bench *order[MAX_BENCHES];
+	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+	json_t *names = json_array();
+	struct run_dir rd;
+	int errors = 0;
+
+	if (!rng || run_dir_create(a, argc, argv, &rd)) {
+		if (rng)
+			gsl_rng_free(rng);
+		json_decref(names);
+		return -1;
+	}
+	gsl_rng_set(rng, (unsigned long)(seed + index));
+	memcpy(order, a->benches, a->nr_benches * sizeof(*order));
+	gsl_ran_shuffle(rng, order, a->nr_benches, sizeof(*order));
+	for (int i = 0; i < a->nr_benches; i++)
+		json_array_append_new(names, json_string(order[i]->name));
+	if (!index)
+		snprintf(set_id, set_len, "%s", rd.run_id);
+	run_dir_annotate(&rd, "run_set", json_pack("{sssIsIsIso}", "id", set_id,
+			 "index", (json_int_t)index + 1, "runs", (json_int_t)a->runs,
+			 "seed", (json_int_t)(seed + index), "bench_order", names));
+	run_dir_annotate(&rd, "settings", run_settings(a));
+	run_dir_annotate(&rd, "harness", harness_notes());
+	for (int i = 0; i < a->nr_benches; i++) {
+		errors += run_bench(order[i], a, &rd, rng);
+		if (knob_restore_all())
+			errors++;
+	}
+	gsl_rng_free(rng);
+	errors += run_dir_finish(&rd);
+	return errors;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct run_args a;
-	struct run_dir rd;
+	char set_id[96] = "";
+	uint64_t seed;
 	int errors = 0, r;
 
 	r = run_args_parse(argc, argv, 1, &a, NULL, NULL);
@@ -56,13 +109,19 @@ int cmd_run(int argc, char **argv)
 	if (r)
 		return r;
 	topo_init();
-	if (run_dir_create(&a, argc, argv, &rd))
-		return KSFT_FAIL;
-	for (int i = 0; i < a.nr_benches; i++)
-		errors += run_bench(a.benches[i], &a, &rd);
-	if (knob_restore_all())
-		errors++;
-	errors += run_dir_finish(&rd);
+	seed = a.seed ? a.seed : (uint64_t)time(NULL) * 1000003u + (uint64_t)getpid();
+	for (unsigned i = 0; i < a.runs; i++) {
+		if (a.runs > 1)
+			fprintf(stderr, "mmbench: run %u of %u\n", i + 1, a.runs);
+		r = run_one(&a, argc, argv, seed, i, set_id, sizeof(set_id));
+		if (r < 0)
+			return KSFT_FAIL;
+		errors += r;
+	}
+	if (a.runs > 1)
+		fprintf(stderr, "mmbench: set %s: %u runs under %s/%s%s%s\n", set_id, a.runs,
+			a.out_root, kernel_release(), a.label ? " labelled " : "",
+			a.label ? a.label : "");
 	return errors ? KSFT_FAIL : KSFT_PASS;
 }
 

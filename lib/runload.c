@@ -15,6 +15,9 @@
 
 static int bad(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* run_load_light(): medians only, no bootstrap intervals (reading a whole archive). */
+static bool light;
+
 /* The one line a user sees on bad input: "mmbench: FILE: what is wrong". */
 static int bad(const char *path, const char *fmt, ...)
 {
@@ -103,6 +106,12 @@ static int load_metric(const char *path, const char *ckey, json_t *m, struct rl_
 			return bad(path, "case \"%s\" metric %s: sample %zu is not a number",
 				   ckey, rm->name, i);
 		rm->samples[rm->n++] = json_number_value(v);
+	}
+	if (rm->n && light) {
+		rm->s.n = rm->n;
+		rm->s.median = stats_median(rm->samples, rm->n);
+		rm->s.mean = rm->s.stddev = rm->s.cv = rm->s.ci_lo = rm->s.ci_hi = NAN;
+		return 0;
 	}
 	if (rm->n)
 		return stats_summary(rm->samples, rm->n, &rm->s);
@@ -264,6 +273,16 @@ out:
 		fprintf(stderr, "mmbench: %s: %s\n", dir, strerror(ENOMEM));
 	if (err)
 		run_free(run);
+	return err;
+}
+
+int run_load_light(const char *dir, struct rl_run *run)
+{
+	int err;
+
+	light = true;
+	err = run_load(dir, run);
+	light = false;
 	return err;
 }
 

@@ -45,6 +45,8 @@ struct rl_run {
  * and returns -errno (-EINVAL for content); @run is then empty.
  */
 int run_load(const char *dir, struct rl_run *run);
+/* The same, with medians only (no bootstrap intervals): for reading many runs. */
+int run_load_light(const char *dir, struct rl_run *run);
 void run_free(struct rl_run *run);
 
 /* Lookups that tolerate absent fields. */

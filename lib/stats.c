@@ -14,7 +14,7 @@
 #include "stats.h"
 
 /* The exact U distribution is tabulated up to this many samples a side. */
-#define MW_EXACT_MAX	50
+#define MW_EXACT_MAX	30
 
 double stats_median(const double *x, size_t n)
 {
@@ -168,50 +168,42 @@ int stats_ratio_ci(const double *base, size_t nb, const double *cur, size_t nc,
 }
 
 /*
- * P(U <= u) under H0 for sizes na, nb, by the recurrence on the largest value:
- * f(i, j, u) = f(i-1, j, u-j) + f(i, j-1, u). Two rows of (nb+1) x (na*nb+1).
+ * Exact two-sided p of the rank sum of the first @na of @n values, from the permutation
+ * distribution of the (doubled, so integral) mid-ranks @r2: the number of ways to draw
+ * na of them with each sum, by the subset-sum recurrence. Ties are handled exactly.
  */
-static double mw_exact_cdf(size_t na, size_t nb, size_t u, double *upper)
+static double rank_sum_exact_p(const unsigned *r2, size_t n, size_t na, unsigned obs)
 {
-	size_t umax = na * nb, w = umax + 1, i, j, k;
-	double *prev, *cur, total = 0, le = 0, ge = 0;
+	size_t maxsum = 0, i, k, s;
+	double *ways, total = 0, extreme = 0, mean;
 
-	prev = calloc((nb + 1) * w, sizeof(*prev));
-	cur = calloc((nb + 1) * w, sizeof(*cur));
-	if (!prev || !cur) {
-		free(prev);
-		free(cur);
+	for (i = 0; i < n; i++)
+		maxsum += r2[i];
+	ways = calloc((na + 1) * (maxsum + 1), sizeof(*ways));
+	if (!ways)
 		return NAN;
+#define W(k, s) ways[(k) * (maxsum + 1) + (s)]
+	W(0, 0) = 1;
+	for (i = 0; i < n; i++)
+		for (k = (i + 1 < na ? i + 1 : na); k >= 1; k--)
+			for (s = maxsum; s >= r2[i]; s--)
+				W(k, s) += W(k - 1, s - r2[i]);
+	mean = (double)na * maxsum / n;
+	for (s = 0; s <= maxsum; s++) {
+		total += W(na, s);
+		/* at least as far from the mean as observed, with room for rounding */
+		if (fabs(s - mean) >= fabs(obs - mean) - 1e-9)
+			extreme += W(na, s);
 	}
-	for (j = 0; j <= nb; j++)
-		prev[j * w] = 1;		/* i = 0: only U = 0 */
-	for (i = 1; i <= na; i++) {
-		memset(cur, 0, (nb + 1) * w * sizeof(*cur));
-		cur[0] = 1;			/* j = 0 */
-		for (j = 1; j <= nb; j++)
-			for (k = 0; k <= i * j; k++)
-				cur[j * w + k] = (k >= j ? prev[j * w + k - j] : 0) +
-						 cur[(j - 1) * w + k];
-		memcpy(prev, cur, (nb + 1) * w * sizeof(*cur));
-	}
-	for (k = 0; k <= umax; k++) {
-		total += prev[nb * w + k];
-		if (k <= u)
-			le += prev[nb * w + k];
-		if (k >= u)
-			ge += prev[nb * w + k];
-	}
-	free(prev);
-	free(cur);
-	*upper = ge / total;
-	return le / total;
+#undef W
+	free(ways);
+	return extreme / total;
 }
 
 double stats_mann_whitney_p(const double *a, size_t na, const double *b, size_t nb)
 {
 	size_t n = na + nb, i, j, *idx;
-	double *all, *rank, ra = 0, u, mu, tie = 0, sigma, z, lo, hi, p;
-	int ties = 0;
+	double *all, *rank, ra = 0, u, mu, tie = 0, sigma, z, p;
 
 	if (!na || !nb)
 		return NAN;
@@ -234,10 +226,8 @@ double stats_mann_whitney_p(const double *a, size_t na, const double *b, size_t 
 		for (j = i + 1; j < n && all[idx[j]] == all[idx[i]]; j++)
 			;
 		t = j - i;
-		if (t > 1) {
-			ties = 1;
+		if (t > 1)
 			tie += t * t * t - t;
-		}
 		for (size_t k = i; k < j; k++)
 			rank[idx[k]] = (i + 1 + j) / 2.0;
 	}
@@ -245,16 +235,25 @@ double stats_mann_whitney_p(const double *a, size_t na, const double *b, size_t 
 		ra += rank[i];
 	u = ra - na * (na + 1) / 2.0;
 	free(all);
-	free(rank);
 	free(idx);
 
-	if (!ties && na <= MW_EXACT_MAX && nb <= MW_EXACT_MAX) {
-		lo = mw_exact_cdf(na, nb, (size_t)u, &hi);
-		if (!isnan(lo)) {
-			p = 2 * fmin(lo, hi);
-			return p > 1 ? 1 : p;
+	if (na <= MW_EXACT_MAX && nb <= MW_EXACT_MAX) {
+		unsigned *r2 = malloc(n * sizeof(*r2)), obs = 0;
+
+		if (r2) {
+			for (i = 0; i < n; i++)
+				r2[i] = (unsigned)lround(rank[i] * 2);
+			for (i = 0; i < na; i++)
+				obs += r2[i];
+			p = rank_sum_exact_p(r2, n, na, obs);
+			free(r2);
+			if (!isnan(p)) {
+				free(rank);
+				return p > 1 ? 1 : p;
+			}
 		}
 	}
+	free(rank);
 	/* Normal approximation, variance corrected for ties, with continuity correction. */
 	mu = na * nb / 2.0;
 	sigma = sqrt(na * nb / 12.0 * ((n + 1) - tie / ((double)n * (n - 1))));
@@ -293,49 +292,16 @@ void stats_bh(const double *p, size_t n, double *q)
 	free(idx);
 }
 
-enum verdict stats_verdict(const struct verdict_in *in, const char **why)
-{
-	double floor = STATS_NOISE_FLOOR;
-	bool up, down;
-
-	*why = NULL;
-	if (in->better == BETTER_NONE) {
-		*why = "informational";
-		return VERDICT_INFO;
-	}
-	if (in->nb < STATS_MIN_SAMPLES || in->nc < STATS_MIN_SAMPLES) {
-		*why = "fewer than 3 samples";
-		return VERDICT_NA;
-	}
-	if (isnan(in->ratio) || isnan(in->lo) || isnan(in->hi)) {
-		*why = "base median <= 0";
-		return VERDICT_NA;
-	}
-	if (isnan(in->q)) {
-		*why = "no p-value";
-		return VERDICT_NA;
-	}
-	if (in->cv_base > floor)
-		floor = in->cv_base;
-	if (in->cv_new > floor)
-		floor = in->cv_new;
-	up = in->lo > 1 && in->ratio - 1 > floor;
-	down = in->hi < 1 && 1 - in->ratio > floor;
-	if (in->q > STATS_ALPHA || (!up && !down))
-		return VERDICT_SAME;
-	if (in->better == BETTER_HIGHER)
-		return up ? VERDICT_BETTER : VERDICT_WORSE;
-	return down ? VERDICT_BETTER : VERDICT_WORSE;
-}
-
 const char *verdict_name(enum verdict v)
 {
 	switch (v) {
 	case VERDICT_SAME:	return "same";
 	case VERDICT_BETTER:	return "better";
 	case VERDICT_WORSE:	return "worse";
+	case VERDICT_INCONCLUSIVE:	return "inconclusive";
 	case VERDICT_NA:	return "n/a";
 	case VERDICT_INFO:	return "info";
+	case NR_VERDICTS:	break;
 	}
 	return "?";
 }

@@ -157,14 +157,23 @@ static int sweep_list(const struct sweep *sw, const struct case_list *base, stru
 
 			if (!c)
 				return -ENOMEM;
+			bool own = false;
+
 			*c = base->cases[i];
 			c->key[0] = 0;
+			for (int k = 0; k < c->nr_knobs; k++)
+				own |= !strcmp(c->knobs[k].knob, sw->knob);
 			if (sw->numeric)
 				case_param_num(c, sw->param, strtod(sw->values[v], NULL));
 			else
 				case_param_str(c, sw->param, sw->values[v]);
 			case_freeze_key(c);
-			case_knob(c, sw->knob, sw->values[v]);
+			/* a case that sets the knob itself measures its own value, not the sweep's */
+			if (own)
+				case_skip(c, "the case sets %s itself: sweeping it would override the case",
+					  sw->knob);
+			else
+				case_knob(c, sw->knob, sw->values[v]);
 		}
 	}
 	return 0;
@@ -296,10 +305,18 @@ int cmd_sweep(int argc, char **argv)
 			(unsigned long long)SWEEP_SEED);
 	}
 
-	for (int i = 0; i < a.nr_benches; i++)
+	run_dir_annotate(&rd, "settings", run_settings(&a));
+	run_dir_annotate(&rd, "sweep", json_pack("{sss[]si}", "knob", sw.knob, "values",
+						 "machine_value", (int)sw.orig));
+	for (unsigned v = 0; v < sw.nr_values; v++)
+		json_array_append_new(json_object_get(json_object_get(rd.manifest, "sweep"), "values"),
+				      json_string(sw.values[v]));
+	for (int i = 0; i < a.nr_benches; i++) {
 		errors += sweep_bench(&sw, a.benches[i], &a, &rd, &lists[i]);
-	if (knob_restore_all())
-		errors++;
+		/* no bench runs under another's settings */
+		if (knob_restore_all())
+			errors++;
+	}
 
 	if (sw.txt) {
 		sweep_report(&sw, a.benches, lists, a.nr_benches);

@@ -7,6 +7,7 @@
 #include "runload.h"
 #include "stats.h"
 #include "sweep.h"
+#include "verdict.h"
 
 /* The metric a family is judged by: --metric, else the first one with a better direction. */
 static const struct metric *judged_metric(const struct sweep *sw, const struct bench_case *c)
@@ -22,9 +23,10 @@ struct family {
 	const struct bench *b;
 	const struct bench_case *at[SWEEP_MAX_VALUES];	/* the family's case at each value */
 	char name[192];		/* the key without the knob */
-	int best;		/* value index, -1 when nothing was measured */
-	double p, q, ratio, lo, hi;
-	struct summary s[SWEEP_MAX_VALUES];
+	const struct metric *jm[SWEEP_MAX_VALUES];	/* the judged metric at each value */
+	struct vresult res[SWEEP_MAX_VALUES];		/* each value against the machine's */
+	bool judged[SWEEP_MAX_VALUES];
+	int best;		/* the best value judged better, else -1 */
 };
 
 static void family_table(FILE *f, const struct sweep *sw, struct family *fam)
@@ -71,75 +73,98 @@ static void family_table(FILE *f, const struct sweep *sw, struct family *fam)
 	}
 }
 
-/* Best value by median of the judged metric, and the test of it against the machine's value. */
-static void family_judge(const struct sweep *sw, struct family *fam, const struct metric **jm)
+/*
+ * Every value against the machine's, through the verdict engine. The values of one
+ * repetition run in a fresh random order, so each repetition is an independent
+ * replicate: one run a side per repetition.
+ */
+static void family_measure(const struct sweep *sw, struct family *fam)
 {
-	const struct metric *ms[SWEEP_MAX_VALUES] = { 0 };
+	const struct metric *mo;
 
-	fam->best = -1;
-	fam->p = fam->ratio = fam->lo = fam->hi = NAN;
-	*jm = NULL;
+	for (unsigned v = 0; v < sw->nr_values; v++)
+		fam->jm[v] = judged_metric(sw, fam->at[v]);
+	mo = fam->jm[sw->orig];
 	for (unsigned v = 0; v < sw->nr_values; v++) {
-		const struct metric *m = judged_metric(sw, fam->at[v]);
+		const struct metric *m = fam->jm[v];
+		const double *xo[CASE_MAX_SAMPLES], *xv[CASE_MAX_SAMPLES];
+		size_t no[CASE_MAX_SAMPLES], nv[CASE_MAX_SAMPLES];
+		struct vside so, sv;
 
-		if (!m || stats_summary(m->samples, m->n, &fam->s[v]))
+		if (v == sw->orig || !m || !mo || !m->n || !mo->n)
 			continue;
-		ms[v] = m;
-		*jm = m;
+		vside_of_samples(&so, mo->samples, mo->n, xo, no);
+		vside_of_samples(&sv, m->samples, m->n, xv, nv);
+		verdict_measure(&so, &sv, NULL, &fam->res[v]);
+		fam->judged[v] = true;
+	}
+}
+
+/* After the correction: the verdicts, and the best of the values judged better. */
+static void family_decide(const struct sweep *sw, struct family *fam)
+{
+	fam->best = -1;
+	for (unsigned v = 0; v < sw->nr_values; v++) {
+		if (!fam->judged[v])
+			continue;
+		verdict_decide(&fam->res[v], fam->jm[v]->better);
+		if (fam->res[v].v != VERDICT_BETTER)
+			continue;
 		if (fam->best < 0 ||
-		    (m->better == BETTER_HIGHER ? fam->s[v].median > fam->s[fam->best].median :
-		     fam->s[v].median < fam->s[fam->best].median))
+		    (fam->jm[v]->better == BETTER_HIGHER ? fam->res[v].cur > fam->res[fam->best].cur :
+		     fam->res[v].cur < fam->res[fam->best].cur))
 			fam->best = v;
 	}
-	if (fam->best < 0 || !ms[sw->orig] || (unsigned)fam->best == sw->orig)
-		return;
-	stats_ratio_ci(ms[sw->orig]->samples, ms[sw->orig]->n, ms[fam->best]->samples,
-		       ms[fam->best]->n, &fam->ratio, &fam->lo, &fam->hi);
-	fam->p = stats_mann_whitney_p(ms[sw->orig]->samples, ms[sw->orig]->n,
-				      ms[fam->best]->samples, ms[fam->best]->n);
 }
 
-/* "  <case>: <best value> <median> x<ratio to the machine's value> [<CI>] <verdict>" */
-static void family_line(FILE *f, const struct sweep *sw, const struct family *fam,
-			const struct metric *m)
+/* "  <case>: <value> (better, x0.81 [..]) | the machine's <value> (<why>)", then every value's verdict. */
+static void family_line(FILE *f, const struct sweep *sw, const struct family *fam)
 {
-	const struct summary *sb = &fam->s[fam->best], *so = &fam->s[sw->orig];
-	struct verdict_in in = {
-		.better = m->better, .nb = so->n, .nc = sb->n, .ratio = fam->ratio,
-		.lo = fam->lo, .hi = fam->hi, .q = fam->q, .cv_base = so->cv, .cv_new = sb->cv,
-	};
-	const char *why;
-	enum verdict v;
-	char a[16], b[16], c[16];
+	const struct metric *m = fam->jm[sw->orig];
+	char a[16], b[16], c[16], mde[16];
+	bool any = false;
 
-	fprintf(f, "  %s: %s %s %s", fam->name, sw->values[fam->best],
-		rl_fmt(sb->median, a, sizeof(a)), m->unit);
-	if ((unsigned)fam->best == sw->orig) {
-		fprintf(f, " (the machine's value)\n");
-		return;
+	fprintf(f, "  %s: ", fam->name);
+	if (fam->best >= 0) {
+		const struct vresult *r = &fam->res[fam->best];
+
+		fprintf(f, "%s (better than the machine's %s: x%s [%s,%s])\n", sw->values[fam->best],
+			sw->values[sw->orig], rl_fmt(r->ratio, a, sizeof(a)),
+			rl_fmt(r->lo, b, sizeof(b)), rl_fmt(r->hi, c, sizeof(c)));
+	} else {
+		fprintf(f, "the machine's %s (no value was better)\n", sw->values[sw->orig]);
 	}
-	v = stats_verdict(&in, &why);
-	fprintf(f, " x%s [%s,%s] %s%s%s\n", rl_fmt(fam->ratio, a, sizeof(a)),
-		rl_fmt(fam->lo, b, sizeof(b)), rl_fmt(fam->hi, c, sizeof(c)), verdict_name(v),
-		why ? ": " : "", why ? why : "");
+	for (unsigned v = 0; v < sw->nr_values; v++) {
+		const struct vresult *r = &fam->res[v];
+
+		if (!fam->judged[v])
+			continue;
+		any = true;
+		fprintf(f, "    %-10.10s %s x%s [%s,%s] mde %s%s%s\n", sw->values[v], verdict_name(r->v),
+			rl_fmt(r->ratio, a, sizeof(a)), rl_fmt(r->lo, b, sizeof(b)),
+			rl_fmt(r->hi, c, sizeof(c)),
+			isnan(r->mde) ? "-" : (snprintf(mde, sizeof(mde), "%.1f%%", r->mde * 100), mde),
+			r->why[0] && r->v != VERDICT_SAME ? ": " : "",
+			r->v != VERDICT_SAME ? r->why : "");
+	}
+	if (!any)
+		fprintf(f, "    nothing to judge%s%s\n", m ? "" : ": no ",
+			m ? "" : "measurement at the machine's value");
 }
 
-/* Tables and one recommendation line per case family, BH-corrected over all of them. */
+/* Tables and the recommendation lines, one Benjamini-Hochberg correction over every value judged. */
 void sweep_report(struct sweep *sw, const struct bench *const *bs,
 		  struct case_list *lists, int nr)
 {
 	struct family *fams = NULL;
-	const struct metric **jm = NULL;
-	double *p = NULL, *q = NULL;
-	size_t nf = 0, np = 0;
+	struct vresult **rs = NULL;
+	size_t nf = 0, nt = 0;
 
 	for (int i = 0; i < nr; i++)
 		nf += lists[i].nr / sw->nr_values;
 	fams = calloc(nf + 1, sizeof(*fams));
-	jm = calloc(nf + 1, sizeof(*jm));
-	p = calloc(nf + 1, sizeof(*p));
-	q = calloc(nf + 1, sizeof(*q));
-	if (!fams || !jm || !p || !q)
+	rs = calloc((nf + 1) * sw->nr_values, sizeof(*rs));
+	if (!fams || !rs)
 		goto out;
 	nf = 0;
 	for (int i = 0; i < nr; i++) {
@@ -154,40 +179,36 @@ void sweep_report(struct sweep *sw, const struct bench *const *bs,
 				fam->at[v] = &lists[i].cases[v * per + k];
 			snprintf(fam->name, sizeof(fam->name), "%.*s",
 				 cut ? (int)(cut - key) : 0, key);
-			family_judge(sw, fam, &jm[nf]);
-			if (!isnan(fam->p))
-				p[np++] = fam->p;
+			family_measure(sw, fam);
+			for (unsigned v = 0; v < sw->nr_values; v++)
+				if (fam->judged[v])
+					rs[nt++] = &fam->res[v];
 		}
 	}
-	stats_bh(p, np, q);
-	np = 0;
+	verdict_correct(rs, nt);
 	for (size_t i = 0; i < nf; i++)
-		fams[i].q = isnan(fams[i].p) ? NAN : q[np++];
+		family_decide(sw, &fams[i]);
 
 	fprintf(sw->txt, "\nMedian [95%% CI] at each value; * marks the machine's value.\n");
 	for (size_t i = 0; i < nf; i++)
 		family_table(sw->txt, sw, &fams[i]);
-	fprintf(sw->txt, "\nRecommendations: per case the best value (median), its ratio to the\n"
-		"machine's %s with a 95%% CI, and whether it is distinguishable from it\n"
-		"(better) or not (same) by the rule of DESIGN.md, Benjamini-Hochberg over %zu.\n",
-		sw->values[sw->orig], np);
+	fprintf(sw->txt, "\nRecommendations: per case the best value judged better than the machine's\n"
+		"%s, then every value against it: ratio with a 95%% CI, mde, verdict (compare's\n"
+		"verdict engine, each repetition a replicate, Benjamini-Hochberg over %zu tests).\n",
+		sw->values[sw->orig], nt);
 	for (size_t i = 0; i < nf; i++) {
-		if (!i || fams[i].b != fams[i - 1].b || !jm[i] != !jm[i - 1] ||
-		    (jm[i] && strcmp(jm[i]->name, jm[i - 1]->name))) {
-			if (jm[i])
+		const struct metric *jm = fams[i].jm[sw->orig], *pm = i ? fams[i - 1].jm[sw->orig] : NULL;
+
+		if (!i || fams[i].b != fams[i - 1].b || !jm != !pm || (jm && strcmp(jm->name, pm->name))) {
+			if (jm)
 				fprintf(sw->txt, "%s, %s (%s is better):\n", fams[i].b->name,
-					jm[i]->name, jm[i]->better == BETTER_HIGHER ? "higher" : "lower");
+					jm->name, jm->better == BETTER_HIGHER ? "higher" : "lower");
 			else
 				fprintf(sw->txt, "%s:\n", fams[i].b->name);
 		}
-		if (fams[i].best < 0)
-			fprintf(sw->txt, "  %s: nothing measured\n", fams[i].name);
-		else
-			family_line(sw->txt, sw, &fams[i], jm[i]);
+		family_line(sw->txt, sw, &fams[i]);
 	}
 out:
 	free(fams);
-	free(jm);
-	free(p);
-	free(q);
+	free(rs);
 }

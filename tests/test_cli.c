@@ -45,7 +45,8 @@ static void test_help_and_list(void **state)
 
 	(void)state;
 	assert_int_equal(tu_run(&out, "./build/mmbench --help"), 0);
-	assert_non_null(strstr(out, "compare BASE_DIR NEW_DIR"));
+	assert_non_null(strstr(out, "compare BASE NEW [MORE..]"));
+	assert_non_null(strstr(out, "--runs N"));
 	free(out);
 	assert_int_equal(tu_run(&out, "./build/mmbench list --bench uffd-wp --profile smoke"), 0);
 	assert_non_null(strstr(out, "uffd-wp"));

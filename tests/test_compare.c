@@ -16,6 +16,45 @@
 #define TCG	"tests/data/run-tcg"
 #define GOLDEN	"tests/data/golden/compare-base-new.txt"
 
+/* Every sample of every <bench>.json under @dir multiplied by @f: a replicate run of another level. */
+static void scale_samples(const char *dir, double f)
+{
+	static const char *const files[] = { "uffd-wp.json", "fault-scale.json", NULL };
+
+	for (const char *const *file = files; *file; file++) {
+		char path[PATH_MAX + 64];
+		json_t *root, *c, *m, *v;
+		size_t i, j, k;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, *file);
+		root = json_load_file(path, 0, NULL);
+		if (!root)
+			continue;
+		json_array_foreach(json_object_get(root, "cases"), i, c)
+			json_array_foreach(json_object_get(c, "metrics"), j, m)
+				json_array_foreach(json_object_get(m, "samples"), k, v)
+					if (json_is_number(v))
+						json_array_set_new(json_object_get(m, "samples"), k,
+								   json_real(json_number_value(v) * f));
+		assert_int_equal(json_dump_file(root, path, JSON_INDENT(1)), 0);
+		json_decref(root);
+	}
+}
+
+/* @dir/<name>: a copy of run @src with its samples scaled by @f (a replicate run). */
+static void replicate(const char *src, const char *dir, const char *name, double f)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	assert_int_equal(tu_run(NULL, "mkdir -p %s && rm -rf %s && cp -r %s %s", dir, path, src,
+				path), 0);
+	scale_samples(path, f);
+}
+
+/* Run-to-run levels of a quiet host: about 1% apart. */
+static const double levels[] = { 1.0, 1.011, 0.992, 1.004, 0.995 };
+
 /* Run cmd_compare in this process with stdout and stderr caught in files. */
 static int compare(char **out, char **err, int argc, const char **argv)
 {
@@ -46,13 +85,16 @@ static int compare(char **out, char **err, int argc, const char **argv)
 
 static void test_golden_text(void **state)
 {
-	const char *argv[] = { "compare", BASE, NEW };
+	const char *argv[] = { "compare", BASE, NEW, "--history", "none" };
 	char *out, *err;
 	int rc;
 
 	(void)state;
-	rc = compare(&out, &err, 3, argv);
-	assert_int_equal(rc, 3);		/* fault-scale threads=8 got worse */
+	rc = compare(&out, &err, 5, argv);
+	/* one run a side and no history: nothing can be told, and it says so */
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(out, "verdicts: 0 better, 0 worse, 0 same, 16 inconclusive"));
+	assert_non_null(strstr(out, "was assumed; run --runs 3 on each side"));
 	tu_golden(GOLDEN, out);
 	/* an email: no line past 80 columns */
 	tu_assert_width(out, 80);
@@ -79,29 +121,60 @@ static const char *verdict(json_t *rows, const char *bench, const char *key, con
 	return json_string_value(json_object_get(row(rows, bench, key, metric), "verdict"));
 }
 
+/* The host's history: 5 replicate runs of the base's kernel, about 1% apart. */
+static const char *history(void)
+{
+	static char dir[PATH_MAX];
+	char name[16];
+
+	if (dir[0])
+		return dir;
+	snprintf(dir, sizeof(dir), "%s/archive", tu_tmpdir());
+	for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
+		snprintf(name, sizeof(name), "h%zu", i);
+		replicate(BASE, dir, name, levels[i]);
+	}
+	/* the archive's layout: <root>/<kernel>/<run> */
+	assert_int_equal(tu_run(NULL, "mkdir -p %s/6.1.0-base && mv %s/h* %s/6.1.0-base/", dir, dir,
+				dir), 0);
+	return dir;
+}
+
 static void test_verdicts_json(void **state)
 {
 	char path[PATH_MAX], *out, *err;
-	const char *argv[] = { "compare", BASE, NEW, "--json", path };
-	json_t *j, *rows, *diffs, *d;
+	const char *argv[] = { "compare", BASE, NEW, "--json", path, "--history", history() };
+	json_t *j, *rows, *diffs, *d, *r;
 	size_t i;
 	int warned_cmdline = 0, warned_knob = 0;
 
 	(void)state;
 	snprintf(path, sizeof(path), "%s/verdicts.json", tu_tmpdir());
-	assert_int_equal(compare(&out, &err, 5, argv), 3);
+	assert_int_equal(compare(&out, &err, 7, argv), 3);
 	j = tu_json(path);
 	rows = json_object_get(j, "rows");
-	/* 10% faster at cv 2%, 5 samples each: better (lower is better) */
+	/* 8% faster, and the host's runs agree to 1%: better (lower is better) */
 	assert_string_equal(verdict(rows, "uffd-wp", "mode=pre-read thp=never", "total_us"), "better");
+	r = row(rows, "uffd-wp", "mode=pre-read thp=never", "total_us");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r, "noise"), "source")),
+			    "history");
+	assert_true(json_real_value(json_object_get(r, "mde")) < 0.08);
 	/* 15% fewer faults per second (higher is better): worse */
 	assert_string_equal(verdict(rows, "fault-scale", "mode=vma-lock threads=8", "faults_per_sec"),
 			    "worse");
-	assert_string_equal(verdict(rows, "uffd-wp", "mode=default thp=never", "total_us"), "same");
-	/* 2 samples a side */
-	assert_string_equal(verdict(rows, "fault-scale", "mode=vma-lock threads=1", "lock_waits"), "n/a");
-	assert_string_equal(json_string_value(json_object_get(row(rows, "fault-scale",
-			    "mode=vma-lock threads=1", "lock_waits"), "reason")), "fewer than 3 samples");
+	/* 3% faster, but the interval reaches past what this comparison can see: no claim */
+	assert_string_equal(verdict(rows, "uffd-wp", "mode=default thp=never", "total_us"),
+			    "inconclusive");
+	/* 1% apart, within an mde under 10%: same, and the mde says how small it could see */
+	assert_string_equal(verdict(rows, "fault-scale", "mode=vma-lock threads=4", "faults_per_sec"),
+			    "same");
+	assert_true(json_real_value(json_object_get(row(rows, "fault-scale", "mode=vma-lock threads=4",
+				"faults_per_sec"), "mde")) <= 0.10);
+	/* 11% noise inside the run: too noisy to tell, with how many runs would */
+	r = row(rows, "fault-scale", "mode=vma-lock threads=2", "lock_waits");
+	assert_string_equal(json_string_value(json_object_get(r, "verdict")), "inconclusive");
+	assert_true(json_integer_value(json_object_get(r, "runs_needed")) > 1);
+	assert_non_null(strstr(json_string_value(json_object_get(r, "reason")), "runs a side"));
 	/* a metric with no better direction is shown, never judged */
 	assert_string_equal(verdict(rows, "uffd-wp", "mode=default thp=never", "faults"), "info");
 	/* one side only: listed, with why */
@@ -112,7 +185,9 @@ static void test_verdicts_json(void **state)
 	assert_string_equal(json_string_value(json_object_get(row(rows, "uffd-wp",
 			    "mode=wp-unpopulated thp=never", "total_us"), "reason")), "skip in A");
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "verdicts"), "worse")), 1);
-	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "verdicts"), "better")), 4);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "verdicts"), "better")), 3);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "verdicts"),
+							    "inconclusive")), 8);
 
 	/* The knob differs (a warning); the command line differs only by the image name (not one). */
 	diffs = json_object_get(j, "manifest_differences");
@@ -128,7 +203,115 @@ static void test_verdicts_json(void **state)
 	assert_int_equal(warned_cmdline, 0);
 	assert_int_equal(warned_knob, 1);
 	assert_int_equal(json_integer_value(json_object_get(j, "non_kernel_differences")), 1);
-	assert_non_null(strstr(out, "!! WARNING: the runs differ in more than the kernel"));
+	assert_non_null(strstr(out, "!! WARNING: the sides differ in more than the kernel"));
+	assert_non_null(strstr(out, "pooled with 5 earlier runs of this"));
+	json_decref(j);
+	free(out);
+	free(err);
+}
+
+/* Sets of replicate runs as sides: a set directory, and a comma list. */
+static void test_sets(void **state)
+{
+	char a[PATH_MAX], b[PATH_MAX], list[3 * PATH_MAX], path[PATH_MAX], *out, *err;
+	const char *argv[] = { "compare", a, b, "--json", path, "--history", "none" };
+	json_t *j, *r;
+
+	(void)state;
+	snprintf(a, sizeof(a), "%s/setA", tu_tmpdir());
+	snprintf(b, sizeof(b), "%s/setB", tu_tmpdir());
+	snprintf(path, sizeof(path), "%s/sets.json", tu_tmpdir());
+	for (size_t i = 0; i < 3; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "r%zu", i);
+		replicate(BASE, a, name, levels[i]);
+		replicate(NEW, b, name, levels[4 - i]);
+	}
+	assert_int_equal(compare(&out, &err, 7, argv), 3);
+	assert_non_null(strstr(out, "A 6.1.0-base (3 runs)"));
+	j = tu_json(path);
+	r = row(json_object_get(j, "rows"), "uffd-wp", "mode=pre-read thp=never", "total_us");
+	assert_string_equal(json_string_value(json_object_get(r, "verdict")), "better");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r, "noise"), "source")),
+			    "runs");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(r, "base"), "runs")), 3);
+	json_decref(j);
+	free(out);
+	free(err);
+
+	/* the same runs named one by one */
+	snprintf(list, sizeof(list), "%s/r0,%s/r1,%s/r2", a, a, a);
+	argv[1] = list;
+	assert_int_equal(compare(&out, &err, 7, argv), 3);
+	assert_non_null(strstr(out, "A 6.1.0-base (3 runs)"));
+	free(out);
+	free(err);
+
+	/* a set of one run is allowed, and says so */
+	snprintf(list, sizeof(list), "%s/one", tu_tmpdir());
+	replicate(BASE, list, "r0", 1);
+	argv[1] = list;
+	compare(&out, &err, 7, argv);
+	assert_non_null(strstr(out, "A is a set of one run"));
+	free(out);
+	free(err);
+
+	/* a run of another kernel in a set: one line naming it, exit 2 */
+	replicate(NEW, a, "r9", 1);
+	argv[1] = a;
+	assert_int_equal(compare(&out, &err, 7, argv), 2);
+	assert_non_null(strstr(err, "setA/r9: kernel 6.18.0-new differs from"));
+	assert_int_equal(strchr(err, '\n')[1], '\0');
+	free(out);
+	free(err);
+	/* --label narrows a set directory to the runs that carry it: none here */
+	argv[1] = list;
+	argv[5] = "--label";
+	argv[6] = "nosuch";
+	assert_int_equal(compare(&out, &err, 7, argv), 2);
+	assert_non_null(strstr(err, "no whole run labelled 'nosuch'"));
+	free(out);
+	free(err);
+}
+
+/* What the runs were asked to do (--set, --opt) is part of the result: a difference is a warning. */
+static void test_settings_differ(void **state)
+{
+	char a[PATH_MAX], b[PATH_MAX], path[PATH_MAX], mpath[PATH_MAX + 32], *out, *err;
+	const char *argv[] = { "compare", a, b, "--json", path, "--history", "none" };
+	int set_seen = 0, opt_seen = 0;
+	json_t *j, *d, *m;
+	size_t i;
+
+	(void)state;
+	snprintf(a, sizeof(a), "%s", tu_copy_dir(BASE, "setsA"));
+	snprintf(b, sizeof(b), "%s", tu_copy_dir(BASE, "setsB"));
+	snprintf(path, sizeof(path), "%s/settings.json", tu_tmpdir());
+	for (int side = 0; side < 2; side++) {
+		snprintf(mpath, sizeof(mpath), "%s/manifest.json", side ? b : a);
+		m = tu_json(mpath);
+		json_object_set_new(m, "settings", side ?
+			json_pack("{s{ss}s{s{ss}}}", "set", "thp.defrag", "never", "options",
+				  "uffd-wp", "size", "2G") :
+			json_pack("{s{}s{s{ss}}}", "set", "options", "uffd-wp", "size", "1G"));
+		assert_int_equal(json_dump_file(m, mpath, JSON_INDENT(1)), 0);
+		json_decref(m);
+	}
+	compare(&out, &err, 7, argv);
+	assert_non_null(strstr(out, "! settings.set.thp.defrag  A (absent) | B never"));
+	assert_non_null(strstr(out, "! settings.options.uffd-wp.size  A 1G | B 2G"));
+	assert_non_null(strstr(out, "WARNING: the sides differ in more than the kernel: 2"));
+	j = tu_json(path);
+	json_array_foreach(json_object_get(j, "manifest_differences"), i, d) {
+		const char *field = json_string_value(json_object_get(d, "field"));
+
+		set_seen |= !strcmp(field, "settings.set.thp.defrag") &&
+			    json_is_false(json_object_get(d, "kernel"));
+		opt_seen |= !strcmp(field, "settings.options.uffd-wp.size") &&
+			    json_is_false(json_object_get(d, "kernel"));
+	}
+	assert_true(set_seen && opt_seen);
 	json_decref(j);
 	free(out);
 	free(err);
@@ -136,12 +319,13 @@ static void test_verdicts_json(void **state)
 
 static void test_same_run_is_same(void **state)
 {
-	const char *argv[] = { "compare", BASE, BASE };
+	const char *argv[] = { "compare", BASE, BASE, "--history", "none" };
 	char *out, *err;
 
 	(void)state;
-	assert_int_equal(compare(&out, &err, 3, argv), 0);
-	assert_non_null(strstr(out, "verdicts: 0 better, 0 worse, 13 same"));
+	/* one run against itself: no difference, and no claim of sameness either */
+	assert_int_equal(compare(&out, &err, 5, argv), 0);
+	assert_non_null(strstr(out, "verdicts: 0 better, 0 worse, 0 same, 18 inconclusive"));
 	assert_non_null(strstr(out, "manifest differences: none"));
 	assert_null(strstr(out, "WARNING"));
 	free(out);
@@ -157,7 +341,7 @@ static void test_emulated_note(void **state)
 	compare(&out, &err, 5, argv);
 	assert_non_null(strstr(out, "emulated CPU: timings are not comparable with hardware; "
 				    "event counts are"));
-	assert_non_null(strstr(out, "| metric | run | median |"));
+	assert_non_null(strstr(out, "| metric | side | median |"));
 	free(out);
 	free(err);
 }
@@ -165,11 +349,12 @@ static void test_emulated_note(void **state)
 static void test_plots_dir(void **state)
 {
 	char dir[PATH_MAX], path[PATH_MAX + 64], *out, *err, *md;
-	const char *argv[] = { "compare", BASE, NEW, "--format", "md", "--plots", dir };
+	const char *argv[] = { "compare", BASE, NEW, "--format", "md", "--plots", dir, "--history",
+			       history() };
 
 	(void)state;
 	snprintf(dir, sizeof(dir), "%s/cmp", tu_tmpdir());
-	assert_int_equal(compare(&out, &err, 7, argv), 3);
+	assert_int_equal(compare(&out, &err, 9, argv), 3);
 	snprintf(path, sizeof(path), "%s/plots/fault-scale--faults_per_sec--by-threads.vars", dir);
 	assert_int_equal(access(path, F_OK), 0);
 	md = tu_slurp("%s/compare.md", dir);
@@ -198,11 +383,11 @@ static const char *broken_run(const char *name, const char *file, const char *te
 static void expect_bad(const char *dir, const char *names)
 {
 	char json[PATH_MAX], *out, *err;
-	const char *argv[] = { "compare", BASE, dir, "--json", json };
+	const char *argv[] = { "compare", BASE, dir, "--json", json, "--history", "none" };
 
 	snprintf(json, sizeof(json), "%s/must-not-exist.json", tu_tmpdir());
 	unlink(json);
-	assert_int_equal(compare(&out, &err, 5, argv), 2);
+	assert_int_equal(compare(&out, &err, 7, argv), 2);
 	assert_non_null(strstr(err, names));
 	/* one line */
 	assert_non_null(strchr(err, '\n'));
@@ -259,6 +444,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_golden_text),
 		cmocka_unit_test(test_verdicts_json),
+		cmocka_unit_test(test_sets),
+		cmocka_unit_test(test_settings_differ),
 		cmocka_unit_test(test_same_run_is_same),
 		cmocka_unit_test(test_emulated_note),
 		cmocka_unit_test(test_plots_dir),

@@ -66,6 +66,16 @@ def mw_exact(a, b):
     ge = sum(1 for v in us if v >= u) / len(us)
     return min(1.0, 2 * min(le, ge))
 
+def mw_exact_ties(a, b):
+    """Two-sided exact permutation p of the mid-rank sum: every split enumerated."""
+    allv = a + b
+    n = len(allv)
+    rank = [(sum(1 for w in allv if w < v) + 1 + sum(1 for w in allv if w <= v)) / 2 for v in allv]
+    e = len(a) * sum(rank) / n
+    obs = abs(sum(rank[:len(a)]) - e)
+    sums = [abs(sum(rank[i] for i in c) - e) for c in itertools.combinations(range(n), len(a))]
+    return sum(1 for v in sums if v >= obs - 1e-9) / len(sums)
+
 def mw_normal(a, b):
     allv = sorted(a + b)
     n = len(allv)
@@ -109,7 +119,8 @@ a2 = [3.5, 6.0, 7.0, 8.0, 9.0, 10.0]
 print("mw exact a1 a2: %.17g" % mw_exact(a1, a2))
 t1 = [1.0, 2.0, 2.0, 3.0, 4.0, 4.0, 5.0]
 t2 = [2.0, 4.0, 5.0, 5.0, 6.0, 7.0, 7.0, 8.0]
-print("mw normal t1 t2: %.17g" % mw_normal(t1, t2))
+print("mw exact with ties t1 t2: %.17g" % mw_exact_ties(t1, t2))
+print("mw exact with ties 111 222: %.17g" % mw_exact_ties([1.0] * 3, [2.0] * 3))
 p = [0.01, 0.04, 0.03, 0.005, 0.5, 0.2]
 print("bh: " + " ".join("%.17g" % v for v in bh(p)))
 x2 = [round(50 + 7.3 * math.sin(1.7 * i) + 0.11 * i, 3) for i in range(20)]
@@ -120,4 +131,4 @@ print("y2 = {" + ", ".join("%g" % v for v in y2) + "}")
 print("ratio_ci x2 y2: %.17g %.17g %.17g" % ratio_ci(x2, y2))
 big_a = [float(i) for i in range(60)]
 big_b = [i + 7.5 for i in range(55)]
-print("mw normal big (no ties, n>50): %.17g" % mw_normal(big_a, big_b))
+print("mw normal big (no ties, n>30): %.17g" % mw_normal(big_a, big_b))
