@@ -3,7 +3,7 @@
 set -eu
 pkgs=(build-essential pkg-config git libnuma-dev libhwloc-dev libjansson-dev libgsl-dev
       libcmocka-dev cppcheck gnuplot-nox numactl hwloc qemu-system-x86 busybox-static cpio xz-utils
-      linux-source-6.1 linux-image-cloud-amd64 linux-image-6.12-cloud-amd64 bison flex)
+      linux-source-6.1 linux-image-cloud-amd64 linux-image-6.12-cloud-amd64 bison flex jq)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -222,6 +222,65 @@ static void test_sweep_fault_around_in_guest(void **state)
 	free(out);
 }
 
+/* A guest run of @img's vma-lock, quick profile, shared- and private-VMA cases; its directory into @dir. */
+static int vma_lock_run(const char *img, const char *out_root, char *dir, size_t len, char **out)
+{
+	int rc = tu_run(out, "./run.sh vm --kernel %s --numa 2 --cpus 2 --accel tcg --timeout %d "
+			"--quiet --no-report --out %s -- --bench vma-lock --profile quick "
+			"--opt mode=shared-vma,private-vma", img, 2 * TIMEOUT_S, out_root);
+
+	tu_last_line(*out, dir, len);
+	return rc;
+}
+
+/*
+ * Per-VMA locks (6.4) as a verdict: the quick profile of vma-lock on 6.1 against 6.12, one
+ * run a side, must call mmap_lock_per_kfault better on 6.12 in every shared-vma and
+ * private-vma case (about 1000 against about 0).
+ */
+static void test_per_vma_locks_verdict(void **state)
+{
+	char new_img[4096], a[4200], b[4200], root[4200], json[4300], *out = NULL;
+	json_t *j, *r;
+	size_t i, judged = 0;
+	glob_t g;
+
+	(void)state;
+	need_run();
+	if (glob("/boot/vmlinuz-6.12*-cloud-amd64", 0, NULL, &g) || !g.gl_pathc) {
+		print_message("SKIP: no /boot/vmlinuz-6.12*-cloud-amd64 (make deps installs "
+			      "linux-image-6.12-cloud-amd64)\n");
+		skip();
+	}
+	snprintf(new_img, sizeof(new_img), "%s", g.gl_pathv[g.gl_pathc - 1]);
+	globfree(&g);
+	snprintf(root, sizeof(root), "%s/kk", tu_tmpdir());
+	if (vma_lock_run(image, root, a, sizeof(a), &out))
+		fail_msg("vm vma-lock on %s failed:\n%s", image, out);
+	free(out);
+	if (vma_lock_run(new_img, root, b, sizeof(b), &out))
+		fail_msg("vm vma-lock on %s failed:\n%s", new_img, out);
+	free(out);
+	snprintf(json, sizeof(json), "%s/kk.json", tu_tmpdir());
+	tu_run(&out, "./build/mmbench compare %s %s --history none --json %s", a, b, json);
+	j = tu_json(json);
+	json_array_foreach(json_object_get(j, "rows"), i, r) {
+		const char *key = json_string_value(json_object_get(r, "case"));
+		const char *v = json_string_value(json_object_get(r, "verdict"));
+
+		if (strcmp(json_string_value(json_object_get(r, "metric")), "mmap_lock_per_kfault") ||
+		    (strncmp(key, "mode=shared-vma", 15) && strncmp(key, "mode=private-vma", 16)))
+			continue;
+		judged++;
+		if (strcmp(v, "better"))
+			fail_msg("%s: mmap_lock_per_kfault is '%s' on 6.12, not better:\n%s", key, v, out);
+	}
+	print_message("mmap_lock_per_kfault better on 6.12 in %zu cases\n", judged);
+	assert_true(judged >= 4);
+	json_decref(j);
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -232,6 +291,7 @@ int main(void)
 		cmocka_unit_test(test_report_warns),
 		cmocka_unit_test(test_compare_warns),
 		cmocka_unit_test(test_sweep_fault_around_in_guest),
+		cmocka_unit_test(test_per_vma_locks_verdict),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, tu_harness_teardown);
