@@ -9,12 +9,13 @@ export MMBENCH_RESULTS="${MMBENCH_RESULTS:-$top/results}"
 
 usage() {
 	cat <<'USAGE'
-usage: ./run.sh [run] [--profile smoke|quick|full] [--bench NAME[,NAME..]] [--reps N]
-                [--label TEXT] [--out ROOT] [--set KNOB=VALUE ...] [--opt [BENCH.]NAME=VALUE ...]
+usage: ./run.sh [run] [--profile smoke|quick|full] [--bench NAME[,NAME..]] [--reps N] [--runs N]
+                [--seed N] [--label TEXT] [--out ROOT] [--set KNOB=VALUE ...] [--opt [BENCH.]NAME=VALUE ...]
        ./run.sh list [--bench NAME] [--profile P] [--knobs]
        ./run.sh sysinfo
        ./run.sh report RUN_DIR
-       ./run.sh compare BASE_DIR NEW_DIR [MORE_DIR..] [--format text|md] [--json FILE] [--plots DIR]
+       ./run.sh compare BASE NEW [MORE..] [--label TEXT] [--history DIR|none] [--format text|md]
+                [--json FILE] [--plots DIR]      (each side: a run, a set directory, or RUN,RUN,..)
        ./run.sh sweep KNOB=V1,V2,.. [--bench NAME] [--profile P]
        ./run.sh vm --kernel IMAGE [--numa N] [--cpus N] [--mem SIZE] [--accel auto|kvm|tcg] [-- RUN_ARGS]
 With no arguments: the quick profile of every bench on the running kernel.
@@ -35,17 +36,18 @@ plots() {
 	"$top/plot/render.sh" "$1"
 }
 
-# Runs that make a run directory print it as their last line of stdout.
+# Runs that make a run directory print it on stdout (--runs N: one line per run).
 run_and_plot() {
 	local out rc dir
 	out=$("$mmbench" "$@")
 	rc=$?
 	[ -n "$out" ] && printf '%s\n' "$out"
-	dir=$(printf '%s\n' "$out" | tail -n 1)
-	if [ -d "$dir" ] && [ -x "$top/plot/render.sh" ]; then
-		plots "$dir" || echo "run.sh: plots failed for $dir" >&2
-		echo "run.sh: results in $dir (report.txt, report.md, plots/)" >&2
-	fi
+	while IFS= read -r dir; do
+		if [ -d "$dir" ] && [ -x "$top/plot/render.sh" ]; then
+			plots "$dir" || echo "run.sh: plots failed for $dir" >&2
+			echo "run.sh: results in $dir (report.txt, report.md, plots/)" >&2
+		fi
+	done <<<"$out"
 	return $rc
 }
 

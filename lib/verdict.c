@@ -303,16 +303,24 @@ void verdict_decide(struct vresult *r, int better)
 		decide_linear(r, better);
 		return;
 	}
-	if (r->q <= VERDICT_ALPHA && fabs(log(r->ratio)) > log1p(VERDICT_FLOOR)) {
-		r->v = direction(r->ratio, better);
-		return;
-	}
 	/* Twice or half, with no sample of one side reaching the other's: not noise. */
 	if (r->separated && (r->ratio >= 2 || r->ratio <= 0.5) &&
 	    r->nb >= VERDICT_MIN_SEPARATED && r->nc >= VERDICT_MIN_SEPARATED) {
 		r->v = direction(r->ratio, better);
 		snprintf(r->why, sizeof(r->why), "a %.3gx change with the samples separated",
 			 r->ratio);
+		return;
+	}
+	/* nothing measured of the noise, and too few samples to see a run gone astray */
+	if (!strcmp(r->noise, "assumed") &&
+	    (r->nb < VERDICT_MIN_SEPARATED || r->nc < VERDICT_MIN_SEPARATED)) {
+		r->v = VERDICT_INCONCLUSIVE;
+		snprintf(r->why, sizeof(r->why), "%zu and %zu samples, and no measured between-run "
+			 "noise: run --runs 3 a side, or more --reps", r->nb, r->nc);
+		return;
+	}
+	if (r->q <= VERDICT_ALPHA && fabs(log(r->ratio)) > log1p(VERDICT_FLOOR)) {
+		r->v = direction(r->ratio, better);
 		return;
 	}
 	reach = fmax(r->mde, VERDICT_FLOOR);

@@ -15,7 +15,11 @@
 #define VERDICT_POWER		0.80	/* the power an mde is stated at */
 #define VERDICT_FLOOR		0.02	/* smallest change ever called a difference */
 #define VERDICT_MDE_MAX		0.10	/* "same" only when a change this small could be seen */
-#define VERDICT_RUN_NOISE	0.10	/* between-run sd (log) assumed when none was measured */
+/*
+ * Between-run sd (log) assumed when none was measured: runs of one kernel minutes apart
+ * differ by 5-30% on a noisy guest, with heavier tails than a normal's.
+ */
+#define VERDICT_RUN_NOISE	0.15
 #define VERDICT_MAX_RUNS_HINT	50
 #define VERDICT_MIN_SEPARATED	3	/* samples a side before separation alone decides */
 
