@@ -18,6 +18,7 @@ usage: ./run.sh [run] [--profile smoke|quick|full] [--bench NAME[,NAME..]] [--re
                 [--json FILE] [--plots DIR]      (each side: a run, a set directory, or RUN,RUN,..)
        ./run.sh sweep KNOB=V1,V2,.. [--bench NAME] [--profile P]
        ./run.sh vm --kernel IMAGE [--numa N] [--cpus N] [--mem SIZE] [--accel auto|kvm|tcg] [-- RUN_ARGS]
+       ./run.sh ab --kernel IMAGE_A --kernel IMAGE_B [--boots N] [--label TEXT] [vm options] [-- RUN_ARGS]
 With no arguments: the quick profile of every bench on the running kernel.
 USAGE
 }
@@ -85,6 +86,9 @@ report)
 vm)
 	ensure_built || exit 1
 	exec "$top/vm/run-vm.sh" "$@" ;;
+ab)
+	ensure_built || exit 1
+	exec "$top/vm/ab.sh" "$@" ;;
 *)
 	echo "run.sh: unknown command '$cmd' (try ./run.sh --help)" >&2
 	exit 2 ;;

@@ -132,6 +132,12 @@ struct bench {
 	const struct bench_opt *opts;	/* terminated by an entry with .name == NULL */
 	const char *const *knobs;	/* knob names its cases may set, NULL-terminated */
 	unsigned reps[NR_PROFILES];	/* default repetitions per profile */
+	/*
+	 * The metrics and counters that explain its headline metrics (fnmatch patterns:
+	 * a metric name, "counter:NAME" or "vmstat:NAME"), NULL-terminated: compare shows
+	 * them beside every change, and says so when a change came without them.
+	 */
+	const char *const *mechanism;
 
 	/* NULL when the bench can run here, else the reason it cannot. */
 	const char *(*probe)(struct bench_ctx *ctx);

@@ -108,6 +108,28 @@ size_t cmp_side_cases(const struct cmp *c, size_t s, const char *bench, const ch
 	return n;
 }
 
+/* A counter's (or vmstat delta's) value per repetition, averaged over the runs of a side. */
+double cmp_side_event(const struct rl_case *const *cs, size_t nr, const char *k, bool vmstat)
+{
+	double sum = 0;
+	size_t n = 0;
+
+	for (size_t r = 0; r < nr; r++) {
+		json_t *x;
+
+		if (!cs[r])
+			continue;
+		x = json_object_get(vmstat ? cs[r]->vmstat : cs[r]->counters, k);
+		if (!vmstat)
+			x = json_object_get(x, "val");
+		if (!json_is_number(x))
+			continue;
+		sum += json_number_value(x) / cs[r]->reps;
+		n++;
+	}
+	return n ? sum / n : NAN;
+}
+
 /* Why a side has no value, short (the case header gives a skip's reason in full). */
 static void why_missing(char *buf, size_t len, const struct cmp *c, size_t s, const char *bench,
 			const char *key)

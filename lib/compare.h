@@ -59,4 +59,10 @@ int cmp_write_json(const char *path, const struct cmp *c);
 size_t cmp_side_cases(const struct cmp *c, size_t s, const char *bench, const char *key,
 		      const struct rl_case **out);
 
+/* A counter's (@vmstat: a vmstat delta's) value per repetition, averaged over the runs; NaN when none. */
+double cmp_side_event(const struct rl_case *const *cs, size_t nr, const char *name, bool vmstat);
+
+/* The first screen: what changed, largest first, with the bench's mechanism beside it. */
+void cmp_print_summary(FILE *f, const struct cmp *c, bool md);
+
 #endif

@@ -185,6 +185,7 @@ static void header_text(FILE *f, const struct cmp *c)
 			fprintf(f, "      %s\n", c->sides[s].set.runs[r]->dir);
 	}
 	fputc('\n', f);
+	cmp_print_summary(f, c, false);
 	counts_text(f, c, false);
 	if (c->nr_warn) {
 		char line[96];
@@ -222,28 +223,6 @@ static void header_text(FILE *f, const struct cmp *c)
 	fprintf(f, legend, c->nr_tests, VERDICT_ALPHA, VERDICT_FLOOR * 100, VERDICT_MDE_MAX * 100);
 }
 
-/* A counter's (or vmstat delta's) value per repetition, averaged over the runs of a side. */
-static double side_event(const struct rl_case *const *cs, size_t nr, const char *k, bool vmstat)
-{
-	double sum = 0;
-	size_t n = 0;
-
-	for (size_t r = 0; r < nr; r++) {
-		json_t *x;
-
-		if (!cs[r])
-			continue;
-		x = json_object_get(vmstat ? cs[r]->vmstat : cs[r]->counters, k);
-		if (!vmstat)
-			x = json_object_get(x, "val");
-		if (!json_is_number(x))
-			continue;
-		sum += json_number_value(x) / cs[r]->reps;
-		n++;
-	}
-	return n ? sum / n : NAN;
-}
-
 /* Counters and non-zero vmstat deltas per repetition, side by side. */
 static void events_text(FILE *f, const struct cmp *c, const char *bench, const char *key)
 {
@@ -271,7 +250,7 @@ static void events_text(FILE *f, const struct cmp *c, const char *bench, const c
 						continue;
 					json_object_set_new(seen, name, json_true());
 					for (size_t o = 0; o < c->nr_sides; o++) {
-						val[o] = side_event(cs[o], c->sides[o].set.nr, k, pass);
+						val[o] = cmp_side_event(cs[o], c->sides[o].set.nr, k, pass);
 						nz += !isnan(val[o]) && val[o] != 0;
 					}
 					if (!nz)
@@ -398,6 +377,7 @@ static void header_md(FILE *f, const struct cmp *c)
 		fprintf(f, " |\n");
 	}
 	fputc('\n', f);
+	cmp_print_summary(f, c, true);
 	counts_text(f, c, true);
 	if (c->nr_warn)
 		fprintf(f, "> **WARNING: the sides differ in more than the kernel: %zu setting(s), "

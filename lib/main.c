@@ -103,6 +103,14 @@ int cmd_run(int argc, char **argv)
 	uint64_t seed;
 	int errors = 0, r;
 
+	/* --check-only: the arguments as the guest would take them (ab, bisect-run check on the host) */
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--check-only")) {
+			memmove(&argv[i], &argv[i + 1], (argc - i - 1) * sizeof(*argv));
+			argc--;
+			r = run_args_parse(argc, argv, 1, &a, NULL, NULL);
+			return r ? r : run_check_opts(&a);
+		}
 	r = run_args_parse(argc, argv, 1, &a, NULL, NULL);
 	if (!r)
 		r = run_prepare(&a, "mmbench");

@@ -25,6 +25,7 @@ usage: ./run.sh vm --kernel IMAGE [--numa N] [--cpus N] [--mem SIZE] [--accel au
   --quiet         do not echo the guest console
   --no-report     do not render report and plots on the host afterwards
   --from-console LOG  boot nothing: archive the results framed in a console log kept earlier
+  MMBENCH_VM_EXTRA  JSON members ("k":v,..) added to the manifest's "vm" (ab, bisect-run)
   RUN_ARGS        passed to `mmbench run` in the guest (default: --profile smoke); RUN_ARGS
                   starting with `sweep` run `mmbench sweep` instead
 EOF
@@ -201,7 +202,8 @@ vm_json() {	# vm_json ACCEL
 		"$([ "$1" = kvm ] && echo null || echo "\"$tcg_thread\"")"
 	printf '"kernel_image":"%s","kernel_version":"%s",' \
 		"$(json_esc "$(basename "$kernel")")" "$(json_esc "$image_version")"
-	printf '"qemu":"%s","append":"%s"}' "$(json_esc "$qemu_version")" "$(json_esc "$append")"
+	printf '"qemu":"%s","append":"%s"%s}' "$(json_esc "$qemu_version")" "$(json_esc "$append")" \
+		"${MMBENCH_VM_EXTRA:+,$MMBENCH_VM_EXTRA}"
 }
 
 # One boot: pack the initramfs for ACCEL (the guest's manifest names it) and run qemu.

@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# ./run.sh ab: two kernel images booted alternately under ./run.sh vm (A B B A A B ..), the same
+# RUN_ARGS in each boot, then one compare of the two sets, archived under ROOT/ab/<id>/.
+set -u
+
+MMBENCH_TOP=${MMBENCH_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
+mmbench=$MMBENCH_TOP/build/mmbench
+
+usage() {
+	cat <<'EOF'
+usage: ./run.sh ab --kernel IMAGE_A --kernel IMAGE_B [--boots N] [--label TEXT] [--out ROOT]
+                   [--numa N] [--cpus N] [--mem SIZE] [--accel auto|kvm|tcg] [--timeout S]
+                   [--append TEXT] [--verbose] [-- RUN_ARGS]
+  --boots N   boots of each image (default 3), in the balanced order A B B A A B B A ..
+  RUN_ARGS    what each boot runs (default: --profile quick), checked on the host first
+The same image twice is an A/A run: it measures the noise of this machine.
+EOF
+}
+
+bad() {
+	echo "ab: $*" >&2
+	exit 2
+}
+
+# An x86 boot image carries "HdrS" at offset 0x202 (Documentation/arch/x86/boot.rst).
+is_bzimage() {
+	[ -f "$1" ] && [ -r "$1" ] && [ "$(dd if="$1" bs=1 skip=514 count=4 2>/dev/null)" = HdrS ]
+}
+
+kernels=() boots="" label="" out="" verbose=0 run_args=() vm_opts=()
+declare -A seen=()
+# An option given twice must mean the same thing both times.
+once() {	# once NAME VALUE
+	if [ -n "${seen[$1]+x}" ] && [ "${seen[$1]}" != "$2" ]; then
+		bad "$1 given twice with different values ('${seen[$1]}', '$2')"
+	fi
+	seen[$1]=$2
+}
+while [ $# -gt 0 ]; do
+	case $1 in
+	-h | --help) usage; exit 0 ;;
+	--kernel)
+		[ $# -ge 2 ] || bad "--kernel needs an image"
+		[ ${#kernels[@]} -lt 2 ] || bad "--kernel: exactly two images (A and B)"
+		kernels+=("$2"); shift 2 ;;
+	--boots | --label | --out | --numa | --cpus | --mem | --accel | --timeout | --append)
+		[ $# -ge 2 ] || bad "$1 needs a value"
+		once "$1" "$2"
+		case $1 in
+		--boots) boots=$2 ;;
+		--label) label=$2 ;;
+		--out) out=$2 ;;
+		*) vm_opts+=("$1" "$2") ;;
+		esac
+		shift 2 ;;
+	--verbose) verbose=1; shift ;;
+	--) shift; run_args=("$@"); break ;;
+	*) bad "unknown argument '$1' (see ./run.sh ab --help)" ;;
+	esac
+done
+[ ${#kernels[@]} -eq 2 ] || bad "needs --kernel IMAGE_A --kernel IMAGE_B"
+for k in "${kernels[@]}"; do
+	is_bzimage "$k" || bad "$k: not a kernel image (no x86 boot header)"
+done
+boots=${boots:-3}
+[[ $boots =~ ^[0-9]+$ ]] && [ "$boots" -ge 1 ] && [ "$boots" -le 20 ] ||
+	bad "--boots $boots: a number from 1 to 20"
+[ -z "$label" ] || [[ $label =~ ^[A-Za-z0-9._+-]{1,40}$ ]] || bad "--label takes up to 40 of [A-Za-z0-9._+-]"
+[ ${#run_args[@]} -gt 0 ] || run_args=(--profile quick)
+case ${run_args[0]} in sweep | run | compare) bad "RUN_ARGS: ab runs 'mmbench run' in each boot; give its options only" ;; esac
+for a in "${run_args[@]}"; do
+	case $a in --out | --out=* | --runs | --runs=*) bad "RUN_ARGS: $a is for the host, not the guest" ;; esac
+done
+# The guest must not be the first to find the arguments wrong.
+msg=$("$mmbench" run --check-only "${run_args[@]}" 2>&1) || bad "RUN_ARGS: ${msg#mmbench: }"
+out=${out:-${MMBENCH_RESULTS:-$MMBENCH_TOP/results}}
+
+id=$(date +%Y%m%d-%H%M%S)${label:+-$label}
+dir=$out/ab/$id
+mkdir -p "$dir" || exit 1
+log=$dir/boots.txt
+: >"$log"
+a_runs=() b_runs=() failed=()
+start=$SECONDS
+for ((i = 0; i < 2 * boots; i++)); do
+	# A B B A, repeated: each kernel is as often early as late, so slow drift of the
+	# host cannot line up with one of them
+	case $((i % 4)) in 0 | 3) side=A img=${kernels[0]} ;; *) side=B img=${kernels[1]} ;; esac
+	if [ "$side" = A ]; then n=$((${#a_runs[@]} + 1)); else n=$((${#b_runs[@]} + 1)); fi
+	echo "ab: boot $((i + 1)) of $((2 * boots)): $side $(basename "$img") ($((SECONDS - start)) s)" >&2
+	quiet=(--quiet)
+	[ "$verbose" = 1 ] && quiet=()
+	extra=$(printf '"ab":{"id":"%s","side":"%s","boot":%d,"position":%d,"of":%d}' \
+		"$id" "$side" "$n" $((i + 1)) $((2 * boots)))
+	res=$(MMBENCH_VM_EXTRA=$extra "$MMBENCH_TOP/vm/run-vm.sh" --kernel "$img" "${vm_opts[@]}" \
+		"${quiet[@]}" --no-report --out "$out" -- "${run_args[@]}" 2>"$dir/boot-$((i + 1)).log")
+	rc=$?
+	run=$(printf '%s\n' "$res" | tail -n 1)
+	if [ "$rc" -eq 0 ] && [ -d "$run" ] && [ ! -e "$run/INCOMPLETE" ]; then
+		[ "$side" = A ] && a_runs+=("$run") || b_runs+=("$run")
+		echo "$((i + 1)) $side ok $run" >>"$log"
+	else
+		why=$(tail -n 1 "$dir/boot-$((i + 1)).log")
+		failed+=("boot $((i + 1)) ($side): exit $rc: $why")
+		echo "$((i + 1)) $side failed exit $rc ${run:-} $why" >>"$log"
+		echo "ab: boot $((i + 1)) ($side) failed (exit $rc), left out: $why" >&2
+	fi
+done
+echo "ab: $((2 * boots)) boots in $((SECONDS - start)) s; A kept ${#a_runs[@]}, B kept ${#b_runs[@]}" >&2
+if [ ${#a_runs[@]} -lt 2 ] || [ ${#b_runs[@]} -lt 2 ]; then
+	echo "ab: each side needs at least 2 good boots to compare (A ${#a_runs[@]}, B ${#b_runs[@]}); see $log" >&2
+	exit 1
+fi
+
+join() { local IFS=,; echo "$*"; }
+"$mmbench" compare "$(join "${a_runs[@]}")" "$(join "${b_runs[@]}")" --history none \
+	--json "$dir/compare.json" --plots "$dir" >/dev/null
+rc=$?
+[ "$rc" -eq 2 ] && exit 2
+[ -x "$MMBENCH_TOP/plot/render.sh" ] && command -v gnuplot >/dev/null &&
+	{ "$MMBENCH_TOP/plot/render.sh" "$dir" >/dev/null 2>&1 || echo "ab: plots failed" >&2; }
+{
+	echo "mmbench ab $id: A $(basename "${kernels[0]}") x${#a_runs[@]}, B $(basename "${kernels[1]}") x${#b_runs[@]}"
+	[ "${kernels[0]}" = "${kernels[1]}" ] && echo "(the same image twice: an A/A run, the noise of this machine)"
+	for f in "${failed[@]}"; do echo "left out: $f"; done
+	# compare's own summary: everything before its per-side listing ends
+	sed -n '/^summary:/,/^$/p' "$dir/compare.txt"
+	grep -E '^verdicts:|emulated CPU|WARNING' "$dir/compare.txt"
+} | tee "$dir/summary.txt"
+echo "ab: $dir (summary.txt, compare.txt, compare.md, compare.json, plots/)" >&2
+exit "$rc"
