@@ -147,8 +147,8 @@ static void sides_notes(FILE *f, const struct cmp *c, bool md)
 		hist += c->rows[i].history;
 	}
 	if (assumed)
-		note(f, md, "%zu metrics had no measured between-run noise (one run a side and no "
-		     "history of this host): %.0f%% was assumed; run --runs 3 on each side to "
+		note(f, md, "%zu metrics had no measured between-run noise (too few runs to measure "
+		     "it, and no history of this host): %.0f%% was assumed; run --runs 3 on each side to "
 		     "measure it", assumed, VERDICT_RUN_NOISE * 100);
 	if (hist)
 		note(f, md, "the between-run noise of %zu metrics is pooled with %zu earlier runs "

@@ -181,6 +181,121 @@ static void one_change(FILE *f, const struct cmp *c, const struct cmp_row *r)
 		fprintf(f, "    mechanism unchanged: look for another cause\n");
 }
 
+/* A case's status in the first run of side @s that has the bench; NULL when absent. */
+static const struct rl_case *first_case(const struct cmp *c, size_t s, const char *bench,
+					const char *key)
+{
+	for (size_t r = 0; r < c->sides[s].set.nr; r++) {
+		const struct rl_bench *b = rl_find_bench(c->sides[s].set.runs[r], bench);
+
+		if (b)
+			return rl_find_case(b, key);
+	}
+	return NULL;
+}
+
+/* Whether counter @k of @cs is recorded as unsupported, and why. */
+static const char *unsupported(const struct rl_case *cs, const char *k)
+{
+	json_t *o = json_object_get(cs->counters, k);
+
+	if (!json_is_false(json_object_get(o, "supported")))
+		return NULL;
+	return json_string_value(json_object_get(o, "reason")) ?: "unsupported";
+}
+
+/* Counters one side could not count and the other did (a tracepoint one kernel lacks). */
+static void one_sided_counters(json_t *groups, const struct cmp_row *r, const struct rl_case *a,
+			       const struct rl_case *b)
+{
+	const char *k;
+	json_t *v;
+
+	for (int pass = 0; pass < 2; pass++) {
+		const struct rl_case *x = pass ? b : a, *y = pass ? a : b;
+
+		json_object_foreach(x->counters, k, v) {
+			const char *why = unsupported(x, k);
+			char gk[512], names[160];
+			json_t *g;
+
+			if (!why || !json_object_get(y->counters, k) || unsupported(y, k))
+				continue;
+			snprintf(gk, sizeof(gk), "%s: counters unsupported in %c, counted in %c|%s",
+				 r->bench, pass ? (int)('A' + r->side) : 'A',
+				 pass ? 'A' : (int)('A' + r->side), why);
+			g = json_object_get(groups, gk);
+			if (!g) {
+				g = json_pack("{sissss}", "n", 0, "example", r->key, "reason", why);
+				json_object_set_new(groups, gk, g);
+				json_object_set_new(g, "names", json_string(""));
+			}
+			snprintf(names, sizeof(names), "%s", json_string_value(json_object_get(g, "names")));
+			if (!strstr(names, k) && strlen(names) + strlen(k) + 2 < sizeof(names) &&
+			    strlen(names) < 60) {
+				strcat(strcat(names, *names ? " " : ""), k);
+				json_object_set_new(g, "names", json_string(names));
+			}
+			json_object_set_new(g, "n", json_integer(json_integer_value(json_object_get(g, "n")) + 1));
+		}
+	}
+}
+
+/*
+ * Cases that ran on one side and skipped on the other (a feature one kernel lacks), one
+ * line per bench, side and reason.
+ */
+static void one_sided(FILE *f, const struct cmp *c)
+{
+	json_t *groups = json_object(), *g;
+	const char *k;
+
+	for (size_t i = 0; i < c->nr_rows; i++) {
+		const struct cmp_row *r = &c->rows[i];
+		const struct rl_case *a, *b, *skip;
+		char gk[512];
+
+		if (i && !strcmp(c->rows[i - 1].bench, r->bench) && !strcmp(c->rows[i - 1].key, r->key) &&
+		    c->rows[i - 1].side == r->side)
+			continue;
+		a = first_case(c, 0, r->bench, r->key);
+		b = first_case(c, r->side, r->bench, r->key);
+		if (a && b && !strcmp(a->status, "ok") && !strcmp(b->status, "ok"))
+			one_sided_counters(groups, r, a, b);
+		if (!a || !b || !strcmp(a->status, b->status))
+			continue;
+		skip = !strcmp(a->status, "skip") ? a : !strcmp(b->status, "skip") ? b : NULL;
+		if (!skip || (strcmp(a->status, "ok") && strcmp(b->status, "ok")))
+			continue;
+		snprintf(gk, sizeof(gk), "%s: skip in %c, measured in %c|%s", r->bench,
+			 skip == a ? 'A' : (int)('A' + r->side), skip == a ? (int)('A' + r->side) : 'A',
+			 skip->reason);
+		g = json_object_get(groups, gk);
+		if (!g) {
+			g = json_pack("{sissss}", "n", 0, "example", r->key, "reason", skip->reason);
+			json_object_set_new(groups, gk, g);
+		}
+		json_object_set_new(g, "n", json_integer(json_integer_value(json_object_get(g, "n")) + 1));
+	}
+	json_object_foreach(groups, k, g) {
+		struct line l = { .len = 0 };
+		json_int_t n = json_integer_value(json_object_get(g, "n"));
+
+		const char *names = json_string_value(json_object_get(g, "names"));
+
+		if (names)
+			item(&l, "%.*s (%s): %s", (int)strcspn(k, "|"), k, names,
+			     json_string_value(json_object_get(g, "reason")));
+		else
+			item(&l, "%.*s (%lld case%s, e.g. %s): %s", (int)strcspn(k, "|"), k,
+			     (long long)n, n == 1 ? "" : "s",
+			     json_string_value(json_object_get(g, "example")),
+			     json_string_value(json_object_get(g, "reason")));
+		line_print(f, &l, "");
+	}
+	json_decref(groups);
+}
+
 void cmp_print_summary(FILE *f, const struct cmp *c, bool md)
 {
 	size_t *idx = calloc(c->nr_rows + 1, sizeof(*idx)), n = 0;
@@ -197,6 +312,7 @@ void cmp_print_summary(FILE *f, const struct cmp *c, bool md)
 		one_change(f, c, &c->rows[idx[i]]);
 	if (n > SUMMARY_MAX_CHANGES)
 		fprintf(f, "and %zu more changes below\n", n - SUMMARY_MAX_CHANGES);
+	one_sided(f, c);
 	fprintf(f, "%zu same, %zu inconclusive, %zu n/a, %zu info\n", c->count[VERDICT_SAME],
 		c->count[VERDICT_INCONCLUSIVE], c->count[VERDICT_NA], c->count[VERDICT_INFO]);
 	if (c->nr_warn)
