@@ -93,6 +93,8 @@ static json_t *ab(const char *a, const char *b, const char *label, char **summar
 	assert_int_equal(tu_run(NULL, "test -d %s/ab/ab", tu_tmpdir()), 0);
 	snprintf(dir, sizeof(dir), "%s/ab/ab", tu_tmpdir());
 	assert_int_equal(tu_run(summary, "cat %s/*-%s/summary.txt", dir, label), 0);
+	/* what differs besides the kernel, for the log */
+	tu_run(NULL, "grep '^!' %s/*-%s/compare.txt | grep -v '^!!' >&2", dir, label);
 	snprintf(path, sizeof(path), "%s/ab.json", tu_tmpdir());
 	assert_int_equal(tu_run(NULL, "cp %s/*-%s/compare.json %s", dir, label, path), 0);
 	j = tu_json(path);
