@@ -42,8 +42,9 @@ static const struct bench_opt numa_scan_opts[] = {
 	{ .name = "threads", .type = OPT_UINT_LIST, .def = { "ncpus" }, .min = 1, .max = 4096,
 	  .max_per_cpu = 8,
 	  .help = "writer threads (at least 2: filtering is by the PID of the scanning thread)" },
-	{ .name = "duration", .type = OPT_UINT, .def = { "3", "15", "60" }, .min = 1, .max = 3600,
-	  .unit = "s", .help = "seconds each case runs; metrics are sampled every second" },
+	{ .name = "duration", .type = OPT_UINT, .def = { "3", "10", "60" }, .min = 1, .max = 3600,
+	  .unit = "s",
+	  .help = "seconds each repetition runs (one value per metric over all of it); on one node the scan period doubles from 1 s, so the third pass, the first that filters by PID, comes after about 7 s" },
 	{ .name = "size", .type = OPT_SIZE, .def = { "16M", "64M", "128M" }, .min = 1 << 20,
 	  .max = 1ull << 40, .unit = "B",
 	  .help = "memory each thread writes (shared: threads x size in one VMA); with threads x size up to scan_size_mb (256 MB) one scan covers all of it" },
@@ -209,7 +210,7 @@ static int numa_scan_setup(struct bench_ctx *ctx, struct bench_case *c)
 	ns->regions = calloc(ns->nr_regions, sizeof(*ns->regions));
 	ns->w = aligned_alloc(CACHE_LINE, ns->nthreads * sizeof(*ns->w));
 	/* The child writes its samples here; the parent reads them once it has exited. */
-	ns->sh_len = sizeof(*ns->sh) + (ns->duration + 1) * sizeof(struct sample);
+	ns->sh_len = sizeof(*ns->sh);
 	ns->sh = mmap(NULL, ns->sh_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (ns->sh == MAP_FAILED)
 		ns->sh = NULL;
@@ -228,6 +229,7 @@ static int numa_scan_setup(struct bench_ctx *ctx, struct bench_case *c)
 	case_param_knob(c, "scan_period_min_ms", "numa.scan_period_min_ms");
 	case_param_knob(c, "scan_size_mb", "numa.scan_size_mb");
 	case_param_num(c, "pages_mapped", (double)ns->pages_mapped);
+	case_param_num(c, "duration_s", ns->duration);
 	case_param_str(c, "vmstat_scope", "system-wide: other NUMA-balanced processes add to it");
 	case_param_str(c, "sys_ms_source", "getrusage of the child less its sampler thread (tick-sampled)");
 	return 0;
@@ -241,36 +243,17 @@ static double sys_ms(const struct sample *a, const struct sample *b)
 	return d > 0 ? d / 1e6 : 0;
 }
 
-static void record_second(const struct numa_scan *ns, struct bench_case *c,
-			  const struct sample *a, const struct sample *b)
-{
-	double dt = (b->t_ns - a->t_ns) / 1e9;
-	char name[64];
-
-	for (int i = 0; i < NR_STATS; i++) {
-		if (!numa_scan_stats[i].metric)
-			continue;
-		snprintf(name, sizeof(name), "%s_per_s", numa_scan_stats[i].metric);
-		case_metric(c, name, "/s", numa_scan_stats[i].better, (b->stat[i] - a->stat[i]) / dt);
-	}
-	if (ns->sh->faults.supported)
-		case_metric(c, "self_hint_faults_per_s", "/s", BETTER_LOWER, (b->faults - a->faults) / dt);
-	case_metric(c, "sys_ms_per_s", "ms/s", BETTER_LOWER, sys_ms(a, b) / dt);
-	case_metric(c, "work_mib_per_sec", "MiB/s", BETTER_HIGHER,
-		    (double)(b->pages - a->pages) * ns->page / (1 << 20) / dt);
-	for (int i = 0; i < ns->nr_skips; i++) {
-		/* A reason whose event did not open has no metric, only its counter with why. */
-		if (!ns->sh->skip[i].supported)
-			continue;
-		snprintf(name, sizeof(name), "%s_per_s", ns->skip_label[i]);
-		case_metric(c, name, "/s", BETTER_NONE, (b->skip[i] - a->skip[i]) / dt);
-	}
-}
-
+/*
+ * One value per metric per repetition, each a total over the whole repetition: the
+ * scanner works in bursts a scan period apart (1 s, then 2, 4, .. on one node), so
+ * a rate over part of it, or a median of per-second values (mostly zero), would
+ * measure where the bursts fell, not how much was scanned.
+ */
 static void record_run(const struct numa_scan *ns, struct bench_case *c)
 {
 	const struct shared *sh = ns->sh;
-	const struct sample *a = &sh->samples[0], *b = &sh->samples[sh->nr_samples - 1];
+	const struct sample *a = &sh->samples[0], *b = &sh->samples[1];
+	double dt = (b->t_ns - a->t_ns) / 1e9;
 	char label[48];
 
 	for (int i = 0; i < NR_STATS; i++) {
@@ -281,6 +264,8 @@ static void record_run(const struct numa_scan *ns, struct bench_case *c)
 			case_metric(c, st->metric, st->unit, st->better, b->stat[i] - a->stat[i]);
 	}
 	case_metric(c, "sys_ms", "ms", BETTER_LOWER, sys_ms(a, b));
+	case_metric(c, "work_mib_per_sec", "MiB/s", BETTER_HIGHER,
+		    (double)(b->pages - a->pages) * ns->page / (1 << 20) / dt);
 	if (sh->faults.supported)
 		case_metric(c, "self_hint_faults", "faults", BETTER_LOWER, b->faults - a->faults);
 	case_counter(c, "self_faults", sh->faults.supported, sh->faults.reason,
@@ -331,13 +316,10 @@ static int numa_scan_run(struct bench_ctx *ctx, struct bench_case *c, unsigned r
 	if (!WIFEXITED(status) || WEXITSTATUS(status) || sh->nr_samples < 2)
 		return case_fail(c, -EIO, "child: %s", sh->why[0] ? sh->why :
 				 WIFSIGNALED(status) ? strsignal(WTERMSIG(status)) : "failed");
-	for (int s = 1; s < sh->nr_samples; s++)
-		record_second(ns, c, &sh->samples[s - 1], &sh->samples[s]);
 	record_run(ns, c);
 	if (ctx->verbose)
 		bench_log(ctx, "%s rep %u: %llu scan passes, child's mm->numa_scan_seq from %llu",
-			  c->key, rep, (unsigned long long)(sh->samples[sh->nr_samples - 1].seq -
-							    sh->samples[0].seq),
+			  c->key, rep, (unsigned long long)(sh->samples[1].seq - sh->samples[0].seq),
 			  (unsigned long long)sh->samples[0].seq);
 	return 0;
 }
@@ -363,8 +345,8 @@ const struct bench bench_numa_scan = {
 	.unit_of_work	= "one page written (a store to each cache line) by a writer thread",
 	.opts		= numa_scan_opts,
 	.knobs		= numa_scan_knobs,
-	/* One run per case: its statistics come from the per-second samples within it (quick: 3 x 15 s). */
-	.reps		= { 1, 1, 3 },
+	/* Each repetition a child process of its own: quick 3 cases x 5 x 10 s. */
+	.reps		= { 1, 5, 10 },
 	.probe		= numa_scan_probe,
 	.cases		= numa_scan_cases,
 	.setup		= numa_scan_setup,

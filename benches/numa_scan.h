@@ -39,7 +39,7 @@ struct worker {
 	uint64_t pages;		/* pages written so far, read by the sampler */
 } __attribute__((aligned(CACHE_LINE)));
 
-/* What the child's sampler reads every second; deltas of two make one sample. */
+/* What the child's sampler reads at the start and at the end of a repetition. */
 struct sample {
 	uint64_t t_ns, sys_ns, sampler_sys_ns, pages, seq;
 	int64_t stat[NR_STATS];
@@ -54,7 +54,7 @@ struct shared {
 	int nr_samples;
 	char why[160];		/* why the child failed */
 	struct counter_value skip_all, faults, skip[MAX_REASONS];
-	struct sample samples[];	/* duration + 1 */
+	struct sample samples[2];	/* the start and the end */
 };
 
 struct numa_scan {

@@ -1,4 +1,4 @@
-/* numa-scan: the child process that runs one repetition, its writer threads and its once-a-second sampler. */
+/* numa-scan: the child process that runs one repetition, its writer threads and its sampler at both ends. */
 #include <errno.h>
 #include <numaif.h>
 #include <pthread.h>
@@ -242,14 +242,15 @@ int numa_scan_child_run(struct numa_scan *ns)
 	counters_enable(cnt);
 	take_sample(ns, cnt, &sh->samples[0]);
 	pthread_barrier_wait(&ns->barrier);
-	for (unsigned s = 1; !err && s <= ns->duration; s++) {
-		uint64_t t = sh->samples[0].t_ns + s * 1000000000ull;
+	if (!err) {
+		/* the repetition is one measurement: its first and last samples, nothing between */
+		uint64_t t = sh->samples[0].t_ns + ns->duration * 1000000000ull;
 		struct timespec ts = { .tv_sec = t / 1000000000ull, .tv_nsec = t % 1000000000ull };
 
 		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
 			;
-		take_sample(ns, cnt, &sh->samples[s]);
-		sh->nr_samples = s + 1;
+		take_sample(ns, cnt, &sh->samples[1]);
+		sh->nr_samples = 2;
 	}
 	__atomic_store_n(&sh->stop, 1, __ATOMIC_RELAXED);
 	for (unsigned t = 0; t < started; t++)

@@ -41,7 +41,7 @@ static const struct bench_opt thp_opts[] = {
 	{ .name = "sizes", .type = OPT_LIST, .def = { "all" },
 	  .choices = "all|4K|8K|16K|32K|64K|128K|256K|512K|1M|2M|4M|8M|16M|32M|64M|128M|256M|512M",
 	  .help = "fault-alloc folio sizes: all, or 4K and sizes with a hugepages-<N>kB/enabled file (before 6.8: the PMD size)" },
-	{ .name = "size", .type = OPT_SIZE, .def = { "64M", "1G", "4G" },
+	{ .name = "size", .type = OPT_SIZE, .def = { "64M", "512M", "4G" },
 	  .min = 2 << 20, .max = 1ull << 40, .unit = "B",
 	  .help = "region write-faulted by fault-alloc (rounded down to the PMD size)" },
 	{ .name = "collapse_size", .type = OPT_SIZE, .def = { "16M", "128M", "1G" },
@@ -59,6 +59,7 @@ static const struct bench_opt thp_opts[] = {
 	{ .name = "timeout", .type = OPT_UINT, .def = { "5", "10", "30" },
 	  .min = 1, .max = 3600, .unit = "s",
 	  .help = "longest wait for khugepaged to collapse a region" },
+	MEM_PREWARM_OPT,
 	{ .name = NULL },
 };
 
@@ -325,16 +326,33 @@ static int thp_cases(struct bench_ctx *ctx, struct case_list *list)
 	return 0;
 }
 
+/*
+ * What a repetition allocates: the region (fault-alloc), or the 4 KiB pages populated
+ * and the folios they are collapsed into (collapse); 0 with --opt prewarm=off.
+ */
+static size_t prewarm_len(struct bench_ctx *ctx, const struct bench_case *c)
+{
+	size_t len;
+
+	if (strcmp(opt_str(ctx, "prewarm"), "on"))
+		return 0;
+	if (c->arg[ARG_PHASE] == THP_FAULT_ALLOC)
+		return opt_u64(ctx, "size") / thp_pmd_size * thp_pmd_size;
+	len = opt_u64(ctx, "collapse_size") / thp_pmd_size * thp_pmd_size;
+	return len + len / (size_t)c->arg[ARG_STRIDE];
+}
+
 static int thp_setup(struct bench_ctx *ctx, struct bench_case *c)
 {
 	struct thp_state *st;
-	char buf[64];
+	char buf[96];
 	size_t len;
 	int err;
 
 	case_param_num(c, "size_kb", (double)((size_t)c->arg[ARG_SIZE] >> 10));
 	if (knob_read("thp.defrag", buf, sizeof(buf)) == 0)
 		case_param_str(c, "defrag", buf);
+	case_param_str(c, "prewarm", mem_prewarm_text(prewarm_len(ctx, c), buf, sizeof(buf)));
 	if (c->arg[ARG_PHASE] != THP_FAULT_ALLOC)
 		return thp_collapse_setup(ctx, c);
 
@@ -357,7 +375,12 @@ static int thp_setup(struct bench_ctx *ctx, struct bench_case *c)
 
 static int thp_run(struct bench_ctx *ctx, struct bench_case *c, unsigned rep)
 {
+	size_t warm = prewarm_len(ctx, c);
+	int err = warm ? mem_prewarm(warm) : 0;
+
 	(void)rep;
+	if (err)
+		return case_fail(c, err, "%s: prewarming %zu MiB", __func__, warm >> 20);
 	if (c->arg[ARG_PHASE] == THP_FAULT_ALLOC)
 		return thp_fault_run(ctx, c, ctx->priv);
 	return thp_collapse_run(ctx, c);
@@ -382,7 +405,7 @@ const struct bench bench_thp = {
 	.unit_of_work = "one 4 KiB page write-faulted (fault-alloc) or one PMD range collapsed",
 	.opts = thp_opts,
 	.knobs = thp_knob_names,
-	.reps = { 1, 3, 10 },
+	.reps = { 1, 5, 10 },
 	.probe = thp_probe,
 	.cases = thp_cases,
 	.setup = thp_setup,

@@ -55,6 +55,7 @@ static const char *const vmstat_names[] = {
 
 struct uffd_wp_state {
 	size_t page, pmd, size, stride;
+	size_t prewarm;		/* bytes mem_prewarm() touches before each repetition */
 	bool other_cpu;		/* the handler on another CPU than the writer */
 	struct counters *cnt[NR_PHASES];
 };
@@ -167,6 +168,7 @@ static void uffd_wp_teardown(struct bench_ctx *ctx, struct bench_case *c)
 static int uffd_wp_setup(struct bench_ctx *ctx, struct bench_case *c)
 {
 	struct uffd_wp_state *s = calloc(1, sizeof(*s));
+	char label_buf[96];
 	int err = 0;
 
 	if (!s)
@@ -180,6 +182,14 @@ static int uffd_wp_setup(struct bench_ctx *ctx, struct bench_case *c)
 	s->stride = opt_u64(ctx, "write_stride");
 	s->other_cpu = !strcmp(opt_str(ctx, "handler"), "other-cpu");
 	case_param_num(c, "writes", (double)nr_writes(s));
+	/*
+	 * What a repetition allocates: its page tables and the pages written, each a
+	 * whole huge page under THP (a write to the huge zero page or to an empty PMD).
+	 */
+	s->prewarm = s->size / 512 + (c->arg[1] == THP_NEVER ? nr_writes(s) * s->page : s->size);
+	if (strcmp(opt_str(ctx, "prewarm"), "on"))
+		s->prewarm = 0;
+	case_param_str(c, "prewarm", mem_prewarm_text(s->prewarm, label_buf, sizeof(label_buf)));
 
 	/* Worst case: a default-mode write fills a whole THP; page tables on top. */
 	err = case_need_mem(c, s->size + s->size / 512);
@@ -334,6 +344,11 @@ static int uffd_wp_run(struct bench_ctx *ctx, struct bench_case *c, unsigned rep
 	char *p = NULL;
 
 	(void)rep;
+	if (s->prewarm) {
+		err = mem_prewarm(s->prewarm);
+		if (err)
+			return case_fail(c, err, "prewarming %zu MiB", s->prewarm >> 20);
+	}
 	pte0 = self_status_kb("VmPTE");
 	uffd = region_new(s, c, &p);
 	if (uffd < 0)
@@ -387,7 +402,7 @@ out:
 }
 
 static const struct bench_opt uffd_wp_opts[] = {
-	{ .name = "size", .type = OPT_SIZE, .def = { "64M", "1G", "10G" },
+	{ .name = "size", .type = OPT_SIZE, .def = { "64M", "512M", "10G" },
 	  .min = 2ul << 20, .max = 1ull << 40, .unit = "bytes",
 	  .help = "anonymous region registered with userfaultfd (rounded up to the PMD size)" },
 	{ .name = "write_stride", .type = OPT_UINT, .def = { "16" },
@@ -396,6 +411,7 @@ static const struct bench_opt uffd_wp_opts[] = {
 	{ .name = "handler", .type = OPT_CHOICE, .def = { "same-cpu" },
 	  .choices = "same-cpu|other-cpu",
 	  .help = "where the fault handler thread runs, relative to the writer" },
+	MEM_PREWARM_OPT,
 	{ .name = NULL },
 };
 

@@ -15,7 +15,6 @@
 #include "vma_lock_work.h"
 
 #define MAX_SAMPLES	1000
-#define MAX_FAMILIES	64
 #define LOCK_EVENT	"mmap_lock:mmap_lock_start_locking"
 
 static const char *const mode_names[VL_NR_MODES] = {
@@ -39,25 +38,20 @@ static const struct bench_opt vl_opts[] = {
 	{ .name = "placement", .type = OPT_LIST, .def = { "compact", NULL, "compact,scatter" },
 	  .choices = "compact|scatter",
 	  .help = "compact fills one socket first; scatter round-robins sockets and NUMA nodes" },
-	{ .name = "size", .type = OPT_SIZE, .def = { "32M", "128M" },
+	{ .name = "size", .type = OPT_SIZE, .def = { "32M", "64M", "128M" },
 	  .min = 2ull << 20, .max = 1ull << 40, .unit = "bytes",
 	  .help = "bytes each thread faults per pass, in whole 2 MiB (will-it-scale: 128M)" },
-	{ .name = "interval", .type = OPT_UINT, .def = { "200", "1000" },
-	  .min = 10, .max = 600000, .unit = "ms", .help = "length of one sample" },
-	{ .name = "samples", .type = OPT_UINT, .def = { "2", "3", "5" },
-	  .min = 1, .max = MAX_SAMPLES, .help = "samples per repetition" },
-	{ .name = "warmup", .type = OPT_UINT, .def = { "100", "500", "1000" },
+	{ .name = "interval", .type = OPT_UINT, .def = { "200", "250", "1000" },
+	  .min = 10, .max = 600000, .unit = "ms",
+	  .help = "length of one interval (latency is gathered per interval)" },
+	{ .name = "samples", .type = OPT_UINT, .def = { "2", "2", "3" },
+	  .min = 1, .max = MAX_SAMPLES,
+	  .help = "intervals per repetition; the repetition is one measurement over all of them" },
+	{ .name = "warmup", .type = OPT_UINT, .def = { "100", "200", "1000" },
 	  .min = 0, .max = 600000, .unit = "ms",
 	  .help = "faulting before the first sample, discarded" },
 	{ .name = NULL },
 };
-
-/* The 1-thread rate of each mode/kind/placement, the denominator of "scaling". */
-static struct {
-	char family[96];
-	double base;
-} vl_bases[MAX_FAMILIES];
-static int vl_nr_bases;
 
 static const char *vl_probe(struct bench_ctx *ctx)
 {
@@ -101,14 +95,13 @@ static int vl_add_case(struct case_list *list, const char *mode, const char *kin
 	return 0;
 }
 
-/* Threads ascending within each family, so its 1-thread case (the base of scaling) runs first. */
+/* Threads ascending within each mode, kind and placement (the order of the list, not of the run). */
 static int vl_cases(struct bench_ctx *ctx, struct case_list *list)
 {
 	const char *modes[VL_NR_MODES], *kinds[VL_NR_KINDS], *places[2];
 	uint64_t thr[256];
 	int nm, nk, np, nt, n = 0, ret = 0;
 
-	vl_nr_bases = 0;
 	if (opt_u64(ctx, "size") % VL_ALIGN)
 		bench_log(ctx, "size rounded down to %llu bytes (whole 2 MiB)",
 			  (unsigned long long)(opt_u64(ctx, "size") & ~(VL_ALIGN - 1)));
@@ -189,8 +182,6 @@ static int vl_setup_case(struct bench_ctx *ctx, struct bench_case *c, struct vl_
 	vc->interval_ns = opt_u64(ctx, "interval") * 1000000ull;
 	vc->warmup_ns = opt_u64(ctx, "warmup") * 1000000ull;
 	vc->cpus_avail = vl_cpus_avail(w);
-	snprintf(vc->family, sizeof(vc->family), "%s %s %s %zu", mode_names[w->mode],
-		 kind_names[w->kind], placement_name(w->place), w->slice);
 	if (!case_param(c, "kind"))
 		case_param_str(c, "kind", kind_names[w->kind]);
 	if (!case_param(c, "placement"))
@@ -248,10 +239,6 @@ static int vl_setup_case(struct bench_ctx *ctx, struct bench_case *c, struct vl_
 		w->stride *= (size_t)pages;
 		case_param_num(c, "pages_per_fault", (double)pages);
 	}
-	ret = vl_prepare(w);
-	if (ret)
-		return case_fail(c, ret, "%s: mapping %zu bytes", __func__,
-				 (size_t)w->nr * w->slice);
 	return 0;
 }
 
@@ -270,24 +257,6 @@ static int vl_setup(struct bench_ctx *ctx, struct bench_case *c)
 	if (ret)
 		vl_teardown(ctx, c);
 	return ret;
-}
-
-static double vl_base(struct vl_case *vc, struct bench_case *c)
-{
-	struct metric *m = case_find_metric(c, "faults_per_sec");
-	int i;
-
-	for (i = 0; i < vl_nr_bases; i++)
-		if (!strcmp(vl_bases[i].family, vc->family))
-			break;
-	if (vc->w.nr == 1 && m && m->n && i < MAX_FAMILIES) {
-		/* the 1-thread case defines its family's base: its median so far */
-		snprintf(vl_bases[i].family, sizeof(vl_bases[i].family), "%s", vc->family);
-		vl_bases[i].base = stats_median(m->samples, m->n);
-		if (i == vl_nr_bases)
-			vl_nr_bases++;
-	}
-	return i < vl_nr_bases ? vl_bases[i].base : 0;
 }
 
 /* vma_lock_* exist only with CONFIG_PER_VMA_LOCK_STATS (the manifest says which): recorded when present. */
@@ -312,31 +281,40 @@ static void vl_record_cpu(struct bench_ctx *ctx, struct vl_case *vc, struct benc
 			  c->key, pct);
 }
 
+/* Middle value of the intervals' latency percentiles @k (R_P50, R_P99); -1 when none had samples. */
+static double vl_interval_median(const struct vl_case *vc, enum vl_res k)
+{
+	double v[MAX_SAMPLES];
+	size_t n = 0;
+
+	for (unsigned s = 0; s < vc->nsamples; s++)
+		if (vc->res[(size_t)s * R_NR + k] >= 0)
+			v[n++] = vc->res[(size_t)s * R_NR + k];
+	return n ? stats_median(v, n) : -1;
+}
+
+/*
+ * One value per metric per repetition. Rates and mmap_lock_per_kfault are totals
+ * over the whole measured region (faults over seconds, locks over faults): a
+ * ratio of sums weighs every fault alike. The latency percentiles are the median
+ * of the intervals' percentiles: a worker's ring holds one interval, and the
+ * median keeps one interval the sampler woke late for from moving the value.
+ */
 static void vl_record(struct bench_ctx *ctx, struct vl_case *vc, struct bench_case *c,
-		      struct counters *cnt, unsigned rep)
+		      struct counters *cnt)
 {
 	struct vl_work *w = &vc->w;
-	double base;
+	double p50 = vl_interval_median(vc, R_P50), p99 = vl_interval_median(vc, R_P99);
 
-	for (unsigned s = 0; s < vc->nsamples; s++) {
-		const double *r = vc->res + (size_t)s * R_NR;
-
-		case_metric(c, "faults_per_sec", "faults/s", BETTER_HIGHER, r[R_FPS]);
-		case_metric(c, "faults_per_sec_thread_min", "faults/s", BETTER_HIGHER, r[R_TMIN]);
-		case_metric(c, "faults_per_sec_thread_max", "faults/s", BETTER_HIGHER, r[R_TMAX]);
-		if (r[R_P50] >= 0) {
-			case_metric(c, "lat_p50_ns", "ns", BETTER_LOWER, r[R_P50]);
-			case_metric(c, "lat_p99_ns", "ns", BETTER_LOWER, r[R_P99]);
-		}
-		if (r[R_LOCK] >= 0)
-			case_metric(c, "mmap_lock_per_kfault", "locks/kfault", BETTER_LOWER, r[R_LOCK]);
+	case_metric(c, "faults_per_sec", "faults/s", BETTER_HIGHER, vc->fps);
+	case_metric(c, "faults_per_sec_thread_min", "faults/s", BETTER_HIGHER, vc->tmin);
+	case_metric(c, "faults_per_sec_thread_max", "faults/s", BETTER_HIGHER, vc->tmax);
+	if (p50 >= 0) {
+		case_metric(c, "lat_p50_ns", "ns", BETTER_LOWER, p50);
+		case_metric(c, "lat_p99_ns", "ns", BETTER_LOWER, p99);
 	}
-	base = vl_base(vc, c);
-	for (unsigned s = 0; s < vc->nsamples && base > 0; s++)
-		case_metric(c, "scaling", "ratio", BETTER_HIGHER,
-			    vc->res[(size_t)s * R_NR + R_FPS] / (w->nr * base));
-	if (base <= 0 && rep == 0)
-		bench_log(ctx, "%s: no 1-thread case of %s: no scaling", c->key, vc->family);
+	if (vc->lock >= 0)
+		case_metric(c, "mmap_lock_per_kfault", "locks/kfault", BETTER_LOWER, vc->lock);
 	/* every fault the workers counted while the perf counters ran: checked against minor-faults */
 	case_metric(c, "faults", "faults", BETTER_NONE, (double)vc->faults);
 	/* share of the workers' time in the reclaim step, which the rate includes */
@@ -356,10 +334,18 @@ static int vl_run(struct bench_ctx *ctx, struct bench_case *c, unsigned rep)
 	struct counters *cnt = NULL;
 	int ret, err;
 
+	(void)rep;
 	buf = calloc(3 * (size_t)w->nr, sizeof(uint64_t));
 	if (!buf)
 		return -ENOMEM;
 	memset(w->sh, 0, sizeof(*w->sh) + w->nr * sizeof(w->sh->slot[0]));
+	/* A fresh mapping per repetition: none inherits page tables or VMA state from the last. */
+	ret = vl_prepare(w);
+	if (ret) {
+		free(buf);
+		return case_fail(c, ret, "%s: mapping %zu bytes", __func__,
+				 (size_t)w->nr * w->slice);
+	}
 
 	/*
 	 * The churn thread starts before the counters open, so perf does not
@@ -404,16 +390,62 @@ out_stop:
 	if (err && !ret)
 		ret = case_fail(c, err, "%s: a worker failed", __func__);
 	if (!ret) {
-		vl_record(ctx, vc, c, cnt, rep);
+		vl_record(ctx, vc, c, cnt);
 		counters_record(cnt, c);
 		vmstat_record(c, &before, &after, vl_vmstat_names);
 	}
 out:
+	vl_release(w);
 	vmstat_snap_free(&before);
 	vmstat_snap_free(&after);
 	counters_free(cnt);
 	free(buf);
 	return ret;
+}
+
+/* The 1-thread case of @c's mode, kind and placement, if it ran. */
+static struct bench_case *vl_one_thread(struct case_list *list, const struct bench_case *c)
+{
+	for (int i = 0; i < list->nr; i++) {
+		struct bench_case *o = &list->cases[i];
+
+		if (o->status == CASE_OK && o->arg[3] == 1 && o->arg[0] == c->arg[0] &&
+		    o->arg[1] == c->arg[1] && o->arg[2] == c->arg[2])
+			return o;
+	}
+	return NULL;
+}
+
+/*
+ * scaling, once every case has run, whatever their order: each repetition's rate
+ * over threads x the median 1-thread rate of the same mode, kind and placement.
+ * Recomputed from scratch if called again, so it never holds more than one value
+ * per repetition.
+ */
+static void vl_finish(struct bench_ctx *ctx, struct case_list *list)
+{
+	for (int i = 0; i < list->nr; i++) {
+		struct bench_case *c = &list->cases[i], *one;
+		struct metric *m = case_find_metric(c, "faults_per_sec"), *m1, *old;
+		double base;
+
+		if (c->status != CASE_OK || !m || !m->n)
+			continue;
+		old = case_find_metric(c, "scaling");
+		if (old)
+			old->n = 0;
+		one = vl_one_thread(list, c);
+		m1 = one ? case_find_metric(one, "faults_per_sec") : NULL;
+		base = m1 && m1->n ? stats_median(m1->samples, m1->n) : 0;
+		if (base <= 0) {
+			bench_log(ctx, "%s: no 1-thread case of its mode, kind and placement ran: no scaling",
+				  c->key);
+			continue;
+		}
+		for (size_t r = 0; r < m->n; r++)
+			case_metric(c, "scaling", "ratio", BETTER_HIGHER,
+				    m->samples[r] / ((double)c->arg[3] * base));
+	}
 }
 
 const struct bench bench_vma_lock = {
@@ -422,10 +454,11 @@ const struct bench bench_vma_lock = {
 	.unit_of_work = "one page fault (one touch; tmpfs-read: one fault-around window)",
 	.opts = vl_opts,
 	.knobs = (const char *const[]){ NULL },
-	.reps = { 1, 1, 2 },
+	.reps = { 1, 5, 10 },
 	.probe = vl_probe,
 	.cases = vl_cases,
 	.setup = vl_setup,
 	.run = vl_run,
 	.teardown = vl_teardown,
+	.finish = vl_finish,
 };

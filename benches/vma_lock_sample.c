@@ -91,49 +91,30 @@ static uint64_t vl_reclaim_ns(const struct vl_work *w)
 
 /*
  * The timed part of one repetition. Nothing in it allocates (an allocation may
- * take mmap_lock through brk or mmap and be counted): results go to vc->res.
+ * take mmap_lock through brk or mmap and be counted): results go to vc. The
+ * rates span the whole region, so a repetition is one measurement; latency is
+ * gathered per interval, since a worker's ring holds one interval's samples.
  */
-void vl_measure(struct vl_case *vc, struct counters *cnt, uint64_t *prev,
+void vl_measure(struct vl_case *vc, struct counters *cnt, uint64_t *first,
 		uint64_t *cur, uint64_t *nlat0)
 {
 	struct vl_work *w = &vc->w;
 	struct counter_value lk;
-	uint64_t t0, t, tprev, total0, reclaim0, churn0, locks0 = 0;
+	uint64_t t0, t, total0, sum = 0, reclaim0, churn0;
+	double dt, tmin = -1, tmax = 0;
 
 	churn0 = vl_load(&w->sh->churn_ops);
 	reclaim0 = vl_reclaim_ns(w);
-	t0 = tprev = now_ns();
-	total0 = vl_faults(w, prev);
+	t0 = now_ns();
+	total0 = vl_faults(w, first);
 	for (unsigned i = 0; i < w->nr; i++)
 		nlat0[i] = vl_load(&w->sh->slot[i].nlat);
 	counters_enable(cnt);
 	for (unsigned s = 0; s < vc->nsamples; s++) {
-		double *r = vc->res + (size_t)s * R_NR, tmin = -1, tmax = 0, dt;
-		uint64_t sum = 0;
+		double *r = vc->res + (size_t)s * R_NR;
 		size_t nl;
 
 		vl_sleep_until(t0 + (s + 1) * vc->interval_ns);
-		t = now_ns();
-		vl_faults(w, cur);
-		if (counters_read(cnt, "mmap_lock_start_locking", &lk))
-			lk.supported = false;
-		/*
-		 * The counts span from the previous read, not from the nominal start of
-		 * the interval: the sampler may wake late (its CPU is the workers').
-		 */
-		dt = (double)(t - tprev) / 1e9;
-		tprev = t;
-		for (unsigned i = 0; i < w->nr; i++) {
-			double f = (double)(cur[i] - prev[i]) / dt;
-
-			sum += cur[i] - prev[i];
-			tmin = tmin < 0 || f < tmin ? f : tmin;
-			tmax = f > tmax ? f : tmax;
-			prev[i] = cur[i];
-		}
-		r[R_FPS] = (double)sum / dt;
-		r[R_TMIN] = tmin;
-		r[R_TMAX] = tmax;
 		nl = vl_gather_lat(vc, nlat0);
 		r[R_P50] = r[R_P99] = -1;
 		if (nl) {
@@ -143,13 +124,30 @@ void vl_measure(struct vl_case *vc, struct counters *cnt, uint64_t *prev,
 			r[R_P99] = vl_select(vc->scratch, (long)nl, k99);
 			r[R_P50] = vl_select(vc->scratch, k99 + 1, k50);
 		}
-		r[R_LOCK] = lk.supported && sum ? (double)(lk.val - locks0) * 1000.0 / sum : -1;
-		locks0 = lk.val;
 	}
+	/*
+	 * The counts span to this read, not to the nominal end of the last interval:
+	 * the sampler may wake late (its CPU is the workers').
+	 */
+	t = now_ns();
+	vl_faults(w, cur);
+	if (counters_read(cnt, "mmap_lock_start_locking", &lk))
+		lk.supported = false;
 	counters_disable(cnt);
+	dt = (double)(t - t0) / 1e9;
+	for (unsigned i = 0; i < w->nr; i++) {
+		double f = (double)(cur[i] - first[i]) / dt;
+
+		sum += cur[i] - first[i];
+		tmin = tmin < 0 || f < tmin ? f : tmin;
+		tmax = f > tmax ? f : tmax;
+	}
+	vc->fps = (double)sum / dt;
+	vc->tmin = tmin;
+	vc->tmax = tmax;
+	vc->lock = lk.supported && sum ? (double)lk.val * 1000.0 / sum : -1;
 	vc->faults = vl_faults(w, NULL) - total0;
 	vc->secs = (double)(now_ns() - t0) / 1e9;
 	vc->reclaim_ns = vl_reclaim_ns(w) - reclaim0;
 	vc->churn_ops = vl_load(&w->sh->churn_ops) - churn0;
 }
-

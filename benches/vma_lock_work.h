@@ -74,29 +74,35 @@ struct counters;
 /* One case's state from setup to teardown. */
 struct vl_case {
 	struct vl_work w;
-	unsigned nsamples;
+	unsigned nsamples;	/* intervals of one repetition */
 	uint64_t interval_ns;
 	uint64_t warmup_ns;
 	int old_thp_disable;
-	char family[96];
 	uint32_t *scratch;	/* latency samples of one interval, all workers */
-	/* totals of the measured region of the current repetition */
+	/*
+	 * One repetition's values, over its whole measured region: the faults the
+	 * workers counted while the perf counters ran, their rate (and each worker's,
+	 * the slowest and the fastest), the mmap_lock acquisitions per 1000 of them
+	 * (-1: not counted).
+	 */
 	uint64_t faults, reclaim_ns, churn_ops;
 	double secs;
+	double fps, tmin, tmax, lock;
 	double cpus_avail;	/* CPU-seconds per second the workers can have */
-	double *res;		/* per sample: see enum vl_res */
+	double *res;		/* per interval: see enum vl_res (-1: no latency sample) */
 };
 
-enum vl_res { R_FPS, R_TMIN, R_TMAX, R_P50, R_P99, R_LOCK, R_NR };
+enum vl_res { R_P50, R_P99, R_NR };
 
 /* Sleep to an absolute CLOCK_MONOTONIC time in ns. */
 void vl_sleep_until(uint64_t deadline);
 /*
- * The measured samples of one repetition into vc->res, and the region's
- * totals into vc; counters run only inside it. @prev, @cur and @nlat0 are
- * scratch arrays of vc->w.nr entries (allocated by the caller, beforehand).
+ * The timed region of one repetition: its values into vc, each interval's
+ * latency percentiles into vc->res; counters run only inside it. @first, @cur
+ * and @nlat0 are scratch arrays of vc->w.nr entries (allocated by the caller,
+ * beforehand).
  */
-void vl_measure(struct vl_case *vc, struct counters *cnt, uint64_t *prev,
+void vl_measure(struct vl_case *vc, struct counters *cnt, uint64_t *first,
 		uint64_t *cur, uint64_t *nlat0);
 
 static inline uint64_t vl_load(const uint64_t *p)

@@ -1,4 +1,4 @@
-/* Helpers benches share for memory regions: aligned anonymous maps, the PMD size, this thread's minor faults, a seeded xorshift. */
+/* Helpers benches share for memory regions: aligned anonymous maps, the PMD size, this thread's minor faults, prewarming, a seeded xorshift. */
 #ifndef MMBENCH_MEMUTIL_H
 #define MMBENCH_MEMUTIL_H
 
@@ -27,6 +27,26 @@ int mem_pmd_size(size_t *pmd);
  * the loop's faults and none of other threads'; the fallback when perf counters are not there.
  */
 long mem_thread_minflt(void);
+
+/*
+ * Write-fault @len bytes of fresh anonymous memory and unmap them again, untimed, right
+ * before a timed region that allocates about as much. On a guest whose host backs memory
+ * lazily and takes back what the guest reports free (free page reporting: every free
+ * block of the reporting order, a couple of seconds after it is freed), the first touch
+ * of such memory costs host faults on top of the guest's; the region then allocates the
+ * pages just freed, which the host backs, and times the guest kernel's work alone. With
+ * THP asked for (fewer faults: it is quick), and 4 KiB pages where THP is off. 0 or -errno.
+ */
+int mem_prewarm(size_t len);
+
+/* The text of a case's param "prewarm" for mem_prewarm() of @len bytes before each repetition (0: off). */
+const char *mem_prewarm_text(size_t len, char *buf, size_t n);
+
+/* The option of a bench that prewarms (an initializer of struct bench_opt, bench.h). */
+#define MEM_PREWARM_OPT \
+	{ .name = "prewarm", .type = OPT_CHOICE, .def = { "on" }, .choices = "on|off", \
+	  .help = "touch and free the memory a repetition allocates right before it, untimed: " \
+		  "a guest's host may have taken free memory back (free page reporting)" }
 
 /*
  * xorshift64* (Vigna): the next number from *@s. Seeded by the caller, so a sequence is

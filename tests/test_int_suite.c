@@ -7,11 +7,35 @@
 
 static const char *const bench_names[] = { "uffd-wp", "fault-around", "vma-lock", "numa-scan", "thp" };
 
+/*
+ * A repetition is one measurement: no metric has more samples than the case had
+ * repetitions (per-second or per-interval values would), and some metric has one
+ * from each of them. Fewer is allowed: a metric a repetition could not take (a
+ * collapse that did not finish has no wait time) is left out of that repetition.
+ */
+static void check_samples(const char *name, json_t *c, size_t reps)
+{
+	const char *key = json_string_value(json_object_get(c, "case"));
+	size_t i, most = 0;
+	json_t *m;
+
+	json_array_foreach(json_object_get(c, "metrics"), i, m) {
+		size_t n = json_array_size(json_object_get(m, "samples"));
+
+		if (n > reps)
+			fail_msg("%s %s: metric %s has %zu samples from %zu repetitions", name, key,
+				 json_string_value(json_object_get(m, "name")), n, reps);
+		most = n > most ? n : most;
+	}
+	if (most != reps)
+		fail_msg("%s %s: no metric has a sample from each of %zu repetitions", name, key, reps);
+}
+
 static void check_bench(const char *dir, const char *name)
 {
 	char path[PATH_MAX];
 	json_t *j, *c;
-	size_t i;
+	size_t i, reps;
 	const char *st;
 
 	snprintf(path, sizeof(path), "%s/%s.json", dir, name);
@@ -27,6 +51,8 @@ static void check_bench(const char *dir, const char *name)
 	}
 	assert_string_equal(st, "ok");
 	assert_true(json_array_size(json_object_get(j, "cases")) > 0);
+	reps = (size_t)json_number_value(json_object_get(json_object_get(j, "params"), "reps"));
+	assert_true(reps >= 1);
 	json_array_foreach(json_object_get(j, "cases"), i, c) {
 		const char *cs = json_string_value(json_object_get(c, "status"));
 		const char *key = json_string_value(json_object_get(c, "case"));
@@ -41,6 +67,7 @@ static void check_bench(const char *dir, const char *name)
 				 json_string_value(json_object_get(c, "reason")));
 		/* an ok case measured something */
 		assert_true(json_array_size(json_object_get(c, "metrics")) > 0);
+		check_samples(name, c, reps);
 	}
 	json_decref(j);
 }

@@ -13,6 +13,9 @@ static const char *const modes[] = {
 };
 static const char *const kinds[] = { "anon-read", "tmpfs-read", "tmpfs-write" };
 
+/* Two repetitions of the modes' run, so that one value per repetition can be told from one per interval. */
+#define REPS	2
+
 static struct tu_harness run, krun;
 static json_t *bench, *kbench;
 
@@ -31,7 +34,7 @@ static int group_setup(void **state)
 	(void)state;
 	if (!tu_is_root())
 		return 0;
-	bench = run_under(&run, "modes", "");
+	bench = run_under(&run, "modes", "--reps 2");
 	kbench = run_under(&krun, "kinds",
 			   "--opt mode=shared-vma --opt kind=anon-read,tmpfs-read,tmpfs-write");
 	return 0;
@@ -52,22 +55,48 @@ static void need_run(void)
 	tu_need_bench(&krun, "mmbench run --bench vma-lock (kinds)");
 }
 
+/* A metric's samples; fails the test when the case has no such metric. */
+static json_t *samples_of(json_t *c, const char *name)
+{
+	json_t *m;
+	size_t i;
+
+	json_array_foreach(json_object_get(c, "metrics"), i, m)
+		if (!strcmp(json_string_value(json_object_get(m, "name")) ?: "", name))
+			return json_object_get(m, "samples");
+	fail_msg("case %s: no metric %s", json_string_value(json_object_get(c, "case")), name);
+	return NULL;
+}
+
 /* Sum of a metric's samples (one per repetition for "faults"). */
 static double metric_sum(json_t *c, const char *name)
 {
-	json_t *m, *s;
-	size_t i, j;
+	json_t *s;
+	size_t j;
 	double sum = 0;
 
-	json_array_foreach(json_object_get(c, "metrics"), i, m) {
-		if (strcmp(json_string_value(json_object_get(m, "name")) ?: "", name))
-			continue;
-		json_array_foreach(json_object_get(m, "samples"), j, s)
-			sum += json_number_value(s);
-		return sum;
-	}
-	fail_msg("case %s: no metric %s", json_string_value(json_object_get(c, "case")), name);
-	return 0;
+	json_array_foreach(samples_of(c, name), j, s)
+		sum += json_number_value(s);
+	return sum;
+}
+
+/*
+ * Each repetition is one measurement over all its intervals (smoke: 2): exactly
+ * one value of each metric per repetition, scaling too, whatever the case order.
+ */
+static void check_one_per_rep(json_t *c)
+{
+	static const char *const names[] = {
+		"faults_per_sec", "faults_per_sec_thread_min", "faults_per_sec_thread_max",
+		"lat_p50_ns", "lat_p99_ns", "mmap_lock_per_kfault", "scaling", "faults",
+		"reclaim_pct",
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (json_array_size(samples_of(c, names[i])) != REPS)
+			fail_msg("case %s: %s has %zu samples from %d repetitions",
+				 json_string_value(json_object_get(c, "case")), names[i],
+				 json_array_size(samples_of(c, names[i])), REPS);
 }
 
 /*
@@ -107,6 +136,7 @@ static void test_smoke_modes(void **state)
 			snprintf(key, sizeof(key), "mode=%s threads=%d", modes[m], t);
 			c = tu_ok_case(bench, key);
 			check_faults(c);
+			check_one_per_rep(c);
 			if (metric_sum(c, "faults") < 10000)
 				continue;	/* starved by other load: noted above */
 			fps = tu_median(c, "faults_per_sec");

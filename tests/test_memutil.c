@@ -1,12 +1,14 @@
-/* Shared bench helpers: the PMD size from sysfs, aligned maps, and a knob recorded as a case param. */
+/* Shared bench helpers: the PMD size from sysfs, aligned maps, prewarming, and a knob recorded as a case param. */
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include "testutil.h"
 #include "bench.h"
 #include "memutil.h"
+#include "procfs.h"
 
 #define THP "/sys/kernel/mm/transparent_hugepage"
 
@@ -57,6 +59,29 @@ static void test_map_aligned(void **state)
 	assert_int_equal(munmap(p, len), 0);
 }
 
+/* It touches what it is asked to (faults happen), then gives it all back (RSS as before). */
+static void test_prewarm(void **state)
+{
+	const size_t len = 32 << 20;
+	long long rss0 = self_status_kb("VmRSS"), rss1;
+	struct rusage a, b;
+	char buf[96];
+
+	(void)state;
+	assert_int_equal(mem_prewarm(0), -EINVAL);
+	getrusage(RUSAGE_SELF, &a);
+	assert_int_equal(mem_prewarm(len), 0);
+	getrusage(RUSAGE_SELF, &b);
+	rss1 = self_status_kb("VmRSS");
+	/* one fault per 2 MiB under THP at least, one per 4 KiB page without */
+	assert_true(b.ru_minflt - a.ru_minflt >= (long)(len >> 21));
+	assert_true(rss0 > 0 && rss1 > 0);
+	assert_true(rss1 < rss0 + 1024);
+	assert_string_equal(mem_prewarm_text(0, buf, sizeof(buf)), "off");
+	assert_string_equal(mem_prewarm_text(len + 1, buf, sizeof(buf)),
+			    "33 MiB touched and freed right before each repetition, untimed");
+}
+
 static void test_param_knob(void **state)
 {
 	struct case_list l = { 0 };
@@ -92,6 +117,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pmd_size),
 		cmocka_unit_test(test_map_aligned),
+		cmocka_unit_test(test_prewarm),
 		cmocka_unit_test(test_param_knob),
 	};
 
