@@ -12,6 +12,8 @@
 #include <unistd.h>
 #include "testutil.h"
 #include "atomic.h"
+#include "bench.h"
+#include "driver.h"
 #include "knobs.h"
 #include "results.h"
 
@@ -228,6 +230,75 @@ static void test_incomplete_marker(void **state)
 	assert_int_equal(results_mark_finished(dir), 0);
 }
 
+/* One repetition records one metric more than a case holds. */
+static int run_too_many_metrics(struct bench_ctx *ctx, struct bench_case *c, unsigned rep)
+{
+	char name[32];
+
+	(void)ctx;
+	(void)rep;
+	for (int i = 0; i <= CASE_MAX_METRICS; i++) {
+		snprintf(name, sizeof(name), "m%d", i);
+		case_metric(c, name, "ns", BETTER_LOWER, i);
+	}
+	return 0;
+}
+
+static int list_one(struct bench_ctx *ctx, struct case_list *list)
+{
+	(void)ctx;
+	return case_new(list) ? 0 : -ENOMEM;
+}
+
+/* More metrics than a case holds: the case fails and says so; none is dropped unsaid. */
+static void test_metric_limit(void **state)
+{
+	static const struct bench b = {
+		.name = "fat", .summary = "s", .unit_of_work = "u",
+		.cases = list_one, .run = run_too_many_metrics,
+	};
+	struct bench_ctx ctx = { .bench = &b, .reps = 2 };
+	struct case_list l = { 0 };
+
+	(void)state;
+	assert_int_equal(list_one(&ctx, &l), 0);
+	case_freeze_key(&l.cases[0]);
+	/* one error, counted by the driver as any failed case */
+	assert_int_equal(driver_run_cases(&ctx, &l), 1);
+	assert_int_equal(l.cases[0].status, CASE_ERROR);
+	assert_string_equal(l.cases[0].reason, "more than 64 metrics: 'm64' could not be recorded");
+	assert_int_equal(l.cases[0].nr_metrics, CASE_MAX_METRICS);
+	case_list_free(&l);
+}
+
+/* More samples than a metric holds: the same; the samples that fit stay as they were. */
+static void test_sample_limit(void **state)
+{
+	struct case_list l = { 0 };
+	struct bench_case *c = case_new(&l);
+
+	(void)state;
+	for (int i = 0; i < CASE_MAX_SAMPLES; i++)
+		case_metric(c, "lat", "ns", BETTER_LOWER, i);
+	assert_int_equal(c->status, CASE_PENDING);
+	case_metric(c, "lat", "ns", BETTER_LOWER, -1);
+	assert_int_equal(c->status, CASE_ERROR);
+	assert_string_equal(c->reason,
+			    "more than 4096 samples of a metric: 'lat' could not be recorded");
+	assert_int_equal(c->metrics[0].n, CASE_MAX_SAMPLES);
+	assert_true(c->metrics[0].samples[CASE_MAX_SAMPLES - 1] == CASE_MAX_SAMPLES - 1);
+	/* the first reason stays: a second overflow does not hide the first */
+	for (int i = 0; i <= CASE_MAX_VMSTAT; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "v%d", i);
+		case_vmstat(c, name, 1);
+	}
+	assert_int_equal(c->nr_vmstat, CASE_MAX_VMSTAT);
+	assert_non_null(strstr(c->reason, "'lat'"));
+	case_list_free(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -235,6 +306,8 @@ int main(void)
 		cmocka_unit_test(test_journal_on_disk),
 		cmocka_unit_test(test_atomic_write),
 		cmocka_unit_test(test_incomplete_marker),
+		cmocka_unit_test(test_metric_limit),
+		cmocka_unit_test(test_sample_limit),
 	};
 
 	return cmocka_run_group_tests(tests, setup, tu_teardown);
