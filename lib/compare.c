@@ -469,7 +469,7 @@ int cmd_compare(int argc, char **argv)
 	for (r = 0; r < a.nr_dirs; r++) {
 		c.runs[r] = calloc(1, sizeof(*c.runs[r]));
 		c.nr_runs = r + 1;
-		if (!c.runs[r] || run_load(a.dirs[r], c.runs[r])) {
+		if (!c.runs[r] || run_load_whole(a.dirs[r], c.runs[r])) {
 			free(c.runs[r]);
 			c.runs[r] = NULL;
 			goto out;
