@@ -24,7 +24,7 @@ TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 
 VERSION	:= $(shell git describe --always --dirty --tags 2>/dev/null || echo unknown)
 
-.PHONY: all deps check unit integration clean cppcheck libperf FORCE
+.PHONY: all deps check unit integration clean cppcheck libperf fuzz fuzz-check FORCE
 
 all: $(BUILD)/mmbench
 
@@ -44,6 +44,12 @@ $(BUILD)/tests/%: tests/%.c tests/testutil.c $(wildcard tests/*.h) $(LIB_OBJ) $(
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CFLAGS) -Itests -o $@ $< tests/testutil.c $(LIB_OBJ) $(LDLIBS) -lcmocka
+
+# The fuzz harness, replayed over fuzz/regress/ by an ordinary test.
+$(BUILD)/tests/test_fuzz_regress: tests/test_fuzz_regress.c fuzz/harness.c fuzz/harness.h tests/testutil.c $(wildcard tests/*.h) $(LIB_OBJ) $(LIBPERF)/libperf.a
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) -Itests -Ifuzz -o $@ $< fuzz/harness.c tests/testutil.c $(LIB_OBJ) $(LDLIBS) -lcmocka
 
 # Rewritten only when the version changes, so an unchanged tree does not relink.
 $(BUILD)/version.c: FORCE
@@ -82,14 +88,36 @@ deps:
 
 check: deps all cppcheck $(TEST_BIN)
 	@./tests/run-tests.sh $(TEST_BIN)
+	@$(MAKE) -s fuzz-check
 
 unit: all $(TEST_BIN)
 	@MMBENCH_UNIT_ONLY=1 ./tests/run-tests.sh $(TEST_BIN)
 
+# The fuzz target of the run-directory reader (fuzz/): libFuzzer with Debian's clang, ASan
+# and UBSan. `make fuzz` runs it FUZZ_SECONDS (default 600), `make check` for 45 s; both first
+# replay fuzz/regress/, the inputs that once crashed it. New crashes land in build/fuzz/.
+FUZZ_CC	?= clang-14
+FUZZ_SECONDS ?= 600
+FUZZ_FLAGS := -std=gnu11 -g -O1 -D_GNU_SOURCE -Ilib -Ifuzz -I$(LIBPERF)/include \
+	-fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all
+FUZZ_SRC := fuzz/fuzz_runload.c fuzz/harness.c $(filter-out lib/main.c,$(wildcard lib/*.c)) \
+	$(BUILD)/version.c $(BENCH_SRC)
+
+$(BUILD)/fuzz/fuzz_runload: $(FUZZ_SRC) $(wildcard fuzz/*.h lib/*.h) $(LIBPERF)/libperf.a
+	@mkdir -p $(dir $@)
+	@echo "  CLANG   $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $(FUZZ_SRC) $(LDLIBS)
+
+fuzz: $(BUILD)/fuzz/fuzz_runload
+	@./fuzz/run.sh $(BUILD)/fuzz $(FUZZ_SECONDS)
+
+fuzz-check: $(BUILD)/fuzz/fuzz_runload
+	@./fuzz/run.sh $(BUILD)/fuzz 45
+
 cppcheck:
-	@echo "  CPPCHECK lib benches tests"
+	@echo "  CPPCHECK lib benches tests fuzz"
 	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-		--inline-suppr -D__GNUC__ --include=/usr/include/jansson.h -Ilib lib benches tests
+		--inline-suppr -D__GNUC__ --include=/usr/include/jansson.h -Ilib -Ifuzz lib benches tests fuzz
 
 clean:
 	rm -rf $(BUILD)

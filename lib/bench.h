@@ -44,11 +44,12 @@ struct bench_opt {
 	const char *help;
 };
 
+/* What one case can hold; a case that records more fails with the reason (lib/case.c). */
 #define CASE_MAX_PARAMS	12
 #define CASE_MAX_KNOBS	16
-#define CASE_MAX_METRICS 32
-#define CASE_MAX_COUNTERS 32
-#define CASE_MAX_VMSTAT	48
+#define CASE_MAX_METRICS 64
+#define CASE_MAX_COUNTERS 48
+#define CASE_MAX_VMSTAT	64
 #define CASE_MAX_SAMPLES 4096
 
 struct case_param {

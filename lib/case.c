@@ -7,6 +7,17 @@
 #include "knobs.h"
 #include "procfs.h"
 
+/*
+ * A case that measured more than its storage holds fails with the reason rather than
+ * dropping what did not fit: a result missing a metric or a sample would read as whole.
+ */
+static void overflow(struct bench_case *c, const char *what, int max, const char *name)
+{
+	if (c->status == CASE_ERROR)
+		return;
+	case_fail(c, 0, "more than %d %s: '%s' could not be recorded", max, what, name);
+}
+
 struct bench_case *case_new(struct case_list *list)
 {
 	struct bench_case *c;
@@ -39,8 +50,10 @@ static struct case_param *param_slot(struct bench_case *c, const char *name)
 	for (int i = 0; i < c->nr_params; i++)
 		if (!strcmp(c->params[i].name, name))
 			return &c->params[i];
-	if (c->nr_params == CASE_MAX_PARAMS)
+	if (c->nr_params == CASE_MAX_PARAMS) {
+		overflow(c, "params", CASE_MAX_PARAMS, name);
 		return NULL;
+	}
 	struct case_param *p = &c->params[c->nr_params++];
 
 	memset(p, 0, sizeof(*p));
@@ -139,8 +152,10 @@ void case_knob(struct bench_case *c, const char *knob, const char *value)
 		if (!strcmp(c->knobs[i].knob, knob))
 			k = &c->knobs[i];
 	if (!k) {
-		if (c->nr_knobs == CASE_MAX_KNOBS)
+		if (c->nr_knobs == CASE_MAX_KNOBS) {
+			overflow(c, "knobs", CASE_MAX_KNOBS, knob);
 			return;
+		}
 		k = &c->knobs[c->nr_knobs++];
 	}
 	snprintf(k->knob, sizeof(k->knob), "%s", knob);
@@ -186,23 +201,30 @@ void case_metric(struct bench_case *c, const char *name, const char *unit,
 	struct metric *m = case_find_metric(c, name);
 
 	if (!m) {
-		if (c->nr_metrics == CASE_MAX_METRICS)
+		if (c->nr_metrics == CASE_MAX_METRICS) {
+			overflow(c, "metrics", CASE_MAX_METRICS, name);
 			return;
+		}
 		m = &c->metrics[c->nr_metrics++];
 		memset(m, 0, sizeof(*m));
 		snprintf(m->name, sizeof(m->name), "%s", name);
 		snprintf(m->unit, sizeof(m->unit), "%s", unit);
 		m->better = better;
 	}
-	if (m->n >= CASE_MAX_SAMPLES)
+	if (m->n >= CASE_MAX_SAMPLES) {
+		overflow(c, "samples of a metric", CASE_MAX_SAMPLES, name);
 		return;
+	}
 	/* the array doubles whenever n reaches a power of two (or zero) */
 	if (!(m->n & (m->n - 1))) {
 		size_t cap = m->n ? m->n * 2 : 1;
 		double *p = realloc(m->samples, cap * sizeof(double));
 
-		if (!p)
+		if (!p) {
+			if (c->status != CASE_ERROR)
+				case_fail(c, -ENOMEM, "sample %zu of %s", m->n + 1, name);
 			return;
+		}
 		m->samples = p;
 	}
 	m->samples[m->n++] = value;
@@ -217,8 +239,10 @@ void case_counter(struct bench_case *c, const char *name, bool supported,
 		if (!strcmp(c->counters[i].name, name))
 			t = &c->counters[i];
 	if (!t) {
-		if (c->nr_counters == CASE_MAX_COUNTERS)
+		if (c->nr_counters == CASE_MAX_COUNTERS) {
+			overflow(c, "counters", CASE_MAX_COUNTERS, name);
 			return;
+		}
 		t = &c->counters[c->nr_counters++];
 		memset(t, 0, sizeof(*t));
 		snprintf(t->name, sizeof(t->name), "%s", name);
@@ -242,8 +266,10 @@ void case_vmstat(struct bench_case *c, const char *name, int64_t delta)
 			return;
 		}
 	}
-	if (c->nr_vmstat == CASE_MAX_VMSTAT)
+	if (c->nr_vmstat == CASE_MAX_VMSTAT) {
+		overflow(c, "vmstat fields", CASE_MAX_VMSTAT, name);
 		return;
+	}
 	snprintf(c->vmstat[c->nr_vmstat].name, sizeof(c->vmstat[0].name), "%s", name);
 	c->vmstat[c->nr_vmstat++].delta = delta;
 }

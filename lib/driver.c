@@ -111,8 +111,15 @@ int run_dir_create(const struct run_args *a, int argc, char **argv, struct run_d
 		snprintf(rd->run_id, sizeof(rd->run_id), "%s%s%s%s", stamp, suffix,
 			 a->label ? "-" : "", a->label ? a->label : "");
 		snprintf(rd->path, sizeof(rd->path), "%s/%s", base, rd->run_id);
-		if (!mkdir(rd->path, 0755))
-			break;
+		if (!mkdir(rd->path, 0755)) {
+			/* marked from the start: a run killed halfway is never taken for a whole one */
+			r = results_mark_started(rd->path);
+			if (!r)
+				break;
+			fprintf(stderr, "%s: %s/INCOMPLETE: %s\n", __func__, rd->path, strerror(-r));
+			rmdir(rd->path);
+			return r;
+		}
 		r = -errno;
 		/* never fall back to a directory another run owns */
 		if (r != -EEXIST || n == 99) {
@@ -143,23 +150,32 @@ int run_dir_create(const struct run_args *a, int argc, char **argv, struct run_d
 int run_dir_finish(struct run_dir *rd)
 {
 	char when[32], path[PATH_MAX + 16];
-	int errors = 0;
+	int errors = 0, r;
 
 	iso_time((double)time(NULL), when, sizeof(when));
 	if (rd->manifest) {
 		json_object_set_new(rd->manifest, "end_time", json_string(when));
 		snprintf(path, sizeof(path), "%s/manifest.json", rd->path);
-		if (manifest_write(path, rd->manifest))
-			errors++;
+		r = manifest_write(path, rd->manifest);
+		if (r) {
+			fprintf(stderr, "%s: %s: %s\n", __func__, path, strerror(-r));
+			results_unwritten(path, r);
+		}
 		json_decref(rd->manifest);
 		rd->manifest = NULL;
 	} else {
-		errors++;
+		results_unwritten("manifest.json", ENOMEM);
 	}
 	free(rd->cmdline);
 	rd->cmdline = NULL;
-	if (!rd->no_report && report_render(rd->path))
+	/* INCOMPLETE goes (or says why not) before the report, which shows it */
+	errors += results_mark_finished(rd->path);
+	r = rd->no_report ? 0 : report_render(rd->path);
+	if (r) {
 		errors++;
+		results_unwritten("report.txt", r);
+		results_mark_finished(rd->path);
+	}
 	if (rd->log)
 		fclose(rd->log);
 	rd->log = log_file = NULL;
@@ -229,9 +245,9 @@ int driver_bench_start(struct bench_ctx *ctx, const struct bench *b, const struc
 	why = b->probe ? b->probe(ctx) : NULL;
 	if (why) {
 		bench_log(ctx, "SKIP: %s", why);
-		results_write(rd->path, ctx, NULL, "skip", why);
+		r = results_write(rd->path, ctx, NULL, "skip", why);
 		bench_ctx_fini(ctx);
-		return BENCH_SKIP;
+		return r ? r : BENCH_SKIP;
 	}
 	r = b->cases(ctx, list);
 	if (r < 0) {

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <unistd.h>
+#include "atomic.h"
 #include "counters.h"
 #include "journal.h"
 #include "knobs.h"
@@ -40,21 +41,29 @@ const char *knob_journal_path(void)
 	return journal;
 }
 
-/* One journal line: name, path and the text that restores it, tab-separated. */
-static int journal_append(const struct changed *c)
+/*
+ * The journal is rewritten whole for every knob added, one line each: name, path and the
+ * text that restores it, tab-separated. The atomic write fsyncs the file and its directory,
+ * so a crash leaves the old journal or the new one, never a torn line, and never a journal
+ * whose directory entry was lost.
+ */
+static int journal_save(int n)
 {
-	char line[PATH_MAX + 700];
-	int fd, n, r = 0;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m;
+	int r;
 
-	mkdir_parents(knob_journal_path());
-	fd = open(knob_journal_path(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	if (fd < 0)
+	r = mkdir_parents(knob_journal_path());
+	if (r)
+		return r;
+	m = open_memstream(&buf, &len);
+	if (!m)
 		return -errno;
-	n = snprintf(line, sizeof(line), "%s\t%s\t%s\n", c->name, c->path, c->restore);
-	errno = 0;	/* a short write sets none */
-	if (write(fd, line, n) != n || fsync(fd))
-		r = errno ? -errno : -EIO;
-	close(fd);
+	for (int i = 0; i < n; i++)
+		fprintf(m, "%s\t%s\t%s\n", changed[i].name, changed[i].path, changed[i].restore);
+	r = fclose(m) ? -ENOMEM : atomic_write_buf(knob_journal_path(), buf, len);
+	free(buf);
 	return r;
 }
 
@@ -72,7 +81,7 @@ int journal_remember(const char *name, const char *path, const char *restore)
 	snprintf(c->path, sizeof(c->path), "%s", path);
 	snprintf(c->name, sizeof(c->name), "%s", name);
 	snprintf(c->restore, sizeof(c->restore), "%s", restore);
-	r = journal_append(c);
+	r = journal_save(nr_changed + 1);
 	if (r)
 		return r;
 	nr_changed++;
@@ -122,8 +131,8 @@ int knob_restore_all(void)
 		}
 		nr_changed--;
 	}
-	if (!failed)
-		unlink(knob_journal_path());
+	if (!failed && !unlink(knob_journal_path()))
+		atomic_sync_dir(knob_journal_path());
 	return r;
 }
 
@@ -141,8 +150,22 @@ static void at_exit(void)
 	knob_unmount_debugfs();
 }
 
+/*
+ * Signals that end the process, asked for (INT, TERM, HUP, PIPE) or not (a crash: SEGV,
+ * BUS, FPE, ILL, ABRT, QUIT, TRAP, SYS, XCPU, XFSZ). The handler restores what the fixed
+ * array holds with async-signal-safe calls only, then re-raises with the default action,
+ * so the exit status (and a core dump, where one is due) stays the signal's.
+ */
+static const int fatal_signals[] = {
+	SIGINT, SIGTERM, SIGHUP, SIGPIPE,
+	SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGQUIT, SIGTRAP, SIGSYS, SIGXCPU, SIGXFSZ,
+};
+#define NR_FATAL ((int)(sizeof(fatal_signals) / sizeof(fatal_signals[0])))
+
 static void on_signal(int sig)
 {
+	int saved = errno;
+
 	if (getpid() == owner) {
 		restore_all_unlocked();
 		/* exit handlers do not run when the signal kills us: undo our mounts here */
@@ -150,7 +173,12 @@ static void on_signal(int sig)
 		tracefs_unmount();
 	}
 	signal(sig, SIG_DFL);
+	/*
+	 * Pending until the handler returns (it is blocked here). A fault re-raised this way
+	 * is delivered at once; one the instruction would raise again is too.
+	 */
 	raise(sig);
+	errno = saved;
 }
 
 /* Restore what a killed run journaled; its lines are "name\tpath\ttext". */
@@ -189,8 +217,8 @@ static int recover(FILE *msg)
 		bad |= r;
 	}
 	free(old);
-	if (!bad)
-		unlink(knob_journal_path());
+	if (!bad && !unlink(knob_journal_path()))
+		atomic_sync_dir(knob_journal_path());
 	return bad ? -EIO : n;
 }
 
@@ -219,11 +247,16 @@ int knobs_init(FILE *msg)
 		return r;
 	owner = getpid();
 	atexit(at_exit);
+	/*
+	 * Every fatal signal is blocked while the handler restores, so a second one cannot cut
+	 * it short; a crash inside the handler itself then kills at once (SA_RESETHAND).
+	 */
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	for (int i = 0; i < NR_FATAL; i++)
+		sigaddset(&sa.sa_mask, fatal_signals[i]);
+	sa.sa_flags = SA_RESETHAND;
 	/* progress goes to stderr: a reader that went away (| head) must not leave knobs set */
-	sigaction(SIGPIPE, &sa, NULL);
+	for (int i = 0; i < NR_FATAL; i++)
+		sigaction(fatal_signals[i], &sa, NULL);
 	return 0;
 }

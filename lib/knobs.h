@@ -59,7 +59,9 @@ int knob_restore_all(void);
 /*
  * Call once at start, before any knob is set: takes the journal's lock (-EBUSY if
  * another mmbench holds it) and, if a killed run left a journal, restores what it
- * lists and says so on @msg. Registers restore on exit and on SIGINT/SIGTERM/SIGHUP/SIGPIPE.
+ * lists and says so on @msg. Registers restore on exit and on every signal that ends the
+ * process but SIGKILL (INT, TERM, HUP, PIPE, and crashes: SEGV, BUS, FPE, ABRT, QUIT, ...),
+ * re-raised after the restore so the exit status stays the signal's.
  */
 int knobs_init(FILE *msg);
 /* The journal's path (MMBENCH_JOURNAL, else <sysroot>/var/lib/mmbench/journal). */

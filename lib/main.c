@@ -41,7 +41,9 @@ static int run_bench(const struct bench *b, struct run_args *a, struct run_dir *
 	errors = driver_run_cases(&ctx, &list, rng);
 	if (b->finish)
 		b->finish(&ctx, &list);
-	results_write(rd->path, &ctx, &list, "ok", NULL);
+	/* a result that could not be written fails the run (INCOMPLETE names it) */
+	if (results_write(rd->path, &ctx, &list, "ok", NULL))
+		errors++;
 	case_list_free(&list);
 	bench_ctx_fini(&ctx);
 	return errors;

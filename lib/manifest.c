@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "atomic.h"
 #include "knobs.h"
 #include "manifest.h"
 #include "memutil.h"
@@ -324,7 +325,5 @@ json_t *manifest_build(const struct run_meta *meta)
 
 int manifest_write(const char *path, json_t *manifest)
 {
-	if (json_dump_file(manifest, path, JSON_INDENT(2) | JSON_ENSURE_ASCII))
-		return errno ? -errno : -EIO;
-	return 0;
+	return atomic_write_json(path, manifest, JSON_INDENT(2) | JSON_ENSURE_ASCII);
 }

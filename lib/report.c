@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "atomic.h"
 #include "bench.h"
 #include "cmds.h"
 #include "plots.h"
@@ -475,41 +476,46 @@ static void append_sweep(FILE *f, const char *dir, bool md)
 	fclose(in);
 }
 
+struct report_file {
+	const char *dir;
+	const struct rl_run *run;
+	const struct plot_list *plots;
+	bool md;
+};
+
+static int fill_report(FILE *f, void *arg)
+{
+	const struct report_file *r = arg;
+	char buf[128];
+	size_t b;
+
+	fprintf(f, r->md ? "# mmbench report: %s\n\n" : "mmbench report: %s\n\n",
+		rl_manifest_str(r->run, "run_id", buf, sizeof(buf)) ?: r->dir);
+	header_txt(f, r->run, r->md);
+	for (b = 0; b < r->run->nr_benches; b++) {
+		if (r->md)
+			bench_md(f, &r->run->benches[b], r->plots);
+		else
+			bench_txt(f, &r->run->benches[b]);
+	}
+	if (!r->run->nr_benches)
+		fprintf(f, "no bench results in this run\n");
+	append_sweep(f, r->dir, r->md);
+	return 0;
+}
+
 static int write_file(const char *dir, const char *name, const struct rl_run *run,
 		      const struct plot_list *plots, bool md)
 {
-	char path[PATH_MAX], tmp[PATH_MAX + 8], buf[128];
-	size_t b;
-	FILE *f;
+	struct report_file r = { dir, run, plots, md };
+	char path[PATH_MAX];
 	int err;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "w");
-	if (!f) {
-		err = -errno;
-		fprintf(stderr, "%s: %s: %s\n", __func__, tmp, strerror(errno));
-		return err;
-	}
-	fprintf(f, md ? "# mmbench report: %s\n\n" : "mmbench report: %s\n\n",
-		rl_manifest_str(run, "run_id", buf, sizeof(buf)) ?: dir);
-	header_txt(f, run, md);
-	for (b = 0; b < run->nr_benches; b++) {
-		if (md)
-			bench_md(f, &run->benches[b], plots);
-		else
-			bench_txt(f, &run->benches[b]);
-	}
-	if (!run->nr_benches)
-		fprintf(f, "no bench results in this run\n");
-	append_sweep(f, dir, md);
-	err = ferror(f) ? -EIO : 0;
-	if (fclose(f) || err || rename(tmp, path)) {
-		fprintf(stderr, "%s: %s: %s\n", __func__, path, strerror(EIO));
-		unlink(tmp);
-		return -EIO;
-	}
-	return 0;
+	err = atomic_write(path, fill_report, &r);
+	if (err)
+		fprintf(stderr, "%s: %s: %s\n", __func__, path, strerror(-err));
+	return err;
 }
 
 int report_render(const char *run_dir)

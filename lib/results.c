@@ -1,11 +1,13 @@
 /* Writing a bench's results as schema mmbench/1 JSON, with the statistics of every metric. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <jansson.h>
+#include "atomic.h"
 #include "options.h"
 #include "results.h"
 #include "stats.h"
@@ -87,7 +89,7 @@ static json_t *case_json(const struct bench_case *c)
 int results_write(const char *dir, const struct bench_ctx *ctx, const struct case_list *list,
 		  const char *status, const char *reason)
 {
-	char path[PATH_MAX], tmp[PATH_MAX + 8];
+	char path[PATH_MAX];
 	json_t *root = json_object(), *params = json_object(), *cases = json_array();
 	int r = 0;
 
@@ -110,14 +112,77 @@ int results_write(const char *dir, const struct bench_ctx *ctx, const struct cas
 
 	/* written whole or not at all: a reader never sees half a file */
 	snprintf(path, sizeof(path), "%s/%s.json", dir, ctx->bench->name);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	errno = 0;	/* jansson may fail without setting it */
-	if (json_dump_file(root, tmp, JSON_INDENT(1) | JSON_REAL_PRECISION(12)) ||
-	    rename(tmp, path)) {
-		r = -(errno ? errno : EIO);
+	r = atomic_write_json(path, root, JSON_INDENT(1) | JSON_REAL_PRECISION(12));
+	if (r) {
 		fprintf(stderr, "%s: %s: %s\n", __func__, path, strerror(-r));
-		unlink(tmp);
+		results_unwritten(path, r);
 	}
 	json_decref(root);
 	return r;
+}
+
+/* The files of this run that could not be written, "name: why" a line, for INCOMPLETE. */
+static char unwritten[2048];
+static int nr_unwritten;
+
+void results_unwritten(const char *path, int err)
+{
+	const char *name = strrchr(path, '/');
+	size_t off = strlen(unwritten);
+
+	nr_unwritten++;
+	if (off < sizeof(unwritten))
+		snprintf(unwritten + off, sizeof(unwritten) - off, RUN_UNWRITTEN "%s: %s\n",
+			 name ? name + 1 : path, strerror(err < 0 ? -err : err));
+}
+
+int results_mark_started(const char *dir)
+{
+	char path[PATH_MAX];
+
+	unwritten[0] = 0;
+	nr_unwritten = 0;
+	snprintf(path, sizeof(path), "%s/INCOMPLETE", dir);
+	return atomic_write_buf(path, RUN_UNFINISHED "\n", strlen(RUN_UNFINISHED "\n"));
+}
+
+/*
+ * On a full disk the temporary file of an atomic write cannot be had, but the marker
+ * written at the start holds a block: overwrite it in place. Its first version said
+ * "did not finish", which stays true of a run whose reasons cannot be written at all.
+ */
+static int overwrite(const char *path, const char *text)
+{
+	size_t len = strlen(text);
+	int fd = open(path, O_WRONLY | O_CLOEXEC), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	errno = 0;	/* a short write sets none */
+	if (pwrite(fd, text, len, 0) != (ssize_t)len || ftruncate(fd, len) || fsync(fd))
+		err = errno ? -errno : -EIO;
+	close(fd);
+	return err;
+}
+
+int results_mark_finished(const char *dir)
+{
+	char path[PATH_MAX];
+	int err;
+
+	snprintf(path, sizeof(path), "%s/INCOMPLETE", dir);
+	if (!nr_unwritten) {
+		if (unlink(path) && errno != ENOENT)
+			return 1;
+		atomic_sync_dir(path);
+		return 0;
+	}
+	err = atomic_write_buf(path, unwritten, strlen(unwritten));
+	if (err == -ENOSPC || err == -EDQUOT)
+		err = overwrite(path, unwritten);
+	if (err)
+		fprintf(stderr, "%s: %s: %s\n", __func__, path, strerror(-err));
+	fprintf(stderr, "mmbench: %s: INCOMPLETE: %d file(s) of the run could not be written\n",
+		dir, nr_unwritten);
+	return nr_unwritten;
 }

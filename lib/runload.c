@@ -1,6 +1,8 @@
 /* Reading a run directory back for report and compare: every file validated, one line naming the file on bad input. */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,42 +15,220 @@
 #include "results.h"
 #include "runload.h"
 
+/*
+ * Limits on what a run directory may hold. It is copied between hosts, so nothing in it is
+ * trusted: a full run's largest file is a few MiB and its JSON five levels deep.
+ */
+#define RL_MAX_FILE		(64 << 20)
+#define RL_MAX_TEXT		(1 << 20)	/* INCOMPLETE, sweep.txt */
+#define RL_MAX_DEPTH		16
+#define RL_MAX_BENCH_FILES	64
+#define RL_MAX_NUMBER		1e18		/* beyond any count, time or size a bench measures */
+#define RL_MAX_REPS		1000000
+
 static int bad(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* run_load_light(): medians only, no bootstrap intervals (reading a whole archive). */
 static bool light;
 
+/* @s with every byte that is not printable ASCII shown as \xNN: what a terminal may see of it. */
+static const char *printable(const char *s, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	for (; *s && o + 5 < len; s++) {
+		unsigned char ch = *s;
+
+		if (ch >= 0x20 && ch < 0x7f)
+			buf[o++] = ch;
+		else
+			o += snprintf(buf + o, len - o, "\\x%02x", ch);
+	}
+	buf[o] = 0;
+	return buf;
+}
+
 /* The one line a user sees on bad input: "mmbench: FILE: what is wrong". */
 static int bad(const char *path, const char *fmt, ...)
 {
+	char safe[PATH_MAX * 2], msg[1024];
 	va_list ap;
 
-	fprintf(stderr, "mmbench: %s: ", path);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fprintf(stderr, "mmbench: %s: ", printable(path, safe, sizeof(safe)));
+	fprintf(stderr, "%s\n", printable(msg, safe, sizeof(safe)));
 	return -EINVAL;
+}
+
+/*
+ * A file of the run as a string: a regular file, not a symbolic link (opened without
+ * following one, and without blocking on a FIFO), at most @max bytes. NULL with the line
+ * printed and *err set.
+ */
+static char *read_file(const char *path, size_t max, size_t *len, int *err)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	char *buf;
+	size_t got = 0;
+
+	if (fd < 0) {
+		if (errno == ELOOP) {
+			*err = bad(path, "a symbolic link, not a file: a run directory holds files only");
+			return NULL;
+		}
+		*err = -errno;
+		fprintf(stderr, "mmbench: %s: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		*err = bad(path, "not a regular file");
+		return NULL;
+	}
+	if ((size_t)st.st_size > max) {
+		close(fd);
+		*err = bad(path, "%lld bytes: more than the %zu MiB a file of a run may have",
+			   (long long)st.st_size, max >> 20);
+		return NULL;
+	}
+	buf = malloc(st.st_size + 1);
+	if (!buf) {
+		close(fd);
+		*err = -ENOMEM;
+		return NULL;
+	}
+	/* a file that grows while read is cut at its size: judged on what was there */
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + got, st.st_size - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			*err = n ? -errno : bad(path, "shorter than its size");
+			if (n)
+				fprintf(stderr, "mmbench: %s: %s\n", path, strerror(errno));
+			close(fd);
+			free(buf);
+			return NULL;
+		}
+		got += n;
+	}
+	close(fd);
+	buf[got] = 0;
+	*len = got;
+	*err = 0;
+	return buf;
+}
+
+/*
+ * What a terminal or gnuplot must never be handed: control characters (terminal escapes
+ * start with ESC, or the C1 CSI), and the backquote, which gnuplot runs as a command even
+ * inside a quoted string of the .vars files plots are drawn from.
+ */
+static int bad_char(const char *s, bool lines)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (; *p; p++) {
+		if (*p == '`' || *p == 0x7f || (*p < 0x20 && *p != '\t' && !(lines && *p == '\n')))
+			return *p;
+		/* U+0080..U+009F, the C1 controls, are 0xc2 0x80..0x9f in UTF-8 */
+		if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			return p[1];
+	}
+	return -1;
+}
+
+/* Every string, key and number of a file: no control characters, no absurd numbers, no deep nesting. */
+static int check_tree(const char *path, json_t *v, int depth, char *where, size_t len)
+{
+	size_t off = strlen(where), i;
+	const char *k, *w = where[0] == '.' ? where + 1 : where;
+	json_t *x;
+	int ch, err;
+
+	if (depth > RL_MAX_DEPTH)
+		return bad(path, "nested deeper than %d levels at %s", RL_MAX_DEPTH, w);
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		ch = bad_char(json_string_value(v), false);
+		if (ch >= 0)
+			return bad(path, "%s: a string with the character 0x%02x, which must not "
+				   "reach a terminal or a plot", w, ch);
+		return 0;
+	case JSON_INTEGER:
+	case JSON_REAL:
+		if (fabs(json_number_value(v)) > RL_MAX_NUMBER)
+			return bad(path, "%s: %g is out of range (at most %g in magnitude)", w,
+				   json_number_value(v), RL_MAX_NUMBER);
+		return 0;
+	case JSON_OBJECT:
+		json_object_foreach(v, k, x) {
+			ch = bad_char(k, false);
+			if (ch >= 0)
+				return bad(path, "%s: a key with the character 0x%02x", *w ? w : "top level", ch);
+			snprintf(where + off, len - off, ".%.40s", k);
+			err = check_tree(path, x, depth + 1, where, len);
+			where[off] = 0;
+			if (err)
+				return err;
+		}
+		return 0;
+	case JSON_ARRAY:
+		json_array_foreach(v, i, x) {
+			snprintf(where + off, len - off, "[%zu]", i);
+			err = check_tree(path, x, depth + 1, where, len);
+			where[off] = 0;
+			if (err)
+				return err;
+		}
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/* A name that becomes part of a file name (plots/<bench>--<metric>...) and of gnuplot's command line. */
+static bool safe_name(const char *s, const char *extra, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (!n || n > max)
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr(extra, *s))
+			return false;
+	return true;
 }
 
 static json_t *load_json(const char *path, int *err)
 {
+	char where[512] = "", msg[256];
 	json_error_t je;
-	json_t *j = json_load_file(path, 0, &je);
+	size_t len;
+	char *text = read_file(path, RL_MAX_FILE, &len, err);
+	json_t *j;
 
-	*err = 0;
+	if (!text)
+		return NULL;
+	/* a key twice is two answers to one question: refused, not the last one taken */
+	j = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+	free(text);
 	if (!j) {
-		if (access(path, R_OK))
-			*err = -errno;
-		if (*err)
-			fprintf(stderr, "mmbench: %s: %s\n", path, strerror(-*err));
-		else
-			*err = bad(path, "not valid JSON (line %d column %d: %s)",
-				   je.line, je.column, je.text);
+		*err = bad(path, "not valid JSON (line %d column %d: %s)", je.line, je.column,
+			   printable(je.text, msg, sizeof(msg)));
 		return NULL;
 	}
 	if (!json_is_object(j)) {
 		*err = bad(path, "not a JSON object");
+		json_decref(j);
+		return NULL;
+	}
+	*err = check_tree(path, j, 0, where, sizeof(where));
+	if (*err) {
 		json_decref(j);
 		return NULL;
 	}
@@ -78,7 +258,13 @@ static int load_metric(const char *path, const char *ckey, json_t *m, struct rl_
 	rm->name = opt_string(m, "name", NULL);
 	if (!json_is_object(m) || !rm->name)
 		return bad(path, "case \"%s\": a metric without a name", ckey);
+	if (!safe_name(rm->name, "_.-", 47))
+		return bad(path, "case \"%s\": metric name \"%s\" is not letters, digits and _.- "
+			   "(at most 47)", ckey, rm->name);
 	rm->unit = opt_string(m, "unit", "");
+	if (strlen(rm->unit) > 15 || strpbrk(rm->unit, "\"'\\"))
+		return bad(path, "case \"%s\" metric %s: unit \"%s\" is not a unit", ckey, rm->name,
+			   rm->unit);
 	better = opt_string(m, "better", "none");
 	if (!strcmp(better, "lower"))
 		rm->better = BETTER_LOWER;
@@ -128,43 +314,107 @@ static int load_metric(const char *path, const char *ckey, json_t *m, struct rl_
 	return 0;
 }
 
-static int load_case(struct rl_bench *b, json_t *c, struct rl_case *rc)
+/* An object of {"val", "ena", "run"} counts, or {"supported": false, "reason"}. */
+static int check_counters(const char *path, const char *key, json_t *counters)
 {
-	json_t *metrics, *m;
-	size_t i, j;
+	static const char *const fields[] = { "val", "ena", "run" };
+	const char *name;
+	json_t *v;
+
+	if (counters && !json_is_object(counters))
+		return bad(path, "case \"%s\": counters is not an object", key);
+	json_object_foreach(counters, name, v) {
+		if (!json_is_object(v))
+			return bad(path, "case \"%s\": counter %s is not an object", key, name);
+		for (int i = 0; i < 3; i++) {
+			json_t *n = json_object_get(v, fields[i]);
+
+			if (n && (!json_is_integer(n) || json_integer_value(n) < 0))
+				return bad(path, "case \"%s\": counter %s: %s is not a count", key, name,
+					   fields[i]);
+		}
+	}
+	return 0;
+}
+
+static int check_case_fields(const char *path, struct rl_case *rc)
+{
+	const char *name;
+	json_t *v;
+
+	if (strcmp(rc->status, "ok") && strcmp(rc->status, "skip") && strcmp(rc->status, "error"))
+		return bad(path, "case \"%s\": status \"%s\" is not ok|skip|error", rc->key,
+			   rc->status);
+	if (rc->params && !json_is_object(rc->params))
+		return bad(path, "case \"%s\": params is not an object", rc->key);
+	json_object_foreach(rc->params, name, v)
+		if (!safe_name(name, "_.-", 31))
+			return bad(path, "case \"%s\": param name \"%s\" is not letters, digits "
+				   "and _.- (at most 31)", rc->key, name);
+	if (rc->vmstat && !json_is_object(rc->vmstat))
+		return bad(path, "case \"%s\": vmstat is not an object", rc->key);
+	json_object_foreach(rc->vmstat, name, v)
+		if (!json_is_integer(v))
+			return bad(path, "case \"%s\": vmstat %s is not an integer", rc->key, name);
+	return check_counters(path, rc->key, rc->counters);
+}
+
+static int load_case(struct rl_bench *b, json_t *c, struct rl_case *rc, json_t *keys)
+{
+	json_t *metrics, *m, *names;
+	size_t i;
 	int err;
 
 	rc->key = opt_string(c, "case", NULL);
 	if (!json_is_object(c) || !rc->key)
 		return bad(b->path, "a case without a \"case\" key");
-	for (j = 0; j < b->nr_cases; j++)
-		if (!strcmp(b->cases[j].key, rc->key))
-			return bad(b->path, "case \"%s\" appears twice", rc->key);
+	if (!safe_name(rc->key, " _.,:=+%-", 191))
+		return bad(b->path, "case \"%s\": a key is words of letters, digits and _.,:=+%%- "
+			   "(at most 191)", rc->key);
+	/* a set of the keys seen: a file of many cases must not cost their square */
+	if (json_object_get(keys, rc->key))
+		return bad(b->path, "case \"%s\" appears twice", rc->key);
+	if (json_object_set_new(keys, rc->key, json_true()))
+		return -ENOMEM;
 	rc->status = opt_string(c, "status", "ok");
 	rc->reason = opt_string(c, "reason", "");
 	rc->params = json_object_get(c, "params");
 	rc->counters = json_object_get(c, "counters");
 	rc->vmstat = json_object_get(c, "vmstat");
+	err = check_case_fields(b->path, rc);
+	if (err)
+		return err;
 	metrics = json_object_get(c, "metrics");
 	if (metrics && !json_is_array(metrics))
 		return bad(b->path, "case \"%s\": metrics is not an array", rc->key);
 	rc->metrics = calloc(json_array_size(metrics) + 1, sizeof(*rc->metrics));
 	if (!rc->metrics)
 		return -ENOMEM;
+	names = json_object();
+	if (!names)
+		return -ENOMEM;
 	json_array_foreach(metrics, i, m) {
 		err = load_metric(b->path, rc->key, m, &rc->metrics[i]);
 		rc->nr_metrics = i + 1;
-		if (err)
+		if (!err && json_object_get(names, rc->metrics[i].name))
+			err = bad(b->path, "case \"%s\": metric %s appears twice", rc->key,
+				  rc->metrics[i].name);
+		if (!err && json_object_set_new(names, rc->metrics[i].name, json_true()))
+			err = -ENOMEM;
+		if (err) {
+			json_decref(names);
 			return err;
+		}
 		if (rc->metrics[i].n > rc->reps)
 			rc->reps = rc->metrics[i].n;
 	}
+	json_decref(names);
 	return 0;
 }
 
 static int load_bench(const char *path, struct rl_bench *b)
 {
-	json_t *cases, *c, *reps;
+	json_t *cases, *c, *reps, *keys;
 	const char *schema;
 	size_t i;
 	int err;
@@ -181,6 +431,9 @@ static int load_bench(const char *path, struct rl_bench *b)
 	b->name = opt_string(b->root, "bench", NULL);
 	if (!b->name)
 		return bad(path, "no \"bench\" name");
+	if (!safe_name(b->name, "_-", 31))
+		return bad(path, "bench name \"%s\" is not letters, digits, _ and - (at most 31)",
+			   b->name);
 	b->status = opt_string(b->root, "status", "ok");
 	b->reason = opt_string(b->root, "reason", "");
 	b->params = json_object_get(b->root, "params");
@@ -190,12 +443,27 @@ static int load_bench(const char *path, struct rl_bench *b)
 	b->cases = calloc(json_array_size(cases) + 1, sizeof(*b->cases));
 	if (!b->cases)
 		return -ENOMEM;
+	if (b->params && !json_is_object(b->params))
+		return bad(path, "\"params\" is not an object");
 	reps = json_object_get(b->params, "reps");
+	if (reps) {
+		double n = json_is_number(reps) ? json_number_value(reps) :
+			   json_is_string(reps) ? atof(json_string_value(reps)) : -1;
+
+		if (!(n >= 1 && n <= RL_MAX_REPS && n == rint(n)))
+			return bad(path, "params.reps is not a number of repetitions (1 to %d)",
+				   RL_MAX_REPS);
+	}
+	keys = json_object();
+	if (!keys)
+		return -ENOMEM;
 	json_array_foreach(cases, i, c) {
-		err = load_case(b, c, &b->cases[i]);
+		err = load_case(b, c, &b->cases[i], keys);
 		b->nr_cases = i + 1;
-		if (err)
+		if (err) {
+			json_decref(keys);
 			return err;
+		}
 		/* Counters are sums over the repetitions the bench was asked for. */
 		if (json_is_number(reps))
 			b->cases[i].reps = json_number_value(reps);
@@ -204,6 +472,7 @@ static int load_bench(const char *path, struct rl_bench *b)
 		if (b->cases[i].reps <= 0)
 			b->cases[i].reps = 1;
 	}
+	json_decref(keys);
 	return 0;
 }
 
@@ -213,6 +482,43 @@ static int is_bench_file(const struct dirent *d)
 
 	return len > 5 && !strcmp(d->d_name + len - 5, ".json") &&
 	       strcmp(d->d_name, "manifest.json") && d->d_name[0] != '.';
+}
+
+/* The manifest's fields that are read as something other than text. */
+static int check_manifest(const char *path, json_t *m)
+{
+	static const char *const times[] = { "start_time", "end_time" };
+
+	for (int i = 0; i < 2; i++) {
+		json_t *t = json_object_get(m, times[i]);
+
+		/* seconds since 1970 when a number: before year 5138, so gmtime can show it */
+		if (json_is_number(t) && !(json_number_value(t) >= 0 && json_number_value(t) < 1e11))
+			return bad(path, "%s %g is not a time", times[i], json_number_value(t));
+	}
+	if (json_object_get(m, "knobs") && !json_is_object(json_object_get(m, "knobs")))
+		return bad(path, "\"knobs\" is not an object");
+	return 0;
+}
+
+/* A text file of the run that reports copy to a terminal: when there, plain lines of text. */
+static int check_text(const char *dir, const char *name)
+{
+	char path[PATH_MAX + 16], *text;
+	size_t len;
+	int err, ch;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (faccessat(AT_FDCWD, path, F_OK, AT_SYMLINK_NOFOLLOW))
+		return 0;
+	text = read_file(path, RL_MAX_TEXT, &len, &err);
+	if (!text)
+		return err;
+	ch = strlen(text) != len ? 0 : bad_char(text, true);
+	free(text);
+	if (ch >= 0)
+		return bad(path, "the character 0x%02x, which must not reach a terminal", ch);
+	return 0;
 }
 
 int run_load(const char *dir, struct rl_run *run)
@@ -246,6 +552,13 @@ int run_load(const char *dir, struct rl_run *run)
 		err = bad(run->manifest_path, "schema \"%s\" is not an mmbench manifest", schema);
 		goto out;
 	}
+	err = check_manifest(run->manifest_path, run->manifest);
+	if (!err)
+		err = check_text(dir, "INCOMPLETE");
+	if (!err)
+		err = check_text(dir, "sweep.txt");
+	if (err)
+		goto out;
 
 	n = scandir(dir, &names, is_bench_file, alphasort);
 	if (n < 0) {
@@ -253,13 +566,19 @@ int run_load(const char *dir, struct rl_run *run)
 		fprintf(stderr, "mmbench: %s: %s\n", dir, strerror(errno));
 		goto out;
 	}
-	run->benches = calloc(n + 1, sizeof(*run->benches));
-	if (!run->benches)
+	if (n > RL_MAX_BENCH_FILES)
+		err = bad(dir, "%d bench files: more than the %d a run may have", n, RL_MAX_BENCH_FILES);
+	run->benches = err ? NULL : calloc(n + 1, sizeof(*run->benches));
+	if (!err && !run->benches)
 		err = -ENOMEM;
 	for (i = 0; i < n && !err; i++) {
 		char path[PATH_MAX];
 
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
+		if (!safe_name(names[i]->d_name, "_.-", 64)) {
+			err = bad(path, "a file name that is not letters, digits and _.-");
+			break;
+		}
 		err = load_bench(path, &run->benches[i]);
 		run->nr_benches = i + 1;
 		if (!err && rl_find_bench(run, run->benches[i].name) != &run->benches[i])
@@ -376,18 +695,65 @@ const char *rl_manifest_str(const struct rl_run *run, const char *path, char *bu
 
 const char *rl_incomplete(const struct rl_run *run, char *buf, size_t len)
 {
-	char path[PATH_MAX + 16];
-	FILE *f;
+	char path[PATH_MAX + 16], *text;
+	size_t n;
+	int fd;
 
 	snprintf(path, sizeof(path), "%s/INCOMPLETE", run->dir);
+	/* quietly: run_load() has said what is wrong with the file, if anything */
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return NULL;
+		snprintf(buf, len, "unreadable: %s", strerror(errno));
+		return buf;
+	}
+	text = calloc(1, len + 1);
+	n = text ? (size_t)read(fd, text, len) : 0;
+	close(fd);
+	if (!text || n > len || !n) {
+		free(text);
+		snprintf(buf, len, "no reason given");
+		return buf;
+	}
+	text[strcspn(text, "\n")] = 0;
+	printable(text, buf, len);
+	free(text);
+	return buf;
+}
+
+/* Whether mmbench itself marked the run unfinished or not written whole (not a VM transfer's note). */
+static const char *unwritten(const char *dir, char *buf, size_t len)
+{
+	char path[PATH_MAX + 16], line[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/INCOMPLETE", dir);
 	f = fopen(path, "re");
 	if (!f)
 		return NULL;
-	if (!fgets(buf, (int)len, f))
-		snprintf(buf, len, "no reason given");
+	buf[0] = 0;
+	while (fgets(line, sizeof(line), f) && !buf[0]) {
+		line[strcspn(line, "\n")] = 0;
+		if (!strcmp(line, RUN_UNFINISHED) || !strncmp(line, RUN_UNWRITTEN, strlen(RUN_UNWRITTEN)))
+			snprintf(buf, len, "%s", line + strlen("incomplete: "));
+	}
 	fclose(f);
-	buf[strcspn(buf, "\n")] = 0;
-	return buf;
+	return buf[0] ? buf : NULL;
+}
+
+int run_load_whole(const char *dir, struct rl_run *run)
+{
+	char why[512];
+	int err = run_load(dir, run);
+
+	if (err)
+		return err;
+	if (unwritten(dir, why, sizeof(why))) {
+		err = bad(dir, "an INCOMPLETE run (%s): its results are not whole", why);
+		run_free(run);
+	}
+	return err;
 }
 
 int rl_emulated(const struct rl_run *run)

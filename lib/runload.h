@@ -42,11 +42,20 @@ struct rl_run {
 
 /*
  * Load and validate @dir. On bad input prints one line naming the file on stderr
- * and returns -errno (-EINVAL for content); @run is then empty.
+ * and returns -errno (-EINVAL for content); @run is then empty. Nothing in @dir is
+ * trusted: symbolic links, files that are not regular or are too large, JSON nested too
+ * deep, with duplicate keys, numbers out of range, control characters (terminal escapes)
+ * or backquotes in strings, names unfit for a file name are all refused.
  */
 int run_load(const char *dir, struct rl_run *run);
 /* The same, with medians only (no bootstrap intervals): for reading many runs. */
 int run_load_light(const char *dir, struct rl_run *run);
+/*
+ * run_load(), and the same refusal (one line, -EINVAL, @run empty) of a run that mmbench
+ * marked INCOMPLETE itself: killed before it finished, or with a result it could not
+ * write. For comparing; a VM run whose transfer was cut is loaded, and reports say so.
+ */
+int run_load_whole(const char *dir, struct rl_run *run);
 void run_free(struct rl_run *run);
 
 /* Lookups that tolerate absent fields. */

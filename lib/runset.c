@@ -44,7 +44,7 @@ static int add_run(struct run_set *s, const char *dir, bool in_set)
 	run = calloc(1, sizeof(*run));
 	if (!run)
 		return -ENOMEM;
-	if (run_load(dir, run)) {
+	if (in_set ? run_load(dir, run) : run_load_whole(dir, run)) {
 		free(run);
 		if (!in_set)
 			return -EINVAL;

@@ -232,7 +232,8 @@ static int sweep_bench(struct sweep *sw, const struct bench *b, struct run_args 
 			bench_log(&ctx, "%s: SKIP: %s", c->key, c->reason);
 		}
 	}
-	results_write(rd->path, &ctx, list, "ok", NULL);
+	if (results_write(rd->path, &ctx, list, "ok", NULL))
+		errors++;
 	bench_ctx_fini(&ctx);
 	return errors;
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <hwloc.h>
+#include "atomic.h"
 
 #include "topology.h"
 
@@ -292,13 +293,17 @@ unsigned long long topo_node_memory(int node)
 
 int topo_export_xml(const char *path)
 {
-	int err = topo_init();
+	int err = topo_init(), len;
+	char *xml;
 
 	if (err)
 		return err;
-	if (hwloc_topology_export_xml(topo, path, 0))
+	/* through a buffer, so the file of the run directory is written whole or not at all */
+	if (hwloc_topology_export_xmlbuffer(topo, &xml, &len, 0))
 		return errno ? -errno : -EIO;
-	return 0;
+	err = atomic_write_buf(path, xml, len > 0 ? (size_t)len - 1 : 0);
+	hwloc_free_xmlbuffer(topo, xml);
+	return err;
 }
 
 int placement_parse(const char *s)

@@ -9,6 +9,35 @@ POWEROFF_S=30
 
 qemu_pid=""
 echo_pid=""
+# Every guest is named after its runner's pid, so a guest whose runner is gone can be found.
+QEMU_TAG=mmbench-vm-runner-
+
+# The command that starts qemu so that it dies with this shell, even by SIGKILL (which no
+# trap sees): setpriv's --pdeathsig sets PR_SET_PDEATHSIG before exec'ing qemu, whose parent
+# is this shell. Empty (with why on stderr) where setpriv lacks it.
+qemu_leash() {
+	if setpriv --pdeathsig KILL true 2>/dev/null; then
+		echo "setpriv --pdeathsig KILL"
+	else
+		echo "vm: setpriv --pdeathsig is missing (util-linux 2.33+): a killed runner may leave qemu running" >&2
+	fi
+}
+
+# Guests of earlier runs still running: one line each, saying whether their runner is gone.
+qemu_leftovers() {
+	local c pid runner
+	for c in /proc/[0-9]*/cmdline; do
+		pid=${c#/proc/}
+		pid=${pid%/cmdline}
+		runner=$(tr '\0' '\n' 2>/dev/null <"$c" | sed -n "s/^$QEMU_TAG\([0-9]*\)\$/\1/p")
+		[ -n "$runner" ] || continue
+		if [ -d "/proc/$runner" ] && tr '\0' ' ' 2>/dev/null <"/proc/$runner/cmdline" | grep -q run-vm.sh; then
+			echo "vm: another ./run.sh vm (pid $runner) has a guest running (qemu pid $pid): timings here will suffer"
+		else
+			echo "vm: a guest left by an earlier run is still running: qemu pid $pid (its runner, pid $runner, is gone); stop it with: kill $pid"
+		fi
+	done
+}
 
 json_esc() {
 	local s=$1
@@ -42,7 +71,7 @@ console_tail() {
 # qemu_start ACCEL INITRD CONSOLE_LOG: boots in the background, console to the log file.
 qemu_start() {
 	local acc=$1 initrd=$2 log=$3 i per=$((cpus / numa)) cmdline
-	local args=(-machine q35 -nodefaults -no-user-config -display none -vga none
+	local args=(-name "$QEMU_TAG$$" -machine q35 -nodefaults -no-user-config -display none -vga none
 		-monitor none -serial "file:$log" -no-reboot
 		-m "${mem_mb}M" -smp "$cpus,sockets=$numa,cores=$per,threads=1"
 		-kernel "$kernel" -initrd "$initrd")
@@ -65,7 +94,8 @@ qemu_start() {
 	cmdline="console=ttyS0 panic=-1 loglevel=5 rdinit=/init${append:+ $append}"
 	: >"$log"
 	qemu_cmdline="qemu-system-x86_64 ${args[*]} -append '$cmdline'"
-	qemu-system-x86_64 "${args[@]}" -append "$cmdline" </dev/null >"$work/qemu-$acc.out" 2>&1 &
+	# shellcheck disable=SC2086 # the leash is words
+	$leash qemu-system-x86_64 "${args[@]}" -append "$cmdline" </dev/null >"$work/qemu-$acc.out" 2>&1 &
 	qemu_pid=$!
 	if [ "$quiet" = 0 ]; then
 		tail -n +1 -F --pid="$qemu_pid" "$log" 2>/dev/null |

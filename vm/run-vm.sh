@@ -155,6 +155,9 @@ avail_mb=$(awk '/^MemAvailable:/ { print int($2 / 1024) }' /proc/meminfo)
 [[ $timeout =~ ^[0-9]+$ ]] && [ "$timeout" -ge 30 ] || bad "--timeout $timeout: at least 30 seconds"
 out=${out:-${MMBENCH_RESULTS:-$MMBENCH_TOP/results}}
 
+# A guest an earlier run left behind (or another run's) takes CPUs and memory: say so.
+qemu_leftovers >&2
+
 # Tools: say exactly what to install rather than failing halfway.
 need_pkg() {
 	echo "vm: $1 not found: install it with: apt-get install $2" >&2
@@ -184,7 +187,14 @@ for c in "$(dirname "$kernel")/config-$image_release" "$(dirname "$kernel")/../.
 	[ -r "$c" ] && { kconfig=$c; break; }
 done
 
+leash=$(qemu_leash)
+# work directories of runners killed before their EXIT trap ran
+for d in "${TMPDIR:-/tmp}"/mmbench-vm.*/; do
+	[ -f "$d/runner.pid" ] || continue
+	[ -d "/proc/$(cat "$d/runner.pid")" ] || rm -rf "$d"
+done
 work=$(mktemp -d "${TMPDIR:-/tmp}/mmbench-vm.XXXXXX") || exit 1
+echo $$ >"$work/runner.pid"
 trap 'qemu_stop; rm -rf "$work"' EXIT
 trap 'exit 130' INT TERM HUP
 
