@@ -192,8 +192,8 @@ static void no_tracepoint(const struct counters *c, struct counter *k, int err)
 		 (!p.paranoid_known || p.perf_event_paranoid > most))
 		open_failed(c, k, -err);
 	else
-		unsupported(k, "tracefs is root's: uid %u cannot read the id of %s", (unsigned)p.uid,
-			    k->event);
+		unsupported(k, "no id of %s: tracefs unmounted or root's (uid %u)", k->event,
+			    (unsigned)p.uid);
 }
 
 /* The raw path: libperf 6.1 has no filter API, and a filter must be set on each fd before enable. */

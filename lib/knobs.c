@@ -191,6 +191,7 @@ const char *const *knob_names(void)
 
 /* debugfs holds some knobs; mount it for the run if it is not, and unmount it after. */
 static bool debugfs_mounted_by_us;
+static bool debugfs_denied;	/* not mounted, and we may not mount it */
 static pid_t debugfs_mounter;
 
 /* Also for sysinfo and list, which read knobs without knobs_init(); a forked child leaves it alone. */
@@ -207,15 +208,24 @@ void knob_unmount_debugfs(void)
 	debugfs_mounted_by_us = false;
 }
 
+/* Whether @path (under the sysroot) is on debugfs. */
+static bool on_debugfs(const char *path)
+{
+	return !strncmp(path + strlen(sysroot()), DBG "/", strlen(DBG "/"));
+}
+
 static void ensure_debugfs(const char *path)
 {
 	struct stat a, b;
 
-	if (*sysroot() || strncmp(path, DBG "/", strlen(DBG "/")))
+	if (*sysroot() || !on_debugfs(path))
 		return;
 	if (stat(DBG, &a) || stat("/sys/kernel", &b) || a.st_dev != b.st_dev)
 		return;
-	if (!mount("debugfs", DBG, "debugfs", 0, NULL)) {
+	debugfs_denied = false;
+	if (mount("debugfs", DBG, "debugfs", 0, NULL)) {
+		debugfs_denied = errno == EPERM;
+	} else {
 		if (!debugfs_mounter)
 			atexit(knob_unmount_debugfs);
 		debugfs_mounter = getpid();
@@ -231,11 +241,11 @@ static int resolve(const char *name, const struct knob_def **def, char *path, si
 	if (!*def)
 		return -ENOENT;
 	if (!knob_path(name, path, len)) {
-		ensure_debugfs(path + strlen(sysroot()));
+		ensure_debugfs(path);
 		if (!knob_path(name, path, len))
-			return -errno;
+			return errno == ENOENT && debugfs_denied && on_debugfs(path) ? -EPERM : -errno;
 	}
-	ensure_debugfs(path + strlen(sysroot()));
+	ensure_debugfs(path);
 	return 0;
 }
 
@@ -372,13 +382,16 @@ int knob_set(const char *name, const char *value)
 static void why_not(const char *name, const char *path, const char *value, int r,
 		    char *why, size_t len)
 {
-	bool dbg = !strncmp(path + strlen(sysroot()), DBG "/", strlen(DBG "/"));
+	bool dbg = on_debugfs(path);
 	unsigned uid = geteuid();
 
 	if (r == -EPERM && dbg && !uid)
 		snprintf(why, len, "%s: debugfs access is restricted (kernel lockdown)", path);
+	else if (r == -EPERM && dbg && debugfs_denied)
+		snprintf(why, len, "%s: debugfs is not mounted; mounting needs CAP_SYS_ADMIN (uid %u): run as root",
+			 path, uid);
 	else if ((r == -EACCES || r == -EPERM) && dbg)
-		snprintf(why, len, "%s: debugfs is root's, uid %u may not open it: run as root", path, uid);
+		snprintf(why, len, "%s: debugfs is root's (uid %u may not read it): run as root", path, uid);
 	else if ((r == -EACCES || r == -EPERM) && value)
 		snprintf(why, len, "%s is not writable by uid %u: run as root or set it to '%s' first",
 			 name, uid, value);

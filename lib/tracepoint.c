@@ -66,8 +66,8 @@ const char *tracefs_dir(void)
 		return tracefs = DEBUG_TRACEFS;
 	denied |= errno == EACCES;
 	if (mount("tracefs", TRACEFS, "tracefs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL)) {
-		/* not root: tracefs is there, mode 0700; say so rather than "no tracefs" */
-		if (denied)
+		/* not root: tracefs is there but root's, or not mounted and we may not mount it */
+		if (denied || errno == EPERM)
 			errno = EACCES;
 		return NULL;
 	}
