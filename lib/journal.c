@@ -31,7 +31,7 @@ static char journal[PATH_MAX], lock_failed[PATH_MAX + 8];
 
 #define ROOT_JOURNAL	"/var/lib/mmbench/journal"
 
-/* A directory this user owns and may write: made if missing (0700), refused if someone else's. */
+/* A directory this user owns and may write: made if missing, refused if someone else's. */
 static bool own_dir(const char *dir)
 {
 	struct stat st;
@@ -286,6 +286,7 @@ static int take_locks(const char *lock)
 	/* -ENOENT: no root run ever made one */
 	if (r >= 0 || r == -ENOENT) {
 		root_lock_fd = r < 0 ? -1 : r;
+		lock_failed[0] = 0;
 		return 0;
 	}
 	close(lock_fd);
