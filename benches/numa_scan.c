@@ -93,7 +93,12 @@ static void load_skip_events(struct numa_scan *ns)
 
 	ns->nr_skips = 0;
 	if (!dir) {
-		snprintf(ns->skip_why, sizeof(ns->skip_why), "no tracefs: %s", strerror(errno));
+		if (errno == EACCES)	/* not root: tracefs is unmounted, or root's */
+			snprintf(ns->skip_why, sizeof(ns->skip_why),
+				 "no tracefs: unmounted or root's, and uid %u lacks CAP_SYS_ADMIN",
+				 (unsigned)geteuid());
+		else
+			snprintf(ns->skip_why, sizeof(ns->skip_why), "no tracefs: %s", strerror(errno));
 		return;
 	}
 	snprintf(path, sizeof(path), "%s/events/sched/sched_skip_vma_numa/format", dir);

@@ -59,6 +59,9 @@ void thp_region_unmap(struct thp_region *r);
 double thp_access_ns(char *p, size_t n, size_t step);
 /* Folios of exactly @size mapping the range (pagemap + kpageflags); -errno. */
 int thp_region_folios(const char *p, size_t len, size_t size, uint64_t *nr);
+/* Metric region_folios of the range, or (not privileged) smaps for the PMD size, or a param saying why not. */
+void thp_case_folios(struct bench_case *c, const char *p, size_t len, size_t size,
+		     enum better better);
 /* "hugepages-64kB" stat file @stat as a number; -errno. */
 int thp_size_stat(size_t size, const char *stat, uint64_t *val);
 /* A file under khugepaged/ ("pages_collapsed", "full_scans"); -errno. */

@@ -272,7 +272,7 @@ int thp_collapse_run(struct bench_ctx *ctx, struct bench_case *c)
 	struct vmstat_snap before = { 0 }, after = { 0 };
 	char nr_anon[64];
 	const char *names[] = { "thp_collapse_alloc", "thp_collapse_alloc_failed", nr_anon, NULL };
-	uint64_t pc0 = 0, pc1 = 0, folios;
+	uint64_t pc0 = 0, pc1 = 0;
 	long long rss0, rss1, huge0, huge1;
 	double acc0, acc1;
 	struct thp_region r;
@@ -336,8 +336,7 @@ int thp_collapse_run(struct bench_ctx *ctx, struct bench_case *c)
 	acc1 = thp_access_ns(r.p, npop, stride);
 
 	case_metric(c, "anon_huge_kb", "KiB", BETTER_NONE, (double)huge1);
-	if (thp_region_folios(r.p, len, size, &folios) == 0)
-		case_metric(c, "region_folios", "folios", BETTER_HIGHER, (double)folios);
+	thp_case_folios(c, r.p, len, size, BETTER_HIGHER);
 	case_metric(c, "rss_before_kb", "KiB", BETTER_NONE, (double)rss0);
 	case_metric(c, "rss_after_kb", "KiB", BETTER_LOWER, (double)rss1);
 	case_metric(c, "bloat_ratio", "x", BETTER_LOWER, (double)rss1 / (double)rss0);

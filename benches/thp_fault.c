@@ -26,7 +26,7 @@ int thp_fault_run(struct bench_ctx *ctx, struct bench_case *c, struct thp_state 
 	struct counter_value v = { 0 };
 	long long pte0, pte1, rss;
 	struct thp_region r;
-	uint64_t t0, t1, flt0, faults, folios;
+	uint64_t t0, t1, flt0, faults;
 	int err;
 
 	err = thp_region_map(&r, len);
@@ -86,8 +86,7 @@ int thp_fault_run(struct bench_ctx *ctx, struct bench_case *c, struct thp_state 
 	}
 	if (rss >= 0)
 		case_metric(c, "rss_kb", "KiB", BETTER_LOWER, (double)rss);
-	if (thp_region_folios(r.p, len, size, &folios) == 0)
-		case_metric(c, "region_folios", "folios", BETTER_NONE, (double)folios);
+	thp_case_folios(c, r.p, len, size, BETTER_NONE);
 	/* THP keeps a PTE table deposited per PMD mapping, so VmPTE counts those too */
 	if (pte0 >= 0 && pte1 >= 0)
 		case_metric(c, "pte_bytes", "B", BETTER_LOWER, (double)(pte1 - pte0) * 1024);

@@ -3,10 +3,12 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #include "bench.h"
 #include "knobs.h"
+#include "privs.h"
 #include "procfs.h"
 #include "timing.h"
 #include "thp.h"
@@ -179,6 +181,38 @@ out:
 	if (kfd >= 0)
 		close(kfd);
 	return err;
+}
+
+/*
+ * The case's region_folios. Without CAP_SYS_ADMIN pagemap hides PFNs and kpageflags is
+ * root's: PMD-size folios are then counted from smaps (AnonHugePages: the PMD-mapped
+ * ones), and other sizes cannot be counted; a param says which, and why.
+ */
+void thp_case_folios(struct bench_case *c, const char *p, size_t len, size_t size,
+		     enum better better)
+{
+	char why[96];
+	struct privs pv;
+	uint64_t nr;
+	long long huge;
+	int err = thp_region_folios(p, len, size, &nr);
+
+	if (!err) {
+		case_metric(c, "region_folios", "folios", better, (double)nr);
+		return;
+	}
+	privs_read(&pv);
+	if ((err == -EPERM || err == -EACCES) && size == thp_pmd_size &&
+	    (huge = self_smaps_range_kb(p, len, "AnonHugePages")) >= 0) {
+		case_param_str(c, "region_folios_from", "smaps AnonHugePages: kpageflags needs CAP_SYS_ADMIN");
+		case_metric(c, "region_folios", "folios", better, (double)huge * 1024 / size);
+		return;
+	}
+	if (err == -EPERM || err == -EACCES)
+		privs_why_cap(&pv, PRIV_CAP_SYS_ADMIN, "/proc/kpageflags", -err, why, sizeof(why));
+	else
+		snprintf(why, sizeof(why), "%s", strerror(-err));
+	case_param_str(c, "region_folios_from", why);
 }
 
 int thp_size_stat(size_t size, const char *stat, uint64_t *val)

@@ -65,7 +65,8 @@ static struct {
 	bool done;
 	const char *why_not;		/* the bench cannot run here */
 	bool wp_unpopulated, populate_read;
-	char why[160];
+	bool user_mode_only;		/* not privileged: user-mode faults only */
+	char why[256];
 } feat;
 
 static void probe_features(void)
@@ -79,10 +80,11 @@ static void probe_features(void)
 	feat.done = true;
 	fd = uffd_wp_open();
 	if (fd < 0) {
-		snprintf(feat.why, sizeof(feat.why), "userfaultfd unavailable: %s", strerror(-fd));
+		uffd_wp_open_why(feat.why, sizeof(feat.why));
 		feat.why_not = feat.why;
 		return;
 	}
+	feat.user_mode_only = uffd_wp_user_mode_only();
 	err = uffd_wp_api(fd, UFFD_FEATURE_PAGEFAULT_FLAG_WP, &offered);
 	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (!err)
@@ -190,6 +192,8 @@ static int uffd_wp_setup(struct bench_ctx *ctx, struct bench_case *c)
 	if (strcmp(opt_str(ctx, "prewarm"), "on"))
 		s->prewarm = 0;
 	case_param_str(c, "prewarm", mem_prewarm_text(s->prewarm, label_buf, sizeof(label_buf)));
+	/* the writer's faults are all user-mode: the numbers are the same, the record says how */
+	case_param_str(c, "uffd_faults", feat.user_mode_only ? "user-mode-only" : "all");
 
 	/* Worst case: a default-mode write fills a whole THP; page tables on top. */
 	err = case_need_mem(c, s->size + s->size / 512);

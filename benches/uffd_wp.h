@@ -17,6 +17,10 @@
 #endif
 
 int uffd_wp_open(void);
+/* Whether the last uffd_wp_open() got a UFFD_USER_MODE_ONLY descriptor (not privileged). */
+bool uffd_wp_user_mode_only(void);
+/* Why the last uffd_wp_open() failed, naming the sysctl and the privilege. */
+void uffd_wp_open_why(char *why, size_t len);
 int uffd_wp_api(int fd, uint64_t features, uint64_t *offered);
 int uffd_wp_new(uint64_t features);
 int uffd_wp_register(int fd, void *p, size_t len);

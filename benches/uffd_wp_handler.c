@@ -10,32 +10,54 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "privs.h"
 #include "uffd_wp.h"
+
+/* What the last uffd_wp_open() met: the syscall's errno, UFFD_USER_MODE_ONLY's, and which one worked. */
+static int open_err, user_err;
+static bool user_only;
 
 /*
  * A userfaultfd: the syscall, then (not root and vm.unprivileged_userfaultfd=0)
- * user-mode faults only, which is all the writer takes, then /dev/userfaultfd
- * (Linux 6.1), for when the syscall is filtered.
+ * user-mode faults only, which is all the writer takes (Linux 5.11: probed here,
+ * an older kernel says EINVAL), then /dev/userfaultfd (Linux 6.1), for when the
+ * syscall is filtered.
  */
 int uffd_wp_open(void)
 {
-	int fd, dev, err;
+	int fd, dev;
 
+	user_err = 0;
+	user_only = false;
 	fd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
 	if (fd >= 0)
 		return fd;
-	err = errno;
+	open_err = errno;
 	fd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY);
-	if (fd >= 0)
+	if (fd >= 0) {
+		user_only = true;
 		return fd;
+	}
+	user_err = errno;
 	dev = open("/dev/userfaultfd", O_RDWR | O_CLOEXEC);
 	if (dev < 0)
-		return -err;
+		return -open_err;
 	fd = ioctl(dev, USERFAULTFD_IOC_NEW, O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0)
-		err = errno;
 	close(dev);
-	return fd < 0 ? -err : fd;
+	return fd < 0 ? -open_err : fd;
+}
+
+bool uffd_wp_user_mode_only(void)
+{
+	return user_only;
+}
+
+void uffd_wp_open_why(char *why, size_t len)
+{
+	struct privs p;
+
+	privs_read(&p);
+	privs_why_uffd(&p, open_err, user_err, why, len);
 }
 
 /* UFFDIO_API asking for @features; the kernel rejects (EINVAL) a bit it does not know. */

@@ -183,8 +183,10 @@ static int run_lock_knobs(const char *who)
 	int r = knobs_init(stderr);
 
 	if (r == -EBUSY)
-		fprintf(stderr, "%s: another mmbench holds %s.lock: one run at a time\n", who,
-			knob_journal_path());
+		fprintf(stderr, "%s: another mmbench holds %s: one run at a time\n", who,
+			knob_lock_path());
+	else if (r && knob_lock_path()[0])
+		fprintf(stderr, "%s: knob lock %s: %s\n", who, knob_lock_path(), strerror(-r));
 	else if (r)
 		fprintf(stderr, "%s: knob journal %s: %s\n", who, knob_journal_path(), strerror(-r));
 	return r ? KSFT_FAIL : 0;

@@ -16,6 +16,7 @@
 
 #include "bench.h"
 #include "counters.h"
+#include "privs.h"
 
 struct counter {
 	char label[64];
@@ -158,14 +159,41 @@ static void unsupported(struct counter *k, const char *fmt, ...)
 }
 
 /* Why an event would not open, in words a reader of the results understands. */
-static void open_failed(struct counter *k, int err)
+static void open_failed(const struct counters *c, struct counter *k, int err)
 {
-	if (err == ENOENT || err == EOPNOTSUPP || err == ENODEV)
+	struct privs p;
+
+	if (err == ENOENT || err == EOPNOTSUPP || err == ENODEV) {
 		unsupported(k, "not supported here: %s", strerror(err));
-	else if (err == EACCES || err == EPERM)
-		unsupported(k, "not permitted (perf_event_paranoid): %s", strerror(err));
-	else
+	} else if (err == EACCES || err == EPERM) {
+		/* the sysctl's value and the capability that would lift it */
+		privs_read(&p);
+		privs_why_perf(&p, c->scope == COUNTERS_SYSTEM, k->reason, sizeof(k->reason));
+		k->supported = false;
+	} else {
 		unsupported(k, "cannot open: %s", strerror(err));
+	}
+}
+
+/*
+ * No event id: tracefs is root's. perf_event_paranoid, when it would refuse the event
+ * anyway, is the reason that matters; else the id is.
+ */
+static void no_tracepoint(const struct counters *c, struct counter *k, int err)
+{
+	/* counting kernel-side events: per task up to 1, every task of a CPU up to 0 */
+	long most = c->scope == COUNTERS_SYSTEM ? 0 : 1;
+	struct privs p;
+
+	privs_read(&p);
+	if (err != -EACCES && err != -EPERM)
+		unsupported(k, "no tracepoint %s: %s", k->event, strerror(-err));
+	else if (!privs_has(&p, PRIV_CAP_PERFMON) &&
+		 (!p.paranoid_known || p.perf_event_paranoid > most))
+		open_failed(c, k, -err);
+	else
+		unsupported(k, "no id of %s: tracefs unmounted or root's (uid %u)", k->event,
+			    (unsigned)p.uid);
 }
 
 /* The raw path: libperf 6.1 has no filter API, and a filter must be set on each fd before enable. */
@@ -185,7 +213,7 @@ static int open_filtered(struct counters *c, struct counter *k)
 
 		if (fd < 0) {
 			err = errno;
-			open_failed(k, err);
+			open_failed(c, k, err);
 			return 0;
 		}
 		k->fds[i] = fd;
@@ -207,7 +235,7 @@ static int open_one(struct counters *c, struct counter *k)
 		int id = tracepoint_id(k->event);
 
 		if (id < 0) {
-			unsupported(k, "no tracepoint %s: %s", k->event, strerror(-id));
+			no_tracepoint(c, k, id);
 			return 0;
 		}
 		k->attr.config = id;
@@ -219,7 +247,7 @@ static int open_one(struct counters *c, struct counter *k)
 		return -ENOMEM;
 	err = perf_evsel__open(k->evsel, c->cpus, c->threads);
 	if (err) {
-		open_failed(k, -err);
+		open_failed(c, k, -err);
 		perf_evsel__delete(k->evsel);
 		k->evsel = NULL;
 		return 0;

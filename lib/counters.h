@@ -39,7 +39,7 @@ int counters_read(struct counters *c, const char *label, struct counter_value *v
 void counters_record(struct counters *c, struct bench_case *bc);
 void counters_free(struct counters *c);
 
-/* tracefs mount point (mounting tracefs if needed; unmounted at exit), or NULL. */
+/* tracefs mount point (mounting tracefs if needed; unmounted at exit), or NULL; errno EACCES: not ours to read or mount. */
 const char *tracefs_dir(void);
 /*
  * Unmount tracefs if this process mounted it (atexit does this; a fatal-signal

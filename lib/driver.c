@@ -270,7 +270,10 @@ static int set_one(struct bench_case *c, const char *knob, const char *value)
 	if (!r)
 		return 0;
 	if (r == -ENOENT || r == -EPERM || r == -EACCES || r == -EROFS) {
-		knob_probe_write(knob, why, sizeof(why));
+		knob_probe_set(knob, value, why, sizeof(why));
+		/* not root: the reason names the uid and what root would set, and is all there is to say */
+		if (geteuid() && (r == -EPERM || r == -EACCES) && why[0])
+			return case_skip(c, "%s", why);
 		return case_skip(c, "cannot set %s=%s: %s", knob, value,
 				 why[0] ? why : strerror(-r));
 	}

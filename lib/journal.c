@@ -1,12 +1,14 @@
 /* The knob journal: originals on disk before the first change, put back at exit, on signals, and after a kill. */
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "atomic.h"
 #include "counters.h"
@@ -25,8 +27,40 @@ struct changed {
 static struct changed changed[MAX_CHANGED];
 static volatile sig_atomic_t nr_changed;
 static pid_t owner;
-static int lock_fd = -1;
-static char journal[PATH_MAX];
+static int lock_fd = -1, root_lock_fd = -1;
+static char journal[PATH_MAX], lock_failed[PATH_MAX + 8];
+
+#define ROOT_JOURNAL	"/var/lib/mmbench/journal"
+
+/* A directory this user owns and may write: made if missing, refused if someone else's. */
+static bool own_dir(const char *dir)
+{
+	struct stat st;
+
+	if (mkdir_p(dir) || lstat(dir, &st))
+		return false;
+	return S_ISDIR(st.st_mode) && st.st_uid == geteuid() && !access(dir, W_OK);
+}
+
+/* Not root: the XDG state directory, ~/.local/state, or one in /tmp when home is not ours (nobody's is /nonexistent). */
+static void user_journal(char *buf, size_t len)
+{
+	const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+	char dir[PATH_MAX];
+
+	/* XDG: a relative path is invalid and is ignored */
+	if (xdg && xdg[0] == '/')
+		snprintf(dir, sizeof(dir), "%s/mmbench", xdg);
+	else if (home && home[0] == '/')
+		snprintf(dir, sizeof(dir), "%s/.local/state/mmbench", home);
+	else
+		dir[0] = 0;
+	if (!dir[0] || !own_dir(dir)) {
+		snprintf(dir, sizeof(dir), "/tmp/mmbench-%u", (unsigned)geteuid());
+		mkdir(dir, 0700);
+	}
+	snprintf(buf, len, "%s/journal", dir);
+}
 
 const char *knob_journal_path(void)
 {
@@ -35,10 +69,17 @@ const char *knob_journal_path(void)
 	if (!journal[0]) {
 		if (j)
 			snprintf(journal, sizeof(journal), "%s", j);
+		else if (!geteuid())
+			snprintf(journal, sizeof(journal), "%s" ROOT_JOURNAL, sysroot());
 		else
-			snprintf(journal, sizeof(journal), "%s/var/lib/mmbench/journal", sysroot());
+			user_journal(journal, sizeof(journal));
 	}
 	return journal;
+}
+
+const char *knob_lock_path(void)
+{
+	return lock_failed;
 }
 
 /*
@@ -222,6 +263,65 @@ static int recover(FILE *msg)
 	return bad ? -EIO : n;
 }
 
+/* An exclusive lock on @path, made (mode 0644: others must be able to test it) when @create; the fd, or -errno. */
+static int lock_file(const char *path, bool create)
+{
+	int fd = create ? open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644) : open(path, O_RDONLY | O_CLOEXEC);
+	int r = 0;
+
+	if (fd < 0)
+		r = -errno;
+	/* whatever the umask: a user run opens root's lock read-only to see it is held */
+	else if (create && !geteuid() && fchmod(fd, 0644))
+		r = -errno;
+	/* flock needs no write access: a read-only fd holds it as well */
+	else if (flock(fd, LOCK_EX | LOCK_NB))
+		r = errno == EWOULDBLOCK ? -EBUSY : -errno;
+	if (r) {
+		snprintf(lock_failed, sizeof(lock_failed), "%s", path);
+		if (fd >= 0)
+			close(fd);
+		return r;
+	}
+	return fd;
+}
+
+/*
+ * This run's lock, then (not root) root's: a user run changes no knob, but must
+ * not measure while a root run changes them, nor let one start until it is done.
+ */
+static int take_locks(const char *lock)
+{
+	char root_lock[PATH_MAX + 8];
+	int r = mkdir_parents(lock);
+
+	if (r) {
+		snprintf(lock_failed, sizeof(lock_failed), "%s", lock);
+		return r;
+	}
+	/* root's directory must let users reach the lock, whatever the umask */
+	if (!geteuid() && !getenv("MMBENCH_JOURNAL")) {
+		snprintf(root_lock, sizeof(root_lock), "%s" ROOT_JOURNAL, sysroot());
+		chmod(dirname(root_lock), 0755);
+	}
+	lock_fd = lock_file(lock, true);
+	if (lock_fd < 0)
+		return lock_fd;
+	snprintf(root_lock, sizeof(root_lock), "%s" ROOT_JOURNAL ".lock", sysroot());
+	if (!geteuid() || !strcmp(lock, root_lock))
+		return 0;
+	r = lock_file(root_lock, false);
+	/* -ENOENT: no root run ever made one */
+	if (r >= 0 || r == -ENOENT) {
+		root_lock_fd = r < 0 ? -1 : r;
+		lock_failed[0] = 0;
+		return 0;
+	}
+	close(lock_fd);
+	lock_fd = -1;
+	return r;
+}
+
 int knobs_init(FILE *msg)
 {
 	char lock[PATH_MAX + 8];
@@ -231,17 +331,9 @@ int knobs_init(FILE *msg)
 	if (owner == getpid())
 		return 0;
 	snprintf(lock, sizeof(lock), "%s.lock", knob_journal_path());
-	r = mkdir_parents(lock);
+	r = take_locks(lock);
 	if (r)
 		return r;
-	lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (lock_fd < 0)
-		return -errno;
-	if (flock(lock_fd, LOCK_EX | LOCK_NB)) {
-		close(lock_fd);
-		lock_fd = -1;
-		return -EBUSY;
-	}
 	r = recover(msg);
 	if (r < 0)
 		return r;

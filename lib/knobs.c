@@ -1,5 +1,6 @@
 /* The knob table, and setting knobs so that they always come back: journal, atexit, signals. */
 #include <errno.h>
+#include <fcntl.h>
 #include <glob.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -130,19 +131,24 @@ const char *knob_path(const char *name, char *buf, size_t len)
 {
 	char member[64] = "";
 	const struct knob_def *k = lookup(name, member, sizeof(member));
+	int denied = -1;
 
 	if (!k) {
 		errno = ENOENT;
 		return NULL;
 	}
+
 	for (int i = 0; i < 3 && k->paths[i]; i++) {
 		subst(buf, len, k->paths[i], member);
 		if (!access(buf, F_OK))
 			return buf;
+		/* not root: a directory on the way (debugfs) may hide the file, not lack it */
+		if (errno == EACCES && denied < 0)
+			denied = i;
 	}
-	/* none exists: the first is the one to name in messages */
-	subst(buf, len, k->paths[0], member);
-	errno = ENOENT;
+	/* none exists: the first is the one to name in messages, or the one we may not see */
+	subst(buf, len, k->paths[denied < 0 ? 0 : denied], member);
+	errno = denied < 0 ? ENOENT : EACCES;
 	return NULL;
 }
 
@@ -185,6 +191,7 @@ const char *const *knob_names(void)
 
 /* debugfs holds some knobs; mount it for the run if it is not, and unmount it after. */
 static bool debugfs_mounted_by_us;
+static bool debugfs_denied;	/* not mounted, and we may not mount it */
 static pid_t debugfs_mounter;
 
 /* Also for sysinfo and list, which read knobs without knobs_init(); a forked child leaves it alone. */
@@ -201,15 +208,24 @@ void knob_unmount_debugfs(void)
 	debugfs_mounted_by_us = false;
 }
 
+/* Whether @path (under the sysroot) is on debugfs. */
+static bool on_debugfs(const char *path)
+{
+	return !strncmp(path + strlen(sysroot()), DBG "/", strlen(DBG "/"));
+}
+
 static void ensure_debugfs(const char *path)
 {
 	struct stat a, b;
 
-	if (*sysroot() || strncmp(path, DBG "/", strlen(DBG "/")))
+	if (*sysroot() || !on_debugfs(path))
 		return;
 	if (stat(DBG, &a) || stat("/sys/kernel", &b) || a.st_dev != b.st_dev)
 		return;
-	if (!mount("debugfs", DBG, "debugfs", 0, NULL)) {
+	debugfs_denied = false;
+	if (mount("debugfs", DBG, "debugfs", 0, NULL)) {
+		debugfs_denied = errno == EPERM;
+	} else {
 		if (!debugfs_mounter)
 			atexit(knob_unmount_debugfs);
 		debugfs_mounter = getpid();
@@ -225,11 +241,11 @@ static int resolve(const char *name, const struct knob_def **def, char *path, si
 	if (!*def)
 		return -ENOENT;
 	if (!knob_path(name, path, len)) {
-		ensure_debugfs(path + strlen(sysroot()));
+		ensure_debugfs(path);
 		if (!knob_path(name, path, len))
-			return -ENOENT;
+			return errno == ENOENT && debugfs_denied && on_debugfs(path) ? -EPERM : -errno;
 	}
-	ensure_debugfs(path + strlen(sysroot()));
+	ensure_debugfs(path);
 	return 0;
 }
 
@@ -253,6 +269,15 @@ void knob_choice_word(const char *raw, char *buf, size_t len)
 		snprintf(buf, len, "%s", raw);
 }
 
+/* The value in force, from the file's whole text. */
+static void in_force(const struct knob_def *k, const char *raw, char *buf, size_t len)
+{
+	if (k->kind == KNOB_CHOICE)
+		knob_choice_word(raw, buf, len);
+	else
+		snprintf(buf, len, "%s", raw);
+}
+
 int knob_read(const char *name, char *buf, size_t len)
 {
 	const struct knob_def *k;
@@ -262,10 +287,7 @@ int knob_read(const char *name, char *buf, size_t len)
 	if (r)
 		return r;
 	k = lookup(name, member, sizeof(member));
-	if (k && k->kind == KNOB_CHOICE)
-		knob_choice_word(raw, buf, len);
-	else
-		snprintf(buf, len, "%s", raw);
+	in_force(k, raw, buf, len);
 	return 0;
 }
 
@@ -323,6 +345,10 @@ int knob_set(const char *name, const char *value)
 	r = read_text(path, raw, sizeof(raw));
 	if (r)
 		return r;
+	/* already in force: nothing to write, so nothing to journal or put back */
+	in_force(k, raw, now, sizeof(now));
+	if (!strcmp(now, value))
+		return 0;
 	r = write_text_for(k, path, raw, value, text, sizeof(text));
 	if (r)
 		return r;
@@ -331,6 +357,9 @@ int knob_set(const char *name, const char *value)
 		knob_choice_word(raw, prev, sizeof(prev));
 	else
 		snprintf(prev, sizeof(prev), "%s", raw);
+	/* not ours to write (not root): nothing goes into the journal */
+	if (faccessat(AT_FDCWD, path, W_OK, AT_EACCESS))
+		return -errno;
 	/* the journal is on disk before the first change, or nothing changes */
 	r = journal_remember(name, path, prev);
 	if (r)
@@ -346,7 +375,33 @@ int knob_set(const char *name, const char *value)
 	return 0;
 }
 
-int knob_probe_write(const char *name, char *why, size_t len)
+/*
+ * Why @name cannot be written by us: the file is missing, debugfs is locked down or
+ * root's, or we are not allowed. With @value, the advice says what root should set.
+ */
+static void why_not(const char *name, const char *path, const char *value, int r,
+		    char *why, size_t len)
+{
+	bool dbg = on_debugfs(path);
+	unsigned uid = geteuid();
+
+	if (r == -EPERM && dbg && !uid)
+		snprintf(why, len, "%s: debugfs access is restricted (kernel lockdown)", path);
+	else if (r == -EPERM && dbg && debugfs_denied)
+		snprintf(why, len, "%s: debugfs is not mounted; mounting needs CAP_SYS_ADMIN (uid %u): run as root",
+			 path, uid);
+	else if ((r == -EACCES || r == -EPERM) && dbg)
+		snprintf(why, len, "%s: debugfs is root's (uid %u may not read it): run as root", path, uid);
+	else if ((r == -EACCES || r == -EPERM) && value)
+		snprintf(why, len, "%s is not writable by uid %u: run as root or set it to '%s' first",
+			 name, uid, value);
+	else if (r == -EACCES || r == -EPERM)
+		snprintf(why, len, "%s is not writable by uid %u: run as root", name, uid);
+	else
+		snprintf(why, len, "%s: %s", path, strerror(-r));
+}
+
+static int probe_set(const char *name, const char *value, char *why, size_t len)
 {
 	char path[PATH_MAX], val[512];
 	const struct knob_def *k;
@@ -357,18 +412,30 @@ int knob_probe_write(const char *name, char *why, size_t len)
 	if (r == -ENOENT && k) {
 		snprintf(why, len, "%s does not exist on this kernel", path);
 		return r;
-	} else if (r) {
+	} else if (!k) {
 		snprintf(why, len, "unknown knob '%s'", name);
 		return r;
 	}
-	r = knob_read(name, val, sizeof(val));
-	if (!r && access(path, W_OK))
+	if (!r)
+		r = knob_read(name, val, sizeof(val));
+	/* a value already in force needs no write (knob_set() makes none) */
+	if (!r && value && !strcmp(val, value))
+		return 0;
+	if (!r && faccessat(AT_FDCWD, path, W_OK, AT_EACCESS))
 		r = -errno;
-	if (r == -EPERM && !strncmp(path + strlen(sysroot()), DBG "/", strlen(DBG "/")))
-		snprintf(why, len, "%s: debugfs access is restricted (kernel lockdown)", path);
-	else if (r)
-		snprintf(why, len, "%s: %s", path, strerror(-r));
+	if (r)
+		why_not(name, path, value, r, why, len);
 	return r;
+}
+
+int knob_probe_write(const char *name, char *why, size_t len)
+{
+	return probe_set(name, NULL, why, len);
+}
+
+int knob_probe_set(const char *name, const char *value, char *why, size_t len)
+{
+	return probe_set(name, value, why, len);
 }
 
 static bool is_number(const char *s)
@@ -408,7 +475,9 @@ int knob_try_value(const char *name, const char *value, char *why, size_t len)
 	r = knob_set(name, value);
 	if (knob_restore_all() && !r)
 		r = -EIO;
-	if (r)
+	if (r == -EACCES || r == -EPERM)
+		knob_probe_set(name, value, why, len);
+	else if (r)
 		snprintf(why, len, "the kernel rejects %s=%s: %s", name, value,
 			 r == -EIO ? "it reads back another value" : strerror(-r));
 	return r;

@@ -40,11 +40,18 @@ int knob_read(const char *name, char *buf, size_t len);
 int knob_read_raw(const char *name, char *buf, size_t len);
 /* Empty string when @name could be written, else why not (reads it and checks write access; writes nothing). */
 int knob_probe_write(const char *name, char *why, size_t len);
+/*
+ * The same for setting @name to @value: 0 also when @value is already in force. Not
+ * allowed: "thp.enabled is not writable by uid 65534: run as root or set it to
+ * 'never' first".
+ */
+int knob_probe_set(const char *name, const char *value, char *why, size_t len);
 
 /*
  * Set @name to @value: the original text is journaled (and fsynced) before the first
- * change in this process; the write is verified by reading back. -errno on failure,
- * and the knob is left as it was.
+ * change in this process; the write is verified by reading back. A value already in
+ * force is left alone: no write, no journal line. -errno on failure, and the knob is
+ * left as it was.
  */
 int knob_set(const char *name, const char *value);
 /*
@@ -62,9 +69,18 @@ int knob_restore_all(void);
  * lists and says so on @msg. Registers restore on exit and on every signal that ends the
  * process but SIGKILL (INT, TERM, HUP, PIPE, and crashes: SEGV, BUS, FPE, ABRT, QUIT, ...),
  * re-raised after the restore so the exit status stays the signal's.
+ * Not root, it also holds root's lock (<sysroot>/var/lib/mmbench/journal.lock, when a
+ * root run made one) through a read-only descriptor: -EBUSY while a root run holds it,
+ * and no root run starts while this one lasts.
  */
 int knobs_init(FILE *msg);
-/* The journal's path (MMBENCH_JOURNAL, else <sysroot>/var/lib/mmbench/journal). */
+/*
+ * The journal's path: MMBENCH_JOURNAL; else, root, <sysroot>/var/lib/mmbench/journal;
+ * else $XDG_STATE_HOME/mmbench/journal, ~/.local/state/mmbench/journal, or
+ * /tmp/mmbench-<uid>/journal, the first whose directory this user can make.
+ */
 const char *knob_journal_path(void);
+/* The lock knobs_init() last failed on (busy or not openable): its own or root's. */
+const char *knob_lock_path(void);
 
 #endif

@@ -13,6 +13,7 @@
 #include "knobs.h"
 #include "manifest.h"
 #include "memutil.h"
+#include "privs.h"
 #include "version.h"
 #include "procfs.h"
 #include "topology.h"
@@ -241,6 +242,31 @@ static json_t *knobs_object(void)
 	return k;
 }
 
+/*
+ * Who ran it: a user run measures less (no knob set, no kernel-side perf counts), so
+ * compare warns when two runs differ here.
+ */
+static json_t *privileges_object(void)
+{
+	static const int caps[] = { PRIV_CAP_SYS_ADMIN, PRIV_CAP_PERFMON, PRIV_CAP_SYS_NICE };
+	json_t *o = json_object(), *c = json_object();
+	struct privs p;
+
+	privs_read(&p);
+	json_object_set_new(o, "uid", json_integer(p.uid));
+	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++)
+		json_object_set_new(c, privs_cap_name(caps[i]), p.caps_known ?
+				    json_boolean(privs_has(&p, caps[i])) : json_string("unknown"));
+	json_object_set_new(o, "capabilities", c);
+	json_object_set_new(o, "cap_eff", p.caps_known ?
+			    json_sprintf("%016llx", (unsigned long long)p.cap_eff) : json_null());
+	json_object_set_new(o, "perf_event_paranoid", p.paranoid_known ?
+			    json_integer(p.perf_event_paranoid) : json_null());
+	json_object_set_new(o, "unprivileged_userfaultfd", p.uffd_known ?
+			    json_integer(p.unprivileged_userfaultfd) : json_null());
+	return o;
+}
+
 static int size_cmp(const void *a, const void *b)
 {
 	long x = atol(*(const char *const *)a), y = atol(*(const char *const *)b);
@@ -304,6 +330,7 @@ json_t *manifest_build(const struct run_meta *meta)
 	json_object_set_new(m, "virtualization", json_string(virtualization()));
 	json_object_set_new(m, "virtualization_detail", virtualization_detail());
 	json_object_set_new(m, "knobs", knobs_object());
+	json_object_set_new(m, "privileges", privileges_object());
 	json_object_set_new(m, "page_size", json_integer(sysconf(_SC_PAGESIZE)));
 	json_object_set_new(m, "thp_sizes", thp_sizes());
 	json_object_set_new(m, "pmd_size", pmd_size());

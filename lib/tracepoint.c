@@ -53,17 +53,24 @@ static void unmount_at_exit(void)
 const char *tracefs_dir(void)
 {
 	static bool registered;
+	bool denied;
 
 	if (tracefs && has_events(tracefs))
 		return tracefs;
 	tracefs = NULL;
 	if (has_events(TRACEFS))
 		return tracefs = TRACEFS;
+	denied = errno == EACCES;
 	/* debugfs automounts tracing below itself, unless lockdown keeps us out. */
 	if (has_events(DEBUG_TRACEFS))
 		return tracefs = DEBUG_TRACEFS;
-	if (mount("tracefs", TRACEFS, "tracefs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL))
+	denied |= errno == EACCES;
+	if (mount("tracefs", TRACEFS, "tracefs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL)) {
+		/* not root: tracefs is there but root's, or not mounted and we may not mount it */
+		if (denied || errno == EPERM)
+			errno = EACCES;
 		return NULL;
+	}
 	if (!registered) {
 		atexit(unmount_at_exit);
 		registered = true;
@@ -82,7 +89,7 @@ static int event_path(const char *subsys_event, const char *file, char *buf, siz
 	if (!colon || colon == subsys_event || !colon[1] || strchr(subsys_event, '/'))
 		return -EINVAL;
 	if (!dir)
-		return -ENODEV;
+		return errno == EACCES ? -EACCES : -ENODEV;
 	n = snprintf(buf, len, "%s/events/%.*s/%s/%s", dir, (int)(colon - subsys_event),
 		     subsys_event, colon + 1, file);
 	return n < (int)len ? 0 : -ENAMETOOLONG;

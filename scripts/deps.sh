@@ -12,8 +12,13 @@ for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
-if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
-	echo "deps: missing packages; run as root: apt-get install ${missing[*]}" >&2
+# Not root: the one line to run, and exit 2 (nothing installed, nothing changed)
+if [ "$(id -u)" -ne 0 ]; then
+	echo "sudo apt-get install --no-install-recommends ${missing[*]}" >&2
+	exit 2
+fi
+if ! command -v apt-get >/dev/null; then
+	echo "deps: missing packages and no apt-get: install ${missing[*]}" >&2
 	exit 1
 fi
 echo "deps: installing ${missing[*]}" >&2

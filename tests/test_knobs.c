@@ -23,7 +23,7 @@ static const struct { const char *path, *text; } fake[] = {
 	{ "/proc/sys/kernel/numa_balancing", "0" },
 };
 
-static char root[PATH_MAX];
+static char root[PATH_MAX], journal[PATH_MAX + 32];
 
 static void put(const char *rel, const char *text)
 {
@@ -58,6 +58,9 @@ static int setup(void **state)
 	for (size_t i = 0; i < sizeof(fake) / sizeof(fake[0]); i++)
 		put(fake[i].path, fake[i].text);
 	setenv("MMBENCH_SYSROOT", root, 1);
+	/* root's journal is under the sysroot; a user's would be its own state directory */
+	snprintf(journal, sizeof(journal), "%s/var/lib/mmbench/journal", root);
+	setenv("MMBENCH_JOURNAL", journal, 1);
 	return 0;
 }
 

@@ -275,8 +275,7 @@ static void test_real_kernel(void **state)
 	struct tu_harness h = { 0 };
 
 	(void)state;
-	if (!tu_is_root())
-		skip();
+	tu_need_root("sweeps the running kernel's knobs");
 	/* the real knobs go with the real journal and its lock: never a private one */
 	unsetenv("MMBENCH_SYSROOT");
 	unsetenv("MMBENCH_JOURNAL");

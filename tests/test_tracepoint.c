@@ -75,15 +75,16 @@ static void test_live(void **state)
 	int id, v;
 
 	(void)state;
-	if (geteuid() || !tracefs_dir())
-		skip();
+	tu_need_root("reads the live tracefs, which is root's");
+	if (!tracefs_dir())
+		tu_skip("no tracefs: %s", strerror(errno));
 	id = tracepoint_id("sched:sched_switch");
 	assert_true(id > 0);
 	assert_true(tracepoint_id("sched:sched_switch") == id);
 	assert_int_equal(tracepoint_id("sched:no_such_event"), -ENOENT);
 	v = tracepoint_symbol_value("sched:sched_skip_vma_numa", "reason", "pid_inactive");
 	if (v == -ENOENT && tracepoint_id("sched:sched_skip_vma_numa") == -ENOENT)
-		skip();	/* a kernel before 6.4 */
+		tu_skip("no sched:sched_skip_vma_numa: a kernel before 6.4");
 	/* NUMAB_SKIP_PID_INACTIVE: fifth in the enum since 6.4, later reasons were added after it */
 	assert_int_equal(v, 4);
 	assert_int_equal(tracepoint_symbol_value("sched:sched_skip_vma_numa", "reason", "no_such"), -ENOENT);

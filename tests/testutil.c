@@ -218,6 +218,24 @@ int tu_is_root(void)
 	return geteuid() == 0;
 }
 
+void tu_skip(const char *fmt, ...)
+{
+	char why[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	print_message("SKIP: %s\n", why);
+	skip();
+}
+
+void tu_need_root(const char *what)
+{
+	if (!tu_is_root())
+		tu_skip("not root (uid %u): %s", (unsigned)geteuid(), what);
+}
+
 int tu_teardown(void **state)
 {
 	(void)state;
@@ -330,8 +348,7 @@ pid_t tu_fork_root(void)
 {
 	pid_t pid;
 
-	if (!tu_is_root())
-		skip();
+	tu_need_root("the test's child changes what only root may");
 	pid = fork();
 	assert_true(pid >= 0);
 	return pid;

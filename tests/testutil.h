@@ -33,6 +33,10 @@ char *tu_knob_snapshot(void);
 char *tu_knob_snapshot_idle(void);
 /* Whether we run as root (integration tests skip otherwise). */
 int tu_is_root(void);
+/* Skip the running test and say why on stdout ("SKIP: ..."): a skip is never silent. */
+void tu_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Skip unless root: "SKIP: not root (uid N): @what". */
+void tu_need_root(const char *what);
 /* cmocka teardown: unset MMBENCH_SYSROOT and MMBENCH_JOURNAL, then tu_cleanup(). */
 int tu_teardown(void **state);
 
