@@ -264,7 +264,7 @@ static void test_metric_limit(void **state)
 	assert_int_equal(list_one(&ctx, &l), 0);
 	case_freeze_key(&l.cases[0]);
 	/* one error, counted by the driver as any failed case */
-	assert_int_equal(driver_run_cases(&ctx, &l), 1);
+	assert_int_equal(driver_run_cases(&ctx, &l, NULL), 1);
 	assert_int_equal(l.cases[0].status, CASE_ERROR);
 	assert_string_equal(l.cases[0].reason, "more than 64 metrics: 'm64' could not be recorded");
 	assert_int_equal(l.cases[0].nr_metrics, CASE_MAX_METRICS);
