@@ -443,4 +443,5 @@ const struct bench bench_fault_around = {
 	.setup = fa_setup,
 	.run = fa_run,
 	.teardown = fa_teardown,
+	.mechanism = (const char *const[]){ "faults_per_page", "pages_mapped_per_fault", NULL },
 };

@@ -357,4 +357,5 @@ const struct bench bench_numa_scan = {
 	.setup		= numa_scan_setup,
 	.run		= numa_scan_run,
 	.teardown	= numa_scan_teardown,
+	.mechanism	= (const char *const[]){ "pte_updates", "skip_*", "scan_passes", NULL },
 };

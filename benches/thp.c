@@ -411,4 +411,6 @@ const struct bench bench_thp = {
 	.setup = thp_setup,
 	.run = thp_run,
 	.teardown = thp_teardown,
+	.mechanism = (const char *const[]){ "anon_fault_alloc", "anon_fault_fallback", "region_folios",
+					     "ranges_collapsed", "vmstat:thp_*", NULL },
 };

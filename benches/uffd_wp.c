@@ -433,4 +433,5 @@ const struct bench bench_uffd_wp = {
 	.setup		= uffd_wp_setup,
 	.run		= uffd_wp_run,
 	.teardown	= uffd_wp_teardown,
+	.mechanism	= (const char *const[]){ "faults_handled", "counter:minor-faults*", NULL },
 };

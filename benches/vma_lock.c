@@ -461,4 +461,5 @@ const struct bench bench_vma_lock = {
 	.run = vl_run,
 	.teardown = vl_teardown,
 	.finish = vl_finish,
+	.mechanism = (const char *const[]){ "mmap_lock_per_kfault", "vmstat:vma_lock_*", NULL },
 };

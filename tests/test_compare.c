@@ -205,6 +205,11 @@ static void test_verdicts_json(void **state)
 	assert_int_equal(json_integer_value(json_object_get(j, "non_kernel_differences")), 1);
 	assert_non_null(strstr(out, "!! WARNING: the sides differ in more than the kernel"));
 	assert_non_null(strstr(out, "pooled with 5 earlier runs of this"));
+	/* the summary: largest change first, the bench's mechanism beside it */
+	assert_non_null(strstr(out, "summary: 4 changed\nfault-scale: faults_per_sec -14.8% (worse) in "
+				    "mode=vma-lock threads=8\nuffd-wp: protect_us -11.8% (better)"));
+	assert_non_null(strstr(out, "    mechanism: minor-faults x1.00\n"
+				    "    mechanism unchanged: look for another cause\n"));
 	json_decref(j);
 	free(out);
 	free(err);
