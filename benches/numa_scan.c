@@ -229,7 +229,7 @@ static int numa_scan_setup(struct bench_ctx *ctx, struct bench_case *c)
 
 	choose_placement(ns, c);
 	load_skip_events(ns);
-	/* numbers when readable, as DESIGN.md asks of knob values in params */
+	/* numbers when readable, as docs/DESIGN.md asks of knob values in params */
 	case_param_knob(c, "scan_delay_ms", "numa.scan_delay_ms");
 	case_param_knob(c, "scan_period_min_ms", "numa.scan_period_min_ms");
 	case_param_knob(c, "scan_size_mb", "numa.scan_size_mb");

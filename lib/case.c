@@ -110,7 +110,7 @@ void case_freeze_key(struct bench_case *c)
 
 /*
  * A number when the text is one, so a knob swept along a case family can be a plot's
- * x axis (DESIGN.md); a choice knob's word as text. The path is in the manifest, so only
+ * x axis (docs/DESIGN.md); a choice knob's word as text. The path is in the manifest, so only
  * the cause after "<path>: " goes into the param.
  */
 void case_param_knob(struct bench_case *c, const char *param, const char *knob)

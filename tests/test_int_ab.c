@@ -13,7 +13,12 @@
 
 #include "testutil.h"
 
-#define RUN_ARGS	"--profile smoke --reps 3 --bench vma-lock,uffd-wp,thp,numa-scan"
+/* smoke-sized, and only the cases the known differences need: about a minute a boot */
+#define RUN_ARGS	"--profile smoke --reps 3 --bench vma-lock,uffd-wp,thp,numa-scan " \
+			"--opt vma-lock.mode=shared-vma,private-vma --opt thp.phases=fault-alloc " \
+			"--opt numa-scan.mode=disjoint"
+#define AA_ARGS		"--profile smoke --reps 3 --bench vma-lock,thp " \
+			"--opt vma-lock.mode=shared-vma,private-vma --opt thp.phases=fault-alloc"
 #define VM_OPTS		"--numa 2 --cpus 2 --accel tcg --timeout 400"
 
 static char old_img[4096], new_img[4096];
@@ -78,7 +83,8 @@ static void test_bad_input(void **state)
 }
 
 /* ./run.sh ab of two images, 2 boots each: its summary and compare.json. */
-static json_t *ab(const char *a, const char *b, const char *label, char **summary)
+static json_t *ab(const char *a, const char *b, const char *label, const char *args,
+		  char **summary)
 {
 	char path[4200], dir[4200];
 	time_t t0 = time(NULL);
@@ -86,7 +92,7 @@ static json_t *ab(const char *a, const char *b, const char *label, char **summar
 	json_t *j;
 
 	tu_run_locked(&h, "./run.sh ab --kernel %s --kernel %s --boots 2 --label %s " VM_OPTS
-		      " --out %s/ab -- " RUN_ARGS, a, b, label, tu_tmpdir());
+		      " --out %s/ab -- %s", a, b, label, tu_tmpdir(), args);
 	print_message("ab %s: exit %d in %ld s\n", label, h.rc, (long)(time(NULL) - t0));
 	if (h.rc != 0 && h.rc != 3)
 		fail_msg("ab exited %d:\n%s", h.rc, h.out);
@@ -128,7 +134,7 @@ static void test_known_differences(void **state)
 
 	(void)state;
 	need_images();
-	j = ab(old_img, new_img, "k61-k612", &summary);
+	j = ab(old_img, new_img, "k61-k612", RUN_ARGS, &summary);
 	print_message("%s", summary);
 	/* per-VMA locks (6.4): about 1000 mmap_lock acquisitions per 1000 faults on 6.1, ~0 on 6.12 */
 	while ((r = find_row(j, "vma-lock", "mode=shared-vma", "mmap_lock_per_kfault", &at))) {
@@ -177,7 +183,7 @@ static void test_aa(void **state)
 
 	(void)state;
 	need_images();
-	j = ab(new_img, new_img, "aa612", &summary);
+	j = ab(new_img, new_img, "aa612", AA_ARGS, &summary);
 	print_message("%s", summary);
 	assert_non_null(strstr(summary, "an A/A run"));
 	json_array_foreach(json_object_get(j, "rows"), i, r) {
