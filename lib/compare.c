@@ -353,24 +353,39 @@ static void cmdline_rest(const char *v, char *buf, size_t len)
  * Numbers within 3% of the base's (memory per node shrinks or grows with the
  * kernel's own size and reservations): the kernel's doing, not a confounder.
  */
-static bool near_numbers(const struct cmp_diff *d, size_t nr_runs)
+/* Every number in @v ("123", or a set's "varies: 120 | 125") within 3% of @ref; false for text. */
+static bool numbers_near(const char *v, double *ref)
 {
 	char *end;
-	double a, b;
-	size_t r;
+	double x;
 
-	if (!d->val[0] || !strcasestr(d->key, "mem"))
-		return false;
-	a = strtod(d->val[0], &end);
-	if (*end || a <= 0)
-		return false;
-	for (r = 1; r < nr_runs; r++) {
-		if (!d->val[r])
+	if (!strncmp(v, "varies: ", 8))
+		v += 8;
+	for (;;) {
+		x = strtod(v, &end);
+		if (end == v || x <= 0)
 			return false;
-		b = strtod(d->val[r], &end);
-		if (*end || fabs(b - a) > 0.03 * a)
+		if (*ref == 0)
+			*ref = x;
+		if (fabs(x - *ref) > 0.03 * *ref)
 			return false;
+		if (!*end)
+			return true;
+		if (strncmp(end, " | ", 3))
+			return false;
+		v = end + 3;
 	}
+}
+
+static bool near_numbers(const struct cmp_diff *d, size_t nr_runs)
+{
+	double ref = 0;
+
+	if (!strcasestr(d->key, "mem"))
+		return false;
+	for (size_t r = 0; r < nr_runs; r++)
+		if (!d->val[r] || !numbers_near(d->val[r], &ref))
+			return false;
 	return true;
 }
 

@@ -112,7 +112,7 @@ static bool mechanism_metrics(struct line *l, const struct cmp *c, const struct 
 
 		if (m == row || m->side != row->side || strcmp(m->bench, row->bench) ||
 		    strcmp(m->key, row->key) || !in_mechanism(b, "", m->metric) ||
-		    m->res.v == VERDICT_NA)
+		    m->res.v == VERDICT_NA || !m->nb || !m->nc)
 			continue;
 		moved |= m->res.v == VERDICT_BETTER || m->res.v == VERDICT_WORSE;
 		item(l, "%s %s (%s)", m->metric, change_text(&m->res, ch, sizeof(ch)),
