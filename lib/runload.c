@@ -745,15 +745,16 @@ static const char *unwritten(const char *dir, char *buf, size_t len)
 int run_load_whole(const char *dir, struct rl_run *run)
 {
 	char why[512];
-	int err = run_load(dir, run);
+	int err;
 
+	/* first: such a run may lack the very files run_load() would complain of */
+	memset(run, 0, sizeof(*run));
+	err = check_text(dir, "INCOMPLETE");
 	if (err)
 		return err;
-	if (unwritten(dir, why, sizeof(why))) {
-		err = bad(dir, "an INCOMPLETE run (%s): its results are not whole", why);
-		run_free(run);
-	}
-	return err;
+	if (unwritten(dir, why, sizeof(why)))
+		return bad(dir, "an INCOMPLETE run (%s): its results are not whole", why);
+	return run_load(dir, run);
 }
 
 int rl_emulated(const struct rl_run *run)
