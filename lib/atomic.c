@@ -109,3 +109,24 @@ int atomic_write_json(const char *path, const json_t *json, size_t flags)
 	free(text);
 	return err;
 }
+
+FILE *atomic_stream_open(const char *path, char *partial, size_t len)
+{
+	snprintf(partial, len, "%s.partial", path);
+	return fopen(partial, "we");
+}
+
+int atomic_stream_close(FILE *f, const char *partial, const char *path)
+{
+	int err = 0;
+
+	if (fflush(f) || ferror(f) || fsync(fileno(f)))
+		err = -(errno ? errno : EIO);
+	if (fclose(f) && !err)
+		err = -(errno ? errno : EIO);
+	if (!err && rename(partial, path))
+		err = -errno;
+	if (!err)
+		err = atomic_sync_dir(path);
+	return err;
+}

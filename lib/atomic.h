@@ -23,6 +23,14 @@ int atomic_write_buf(const char *path, const char *buf, size_t len);
 int atomic_write(const char *path, atomic_fill_fn fill, void *arg);
 /* atomic_write_buf() of @json dumped with jansson's @flags. */
 int atomic_write_json(const char *path, const json_t *json, size_t flags);
+/*
+ * A file written as a run goes (log.txt, sweep.txt): it grows under "<path>.partial" and
+ * takes its name only when atomic_stream_close() has fsynced it whole. @partial (at least
+ * PATH_MAX + 16) keeps the temporary name. NULL with errno on failure.
+ */
+FILE *atomic_stream_open(const char *path, char *partial, size_t len);
+/* fflush, fsync, close, rename to @path, fsync of the directory. 0 or -errno. */
+int atomic_stream_close(FILE *f, const char *partial, const char *path);
 /* fsync the directory holding @path, so that a file created, renamed or removed there stays so. */
 int atomic_sync_dir(const char *path);
 

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <gsl/gsl_randist.h>
+#include "atomic.h"
 #include "driver.h"
 #include "knobs.h"
 #include "manifest.h"
@@ -130,7 +131,7 @@ int run_dir_create(const struct run_args *a, int argc, char **argv, struct run_d
 	snprintf(base, sizeof(base), "%s/plots", rd->path);
 	mkdir(base, 0755);
 	snprintf(base, sizeof(base), "%s/log.txt", rd->path);
-	rd->log = fopen(base, "we");
+	rd->log = atomic_stream_open(base, rd->log_partial, sizeof(rd->log_partial));
 	log_file = rd->log;
 	rd->start = (double)t;
 	rd->no_report = a->no_report;
@@ -176,8 +177,18 @@ int run_dir_finish(struct run_dir *rd)
 		results_unwritten("report.txt", r);
 		results_mark_finished(rd->path);
 	}
-	if (rd->log)
-		fclose(rd->log);
+	if (rd->log) {
+		char path[PATH_MAX + 16];
+
+		/* the log is whole now: it takes its name (a killed run leaves log.txt.partial) */
+		snprintf(path, sizeof(path), "%s/log.txt", rd->path);
+		r = atomic_stream_close(rd->log, rd->log_partial, path);
+		if (r) {
+			errors++;
+			results_unwritten("log.txt", r);
+			results_mark_finished(rd->path);
+		}
+	}
 	rd->log = log_file = NULL;
 	printf("%s\n", rd->path);
 	return errors;

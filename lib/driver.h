@@ -46,6 +46,7 @@ struct run_dir {
 	char path[PATH_MAX];
 	char run_id[96];
 	FILE *log;
+	char log_partial[PATH_MAX + 16];	/* log.txt's name while the run lasts */
 	double start;
 	char *cmdline;
 	struct json_t *manifest;	/* taken before any knob changes */

@@ -52,9 +52,11 @@ static int run_bench(const struct bench *b, struct run_args *a, struct run_dir *
 /* What the harness does against noise, for the manifest: a reader can see it and undo it. */
 static json_t *harness_notes(void)
 {
-	return json_pack("{ssss}",
+	return json_pack("{ssssss}",
 			 "case_order", "shuffled per run (benches and cases), seed in run_set",
-			 "knobs", "restored after each bench: no bench runs under another's settings");
+			 "knobs", "restored after each bench: no bench runs under another's settings",
+			 "memory", "each repetition maps its own memory; where it allocates, it first "
+			 "touches and frees as much, untimed (each case's prewarm param)");
 }
 
 /*

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "bench.h"
+#include "atomic.h"
 #include "plots.h"
 #include "util.h"
 
@@ -57,19 +58,37 @@ static const char *better_text(int better)
 	       better == BETTER_HIGHER ? ", higher is better" : "";
 }
 
+/*
+ * A chart's .dat and .vars are built in memory and written whole (lib/atomic.c) when the
+ * chart is done: a full disk or a crash never leaves half a chart behind. One pair at a time.
+ */
+static struct pending {
+	FILE *f;
+	char *buf;
+	size_t len;
+	char path[PATH_MAX];
+} pending[2];
+
+static FILE *pending_open(struct pending *p, const struct chart_ctx *cx, const char *name,
+			  const char *ext)
+{
+	snprintf(p->path, sizeof(p->path), "%s/plots/%s.%s", cx->dir, name, ext);
+	p->buf = NULL;
+	p->len = 0;
+	p->f = open_memstream(&p->buf, &p->len);
+	return p->f;
+}
+
 static FILE *open_pair(const struct chart_ctx *cx, const char *name, FILE **vars)
 {
-	char path[PATH_MAX];
-	FILE *dat;
+	FILE *dat = pending_open(&pending[0], cx, name, "dat");
 
-	snprintf(path, sizeof(path), "%s/plots/%s.dat", cx->dir, name);
-	dat = fopen(path, "w");
 	if (!dat)
 		return NULL;
-	snprintf(path, sizeof(path), "%s/plots/%s.vars", cx->dir, name);
-	*vars = fopen(path, "w");
+	*vars = pending_open(&pending[1], cx, name, "vars");
 	if (!*vars) {
 		fclose(dat);
+		free(pending[0].buf);
 		return NULL;
 	}
 	return dat;
@@ -81,6 +100,12 @@ static int close_pair(FILE *dat, FILE *vars)
 
 	err |= fclose(dat);
 	err |= fclose(vars);
+	for (int i = 0; i < 2; i++) {
+		if (!err && atomic_write_buf(pending[i].path, pending[i].buf, pending[i].len))
+			err = 1;
+		free(pending[i].buf);
+		pending[i].buf = NULL;
+	}
 	return err ? -EIO : 0;
 }
 

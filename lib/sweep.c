@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "atomic.h"
 #include "cmds.h"
 #include "driver.h"
 #include "knobs.h"
@@ -260,7 +261,7 @@ int cmd_sweep(int argc, char **argv)
 	struct run_args a;
 	struct run_dir rd;
 	struct case_list lists[MAX_BENCHES] = { 0 };
-	char **rest, path[PATH_MAX + 32];
+	char **rest, path[PATH_MAX + 32], partial[PATH_MAX + 64];
 	bool given = false;
 	int nr_rest = 0, errors = 0, r;
 
@@ -296,7 +297,9 @@ int cmd_sweep(int argc, char **argv)
 	if (run_dir_create(&a, argc, argv, &rd))
 		return KSFT_FAIL;
 	snprintf(path, sizeof(path), "%s/sweep.txt", rd.path);
-	sw.txt = fopen(path, "we");
+	sw.txt = atomic_stream_open(path, partial, sizeof(partial));
+	if (!sw.txt)
+		results_unwritten("sweep.txt", -errno);
 	if (sw.txt) {
 		fprintf(sw.txt, "Sweep of %s over", sw.knob);
 		for (unsigned v = 0; v < sw.nr_values; v++)
@@ -321,7 +324,11 @@ int cmd_sweep(int argc, char **argv)
 
 	if (sw.txt) {
 		sweep_report(&sw, a.benches, lists, a.nr_benches);
-		fclose(sw.txt);
+		r = atomic_stream_close(sw.txt, partial, path);
+		if (r) {
+			results_unwritten("sweep.txt", r);
+			errors++;
+		}
 	}
 	for (int i = 0; i < a.nr_benches; i++)
 		case_list_free(&lists[i]);

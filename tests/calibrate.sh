@@ -63,13 +63,15 @@ aa_n=$(jq "$judged | length" "$out/aa.json")
 aa_flag=$(jq "$judged | map(select(.verdict == \"better\" or .verdict == \"worse\")) | length" "$out/aa.json")
 aa_same=$(jq "$judged | map(select(.verdict == \"same\")) | length" "$out/aa.json")
 aa_inc=$(jq "$judged | map(select(.verdict == \"inconclusive\")) | length" "$out/aa.json")
-ab_pow=$(jq "$judged | map(select(.mde != null and .mde <= 0.05)) | length" "$out/ab.json")
-ab_worse=$(jq "$judged | map(select(.mde != null and .mde <= 0.05 and .verdict == \"worse\")) | length" "$out/ab.json")
+# a metric that is 0 in every sample cannot be made 10% worse: it does not count
+powered='.mde != null and .mde <= 0.05 and .base.median != 0'
+ab_pow=$(jq "$judged | map(select($powered)) | length" "$out/ab.json")
+ab_worse=$(jq "$judged | map(select($powered and .verdict == \"worse\")) | length" "$out/ab.json")
 ab_better=$(jq "$judged | map(select(.verdict == \"better\")) | length" "$out/ab.json")
 ab_all_worse=$(jq "$judged | map(select(.verdict == \"worse\")) | length" "$out/ab.json")
 
 echo "A/A: $aa_flag of $aa_n judged metrics flagged ($aa_same same, $aa_inc inconclusive)"
-echo "A/B (B 10% worse): $ab_worse of $ab_pow metrics with mde <= 5% flagged worse;" \
+echo "A/B (B 10% worse): $ab_worse of $ab_pow metrics with mde <= 5% (and not all zero) flagged worse;" \
 	"$ab_all_worse of $aa_n worse in all; $ab_better better"
 jq -r '[.rows[] | select(.verdict != "info" and .verdict != "n/a") | .mde | select(. != null)]
 	| sort | "mde: median \(.[length / 2 | floor] * 100 | floor)%, 10th percentile \(.[length / 10 | floor] * 100 | floor)%"' \
