@@ -9,11 +9,15 @@
 
 #include "runset.h"
 
+/* A run directory has its manifest, or says why it has not (INCOMPLETE). */
 static bool is_run_dir(const char *dir)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX + 16];
 
 	snprintf(path, sizeof(path), "%s/manifest.json", dir);
+	if (!access(path, F_OK))
+		return true;
+	snprintf(path, sizeof(path), "%s/INCOMPLETE", dir);
 	return !access(path, F_OK);
 }
 
