@@ -8,8 +8,8 @@
 
 #include "bench.h"
 #include "compare.h"
+#include "wrap.h"
 
-#define WIDTH	78
 
 static const char *ratio_text(const struct vresult *r, char *buf, size_t len)
 {
@@ -59,12 +59,12 @@ static void rule(FILE *f, char c, const char *title)
 {
 	int n = title ? fprintf(f, "%c%c %s ", c, c, title) : 0;
 
-	for (; n < WIDTH; n++)
+	for (; n < WRAP_WIDTH; n++)
 		fputc(c, f);
 	fputc('\n', f);
 }
 
-/* A value that does not fit on the line goes on its own lines, cut at WIDTH. */
+/* A value that does not fit on the line goes on its own lines, cut at WRAP_WIDTH. */
 static void diff_value(FILE *f, char run, const char *v)
 {
 	int len = v ? (int)strlen(v) : 0, off = 0, room = 80 - 9;
@@ -93,8 +93,7 @@ static bool any_emulated(const struct cmp *c)
 static void note(FILE *f, bool md, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void note(FILE *f, bool md, const char *fmt, ...)
 {
-	char buf[1024], *p = buf;
-	int col = 0;
+	char buf[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -104,19 +103,8 @@ static void note(FILE *f, bool md, const char *fmt, ...)
 		fprintf(f, "> **%s**\n\n", buf);
 		return;
 	}
-	col = fprintf(f, "***");
-	while (*p) {
-		size_t w = strcspn(p, " ");
-
-		if (col + 1 + (int)w > WIDTH) {
-			fputc('\n', f);
-			col = fprintf(f, "   ");
-		}
-		col += fprintf(f, " %.*s", (int)w, p);
-		p += w;
-		p += strspn(p, " ");
-	}
-	fprintf(f, "\n\n");
+	wrap_words(f, "*** ", 4, buf);
+	fputc('\n', f);
 }
 
 /* What each side is, the incomplete runs, and where the between-run noise came from. */
@@ -193,8 +181,8 @@ static void header_text(FILE *f, const struct cmp *c)
 		rule(f, '!', NULL);
 		snprintf(line, sizeof(line), "WARNING: the sides differ in more than the kernel: %zu %s,",
 			 c->nr_warn, c->nr_warn == 1 ? "setting" : "settings");
-		fprintf(f, "!! %-*s !!\n", WIDTH - 6, line);
-		fprintf(f, "!! %-*s !!\n", WIDTH - 6,
+		fprintf(f, "!! %-*s !!\n", WRAP_WIDTH - 6, line);
+		fprintf(f, "!! %-*s !!\n", WRAP_WIDTH - 6,
 			"marked '!' below. A verdict may come from them, not from the kernel.");
 		rule(f, '!', NULL);
 		fputc('\n', f);
@@ -208,7 +196,7 @@ static void header_text(FILE *f, const struct cmp *c)
 		for (s = 0; s < c->nr_sides; s++)
 			len += (d->val[s] ? strlen(d->val[s]) : 8) + 5;
 		fprintf(f, "%c %s", d->kernel ? ' ' : '!', d->key);
-		if (len <= WIDTH) {
+		if (len <= WRAP_WIDTH) {
 			for (s = 0; s < c->nr_sides; s++)
 				fprintf(f, "%s%c %s", s ? " | " : "  ", (int)('A' + s),
 					d->val[s] ?: "(absent)");
@@ -291,25 +279,6 @@ static void case_status_text(FILE *f, const struct cmp *c, const char *bench, co
 		}
 }
 
-/* A reason on its own lines under the row, wrapped at the width. */
-static void why_text(FILE *f, const char *why)
-{
-	int col = fprintf(f, "       ");
-
-	while (*why) {
-		size_t w = strcspn(why, " ");
-
-		if (col + 1 + (int)w > WIDTH && col > 7) {
-			fputc('\n', f);
-			col = fprintf(f, "       ");
-		}
-		col += fprintf(f, " %.*s", (int)w, why);
-		why += w;
-		why += strspn(why, " ");
-	}
-	fputc('\n', f);
-}
-
 #define ROW_FMT	"    %-2s %9s %6s  %-21s %5s %5s %s\n"
 
 void cmp_print_text(FILE *f, const struct cmp *c)
@@ -349,7 +318,7 @@ void cmp_print_text(FILE *f, const struct cmp *c)
 			r->res.v == VERDICT_INFO ? "" : pct_text(r->res.mde, mde, sizeof(mde)),
 			verdict_name(r->res.v));
 		if (r->why[0] && r->res.v != VERDICT_INFO && r->res.v != VERDICT_SAME)
-			why_text(f, r->why);
+			wrap_words(f, "        ", 8, r->why);
 		prev = r;
 	}
 	if (prev)

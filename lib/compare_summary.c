@@ -13,6 +13,7 @@
 
 #include "bench.h"
 #include "compare.h"
+#include "wrap.h"
 
 #define SUMMARY_MAX_CHANGES	8
 #define COUNTER_MOVED		0.10	/* a counter moved when its ratio is beyond +-10% */
@@ -60,7 +61,7 @@ static const char *change_text(const struct vresult *r, char *buf, size_t len)
 }
 
 /* The mechanism metrics of the row's case and side, with their verdicts; whether any moved. */
-/* Items appended to one line of text, printed wrapped at 78 columns. */
+/* Items appended to one line of text, printed wrapped (wrap_words()). */
 struct line {
 	char buf[2048];
 	size_t len;
@@ -80,25 +81,6 @@ static void item(struct line *l, const char *fmt, ...)
 	va_end(ap);
 	if (l->len > sizeof(l->buf) - 1)
 		l->len = sizeof(l->buf) - 1;
-}
-
-static void line_print(FILE *f, const struct line *l, const char *lead)
-{
-	const char *p = l->buf;
-	int col = fprintf(f, "%s", lead);
-
-	while (*p) {
-		size_t w = strcspn(p, " ");
-
-		if (col + 1 + (int)w > 78 && col > (int)strlen(lead)) {
-			fputc('\n', f);
-			col = fprintf(f, "      ");
-		}
-		col += fprintf(f, "%s%.*s", col ? " " : "", (int)w, p);
-		p += w;
-		p += strspn(p, " ");
-	}
-	fputc('\n', f);
 }
 
 static bool mechanism_metrics(struct line *l, const struct cmp *c, const struct cmp_row *row,
@@ -170,13 +152,13 @@ static void one_change(FILE *f, const struct cmp *c, const struct cmp_row *r)
 		snprintf(side, sizeof(side), "%c ", (int)('A' + r->side));
 	item(&head, "%s%s: %s %s (%s) in %s", side, r->bench, r->metric,
 	     change_text(&r->res, ch, sizeof(ch)), verdict_name(r->res.v), r->key);
-	line_print(f, &head, "");
+	wrap_words(f, "", 7, head.buf);
 	if (!b || !b->mechanism || in_mechanism(b, "", r->metric))
 		return;
 	moved = mechanism_metrics(&l, c, r, b);
 	moved |= mechanism_events(&l, c, r, b);
 	if (l.items)
-		line_print(f, &l, "    mechanism:");
+		wrap_words(f, "    mechanism: ", 7, l.buf);
 	if (!moved)
 		fprintf(f, "    mechanism unchanged: look for another cause\n");
 }
@@ -291,7 +273,7 @@ static void one_sided(FILE *f, const struct cmp *c)
 			     (long long)n, n == 1 ? "" : "s",
 			     json_string_value(json_object_get(g, "example")),
 			     json_string_value(json_object_get(g, "reason")));
-		line_print(f, &l, "");
+		wrap_words(f, "", 7, l.buf);
 	}
 	json_decref(groups);
 }

@@ -13,56 +13,16 @@
 #include "plots.h"
 #include "report.h"
 #include "runload.h"
+#include "wrap.h"
 
-#define WIDTH	78
-
-/* Writes "a, b, c" wrapped at WIDTH, continuation lines indented. */
-struct pack {
-	FILE *f;
-	int col;
-	int indent;
-	bool first;
-};
-
-static void pack_start(struct pack *p, FILE *f, const char *lead, int indent)
-{
-	p->f = f;
-	p->indent = indent;
-	p->col = fprintf(f, "%s", lead);
-	p->first = true;
-}
-
-static void pack_item(struct pack *p, const char *sep, const char *item)
-{
-	int len = strlen(item) + (p->first ? 0 : strlen(sep));
-
-	if (!p->first && p->col + len > WIDTH) {
-		fprintf(p->f, "%s\n%*s", sep[0] == ' ' ? "" : ",", p->indent, "");
-		p->col = p->indent;
-		p->first = true;
-	}
-	p->col += fprintf(p->f, "%s%s", p->first ? "" : sep, item);
-	p->first = false;
-}
-
-static void pack_end(struct pack *p)
-{
-	if (p->col)
-		fputc('\n', p->f);
-}
 
 /* "label      value" with the value's words wrapped under it (a kernel command line is long). */
 static void words_txt(FILE *f, const char *label, const char *value)
 {
-	char lead[32], *copy = strdup(value), *save = NULL, *w;
-	struct pack p;
+	char lead[32];
 
 	snprintf(lead, sizeof(lead), *label ? "%-11s " : "", label);
-	pack_start(&p, f, lead, *label ? 12 : 0);
-	for (w = copy ? strtok_r(copy, " ", &save) : NULL; w; w = strtok_r(NULL, " ", &save))
-		pack_item(&p, " ", w);
-	pack_end(&p);
-	free(copy);
+	wrap_words(f, lead, *label ? 12 : 0, value);
 }
 
 /* The first manifest field present among @paths (writers name fields differently over time). */
@@ -121,13 +81,13 @@ static const struct field header_fields[] = {
 	{ NULL, NULL },
 };
 
-static void knob_item(struct pack *p, bool md, const char *item)
+static void knob_item(struct wrap *p, bool md, const char *item)
 {
 	if (md) {		/* a table cell is one line, however long */
 		p->col += fprintf(p->f, "%s%s", p->first ? "" : ", ", item);
 		p->first = false;
 	} else {
-		pack_item(p, " ", item);
+		wrap_item(p, " ", item);
 	}
 }
 
@@ -136,7 +96,7 @@ static void knob_item(struct pack *p, bool md, const char *item)
  * item per leaf ("thp.hugepages-*.enabled=never, 2048kB=inherit"), and the
  * unreadable ones named together with their reason once.
  */
-static void knobs_items(struct pack *p, json_t *knobs, bool md)
+static void knobs_items(struct wrap *p, json_t *knobs, bool md)
 {
 	char buf[512], val[128], item[1024], leaf[64], maj[64];
 	size_t off;
@@ -209,7 +169,7 @@ static void knobs_items(struct pack *p, json_t *knobs, bool md)
 			if (md)
 				p->col += fprintf(p->f, " %s", json_string_value(x));
 			else
-				pack_item(p, " ", json_string_value(x));
+				wrap_item(p, " ", json_string_value(x));
 		}
 	}
 	json_decref(leaves);
@@ -220,7 +180,7 @@ static void header_txt(FILE *f, const struct rl_run *run, bool md)
 {
 	char buf[4096];
 	const struct field *fl;
-	struct pack p;
+	struct wrap p;
 
 	if (rl_emulated(run))
 		fprintf(f, md ? "> **%s**\n\n" : "*** %s ***\n\n", RL_EMULATED_NOTE);
@@ -244,11 +204,11 @@ static void header_txt(FILE *f, const struct rl_run *run, bool md)
 	else
 		fprintf(f, "%-11s %s\n", "date", when_text(run, buf, sizeof(buf)));
 	/* Knobs as in force: the bracketed word of a choice. */
-	pack_start(&p, f, md ? "| knobs | " : "knobs       ", 12);
+	wrap_start(&p, f, md ? "| knobs | " : "knobs       ", 12);
 	knobs_items(&p, json_object_get(run->manifest, "knobs"), md);
 	if (md)
 		fprintf(f, " |");
-	pack_end(&p);
+	wrap_end(&p);
 	fputc('\n', f);
 }
 
@@ -256,7 +216,7 @@ static void header_txt(FILE *f, const struct rl_run *run, bool md)
 static void counters_txt(FILE *f, const struct rl_case *c, bool md)
 {
 	char item[128], num[32];
-	struct pack p;
+	struct wrap p;
 	const char *k;
 	json_t *v;
 	bool any = false;
@@ -268,32 +228,32 @@ static void counters_txt(FILE *f, const struct rl_case *c, bool md)
 		if (!json_is_number(json_object_get(v, "val")))
 			continue;
 		if (!any)
-			pack_start(&p, f, md ? "\ncounters per repetition: " : "    counters/rep: ", 6);
+			wrap_start(&p, f, md ? "\ncounters per repetition: " : "    counters/rep: ", 6);
 		any = true;
 		snprintf(item, sizeof(item), "%s %s", k, rl_fmt(val / c->reps, num, sizeof(num)));
-		pack_item(&p, ", ", item);
+		wrap_item(&p, ", ", item);
 	}
 	if (any)
-		pack_end(&p);
+		wrap_end(&p);
 	any = false;
 	json_object_foreach(c->vmstat, k, v) {
 		if (!json_is_number(v) || json_number_value(v) == 0)
 			continue;
 		if (!any)
-			pack_start(&p, f, md ? "\nvmstat per repetition: " : "    vmstat/rep: ", 6);
+			wrap_start(&p, f, md ? "\nvmstat per repetition: " : "    vmstat/rep: ", 6);
 		any = true;
 		snprintf(item, sizeof(item), "%s %s", k,
 			 rl_fmt(json_number_value(v) / c->reps, num, sizeof(num)));
-		pack_item(&p, ", ", item);
+		wrap_item(&p, ", ", item);
 	}
 	if (any)
-		pack_end(&p);
+		wrap_end(&p);
 }
 
 /* Counters the machine could not count, once per bench rather than per case. */
 static void unsupported_txt(FILE *f, const struct rl_bench *b)
 {
-	struct pack p;
+	struct wrap p;
 	bool any = false;
 	size_t c;
 	const char *k;
@@ -313,52 +273,44 @@ static void unsupported_txt(FILE *f, const struct rl_bench *b)
 				strcat(seen, ";");
 			}
 			if (!any)
-				pack_start(&p, f, "not counted here: ", 4);
+				wrap_start(&p, f, "not counted here: ", 4);
 			any = true;
 			snprintf(item, sizeof(item), "%s (%s)", k,
 				 json_string_value(json_object_get(v, "reason")) ?: "?");
-			pack_item(&p, "; ", item);
+			wrap_item(&p, "; ", item);
 		}
 	}
 	if (any)
-		pack_end(&p);
+		wrap_end(&p);
 }
 
 static void params_txt(FILE *f, const struct rl_bench *b)
 {
 	char item[256], val[160];
-	struct pack p;
+	struct wrap p;
 	const char *k;
 	json_t *v;
 
 	if (!json_object_size(b->params))
 		return;
-	pack_start(&p, f, "params: ", 8);
+	wrap_start(&p, f, "params: ", 8);
 	json_object_foreach(b->params, k, v) {
 		snprintf(item, sizeof(item), "%s=%s", k, rl_json_text(v, val, sizeof(val)));
-		pack_item(&p, " ", item);
+		wrap_item(&p, " ", item);
 	}
-	pack_end(&p);
+	wrap_end(&p);
 }
 
 /* "  key: skip: reason", the reason on its own line when it does not fit. */
 static void reason_txt(FILE *f, const struct rl_case *c)
 {
-	char *copy, *save = NULL, *w;
-	struct pack p;
-
-	if (strlen(c->key) + strlen(c->status) + strlen(c->reason) + 6 <= WIDTH) {
+	if (strlen(c->key) + strlen(c->status) + strlen(c->reason) + 6 <= WRAP_WIDTH) {
 		fprintf(f, "  %s: %s: %s\n", c->key, c->status, c->reason);
 		return;
 	}
 	/* a long reason wraps at word boundaries, indented under its case */
 	fprintf(f, "  %s: %s:\n", c->key, c->status);
-	copy = strdup(c->reason);
-	pack_start(&p, f, "      ", 6);
-	for (w = copy ? strtok_r(copy, " ", &save) : NULL; w; w = strtok_r(NULL, " ", &save))
-		pack_item(&p, " ", w);
-	pack_end(&p);
-	free(copy);
+	wrap_words(f, "      ", 6, c->reason);
 }
 
 static void bench_txt(FILE *f, const struct rl_bench *b)
@@ -369,7 +321,7 @@ static void bench_txt(FILE *f, const struct rl_bench *b)
 	size_t c, m, skipped = 0;
 
 	fprintf(f, "== %s ", b->name);
-	for (int i = strlen(b->name) + 4; i < WIDTH; i++)
+	for (int i = strlen(b->name) + 4; i < WRAP_WIDTH; i++)
 		fputc('=', f);
 	fputc('\n', f);
 	if (summary)
