@@ -1,12 +1,10 @@
 /* Between-run noise of this host, per metric, measured from replicate runs in the archive. */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "history.h"
 #include "runset.h"
@@ -108,25 +106,6 @@ static void pool(struct noise_history *h)
 	}
 }
 
-/* Runs that cannot be read say so on stderr through run_load: keep the report clean. */
-static int load_quiet(const char *dir, struct rl_run *run)
-{
-	int saved = dup(STDERR_FILENO), null = open("/dev/null", O_WRONLY | O_CLOEXEC), err;
-
-	fflush(stderr);
-	if (saved >= 0 && null >= 0)
-		dup2(null, STDERR_FILENO);
-	err = run_load_light(dir, run);
-	fflush(stderr);
-	if (saved >= 0) {
-		dup2(saved, STDERR_FILENO);
-		close(saved);
-	}
-	if (null >= 0)
-		close(null);
-	return err;
-}
-
 int history_load(const char *root, const char *host, const char *const *skip, size_t nskip,
 		 struct noise_history *h)
 {
@@ -159,7 +138,7 @@ int history_load(const char *root, const char *host, const char *const *skip, si
 			if (r->d_name[0] == '.')
 				continue;
 			snprintf(rdir, sizeof(rdir), "%s/%s", kdir, r->d_name);
-			if (skipped(rdir, skip, nskip) || load_quiet(rdir, &run))
+			if (skipped(rdir, skip, nskip) || run_load_light(rdir, &run))
 				continue;
 			if (!rl_incomplete(&run, fp, sizeof(fp)) &&
 			    !strcmp(run_host(&run, fp, sizeof(fp)), host)) {

@@ -28,8 +28,21 @@
 
 static int bad(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* run_load_light(): medians only, no bootstrap intervals (reading a whole archive). */
+/* run_load_light(): medians only, no bootstrap intervals, and silent (reading a whole archive). */
 static bool light;
+
+/* What a user sees of bad input: stderr, but nothing in light mode. */
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (light)
+		return;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+}
 
 /* @s with every byte that is not printable ASCII shown as \xNN: what a terminal may see of it. */
 static const char *printable(const char *s, char *buf, size_t len)
@@ -57,8 +70,8 @@ static int bad(const char *path, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "mmbench: %s: ", printable(path, safe, sizeof(safe)));
-	fprintf(stderr, "%s\n", printable(msg, safe, sizeof(safe)));
+	say("mmbench: %s: ", printable(path, safe, sizeof(safe)));
+	say("%s\n", printable(msg, safe, sizeof(safe)));
 	return -EINVAL;
 }
 
@@ -80,7 +93,7 @@ static char *read_file(const char *path, size_t max, size_t *len, int *err)
 			return NULL;
 		}
 		*err = -errno;
-		fprintf(stderr, "mmbench: %s: %s\n", path, strerror(errno));
+		say("mmbench: %s: %s\n", path, strerror(errno));
 		return NULL;
 	}
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
@@ -109,7 +122,7 @@ static char *read_file(const char *path, size_t max, size_t *len, int *err)
 		if (n <= 0) {
 			*err = n ? -errno : bad(path, "shorter than its size");
 			if (n)
-				fprintf(stderr, "mmbench: %s: %s\n", path, strerror(errno));
+				say("mmbench: %s: %s\n", path, strerror(errno));
 			close(fd);
 			free(buf);
 			return NULL;
@@ -532,16 +545,16 @@ int run_load(const char *dir, struct rl_run *run)
 	snprintf(run->dir, sizeof(run->dir), "%s", dir);
 	if (stat(dir, &st)) {
 		err = -errno;
-		fprintf(stderr, "mmbench: %s: %s\n", dir, strerror(errno));
+		say("mmbench: %s: %s\n", dir, strerror(errno));
 		return err;
 	}
 	if (!S_ISDIR(st.st_mode)) {
-		fprintf(stderr, "mmbench: %s: not a run directory\n", dir);
+		say("mmbench: %s: not a run directory\n", dir);
 		return -ENOTDIR;
 	}
 	snprintf(run->manifest_path, sizeof(run->manifest_path), "%s/manifest.json", dir);
 	if (access(run->manifest_path, F_OK)) {
-		fprintf(stderr, "mmbench: %s: no manifest.json: not a run directory\n", dir);
+		say("mmbench: %s: no manifest.json: not a run directory\n", dir);
 		return -ENOENT;
 	}
 	run->manifest = load_json(run->manifest_path, &err);
@@ -563,7 +576,7 @@ int run_load(const char *dir, struct rl_run *run)
 	n = scandir(dir, &names, is_bench_file, alphasort);
 	if (n < 0) {
 		err = -errno;
-		fprintf(stderr, "mmbench: %s: %s\n", dir, strerror(errno));
+		say("mmbench: %s: %s\n", dir, strerror(errno));
 		goto out;
 	}
 	if (n > RL_MAX_BENCH_FILES)
@@ -589,7 +602,7 @@ int run_load(const char *dir, struct rl_run *run)
 	free(names);
 out:
 	if (err == -ENOMEM)
-		fprintf(stderr, "mmbench: %s: %s\n", dir, strerror(ENOMEM));
+		say("mmbench: %s: %s\n", dir, strerror(ENOMEM));
 	if (err)
 		run_free(run);
 	return err;

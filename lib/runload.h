@@ -48,7 +48,10 @@ struct rl_run {
  * or backquotes in strings, names unfit for a file name are all refused.
  */
 int run_load(const char *dir, struct rl_run *run);
-/* The same, with medians only (no bootstrap intervals): for reading many runs. */
+/*
+ * The same, with medians only (no bootstrap intervals) and without a word on bad input
+ * (the caller passes such a run over): for reading a whole archive.
+ */
 int run_load_light(const char *dir, struct rl_run *run);
 /*
  * run_load(), and the same refusal (one line, -EINVAL, @run empty) of a run that mmbench
