@@ -185,8 +185,6 @@ static void measure_row(struct cmp *c, struct cmp_row *row, const struct rl_case
 	sb.nr_runs = row->nb = side_samples(bc, c->sides[0].set.nr, row->metric, xb, nb, &row->cv_b);
 	sc.nr_runs = row->nc = side_samples(cc, c->sides[row->side].set.nr, row->metric, xc, nc,
 					    &row->cv_c);
-	row->centre_b = vside_centre(&sb);
-	row->centre_c = vside_centre(&sc);
 	if (c->use_history)
 		row->history = history_noise(&c->hist, row->bench, row->key, row->metric, &noise);
 	verdict_measure(&sb, &sc, row->history ? &noise : NULL, &row->res);

@@ -18,7 +18,6 @@ struct cmp_row {
 	size_t side;			/* index of the compared side, >= 1 */
 	size_t nb, nc;			/* runs of each side that measured it */
 	double cv_b, cv_c;		/* mean cv inside a run (repetitions), NaN when none */
-	double centre_b, centre_c;	/* each side's median (of a set: geometric mean of its runs') */
 	bool history;			/* the host's between-run history was pooled in */
 	struct vresult res;
 	char why[200];			/* why n/a, inconclusive or how it was decided */

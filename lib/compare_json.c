@@ -29,8 +29,8 @@ static json_t *row_json(const struct cmp_row *w)
 	json_object_set_new(o, "side", json_string((char[]){ (char)('A' + w->side), 0 }));
 	json_object_set_new(o, "better", json_string(w->better == BETTER_LOWER ? "lower" :
 			    w->better == BETTER_HIGHER ? "higher" : "none"));
-	json_object_set_new(o, "base", side_json(w->nb, w->centre_b, w->cv_b));
-	json_object_set_new(o, "new", side_json(w->nc, w->centre_c, w->cv_c));
+	json_object_set_new(o, "base", side_json(w->nb, w->res.base, w->cv_b));
+	json_object_set_new(o, "new", side_json(w->nc, w->res.cur, w->cv_c));
 	/* a change from zero has an infinite ratio: JSON has no infinity, say it in words */
 	json_object_set_new(o, "ratio", isinf(r->ratio) ? json_string("from zero") : num(r->ratio));
 	json_object_set_new(o, "ratio_ci95", json_pack("[oo]", num(r->lo), num(r->hi)));

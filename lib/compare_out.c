@@ -307,11 +307,11 @@ void cmp_print_text(FILE *f, const struct cmp *c)
 		}
 		if (new_case || strcmp(prev->metric, r->metric)) {
 			fprintf(f, "  %s [%s]\n", r->metric, r->unit);
-			fprintf(f, "    %-2s %9s %6s\n", "A", rl_fmt(r->centre_b, med, sizeof(med)),
+			fprintf(f, "    %-2s %9s %6s\n", "A", rl_fmt(r->res.base, med, sizeof(med)),
 				pct_text(r->cv_b, cv, sizeof(cv)));
 		}
 		fprintf(f, ROW_FMT, (char[]){ (char)('A' + r->side), 0 },
-			rl_fmt(r->centre_c, med, sizeof(med)),
+			rl_fmt(r->res.cur, med, sizeof(med)),
 			pct_text(r->cv_c, cv, sizeof(cv)),
 			r->nb && r->nc ? ratio_text(&r->res, ci, sizeof(ci)) : "",
 			q_text(r->res.q, q, sizeof(q)),
@@ -397,10 +397,10 @@ void cmp_print_md(FILE *f, const struct cmp *c, const struct plot_list *plots,
 		}
 		if (new_case || strcmp(prev->metric, row->metric))
 			fprintf(f, "| %s [%s] | A | %s | %s | | | | |\n", row->metric, row->unit,
-				rl_fmt(row->centre_b, med, sizeof(med)),
+				rl_fmt(row->res.base, med, sizeof(med)),
 				pct_text(row->cv_b, cv, sizeof(cv)));
 		fprintf(f, "| | %c | %s | %s | ", (int)('A' + row->side),
-			rl_fmt(row->centre_c, med, sizeof(med)),
+			rl_fmt(row->res.cur, med, sizeof(med)),
 			pct_text(row->cv_c, cv, sizeof(cv)));
 		fprintf(f, "%s | %s | %s | %s%s%s%s%s%s |\n",
 			row->nb && row->nc ? ratio_text(&row->res, ratio, sizeof(ratio)) : "",

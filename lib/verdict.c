@@ -136,8 +136,6 @@ static void measure_linear(const struct vside *b, const struct vside *c, struct 
 	side_range(b, &blo, &bhi);
 	side_range(c, &clo, &chi);
 	r->linear = true;
-	r->base = pooled_median(b);
-	r->cur = pooled_median(c);
 	if (blo == bhi && clo == chi && blo == clo) {
 		r->ratio = r->lo = r->hi = 1;
 		r->mde = 0;
@@ -169,6 +167,9 @@ void verdict_measure(const struct vside *base, const struct vside *cur,
 	r->base = r->cur = NAN;
 	r->nb = nr_samples(base);
 	r->nc = nr_samples(cur);
+	/* each side's centre, shown even when the other side has nothing to compare */
+	r->base = vside_centre(base);
+	r->cur = vside_centre(cur);
 	r->runs_b = base->nr_runs;
 	r->runs_c = cur->nr_runs;
 	if (!r->nb || !r->nc) {
@@ -213,8 +214,6 @@ void verdict_measure(const struct vside *base, const struct vside *cur,
 	var = fmax(var, (wb + wc) / 2);
 	se = sqrt(var * (1.0 / kb + 1.0 / kc));
 	d = Mc - Mb;
-	r->base = exp(Mb);
-	r->cur = exp(Mc);
 	r->ratio = exp(d);
 	r->sd = sqrt(var);
 	r->df = df;
