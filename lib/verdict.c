@@ -164,7 +164,6 @@ void verdict_measure(const struct vside *base, const struct vside *cur,
 	memset(r, 0, sizeof(*r));
 	r->v = VERDICT_NA;
 	r->ratio = r->lo = r->hi = r->p = r->q = r->mde = r->sd = r->df = NAN;
-	r->base = r->cur = NAN;
 	r->nb = nr_samples(base);
 	r->nc = nr_samples(cur);
 	/* each side's centre, shown even when the other side has nothing to compare */
