@@ -15,10 +15,10 @@ KSRC	?=
 LIBPERF	:= $(BUILD)/libperf
 LINUX_SOURCE_TARBALL := $(firstword $(wildcard /usr/src/linux-source-6.1.tar.xz))
 
-LIB_SRC	:= $(filter-out lib/main.c,$(wildcard lib/*.c))
+LIB_SRC	:= $(filter-out lib/cmd/main.c,$(wildcard lib/*/*.c))
 BENCH_SRC := $(wildcard benches/*.c)
 LIB_OBJ	:= $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC) $(BENCH_SRC)) $(BUILD)/version.o
-MAIN_OBJ := $(BUILD)/lib/main.o
+MAIN_OBJ := $(BUILD)/lib/cmd/main.o
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 
@@ -100,10 +100,10 @@ FUZZ_CC	?= clang-14
 FUZZ_SECONDS ?= 600
 FUZZ_FLAGS := -std=gnu11 -g -O1 -D_GNU_SOURCE -Ilib -Ifuzz -I$(LIBPERF)/include \
 	-fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all
-FUZZ_SRC := fuzz/fuzz_runload.c fuzz/harness.c $(filter-out lib/main.c,$(wildcard lib/*.c)) \
+FUZZ_SRC := fuzz/fuzz_runload.c fuzz/harness.c $(LIB_SRC) \
 	$(BUILD)/version.c $(BENCH_SRC)
 
-$(BUILD)/fuzz/fuzz_runload: $(FUZZ_SRC) $(wildcard fuzz/*.h lib/*.h) $(LIBPERF)/libperf.a
+$(BUILD)/fuzz/fuzz_runload: $(FUZZ_SRC) $(wildcard fuzz/*.h lib/*/*.h) $(LIBPERF)/libperf.a
 	@mkdir -p $(dir $@)
 	@echo "  CLANG   $@"
 	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $(FUZZ_SRC) $(LDLIBS)
@@ -122,4 +122,4 @@ cppcheck:
 clean:
 	rm -rf $(BUILD)
 
--include $(wildcard $(BUILD)/lib/*.d $(BUILD)/benches/*.d)
+-include $(wildcard $(BUILD)/lib/*/*.d $(BUILD)/benches/*.d)

@@ -6,13 +6,13 @@
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/statfs.h>
-#include "bench.h"
-#include "counters.h"
+#include "core/bench.h"
+#include "sys/counters.h"
 #include "fault_around.h"
-#include "memutil.h"
-#include "procfs.h"
-#include "timing.h"
-#include "topology.h"
+#include "sys/memutil.h"
+#include "sys/procfs.h"
+#include "sys/timing.h"
+#include "sys/topology.h"
 
 #define SPARSE_STEP	(2ul << 20)	/* one page per PMD: the worst case of the original series */
 #define STRIDE_PAGES	16

@@ -6,8 +6,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "bench.h"
-#include "counters.h"
+#include "core/bench.h"
+#include "sys/counters.h"
 
 #define PAGE		4096ul
 #define NR_FOLIO_SIZES	9	/* 2048 kB down to 8 kB: the mTHP sizes shmem may allocate */

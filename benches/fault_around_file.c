@@ -9,10 +9,10 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/statfs.h>
-#include "bench.h"
+#include "core/bench.h"
 #include "fault_around.h"
-#include "knobs.h"
-#include "procfs.h"
+#include "knobs/knobs.h"
+#include "sys/procfs.h"
 
 static long tmpfs_huge_of_shm(char *buf, size_t len)
 {

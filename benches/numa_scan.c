@@ -8,10 +8,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "bench.h"
-#include "counters.h"
-#include "procfs.h"
-#include "topology.h"
+#include "core/bench.h"
+#include "sys/counters.h"
+#include "sys/procfs.h"
+#include "sys/topology.h"
 #include "numa_scan.h"
 
 static const char *const mode_names[NR_MODES] = { "disjoint", "shared", "idle-vmas" };

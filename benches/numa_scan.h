@@ -5,8 +5,8 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "bench.h"
-#include "counters.h"
+#include "core/bench.h"
+#include "sys/counters.h"
 
 #define SKIP_EVENT	"sched:sched_skip_vma_numa"
 #define MAX_REASONS	16

@@ -11,11 +11,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bench.h"
-#include "counters.h"
-#include "timing.h"
-#include "topology.h"
-#include "vmstat.h"
+#include "core/bench.h"
+#include "sys/counters.h"
+#include "sys/timing.h"
+#include "sys/topology.h"
+#include "sys/vmstat.h"
 #include "numa_scan.h"
 
 #define BATCH_PAGES	64	/* pages between two updates of a worker's counter */

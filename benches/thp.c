@@ -5,12 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "bench.h"
-#include "counters.h"
-#include "knobs.h"
-#include "memutil.h"
-#include "options.h"
-#include "procfs.h"
+#include "core/bench.h"
+#include "sys/counters.h"
+#include "knobs/knobs.h"
+#include "sys/memutil.h"
+#include "core/options.h"
+#include "sys/procfs.h"
 #include "thp.h"
 
 #define MAX_SIZES	16

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "bench.h"
+#include "core/bench.h"
 
 #define THP_PAGE	4096ul
 #define THP_SYSFS	"/sys/kernel/mm/transparent_hugepage"

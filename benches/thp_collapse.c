@@ -7,11 +7,11 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include "bench.h"
-#include "knobs.h"
-#include "procfs.h"
-#include "timing.h"
-#include "vmstat.h"
+#include "core/bench.h"
+#include "knobs/knobs.h"
+#include "sys/procfs.h"
+#include "sys/timing.h"
+#include "sys/vmstat.h"
 #include "thp.h"
 
 #ifndef MADV_COLLAPSE

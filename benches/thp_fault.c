@@ -2,12 +2,12 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include "bench.h"
-#include "counters.h"
-#include "memutil.h"
-#include "procfs.h"
-#include "timing.h"
-#include "vmstat.h"
+#include "core/bench.h"
+#include "sys/counters.h"
+#include "sys/memutil.h"
+#include "sys/procfs.h"
+#include "sys/timing.h"
+#include "sys/vmstat.h"
 #include "thp.h"
 
 /*

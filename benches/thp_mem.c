@@ -6,11 +6,11 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include "bench.h"
-#include "knobs.h"
-#include "privs.h"
-#include "procfs.h"
-#include "timing.h"
+#include "core/bench.h"
+#include "knobs/knobs.h"
+#include "sys/privs.h"
+#include "sys/procfs.h"
+#include "sys/timing.h"
 #include "thp.h"
 
 /*

@@ -18,13 +18,13 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "bench.h"
-#include "counters.h"
-#include "memutil.h"
-#include "procfs.h"
-#include "timing.h"
+#include "core/bench.h"
+#include "sys/counters.h"
+#include "sys/memutil.h"
+#include "sys/procfs.h"
+#include "sys/timing.h"
 #include "uffd_wp.h"
-#include "vmstat.h"
+#include "sys/vmstat.h"
 
 /* The installed uapi headers are 6.1; this came later (the uffd ones are in uffd_wp.h). */
 #ifndef MADV_POPULATE_READ

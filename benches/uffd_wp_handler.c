@@ -10,7 +10,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "privs.h"
+#include "sys/privs.h"
 #include "uffd_wp.h"
 
 /* What the last uffd_wp_open() met: the syscall's errno, UFFD_USER_MODE_ONLY's, and which one worked. */

@@ -6,12 +6,12 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <unistd.h>
-#include "bench.h"
-#include "counters.h"
-#include "stats.h"
-#include "timing.h"
-#include "topology.h"
-#include "vmstat.h"
+#include "core/bench.h"
+#include "sys/counters.h"
+#include "out/stats.h"
+#include "sys/timing.h"
+#include "sys/topology.h"
+#include "sys/vmstat.h"
 #include "vma_lock_work.h"
 
 #define MAX_SAMPLES	1000

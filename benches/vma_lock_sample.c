@@ -1,8 +1,8 @@
 /* The vma-lock bench's timed region seen from the main thread: reading the workers at each sample's end. */
 #include <errno.h>
 #include <time.h>
-#include "counters.h"
-#include "timing.h"
+#include "sys/counters.h"
+#include "sys/timing.h"
 #include "vma_lock_work.h"
 
 /*

@@ -8,8 +8,8 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "memutil.h"
-#include "timing.h"
+#include "sys/memutil.h"
+#include "sys/timing.h"
 #include "vma_lock_work.h"
 
 #define CHURN_LEN	(64ul << 10)

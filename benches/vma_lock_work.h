@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
-#include "topology.h"
+#include "sys/topology.h"
 
 enum vl_mode { VL_SHARED, VL_PRIVATE, VL_CHURN, VL_MTU, VL_PROCS, VL_NR_MODES };
 enum vl_kind { VL_ANON_WRITE, VL_ANON_READ, VL_TMPFS_READ, VL_TMPFS_WRITE, VL_NR_KINDS };

@@ -8,9 +8,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cmds.h"
+#include "cmd/cmds.h"
 #include "harness.h"
-#include "runload.h"
+#include "out/runload.h"
 
 /* Empties @dir (files and plots/) from the last input. */
 static void empty(const char *dir)

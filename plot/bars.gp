@@ -1,4 +1,4 @@
-# Bars with 95% CI whiskers: one group per case, one bar per run. Variables from a .vars file (see lib/plots.c).
+# Bars with 95% CI whiskers: one group per case, one bar per run. Variables from a .vars file (see lib/out/plots.c).
 load varsfile
 load scriptdir."/common.gp"
 set style data histogram

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "cmds.h"
+#include "cmd/cmds.h"
 
 #define BASE	"tests/data/run-base"
 #define NEW	"tests/data/run-new"

@@ -1,4 +1,4 @@
-/* Unit tests of lib/counters.c: counts that must match the work done, scopes, inherit, filters, unsupported events. */
+/* Unit tests of lib/sys/counters.c: counts that must match the work done, scopes, inherit, filters, unsupported events. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -9,8 +9,8 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "bench.h"
-#include "counters.h"
+#include "core/bench.h"
+#include "sys/counters.h"
 
 #define PAGES	2048
 

@@ -6,8 +6,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "testutil.h"
-#include "results.h"
-#include "runload.h"
+#include "out/results.h"
+#include "out/runload.h"
 
 #define DATA	"tests/data/"
 

@@ -14,8 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 #include "testutil.h"
-#include "knobs.h"
-#include "results.h"
+#include "knobs/knobs.h"
+#include "out/results.h"
 
 #define KILL_GONE_S	2	/* after SIGKILL, nothing of the run may remain longer */
 #define VM_GONE_S	5

@@ -7,8 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bench.h"
-#include "options.h"
+#include "core/bench.h"
+#include "core/options.h"
 #include "testutil.h"
 
 #define SIZE		(64ul << 20)	/* passed explicitly, so the expectations below hold */

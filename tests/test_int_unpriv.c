@@ -8,8 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "testutil.h"
-#include "knobs.h"
-#include "util.h"
+#include "knobs/knobs.h"
+#include "sys/util.h"
 
 #define NOBODY		"65534"
 #define ROOT_LOCK	"/var/lib/mmbench/journal.lock"

@@ -9,7 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "testutil.h"
-#include "knobs.h"
+#include "knobs/knobs.h"
 
 #define THP "/sys/kernel/mm/transparent_hugepage"
 

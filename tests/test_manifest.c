@@ -8,10 +8,10 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "knobs.h"
-#include "manifest.h"
-#include "procfs.h"
-#include "sha256.h"
+#include "knobs/knobs.h"
+#include "core/manifest.h"
+#include "sys/procfs.h"
+#include "sys/sha256.h"
 
 static char root[PATH_MAX];
 

@@ -6,9 +6,9 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include "testutil.h"
-#include "bench.h"
-#include "memutil.h"
-#include "procfs.h"
+#include "core/bench.h"
+#include "sys/memutil.h"
+#include "sys/procfs.h"
 
 #define THP "/sys/kernel/mm/transparent_hugepage"
 

@@ -2,9 +2,9 @@
 #include <errno.h>
 #include <string.h>
 #include "testutil.h"
-#include "bench.h"
-#include "options.h"
-#include "procfs.h"
+#include "core/bench.h"
+#include "core/options.h"
+#include "sys/procfs.h"
 
 static void test_parse_size(void **state)
 {

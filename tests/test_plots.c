@@ -2,11 +2,11 @@
 #include <limits.h>
 #include <string.h>
 #include "testutil.h"
-#include "bench.h"
-#include "options.h"
-#include "plots.h"
-#include "results.h"
-#include "runload.h"
+#include "core/bench.h"
+#include "core/options.h"
+#include "out/plots.h"
+#include "out/results.h"
+#include "out/runload.h"
 
 static const struct bench scale = { .name = "scale", .summary = "s", .unit_of_work = "u" };
 

@@ -11,9 +11,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "testutil.h"
-#include "knobs.h"
-#include "manifest.h"
-#include "privs.h"
+#include "knobs/knobs.h"
+#include "core/manifest.h"
+#include "sys/privs.h"
 
 #define THP	"/sys/kernel/mm/transparent_hugepage"
 #define NOBODY	65534

@@ -1,4 +1,4 @@
-/* Unit tests of lib/procfs.c: a fake sysroot for meminfo and CPUs, the real /proc/self for status and smaps. */
+/* Unit tests of lib/sys/procfs.c: a fake sysroot for meminfo and CPUs, the real /proc/self for status and smaps. */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "procfs.h"
+#include "sys/procfs.h"
 
 static char root[PATH_MAX];
 

@@ -11,11 +11,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "testutil.h"
-#include "atomic.h"
-#include "bench.h"
-#include "driver.h"
-#include "knobs.h"
-#include "results.h"
+#include "sys/atomic.h"
+#include "core/bench.h"
+#include "core/driver.h"
+#include "knobs/knobs.h"
+#include "out/results.h"
 
 #define THP "/sys/kernel/mm/transparent_hugepage"
 

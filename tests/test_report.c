@@ -7,9 +7,9 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "cmds.h"
-#include "report.h"
-#include "runload.h"
+#include "cmd/cmds.h"
+#include "out/report.h"
+#include "out/runload.h"
 
 #define DATA	"tests/data/"
 #define GOLDEN	DATA "golden/report-base.txt"

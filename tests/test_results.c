@@ -3,9 +3,9 @@
 #include <math.h>
 #include <string.h>
 #include "testutil.h"
-#include "bench.h"
-#include "options.h"
-#include "results.h"
+#include "core/bench.h"
+#include "core/options.h"
+#include "out/results.h"
 
 static const struct bench_opt opts[] = {
 	{ .name = "size", .type = OPT_SIZE, .def = { "64M" }, .min = 4096, .help = "region" },

@@ -1,4 +1,4 @@
-/* Unit tests of lib/stats.c against a reference computation. */
+/* Unit tests of lib/out/stats.c against a reference computation. */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -6,8 +6,8 @@
 #include <gsl/gsl_rng.h>
 
 #include "testutil.h"
-#include "bench.h"
-#include "stats.h"
+#include "core/bench.h"
+#include "out/stats.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

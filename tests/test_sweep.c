@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "testutil.h"
-#include "sweep.h"
+#include "out/sweep.h"
 
 #define THP_REL		"/sys/kernel/mm/transparent_hugepage/enabled"
 #define THP_ORIG	"always [madvise] never"

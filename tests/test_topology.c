@@ -1,4 +1,4 @@
-/* Unit tests of lib/topology.c: this machine against libnuma and sysfs, and synthetic 2-package topologies for placement. */
+/* Unit tests of lib/sys/topology.c: this machine against libnuma and sysfs, and synthetic 2-package topologies for placement. */
 #include <errno.h>
 #include <limits.h>
 #include <numa.h>
@@ -10,8 +10,8 @@
 #include <hwloc.h>
 
 #include "testutil.h"
-#include "procfs.h"
-#include "topology.h"
+#include "sys/procfs.h"
+#include "sys/topology.h"
 
 static char dir[PATH_MAX];
 

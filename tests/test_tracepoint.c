@@ -5,7 +5,7 @@
 
 #include "testutil.h"
 #include "fixtures.h"
-#include "counters.h"
+#include "sys/counters.h"
 
 /* Two symbolic fields, one a prefix of the other's name, hex values, out of order. */
 static const char two_fields_format[] =

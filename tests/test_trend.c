@@ -3,9 +3,9 @@
 #include <string.h>
 
 #include "testutil.h"
-#include "bench.h"
-#include "changepoint.h"
-#include "kversion.h"
+#include "core/bench.h"
+#include "out/changepoint.h"
+#include "out/kversion.h"
 
 static void test_version_order(void **state)
 {

@@ -1,4 +1,4 @@
-/* Unit tests of the verdict engine (lib/verdict.c): known answers, and honesty on synthetic runs with run-to-run noise. */
+/* Unit tests of the verdict engine (lib/out/verdict.c): known answers, and honesty on synthetic runs with run-to-run noise. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,8 +7,8 @@
 #include <gsl/gsl_rng.h>
 
 #include "testutil.h"
-#include "bench.h"
-#include "verdict.h"
+#include "core/bench.h"
+#include "out/verdict.h"
 
 #define MAX_RUNS	8
 #define MAX_REPS	8

@@ -1,7 +1,7 @@
 /* Unit test of vma-lock's scaling: computed after every case ran, from the case list, whatever the order of cases. */
 #include <string.h>
 #include "testutil.h"
-#include "bench.h"
+#include "core/bench.h"
 
 /* A case as vma-lock's cases() makes it (mode, kind, placement, threads in arg[]), with its rates. */
 static struct bench_case *add(struct case_list *l, long mode, long threads,

@@ -1,4 +1,4 @@
-/* Unit tests of lib/vmstat.c: snapshots of a fake /proc/vmstat and THP stats tree, deltas, recording by pattern. */
+/* Unit tests of lib/sys/vmstat.c: snapshots of a fake /proc/vmstat and THP stats tree, deltas, recording by pattern. */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -9,8 +9,8 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "bench.h"
-#include "vmstat.h"
+#include "core/bench.h"
+#include "sys/vmstat.h"
 
 static char root[PATH_MAX];
 

@@ -14,8 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 #include "testutil.h"
-#include "knobs.h"
-#include "util.h"
+#include "knobs/knobs.h"
+#include "sys/util.h"
 
 #define LOCK_TRIES	300	/* 2 s apart: another run may hold the machine for minutes */
 

@@ -1,0 +1,337 @@
+/* `mmbench sweep KNOB=V1,V2,..`: run benches at each value of one knob and say which value is best. */
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "sys/atomic.h"
+#include "cmd/cmds.h"
+#include "core/driver.h"
+#include "knobs/knobs.h"
+#include "core/manifest.h"
+#include "out/report.h"
+#include "out/results.h"
+#include "out/sweep.h"
+#include "sys/timing.h"
+#include "sys/topology.h"
+
+/* splitmix64: a small, well-mixed generator whose whole state is the seed. */
+static uint64_t mix(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+void sweep_order(unsigned n, unsigned rep, uint64_t seed, unsigned *out)
+{
+	uint64_t s = seed ^ ((uint64_t)rep * 0xd1b54a32d192ed03ull);
+
+	for (unsigned i = 0; i < n; i++)
+		out[i] = i;
+	/* Fisher-Yates; the modulo bias is nil for lists this short */
+	for (unsigned i = n; i > 1; i--) {
+		unsigned j = mix(&s) % i, t = out[i - 1];
+
+		out[i - 1] = out[j];
+		out[j] = t;
+	}
+}
+
+/* "thp.hugepages-2048kB.shmem_enabled" is too long for a param: "2048kB.shmem_enabled". */
+static void param_name(const char *knob, char *buf, size_t len)
+{
+	const char *p = knob;
+
+	if (strlen(p) >= len && !strncmp(p, "thp.hugepages-", 14))
+		p += 14;
+	if (strlen(p) >= len)
+		p += strlen(p) - (len - 1);
+	snprintf(buf, len, "%s", p);
+}
+
+static int parse_values(struct sweep *sw, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	char list[1024], *save, *tok;
+
+	if (!eq || eq == arg || (size_t)(eq - arg) >= sizeof(sw->knob))
+		return run_usage("mmbench sweep", "takes KNOB=V1,V2,.. (got '%s')", arg);
+	snprintf(sw->knob, sizeof(sw->knob), "%.*s", (int)(eq - arg), arg);
+	if (!knob_known(sw->knob))
+		return run_usage("mmbench sweep", "unknown knob '%s' (see 'mmbench list --knobs')", sw->knob);
+	param_name(sw->knob, sw->param, sizeof(sw->param));
+	snprintf(list, sizeof(list), "%s", eq + 1);
+	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (sw->nr_values == SWEEP_MAX_VALUES)
+			return run_usage("mmbench sweep", "at most %d values", SWEEP_MAX_VALUES);
+		if (strlen(tok) >= sizeof(sw->values[0]))
+			return run_usage("mmbench sweep", "value '%.20s..' is too long", tok);
+		for (unsigned i = 0; i < sw->nr_values; i++)
+			if (!strcmp(sw->values[i], tok))
+				return run_usage("mmbench sweep", "%s: value '%s' is listed twice", sw->knob, tok);
+		snprintf(sw->values[sw->nr_values++], sizeof(sw->values[0]), "%s", tok);
+	}
+	if (!sw->nr_values || strstr(eq + 1, ",,") || eq[1] == ',' ||
+	    eq[strlen(eq) - 1] == ',')
+		return run_usage("mmbench sweep", "%s: empty value in the list '%s'", sw->knob, eq + 1);
+	return 0;
+}
+
+/* Readable and writable here, else one line naming the alternative and exit 4. */
+static int check_access(struct sweep *sw)
+{
+	char orig[64], why[256];
+	int r = knob_read(sw->knob, orig, sizeof(orig));
+
+	if (!r && !knob_probe_write(sw->knob, why, sizeof(why)))
+		return 0;
+	if (r)
+		knob_probe_write(sw->knob, why, sizeof(why));
+	fprintf(stderr, "mmbench sweep: %s cannot be %s here: %s; './run.sh vm --kernel "
+		"IMAGE -- sweep %s=..' runs it on a kernel that allows it\n", sw->knob,
+		r ? "read" : "written", why[0] ? why : strerror(-r), sw->knob);
+	return KSFT_SKIP;
+}
+
+/*
+ * Every value must be one the kernel takes (else exit 2). Values are tried by writing
+ * them; knob_restore_all() puts the original back at once. The machine's value joins
+ * the list when it is not there: the recommendation is measured against it.
+ */
+static int check_values(struct sweep *sw)
+{
+	char orig[64];
+	int r = knob_read(sw->knob, orig, sizeof(orig));
+
+	if (r)
+		return check_access(sw);
+	sw->numeric = knob_numeric(sw->knob);
+	for (unsigned i = 0; i < sw->nr_values; i++) {
+		char why[600];
+
+		if (knob_try_value(sw->knob, sw->values[i], why, sizeof(why)))
+			return run_usage("mmbench sweep", "%s", why);
+	}
+	for (sw->orig = 0; sw->orig < sw->nr_values; sw->orig++)
+		if (sw->numeric ? strtod(sw->values[sw->orig], NULL) == strtod(orig, NULL) :
+		    !strcmp(sw->values[sw->orig], orig))
+			break;
+	if (sw->orig == sw->nr_values) {
+		if (sw->nr_values == SWEEP_MAX_VALUES)
+			return run_usage("mmbench sweep", "at most %d values with the machine's own", SWEEP_MAX_VALUES);
+		fprintf(stderr, "mmbench sweep: adding the machine's value %s=%s to the sweep\n",
+			sw->knob, orig);
+		snprintf(sw->values[sw->nr_values++], sizeof(sw->values[0]), "%s", orig);
+	}
+	return 0;
+}
+
+/* The benches a sweep of @knob runs by default: those that name it, else all. */
+static void default_benches(struct run_args *a, const char *knob, bool given)
+{
+	int n = 0;
+
+	if (given)
+		return;
+	for (int i = 0; i < nr_benches; i++) {
+		const struct bench *b = benches[i];
+
+		for (const char *const *k = b && b->knobs ? b->knobs : NULL; k && *k; k++)
+			if (!fnmatch(*k, knob, 0)) {
+				a->benches[n++] = b;
+				break;
+			}
+	}
+	if (n)
+		a->nr_benches = n;
+}
+
+/* Every case once per value; the knob is the case's own and its value a param of the key. */
+static int sweep_list(const struct sweep *sw, const struct case_list *base, struct case_list *out)
+{
+	for (unsigned v = 0; v < sw->nr_values; v++) {
+		for (int i = 0; i < base->nr; i++) {
+			struct bench_case *c = case_new(out);
+
+			if (!c)
+				return -ENOMEM;
+			bool own = false;
+
+			*c = base->cases[i];
+			c->key[0] = 0;
+			for (int k = 0; k < c->nr_knobs; k++)
+				own |= !strcmp(c->knobs[k].knob, sw->knob);
+			if (sw->numeric)
+				case_param_num(c, sw->param, strtod(sw->values[v], NULL));
+			else
+				case_param_str(c, sw->param, sw->values[v]);
+			case_freeze_key(c);
+			/* a case that sets the knob itself measures its own value, not the sweep's */
+			if (own)
+				case_skip(c, "the case sets %s itself: sweeping it would override the case",
+					  sw->knob);
+			else
+				case_knob(c, sw->knob, sw->values[v]);
+		}
+	}
+	return 0;
+}
+
+static int sweep_bench(struct sweep *sw, const struct bench *b, struct run_args *a,
+		       struct run_dir *rd, struct case_list *list)
+{
+	struct case_list base = { 0 };
+	struct bench_ctx ctx;
+	unsigned order[SWEEP_MAX_VALUES];
+	int errors = 0, r;
+	uint64_t t0 = now_ns();
+
+	r = driver_bench_start(&ctx, b, a, rd, &base);
+	if (r)
+		return r == BENCH_SKIP ? 0 : 1;
+	r = sweep_list(sw, &base, list);
+	free(base.cases);	/* no samples yet: the copies own nothing */
+	if (r < 0) {
+		bench_log(&ctx, "ERROR: cannot list cases: %s", strerror(-r));
+		results_write(rd->path, &ctx, list, "error", strerror(-r));
+		bench_ctx_fini(&ctx);
+		return 1;
+	}
+	for (unsigned rep = 0; rep < ctx.reps; rep++) {
+		sweep_order(sw->nr_values, rep, SWEEP_SEED, order);
+		if (sw->txt && b == a->benches[0]) {
+			fprintf(sw->txt, "  repetition %u:", rep + 1);
+			for (unsigned v = 0; v < sw->nr_values; v++)
+				fprintf(sw->txt, " %s", sw->values[order[v]]);
+			fputc('\n', sw->txt);
+		}
+		for (unsigned v = 0; v < sw->nr_values; v++) {
+			int per = list->nr / sw->nr_values;
+
+			for (int i = 0; i < per; i++) {
+				struct bench_case *c = &list->cases[order[v] * per + i];
+
+				bench_log(&ctx, "[value %u/%u, rep %u/%u] %s (%.1fs)", v + 1,
+					  sw->nr_values, rep + 1, ctx.reps, c->key,
+					  (now_ns() - t0) / 1e9);
+				driver_case_once(&ctx, c, rep);
+			}
+		}
+	}
+	if (b->finish)
+		b->finish(&ctx, list);
+	for (int i = 0; i < list->nr; i++) {
+		struct bench_case *c = &list->cases[i];
+
+		if (c->status == CASE_ERROR) {
+			bench_log(&ctx, "%s: ERROR: %s", c->key, c->reason);
+			errors++;
+		} else if (c->status == CASE_SKIP) {
+			bench_log(&ctx, "%s: SKIP: %s", c->key, c->reason);
+		}
+	}
+	if (results_write(rd->path, &ctx, list, "ok", NULL))
+		errors++;
+	bench_ctx_fini(&ctx);
+	return errors;
+}
+
+/* --metric is the sweep's own: taken out before the shared parser sees the rest. */
+static int take_metric(int *argc, char **argv, const char **metric)
+{
+	for (int i = 1; i < *argc; i++) {
+		if (strcmp(argv[i], "--metric"))
+			continue;
+		if (i + 1 >= *argc)
+			return run_usage("mmbench sweep", "--metric needs a metric name");
+		*metric = argv[i + 1];
+		memmove(&argv[i], &argv[i + 2], (*argc - i - 2) * sizeof(*argv));
+		*argc -= 2;
+		i--;
+	}
+	return 0;
+}
+
+int cmd_sweep(int argc, char **argv)
+{
+	struct sweep sw = { 0 };
+	struct run_args a;
+	struct run_dir rd;
+	struct case_list lists[MAX_BENCHES] = { 0 };
+	char **rest, path[PATH_MAX + 32], partial[PATH_MAX + 64];
+	bool given = false;
+	int nr_rest = 0, errors = 0, r;
+
+	for (int i = 1; i < argc; i++)
+		given |= !strcmp(argv[i], "--bench");
+	r = take_metric(&argc, argv, &sw.metric);
+	if (r)
+		return r;
+	rest = calloc(argc + 1, sizeof(*rest));
+	if (!rest)
+		return KSFT_FAIL;
+	r = run_args_parse(argc, argv, 1, &a, &rest, &nr_rest);
+	if (!r && nr_rest != 1)
+		r = run_usage("mmbench sweep", "takes one KNOB=V1,V2,.. (got %d)", nr_rest);
+	if (!r)
+		r = parse_values(&sw, rest[0]);
+	free(rest);
+	if (r)
+		return r;
+	default_benches(&a, sw.knob, given);
+	r = run_prepare(&a, "mmbench sweep");
+	if (r)
+		return r;
+	/* after knobs_init(): reading a debugfs knob may mount debugfs, unmounted at exit */
+	r = check_access(&sw);
+	if (!r)
+		r = check_values(&sw);
+	if (r)
+		return r;
+
+	topo_init();
+	/* the manifest is taken before the first value is set: the machine as found */
+	if (run_dir_create(&a, argc, argv, &rd))
+		return KSFT_FAIL;
+	snprintf(path, sizeof(path), "%s/sweep.txt", rd.path);
+	sw.txt = atomic_stream_open(path, partial, sizeof(partial));
+	if (!sw.txt)
+		results_unwritten("sweep.txt", -errno);
+	if (sw.txt) {
+		fprintf(sw.txt, "Sweep of %s over", sw.knob);
+		for (unsigned v = 0; v < sw.nr_values; v++)
+			fprintf(sw.txt, " %s", sw.values[v]);
+		fprintf(sw.txt, " (the machine had %s).\nEach repetition applies the values in "
+			"its own random order (seed %#llx):\n", sw.values[sw.orig],
+			(unsigned long long)SWEEP_SEED);
+	}
+
+	run_dir_annotate(&rd, "settings", run_settings(&a));
+	run_dir_annotate(&rd, "sweep", json_pack("{sss[]si}", "knob", sw.knob, "values",
+						 "machine_value", (int)sw.orig));
+	for (unsigned v = 0; v < sw.nr_values; v++)
+		json_array_append_new(json_object_get(json_object_get(rd.manifest, "sweep"), "values"),
+				      json_string(sw.values[v]));
+	for (int i = 0; i < a.nr_benches; i++) {
+		errors += sweep_bench(&sw, a.benches[i], &a, &rd, &lists[i]);
+		/* no bench runs under another's settings */
+		if (knob_restore_all())
+			errors++;
+	}
+
+	if (sw.txt) {
+		sweep_report(&sw, a.benches, lists, a.nr_benches);
+		r = atomic_stream_close(sw.txt, partial, path);
+		if (r) {
+			results_unwritten("sweep.txt", r);
+			errors++;
+		}
+	}
+	for (int i = 0; i < a.nr_benches; i++)
+		case_list_free(&lists[i]);
+	errors += run_dir_finish(&rd);
+	return errors ? KSFT_FAIL : KSFT_PASS;
+}

@@ -1,0 +1,210 @@
+/* The contract between a bench file in benches/ and the harness, and the registry. */
+#ifndef MMBENCH_BENCH_H
+#define MMBENCH_BENCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* kselftest exit codes, also used as return values of bench callbacks */
+#define KSFT_PASS	0
+#define KSFT_FAIL	1
+#define KSFT_USAGE	2
+#define KSFT_SKIP	4
+
+/* A bench callback returns 0, -errno (the case fails), or BENCH_SKIP (see case_skip()). */
+#define BENCH_SKIP	KSFT_SKIP
+
+enum profile { PROFILE_SMOKE, PROFILE_QUICK, PROFILE_FULL, NR_PROFILES };
+
+enum better { BETTER_LOWER, BETTER_HIGHER, BETTER_NONE };
+
+enum opt_type {
+	OPT_SIZE,	/* bytes, with K/M/G/T suffixes (powers of 1024) */
+	OPT_UINT,	/* an unsigned number */
+	OPT_CHOICE,	/* one word of .choices */
+	OPT_LIST,	/* comma-separated words of .choices (or any words if NULL) */
+	OPT_UINT_LIST,	/* comma-separated numbers; tokens ncpus, 2ncpus, pow2 expand */
+};
+
+/*
+ * One option of a bench: data, with its help text and unit. Defaults are text,
+ * one per profile (a NULL entry takes the previous profile's), parsed like user
+ * input. .max_per_cpu, when set, bounds numbers by that many times the online CPUs.
+ */
+struct bench_opt {
+	const char *name;
+	enum opt_type type;
+	const char *def[NR_PROFILES];
+	uint64_t min, max;
+	unsigned max_per_cpu;
+	const char *choices;	/* "a|b|c" for OPT_CHOICE and OPT_LIST */
+	const char *unit;
+	const char *help;
+};
+
+/* What one case can hold; a case that records more fails with the reason (lib/core/case.c). */
+#define CASE_MAX_PARAMS	12
+#define CASE_MAX_KNOBS	16
+#define CASE_MAX_METRICS 64
+#define CASE_MAX_COUNTERS 48
+#define CASE_MAX_VMSTAT	64
+#define CASE_MAX_SAMPLES 4096
+
+struct case_param {
+	char name[32];
+	char str[96];		/* the value as text (numbers too) */
+	double num;
+	bool is_num;
+	bool in_key;		/* part of the case key (set before enumerate returns) */
+};
+
+struct case_knob {
+	char knob[64];		/* a name from the knob table, e.g. "thp.enabled" */
+	char value[64];
+};
+
+struct metric {
+	char name[48];
+	char unit[16];
+	enum better better;
+	size_t n;
+	double *samples;	/* grows as samples are added */
+};
+
+struct counter_total {
+	char name[64];
+	bool supported;
+	char reason[96];	/* why not, when !supported */
+	uint64_t val, ena, run;	/* summed over repetitions */
+};
+
+struct vmstat_total {
+	char name[64];
+	int64_t delta;		/* summed over repetitions */
+};
+
+enum case_status { CASE_PENDING, CASE_OK, CASE_SKIP, CASE_ERROR };
+
+struct bench_case {
+	char key[192];
+	struct case_param params[CASE_MAX_PARAMS];
+	int nr_params;
+	struct case_knob knobs[CASE_MAX_KNOBS];
+	int nr_knobs;
+	long arg[4];		/* the bench's own encoding of the case (mode, size, ...) */
+
+	enum case_status status;
+	char reason[256];	/* skip or error reason */
+
+	struct metric metrics[CASE_MAX_METRICS];
+	int nr_metrics;
+	struct counter_total counters[CASE_MAX_COUNTERS];
+	int nr_counters;
+	struct vmstat_total vmstat[CASE_MAX_VMSTAT];
+	int nr_vmstat;
+};
+
+struct case_list {
+	struct bench_case *cases;
+	int nr, alloc;
+};
+
+struct opt_values;
+struct topology;
+
+/* What a bench sees of the run. */
+struct bench_ctx {
+	const struct bench *bench;
+	enum profile profile;
+	unsigned reps;			/* repetitions per case */
+	unsigned ncpus;			/* online CPUs */
+	const struct opt_values *opts;
+	const char *run_dir;		/* the run directory (on the archive's filesystem) */
+	bool verbose;
+	void *priv;			/* the bench's state, from setup to teardown */
+};
+
+struct bench {
+	const char *name;		/* "uffd-wp" */
+	const char *summary;		/* one line */
+	const char *unit_of_work;	/* "one page write-protected" */
+	const struct bench_opt *opts;	/* terminated by an entry with .name == NULL */
+	const char *const *knobs;	/* knob names its cases may set, NULL-terminated */
+	unsigned reps[NR_PROFILES];	/* default repetitions per profile */
+	/*
+	 * The metrics and counters that explain its headline metrics (fnmatch patterns:
+	 * a metric name, "counter:NAME" or "vmstat:NAME"), NULL-terminated: compare shows
+	 * them beside every change, and says so when a change came without them.
+	 */
+	const char *const *mechanism;
+
+	/* NULL when the bench can run here, else the reason it cannot. */
+	const char *(*probe)(struct bench_ctx *ctx);
+	/* Adds the cases (case_new + case_param_* + case_knob; case_skip for those that cannot run). */
+	int (*cases)(struct bench_ctx *ctx, struct case_list *list);
+	/* Per case, after its knobs are applied; outside the timed region. */
+	int (*setup)(struct bench_ctx *ctx, struct bench_case *c);
+	/* One repetition: adds samples with case_metric(), counters, vmstat deltas. */
+	int (*run)(struct bench_ctx *ctx, struct bench_case *c, unsigned rep);
+	void (*teardown)(struct bench_ctx *ctx, struct bench_case *c);
+	/*
+	 * Optional: after every case has run, in whatever order the run chose. Metrics that
+	 * relate cases to each other (vma-lock's scaling over its 1-thread case) go here, so
+	 * they never depend on the order of cases.
+	 */
+	void (*finish)(struct bench_ctx *ctx, struct case_list *list);
+};
+
+/* registry.c */
+extern const char *const profile_names[NR_PROFILES];	/* "smoke", "quick", "full" */
+extern const struct bench *const benches[];
+extern const int nr_benches;
+const struct bench *bench_find(const char *name);
+
+/* case.c: building cases and recording results */
+struct bench_case *case_new(struct case_list *list);
+void case_param_str(struct bench_case *c, const char *name, const char *value);
+void case_param_num(struct bench_case *c, const char *name, double value);
+const struct case_param *case_param(const struct bench_case *c, const char *name);
+void case_knob(struct bench_case *c, const char *knob, const char *value);
+/*
+ * The value in force of @knob (lib/knobs/knobs.c's name) as param @param: a number when it is
+ * one, else its text; "unreadable: <why>" when it cannot be read. Call it after cases()
+ * (in setup), so it is information about the case, not part of its key.
+ */
+void case_param_knob(struct bench_case *c, const char *param, const char *knob);
+/* Where @name is in @names[0..n-1], or -1: how cases() encode a choice word in c->arg[]. */
+int case_name_index(const char *const *names, int n, const char *name);
+int case_skip(struct bench_case *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int case_fail(struct bench_case *c, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void case_metric(struct bench_case *c, const char *name, const char *unit,
+		 enum better better, double value);
+struct metric *case_find_metric(struct bench_case *c, const char *name);
+void case_counter(struct bench_case *c, const char *name, bool supported,
+		  const char *reason, uint64_t val, uint64_t ena, uint64_t run);
+void case_vmstat(struct bench_case *c, const char *name, int64_t delta);
+void case_freeze_key(struct bench_case *c);
+void case_list_free(struct case_list *list);
+
+/*
+ * Needs @bytes of memory: BENCH_SKIP with the reason when MemAvailable (less a
+ * margin for the rest of the system) is smaller, else 0.
+ */
+int case_need_mem(struct bench_case *c, uint64_t bytes);
+
+/* options.c: values of the bench's options for this run */
+uint64_t opt_u64(const struct bench_ctx *ctx, const char *name);
+const char *opt_str(const struct bench_ctx *ctx, const char *name);
+/* Items of an OPT_LIST or OPT_UINT_LIST option; returns how many were stored. */
+int opt_list(const struct bench_ctx *ctx, const char *name, const char **items, int max);
+int opt_u64_list(const struct bench_ctx *ctx, const char *name, uint64_t *vals, int max);
+
+/* Log a line on stderr (and into log.txt) prefixed with the bench name. */
+void bench_log(const struct bench_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif

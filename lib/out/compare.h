@@ -1,0 +1,67 @@
+/* Comparing sides (the first is the base), each a run or a set of runs: rows of verdicts and manifest differences, shared by compare.c and compare_out.c. */
+#ifndef MMBENCH_COMPARE_H
+#define MMBENCH_COMPARE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include "out/history.h"
+#include "out/plots.h"
+#include "out/runset.h"
+#include "out/verdict.h"
+
+#define CMP_MAX_SIDES	26	/* sides are named A, B, C, ... */
+
+/* One metric of one case in one non-base side, against the base. */
+struct cmp_row {
+	const char *bench, *key, *metric, *unit;
+	int better;
+	size_t side;			/* index of the compared side, >= 1 */
+	size_t nb, nc;			/* runs of each side that measured it */
+	double cv_b, cv_c;		/* mean cv inside a run (repetitions), NaN when none */
+	bool history;			/* the host's between-run history was pooled in */
+	struct vresult res;
+	char why[200];			/* why n/a, inconclusive or how it was decided */
+};
+
+/* A manifest field whose value differs between sides. */
+struct cmp_diff {
+	char key[160];
+	char *val[CMP_MAX_SIDES];	/* NULL where absent */
+	bool kernel;			/* expected: it is the kernel being compared */
+};
+
+struct cmp_side {
+	struct run_set set;
+	char label[160];		/* "A 6.1.0 20240601-100000" or "A 6.1.0 (3 runs)" */
+};
+
+struct cmp {
+	struct cmp_side sides[CMP_MAX_SIDES];
+	size_t nr_sides;
+	struct cmp_row *rows;
+	size_t nr_rows;
+	struct cmp_diff *diffs;
+	size_t nr_diffs, nr_warn;
+	size_t count[NR_VERDICTS];
+	size_t nr_tests;		/* rows in the BH correction */
+	struct noise_history hist;
+	bool use_history;
+};
+
+/* Output (compare_out.c): @plot_prefix is where the plot links point ("" for none). */
+void cmp_print_text(FILE *f, const struct cmp *c);
+void cmp_print_md(FILE *f, const struct cmp *c, const struct plot_list *plots,
+		  const char *plot_prefix);
+int cmp_write_json(const char *path, const struct cmp *c);
+
+/* The runs of side @s that have the case ok (NULL elsewhere), into @out; returns how many. */
+size_t cmp_side_cases(const struct cmp *c, size_t s, const char *bench, const char *key,
+		      const struct rl_case **out);
+
+/* A counter's (@vmstat: a vmstat delta's) value per repetition, averaged over the runs; NaN when none. */
+double cmp_side_event(const struct rl_case *const *cs, size_t nr, const char *name, bool vmstat);
+
+/* The first screen: what changed, largest first, with the bench's mechanism beside it. */
+void cmp_print_summary(FILE *f, const struct cmp *c, bool md);
+
+#endif

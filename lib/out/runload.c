@@ -1,0 +1,812 @@
+/* Reading a run directory back for report and compare: every file validated, one line naming the file on bad input. */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/bench.h"
+#include "out/results.h"
+#include "out/runload.h"
+
+/*
+ * Limits on what a run directory may hold. It is copied between hosts, so nothing in it is
+ * trusted: a full run's largest file is a few MiB and its JSON five levels deep.
+ */
+#define RL_MAX_FILE		(64 << 20)
+#define RL_MAX_TEXT		(1 << 20)	/* INCOMPLETE, sweep.txt */
+#define RL_MAX_DEPTH		16
+#define RL_MAX_BENCH_FILES	64
+#define RL_MAX_NUMBER		1e18		/* beyond any count, time or size a bench measures */
+#define RL_MAX_REPS		1000000
+
+static int bad(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* run_load_light(): medians only, no bootstrap intervals, and silent (reading a whole archive). */
+static bool light;
+
+/* What a user sees of bad input: stderr, but nothing in light mode. */
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (light)
+		return;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+}
+
+/* @s with every byte that is not printable ASCII shown as \xNN: what a terminal may see of it. */
+static const char *printable(const char *s, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	for (; *s && o + 5 < len; s++) {
+		unsigned char ch = *s;
+
+		if (ch >= 0x20 && ch < 0x7f)
+			buf[o++] = ch;
+		else
+			o += snprintf(buf + o, len - o, "\\x%02x", ch);
+	}
+	buf[o] = 0;
+	return buf;
+}
+
+/* The one line a user sees on bad input: "mmbench: FILE: what is wrong". */
+static int bad(const char *path, const char *fmt, ...)
+{
+	char safe[PATH_MAX * 2], msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	say("mmbench: %s: ", printable(path, safe, sizeof(safe)));
+	say("%s\n", printable(msg, safe, sizeof(safe)));
+	return -EINVAL;
+}
+
+/*
+ * A file of the run as a string: a regular file, not a symbolic link (opened without
+ * following one, and without blocking on a FIFO), at most @max bytes. NULL with the line
+ * printed and *err set.
+ */
+static char *read_file(const char *path, size_t max, size_t *len, int *err)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	char *buf;
+	size_t got = 0;
+
+	if (fd < 0) {
+		if (errno == ELOOP) {
+			*err = bad(path, "a symbolic link, not a file: a run directory holds files only");
+			return NULL;
+		}
+		*err = -errno;
+		say("mmbench: %s: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		*err = bad(path, "not a regular file");
+		return NULL;
+	}
+	if ((size_t)st.st_size > max) {
+		close(fd);
+		*err = bad(path, "%lld bytes: more than the %zu MiB a file of a run may have",
+			   (long long)st.st_size, max >> 20);
+		return NULL;
+	}
+	buf = malloc(st.st_size + 1);
+	if (!buf) {
+		close(fd);
+		*err = -ENOMEM;
+		return NULL;
+	}
+	/* a file that grows while read is cut at its size: judged on what was there */
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + got, st.st_size - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			*err = n ? -errno : bad(path, "shorter than its size");
+			if (n)
+				say("mmbench: %s: %s\n", path, strerror(errno));
+			close(fd);
+			free(buf);
+			return NULL;
+		}
+		got += n;
+	}
+	close(fd);
+	buf[got] = 0;
+	*len = got;
+	*err = 0;
+	return buf;
+}
+
+/*
+ * What a terminal or gnuplot must never be handed: control characters (terminal escapes
+ * start with ESC, or the C1 CSI), and the backquote, which gnuplot runs as a command even
+ * inside a quoted string of the .vars files plots are drawn from.
+ */
+static int bad_char(const char *s, bool lines)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (; *p; p++) {
+		if (*p == '`' || *p == 0x7f || (*p < 0x20 && *p != '\t' && !(lines && *p == '\n')))
+			return *p;
+		/* U+0080..U+009F, the C1 controls, are 0xc2 0x80..0x9f in UTF-8 */
+		if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			return p[1];
+	}
+	return -1;
+}
+
+/* Every string, key and number of a file: no control characters, no absurd numbers, no deep nesting. */
+static int check_tree(const char *path, json_t *v, int depth, char *where, size_t len)
+{
+	size_t off = strlen(where), i;
+	const char *k, *w = where[0] == '.' ? where + 1 : where;
+	json_t *x;
+	int ch, err;
+
+	if (depth > RL_MAX_DEPTH)
+		return bad(path, "nested deeper than %d levels at %s", RL_MAX_DEPTH, w);
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		ch = bad_char(json_string_value(v), false);
+		if (ch >= 0)
+			return bad(path, "%s: a string with the character 0x%02x, which must not "
+				   "reach a terminal or a plot", w, ch);
+		return 0;
+	case JSON_INTEGER:
+	case JSON_REAL:
+		if (fabs(json_number_value(v)) > RL_MAX_NUMBER)
+			return bad(path, "%s: %g is out of range (at most %g in magnitude)", w,
+				   json_number_value(v), RL_MAX_NUMBER);
+		return 0;
+	case JSON_OBJECT:
+		json_object_foreach(v, k, x) {
+			ch = bad_char(k, false);
+			if (ch >= 0)
+				return bad(path, "%s: a key with the character 0x%02x", *w ? w : "top level", ch);
+			snprintf(where + off, len - off, ".%.40s", k);
+			err = check_tree(path, x, depth + 1, where, len);
+			where[off] = 0;
+			if (err)
+				return err;
+		}
+		return 0;
+	case JSON_ARRAY:
+		json_array_foreach(v, i, x) {
+			snprintf(where + off, len - off, "[%zu]", i);
+			err = check_tree(path, x, depth + 1, where, len);
+			where[off] = 0;
+			if (err)
+				return err;
+		}
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/* A name that becomes part of a file name (plots/<bench>--<metric>...) and of gnuplot's command line. */
+static bool safe_name(const char *s, const char *extra, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (!n || n > max)
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr(extra, *s))
+			return false;
+	return true;
+}
+
+static json_t *load_json(const char *path, int *err)
+{
+	char where[512] = "", msg[256];
+	json_error_t je;
+	size_t len;
+	char *text = read_file(path, RL_MAX_FILE, &len, err);
+	json_t *j;
+
+	if (!text)
+		return NULL;
+	/* a key twice is two answers to one question: refused, not the last one taken */
+	j = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+	free(text);
+	if (!j) {
+		*err = bad(path, "not valid JSON (line %d column %d: %s)", je.line, je.column,
+			   printable(je.text, msg, sizeof(msg)));
+		return NULL;
+	}
+	if (!json_is_object(j)) {
+		*err = bad(path, "not a JSON object");
+		json_decref(j);
+		return NULL;
+	}
+	*err = check_tree(path, j, 0, where, sizeof(where));
+	if (*err) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
+static const char *opt_string(json_t *o, const char *key, const char *def)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_string(v) ? json_string_value(v) : def;
+}
+
+static double opt_number(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+static int load_metric(const char *path, const char *ckey, json_t *m, struct rl_metric *rm)
+{
+	json_t *samples, *v, *ci;
+	const char *better;
+	size_t i;
+
+	rm->name = opt_string(m, "name", NULL);
+	if (!json_is_object(m) || !rm->name)
+		return bad(path, "case \"%s\": a metric without a name", ckey);
+	if (!safe_name(rm->name, "_.-", 47))
+		return bad(path, "case \"%s\": metric name \"%s\" is not letters, digits and _.- "
+			   "(at most 47)", ckey, rm->name);
+	rm->unit = opt_string(m, "unit", "");
+	if (strlen(rm->unit) > 15 || strpbrk(rm->unit, "\"'\\"))
+		return bad(path, "case \"%s\" metric %s: unit \"%s\" is not a unit", ckey, rm->name,
+			   rm->unit);
+	better = opt_string(m, "better", "none");
+	if (!strcmp(better, "lower"))
+		rm->better = BETTER_LOWER;
+	else if (!strcmp(better, "higher"))
+		rm->better = BETTER_HIGHER;
+	else if (!strcmp(better, "none"))
+		rm->better = BETTER_NONE;
+	else
+		return bad(path, "case \"%s\" metric %s: better is \"%s\", not lower|higher|none",
+			   ckey, rm->name, better);
+
+	samples = json_object_get(m, "samples");
+	if (samples && !json_is_array(samples))
+		return bad(path, "case \"%s\" metric %s: samples is not an array", ckey, rm->name);
+	if (json_array_size(samples)) {
+		rm->samples = calloc(json_array_size(samples), sizeof(*rm->samples));
+		if (!rm->samples)
+			return -ENOMEM;
+	}
+	/* null is how the writer records a sample that was not finite: not a measurement. */
+	json_array_foreach(samples, i, v) {
+		if (json_is_null(v))
+			continue;
+		if (!json_is_number(v))
+			return bad(path, "case \"%s\" metric %s: sample %zu is not a number",
+				   ckey, rm->name, i);
+		rm->samples[rm->n++] = json_number_value(v);
+	}
+	if (rm->n && light) {
+		rm->s.n = rm->n;
+		rm->s.median = stats_median(rm->samples, rm->n);
+		rm->s.mean = rm->s.stddev = rm->s.cv = rm->s.ci_lo = rm->s.ci_hi = NAN;
+		return 0;
+	}
+	if (rm->n)
+		return stats_summary(rm->samples, rm->n, &rm->s);
+	/* No samples kept: show what the writer summarised, judge nothing. */
+	rm->s.median = opt_number(m, "median");
+	rm->s.mean = opt_number(m, "mean");
+	rm->s.stddev = opt_number(m, "stddev");
+	rm->s.cv = opt_number(m, "cv");
+	ci = json_object_get(m, "ci95");
+	rm->s.ci_lo = json_is_number(json_array_get(ci, 0)) ?
+		json_number_value(json_array_get(ci, 0)) : NAN;
+	rm->s.ci_hi = json_is_number(json_array_get(ci, 1)) ?
+		json_number_value(json_array_get(ci, 1)) : NAN;
+	return 0;
+}
+
+/* An object of {"val", "ena", "run"} counts, or {"supported": false, "reason"}. */
+static int check_counters(const char *path, const char *key, json_t *counters)
+{
+	static const char *const fields[] = { "val", "ena", "run" };
+	const char *name;
+	json_t *v;
+
+	if (counters && !json_is_object(counters))
+		return bad(path, "case \"%s\": counters is not an object", key);
+	json_object_foreach(counters, name, v) {
+		if (!json_is_object(v))
+			return bad(path, "case \"%s\": counter %s is not an object", key, name);
+		for (int i = 0; i < 3; i++) {
+			json_t *n = json_object_get(v, fields[i]);
+
+			if (n && (!json_is_integer(n) || json_integer_value(n) < 0))
+				return bad(path, "case \"%s\": counter %s: %s is not a count", key, name,
+					   fields[i]);
+		}
+	}
+	return 0;
+}
+
+static int check_case_fields(const char *path, struct rl_case *rc)
+{
+	const char *name;
+	json_t *v;
+
+	if (strcmp(rc->status, "ok") && strcmp(rc->status, "skip") && strcmp(rc->status, "error"))
+		return bad(path, "case \"%s\": status \"%s\" is not ok|skip|error", rc->key,
+			   rc->status);
+	if (rc->params && !json_is_object(rc->params))
+		return bad(path, "case \"%s\": params is not an object", rc->key);
+	json_object_foreach(rc->params, name, v)
+		if (!safe_name(name, "_.-", 31))
+			return bad(path, "case \"%s\": param name \"%s\" is not letters, digits "
+				   "and _.- (at most 31)", rc->key, name);
+	if (rc->vmstat && !json_is_object(rc->vmstat))
+		return bad(path, "case \"%s\": vmstat is not an object", rc->key);
+	json_object_foreach(rc->vmstat, name, v)
+		if (!json_is_integer(v))
+			return bad(path, "case \"%s\": vmstat %s is not an integer", rc->key, name);
+	return check_counters(path, rc->key, rc->counters);
+}
+
+static int load_case(struct rl_bench *b, json_t *c, struct rl_case *rc, json_t *keys)
+{
+	json_t *metrics, *m, *names;
+	size_t i;
+	int err;
+
+	rc->key = opt_string(c, "case", NULL);
+	if (!json_is_object(c) || !rc->key)
+		return bad(b->path, "a case without a \"case\" key");
+	if (!safe_name(rc->key, " _.,:=+%-", 191))
+		return bad(b->path, "case \"%s\": a key is words of letters, digits and _.,:=+%%- "
+			   "(at most 191)", rc->key);
+	/* a set of the keys seen: a file of many cases must not cost their square */
+	if (json_object_get(keys, rc->key))
+		return bad(b->path, "case \"%s\" appears twice", rc->key);
+	if (json_object_set_new(keys, rc->key, json_true()))
+		return -ENOMEM;
+	rc->status = opt_string(c, "status", "ok");
+	rc->reason = opt_string(c, "reason", "");
+	rc->params = json_object_get(c, "params");
+	rc->counters = json_object_get(c, "counters");
+	rc->vmstat = json_object_get(c, "vmstat");
+	err = check_case_fields(b->path, rc);
+	if (err)
+		return err;
+	metrics = json_object_get(c, "metrics");
+	if (metrics && !json_is_array(metrics))
+		return bad(b->path, "case \"%s\": metrics is not an array", rc->key);
+	rc->metrics = calloc(json_array_size(metrics) + 1, sizeof(*rc->metrics));
+	if (!rc->metrics)
+		return -ENOMEM;
+	names = json_object();
+	if (!names)
+		return -ENOMEM;
+	json_array_foreach(metrics, i, m) {
+		err = load_metric(b->path, rc->key, m, &rc->metrics[i]);
+		rc->nr_metrics = i + 1;
+		if (!err && json_object_get(names, rc->metrics[i].name))
+			err = bad(b->path, "case \"%s\": metric %s appears twice", rc->key,
+				  rc->metrics[i].name);
+		if (!err && json_object_set_new(names, rc->metrics[i].name, json_true()))
+			err = -ENOMEM;
+		if (err) {
+			json_decref(names);
+			return err;
+		}
+		if (rc->metrics[i].n > rc->reps)
+			rc->reps = rc->metrics[i].n;
+	}
+	json_decref(names);
+	return 0;
+}
+
+static int load_bench(const char *path, struct rl_bench *b)
+{
+	json_t *cases, *c, *reps, *keys;
+	const char *schema;
+	size_t i;
+	int err;
+
+	snprintf(b->path, sizeof(b->path), "%s", path);
+	b->root = load_json(path, &err);
+	if (!b->root)
+		return err;
+	schema = opt_string(b->root, "schema", NULL);
+	if (!schema)
+		return bad(path, "no \"schema\" (not an mmbench result)");
+	if (strcmp(schema, RESULTS_SCHEMA))
+		return bad(path, "schema \"%s\" is not the supported \"%s\"", schema, RESULTS_SCHEMA);
+	b->name = opt_string(b->root, "bench", NULL);
+	if (!b->name)
+		return bad(path, "no \"bench\" name");
+	if (!safe_name(b->name, "_-", 31))
+		return bad(path, "bench name \"%s\" is not letters, digits, _ and - (at most 31)",
+			   b->name);
+	b->status = opt_string(b->root, "status", "ok");
+	b->reason = opt_string(b->root, "reason", "");
+	b->params = json_object_get(b->root, "params");
+	cases = json_object_get(b->root, "cases");
+	if (cases && !json_is_array(cases))
+		return bad(path, "\"cases\" is not an array");
+	b->cases = calloc(json_array_size(cases) + 1, sizeof(*b->cases));
+	if (!b->cases)
+		return -ENOMEM;
+	if (b->params && !json_is_object(b->params))
+		return bad(path, "\"params\" is not an object");
+	reps = json_object_get(b->params, "reps");
+	if (reps) {
+		double n = json_is_number(reps) ? json_number_value(reps) :
+			   json_is_string(reps) ? atof(json_string_value(reps)) : -1;
+
+		if (!(n >= 1 && n <= RL_MAX_REPS && n == rint(n)))
+			return bad(path, "params.reps is not a number of repetitions (1 to %d)",
+				   RL_MAX_REPS);
+	}
+	keys = json_object();
+	if (!keys)
+		return -ENOMEM;
+	json_array_foreach(cases, i, c) {
+		err = load_case(b, c, &b->cases[i], keys);
+		b->nr_cases = i + 1;
+		if (err) {
+			json_decref(keys);
+			return err;
+		}
+		/* Counters are sums over the repetitions the bench was asked for. */
+		if (json_is_number(reps))
+			b->cases[i].reps = json_number_value(reps);
+		else if (json_is_string(reps) && atof(json_string_value(reps)) > 0)
+			b->cases[i].reps = atof(json_string_value(reps));
+		if (b->cases[i].reps <= 0)
+			b->cases[i].reps = 1;
+	}
+	json_decref(keys);
+	return 0;
+}
+
+static int is_bench_file(const struct dirent *d)
+{
+	size_t len = strlen(d->d_name);
+
+	return len > 5 && !strcmp(d->d_name + len - 5, ".json") &&
+	       strcmp(d->d_name, "manifest.json") && d->d_name[0] != '.';
+}
+
+/* The manifest's fields that are read as something other than text. */
+static int check_manifest(const char *path, json_t *m)
+{
+	static const char *const times[] = { "start_time", "end_time" };
+
+	for (int i = 0; i < 2; i++) {
+		json_t *t = json_object_get(m, times[i]);
+
+		/* seconds since 1970 when a number: before year 5138, so gmtime can show it */
+		if (json_is_number(t) && !(json_number_value(t) >= 0 && json_number_value(t) < 1e11))
+			return bad(path, "%s %g is not a time", times[i], json_number_value(t));
+	}
+	if (json_object_get(m, "knobs") && !json_is_object(json_object_get(m, "knobs")))
+		return bad(path, "\"knobs\" is not an object");
+	return 0;
+}
+
+/* A text file of the run that reports copy to a terminal: when there, plain lines of text. */
+static int check_text(const char *dir, const char *name)
+{
+	char path[PATH_MAX + 16], *text;
+	size_t len;
+	int err, ch;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (faccessat(AT_FDCWD, path, F_OK, AT_SYMLINK_NOFOLLOW))
+		return 0;
+	text = read_file(path, RL_MAX_TEXT, &len, &err);
+	if (!text)
+		return err;
+	ch = strlen(text) != len ? 0 : bad_char(text, true);
+	free(text);
+	if (ch >= 0)
+		return bad(path, "the character 0x%02x, which must not reach a terminal", ch);
+	return 0;
+}
+
+int run_load(const char *dir, struct rl_run *run)
+{
+	struct dirent **names = NULL;
+	struct stat st;
+	int n, i, err = 0;
+	const char *schema;
+
+	memset(run, 0, sizeof(*run));
+	snprintf(run->dir, sizeof(run->dir), "%s", dir);
+	if (stat(dir, &st)) {
+		err = -errno;
+		say("mmbench: %s: %s\n", dir, strerror(errno));
+		return err;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		say("mmbench: %s: not a run directory\n", dir);
+		return -ENOTDIR;
+	}
+	snprintf(run->manifest_path, sizeof(run->manifest_path), "%s/manifest.json", dir);
+	if (access(run->manifest_path, F_OK)) {
+		say("mmbench: %s: no manifest.json: not a run directory\n", dir);
+		return -ENOENT;
+	}
+	run->manifest = load_json(run->manifest_path, &err);
+	if (!run->manifest)
+		return err;
+	schema = opt_string(run->manifest, "schema", NULL);
+	if (schema && strncmp(schema, "mmbench", 7)) {
+		err = bad(run->manifest_path, "schema \"%s\" is not an mmbench manifest", schema);
+		goto out;
+	}
+	err = check_manifest(run->manifest_path, run->manifest);
+	if (!err)
+		err = check_text(dir, "INCOMPLETE");
+	if (!err)
+		err = check_text(dir, "sweep.txt");
+	if (err)
+		goto out;
+
+	n = scandir(dir, &names, is_bench_file, alphasort);
+	if (n < 0) {
+		err = -errno;
+		say("mmbench: %s: %s\n", dir, strerror(errno));
+		goto out;
+	}
+	if (n > RL_MAX_BENCH_FILES)
+		err = bad(dir, "%d bench files: more than the %d a run may have", n, RL_MAX_BENCH_FILES);
+	run->benches = err ? NULL : calloc(n + 1, sizeof(*run->benches));
+	if (!err && !run->benches)
+		err = -ENOMEM;
+	for (i = 0; i < n && !err; i++) {
+		char path[PATH_MAX];
+
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
+		if (!safe_name(names[i]->d_name, "_.-", 64)) {
+			err = bad(path, "a file name that is not letters, digits and _.-");
+			break;
+		}
+		err = load_bench(path, &run->benches[i]);
+		run->nr_benches = i + 1;
+		if (!err && rl_find_bench(run, run->benches[i].name) != &run->benches[i])
+			err = bad(path, "bench \"%s\" is also in another file", run->benches[i].name);
+	}
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+out:
+	if (err == -ENOMEM)
+		say("mmbench: %s: %s\n", dir, strerror(ENOMEM));
+	if (err)
+		run_free(run);
+	return err;
+}
+
+int run_load_light(const char *dir, struct rl_run *run)
+{
+	int err;
+
+	light = true;
+	err = run_load(dir, run);
+	light = false;
+	return err;
+}
+
+void run_free(struct rl_run *run)
+{
+	size_t b, c, m;
+
+	for (b = 0; b < run->nr_benches; b++) {
+		struct rl_bench *rb = &run->benches[b];
+
+		for (c = 0; c < rb->nr_cases; c++) {
+			for (m = 0; m < rb->cases[c].nr_metrics; m++)
+				free(rb->cases[c].metrics[m].samples);
+			free(rb->cases[c].metrics);
+		}
+		free(rb->cases);
+		json_decref(rb->root);
+	}
+	free(run->benches);
+	json_decref(run->manifest);
+	run->benches = NULL;
+	run->nr_benches = 0;
+	run->manifest = NULL;
+}
+
+struct rl_bench *rl_find_bench(const struct rl_run *run, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < run->nr_benches; i++)
+		if (run->benches[i].name && !strcmp(run->benches[i].name, name))
+			return &run->benches[i];
+	return NULL;
+}
+
+struct rl_case *rl_find_case(const struct rl_bench *b, const char *key)
+{
+	size_t i;
+
+	for (i = 0; b && i < b->nr_cases; i++)
+		if (!strcmp(b->cases[i].key, key))
+			return &b->cases[i];
+	return NULL;
+}
+
+struct rl_metric *rl_find_metric(const struct rl_case *c, const char *name)
+{
+	size_t i;
+
+	for (i = 0; c && i < c->nr_metrics; i++)
+		if (!strcmp(c->metrics[i].name, name))
+			return &c->metrics[i];
+	return NULL;
+}
+
+const char *rl_json_text(json_t *v, char *buf, size_t len)
+{
+	char *dump;
+
+	if (!v)
+		return NULL;
+	if (json_is_string(v)) {
+		snprintf(buf, len, "%s", json_string_value(v));
+	} else if (json_is_number(v)) {
+		snprintf(buf, len, "%.15g", json_number_value(v));
+	} else {
+		dump = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
+		snprintf(buf, len, "%s", dump ? dump : "?");
+		free(dump);
+	}
+	return buf;
+}
+
+const char *rl_manifest_str(const struct rl_run *run, const char *path, char *buf, size_t len)
+{
+	char key[128], *dot, *p = key;
+	json_t *v = run->manifest;
+
+	snprintf(key, sizeof(key), "%s", path);
+	while (v && p) {
+		dot = strchr(p, '.');
+		if (dot)
+			*dot = '\0';
+		v = json_object_get(v, p);
+		p = dot ? dot + 1 : NULL;
+	}
+	if (!v || json_is_null(v))
+		return NULL;
+	return rl_json_text(v, buf, len);
+}
+
+const char *rl_incomplete(const struct rl_run *run, char *buf, size_t len)
+{
+	char path[PATH_MAX + 16], *text;
+	size_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/INCOMPLETE", run->dir);
+	/* quietly: run_load() has said what is wrong with the file, if anything */
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return NULL;
+		snprintf(buf, len, "unreadable: %s", strerror(errno));
+		return buf;
+	}
+	text = calloc(1, len + 1);
+	n = text ? (size_t)read(fd, text, len) : 0;
+	close(fd);
+	if (!text || n > len || !n) {
+		free(text);
+		snprintf(buf, len, "no reason given");
+		return buf;
+	}
+	text[strcspn(text, "\n")] = 0;
+	printable(text, buf, len);
+	free(text);
+	return buf;
+}
+
+/* Whether mmbench itself marked the run unfinished or not written whole (not a VM transfer's note). */
+static const char *unwritten(const char *dir, char *buf, size_t len)
+{
+	char path[PATH_MAX + 16], line[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/INCOMPLETE", dir);
+	f = fopen(path, "re");
+	if (!f)
+		return NULL;
+	buf[0] = 0;
+	while (fgets(line, sizeof(line), f) && !buf[0]) {
+		line[strcspn(line, "\n")] = 0;
+		if (!strcmp(line, RUN_UNFINISHED) || !strncmp(line, RUN_UNWRITTEN, strlen(RUN_UNWRITTEN)))
+			snprintf(buf, len, "%s", line + strlen("incomplete: "));
+	}
+	fclose(f);
+	return buf[0] ? buf : NULL;
+}
+
+int run_load_whole(const char *dir, struct rl_run *run)
+{
+	char why[512];
+	int err;
+
+	/* first: such a run may lack the very files run_load() would complain of */
+	memset(run, 0, sizeof(*run));
+	err = check_text(dir, "INCOMPLETE");
+	if (err)
+		return err;
+	if (unwritten(dir, why, sizeof(why)))
+		return bad(dir, "an INCOMPLETE run (%s): its results are not whole", why);
+	return run_load(dir, run);
+}
+
+int rl_emulated(const struct rl_run *run)
+{
+	char buf[64];
+	const char *v = rl_manifest_str(run, "virtualization", buf, sizeof(buf));
+
+	if (v && !strcmp(v, "tcg"))
+		return 1;
+	v = rl_manifest_str(run, "vm.accel", buf, sizeof(buf));
+	return v && !strcmp(v, "tcg");
+}
+
+const char *rl_knob_value(const char *text, char *buf, size_t len)
+{
+	const char *open = strchr(text, '['), *close = open ? strchr(open, ']') : NULL;
+
+	if (open && close)
+		snprintf(buf, len, "%.*s", (int)(close - open - 1), open + 1);
+	else
+		snprintf(buf, len, "%s", text);
+	return buf;
+}
+
+const char *rl_fmt(double v, char *buf, size_t len)
+{
+	double a = fabs(v);
+
+	if (isnan(v))
+		snprintf(buf, len, "-");
+	else if (a >= 1e7 || (a < 1e-3 && a > 0))
+		snprintf(buf, len, "%.3g", v);
+	else if (a >= 1000 || a == 0 || v == rint(v))
+		snprintf(buf, len, "%.0f", v);
+	else if (a >= 100)
+		snprintf(buf, len, "%.1f", v);
+	else if (a >= 10)
+		snprintf(buf, len, "%.2f", v);
+	else
+		snprintf(buf, len, "%.3f", v);
+	return buf;
+}
