@@ -382,7 +382,7 @@ static int fa_run(struct bench_ctx *ctx, struct bench_case *c, unsigned rep)
 		case_metric(c, "pte_bytes", "bytes", BETTER_NONE, (pte1 - pte0) * 1024.0);
 	case_metric(c, "total_us", "us", BETTER_LOWER, wall / 1e3);
 	case_param_num(c, "pages_touched", pages);
-	counters_record(st->cnt, c);
+	case_counters(c, st->cnt);
 out:
 	unmap_all(st);
 	return err;

@@ -10,6 +10,7 @@
 
 #include "core/bench.h"
 #include "sys/counters.h"
+#include "sys/tracepoint.h"
 #include "sys/procfs.h"
 #include "sys/topology.h"
 #include "numa_scan.h"

@@ -345,7 +345,7 @@ int thp_collapse_run(struct bench_ctx *ctx, struct bench_case *c)
 	/* global: khugepaged collapses for every process, not only this one */
 	case_metric(c, "pages_collapsed", "folios", BETTER_NONE, (double)(pc1 - pc0));
 	case_vmstat(c, "khugepaged.pages_collapsed", (int64_t)(pc1 - pc0));
-	vmstat_record(c, &before, &after, names);
+	case_vmstat_deltas(c, &before, &after, names);
 out:
 	vmstat_snap_free(&before);
 	vmstat_snap_free(&after);

@@ -63,7 +63,7 @@ int thp_fault_run(struct bench_ctx *ctx, struct bench_case *c, struct thp_state 
 
 	if (st->cnt && counters_read(st->cnt, "minor-faults", &v) == 0 && v.supported) {
 		faults = v.val;
-		counters_record(st->cnt, c);
+		case_counters(c, st->cnt);
 	}
 	case_metric(c, "fault_us_per_mib", "us", BETTER_LOWER, (double)(t1 - t0) / 1e3 / mib);
 	case_metric(c, "faults_per_mib", "faults", BETTER_LOWER, (double)faults / mib);
@@ -92,7 +92,7 @@ int thp_fault_run(struct bench_ctx *ctx, struct bench_case *c, struct thp_state 
 		case_metric(c, "pte_bytes", "B", BETTER_LOWER, (double)(pte1 - pte0) * 1024);
 	case_metric(c, "access_ns_per_page", "ns", BETTER_LOWER,
 		    thp_access_ns(r.p, len / THP_PAGE, 1));
-	vmstat_record(c, &before, &after, names);
+	case_vmstat_deltas(c, &before, &after, names);
 out:
 	vmstat_snap_free(&before);
 	vmstat_snap_free(&after);

@@ -394,8 +394,8 @@ static int uffd_wp_run(struct bench_ctx *ctx, struct bench_case *c, unsigned rep
 		case_metric(c, "rss_kib", "KiB", BETTER_LOWER, (double)rss);
 	for (int i = 0; i < NR_PHASES; i++)
 		if (i != PH_PREFAULT || prefaulted)
-			counters_record(s->cnt[i], c);
-	vmstat_record(c, &v0, &v1, vmstat_names);
+			case_counters(c, s->cnt[i]);
+	case_vmstat_deltas(c, &v0, &v1, vmstat_names);
 out:
 	vmstat_snap_free(&v0);
 	vmstat_snap_free(&v1);

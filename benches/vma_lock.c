@@ -391,8 +391,8 @@ out_stop:
 		ret = case_fail(c, err, "%s: a worker failed", __func__);
 	if (!ret) {
 		vl_record(ctx, vc, c, cnt);
-		counters_record(cnt, c);
-		vmstat_record(c, &before, &after, vl_vmstat_names);
+		case_counters(c, cnt);
+		case_vmstat_deltas(c, &before, &after, vl_vmstat_names);
 	}
 out:
 	vl_release(w);

@@ -11,6 +11,7 @@
 #include "testutil.h"
 #include "core/bench.h"
 #include "sys/counters.h"
+#include "sys/tracepoint.h"
 
 #define PAGES	2048
 
@@ -185,7 +186,7 @@ static void test_record(void **state)
 		counters_enable(c);
 		touch_pages(PAGES);
 		counters_disable(c);
-		counters_record(c, &bc);
+		case_counters(&bc, c);
 	}
 	assert_int_equal(bc.nr_counters, 2);
 	assert_string_equal(bc.counters[0].name, "faults");

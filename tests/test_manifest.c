@@ -9,6 +9,8 @@
 
 #include "testutil.h"
 #include "knobs/knobs.h"
+#include "sys/kconfig.h"
+#include "sys/virt.h"
 #include "core/manifest.h"
 #include "sys/procfs.h"
 #include "sys/sha256.h"

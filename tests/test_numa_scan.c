@@ -7,6 +7,7 @@
 #include "testutil.h"
 #include "fixtures.h"
 #include "sys/counters.h"
+#include "sys/tracepoint.h"
 
 /* benches/numa_scan.c (no header: the bench's only other export is its struct bench). */
 int numa_scan_skip_events(const char *format_text, char labels[][48], char filters[][32], int max);

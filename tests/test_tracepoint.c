@@ -6,6 +6,7 @@
 #include "testutil.h"
 #include "fixtures.h"
 #include "sys/counters.h"
+#include "sys/tracepoint.h"
 
 /* Two symbolic fields, one a prefix of the other's name, hex values, out of order. */
 static const char two_fields_format[] =

@@ -66,8 +66,8 @@ static void test_fake_snapshot(void **state)
 	assert_int_equal(vmstat_delta(&a, &b, "nope"), 0);
 
 	memset(&bc, 0, sizeof(bc));
-	vmstat_record(&bc, &a, &b, names);
-	vmstat_record(&bc, &a, &b, names);	/* a second repetition adds up */
+	case_vmstat_deltas(&bc, &a, &b, names);
+	case_vmstat_deltas(&bc, &a, &b, names);	/* a second repetition adds up */
 	assert_int_equal(bc.nr_vmstat, 5);
 	assert_string_equal(bc.vmstat[0].name, "pgfault");
 	assert_int_equal(bc.vmstat[0].delta, 2000);

@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <gsl/gsl_randist.h>
+#include "sys/kconfig.h"
 #include "cmd/cmds.h"
 #include "core/driver.h"
 #include "knobs/knobs.h"

@@ -111,8 +111,10 @@ struct case_list {
 	int nr, alloc;
 };
 
+struct counters;
 struct opt_values;
 struct topology;
+struct vmstat_snap;
 
 /* What a bench sees of the run. */
 struct bench_ctx {
@@ -187,6 +189,11 @@ struct metric *case_find_metric(struct bench_case *c, const char *name);
 void case_counter(struct bench_case *c, const char *name, bool supported,
 		  const char *reason, uint64_t val, uint64_t ena, uint64_t run);
 void case_vmstat(struct bench_case *c, const char *name, int64_t delta);
+/* Every counter of @cnt as it reads now, added to the case's (sys/counters.h). */
+void case_counters(struct bench_case *c, struct counters *cnt);
+/* Every vmstat delta from @a to @b named in @names (sys/vmstat.h), added to the case's. */
+void case_vmstat_deltas(struct bench_case *c, const struct vmstat_snap *a,
+			const struct vmstat_snap *b, const char *const *names);
 void case_freeze_key(struct bench_case *c);
 void case_list_free(struct case_list *list);
 

@@ -5,7 +5,9 @@
 #include <string.h>
 #include "core/bench.h"
 #include "knobs/knobs.h"
+#include "sys/counters.h"
 #include "sys/procfs.h"
+#include "sys/vmstat.h"
 
 /*
  * A case that measured more than its storage holds fails with the reason rather than
@@ -272,6 +274,29 @@ void case_vmstat(struct bench_case *c, const char *name, int64_t delta)
 	}
 	snprintf(c->vmstat[c->nr_vmstat].name, sizeof(c->vmstat[0].name), "%s", name);
 	c->vmstat[c->nr_vmstat++].delta = delta;
+}
+
+static void add_vmstat(void *c, const char *name, int64_t delta)
+{
+	case_vmstat(c, name, delta);
+}
+
+void case_vmstat_deltas(struct bench_case *c, const struct vmstat_snap *a,
+			const struct vmstat_snap *b, const char *const *names)
+{
+	vmstat_deltas(add_vmstat, c, a, b, names);
+}
+
+void case_counters(struct bench_case *c, struct counters *cnt)
+{
+	for (int i = 0; i < counters_nr(cnt); i++) {
+		const char *label = counters_label(cnt, i);
+		struct counter_value v;
+
+		counters_read(cnt, label, &v);
+		case_counter(c, label, v.supported, v.supported ? NULL : v.reason,
+			     v.val, v.ena, v.run);
+	}
 }
 
 /* Room left for the rest of the system when a case sizes itself against MemAvailable. */

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <gsl/gsl_randist.h>
+#include "sys/kconfig.h"
 #include "sys/atomic.h"
 #include "core/driver.h"
 #include "knobs/knobs.h"

@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sys/virt.h"
+#include "sys/kconfig.h"
 #include "sys/atomic.h"
 #include "knobs/knobs.h"
 #include "core/manifest.h"

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "sys/atomic.h"
-#include "sys/counters.h"
+#include "sys/cleanup.h"
 #include "knobs/journal.h"
 #include "knobs/knobs.h"
 #include "sys/procfs.h"
@@ -210,8 +210,7 @@ static void on_signal(int sig)
 	if (getpid() == owner) {
 		restore_all_unlocked();
 		/* exit handlers do not run when the signal kills us: undo our mounts here */
-		knob_unmount_debugfs();
-		tracefs_unmount();
+		cleanup_run();
 	}
 	signal(sig, SIG_DFL);
 	/*

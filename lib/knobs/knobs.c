@@ -12,6 +12,7 @@
 #include "knobs/journal.h"
 #include "knobs/knobs.h"
 #include "sys/procfs.h"
+#include "sys/cleanup.h"
 #include "sys/util.h"
 
 #define THP	"/sys/kernel/mm/transparent_hugepage"
@@ -60,19 +61,6 @@ const struct knob_def knob_table[] = {
 	  "bytes of page cache mapped around a read fault (do_fault_around)" },
 	{ NULL, { NULL }, 0, NULL },
 };
-
-const char *sysroot(void)
-{
-	const char *r = getenv("MMBENCH_SYSROOT");
-
-	return r ? r : "";
-}
-
-const char *sysroot_path(char *buf, size_t len, const char *path)
-{
-	snprintf(buf, len, "%s%s", sysroot(), path);
-	return buf;
-}
 
 /* The table entry for @name, and for a family the part that stands for '*'. */
 static const struct knob_def *lookup(const char *name, char *member, size_t len)
@@ -228,6 +216,7 @@ static void ensure_debugfs(const char *path)
 	} else {
 		if (!debugfs_mounter)
 			atexit(knob_unmount_debugfs);
+		cleanup_register(knob_unmount_debugfs);
 		debugfs_mounter = getpid();
 		debugfs_mounted_by_us = true;
 	}

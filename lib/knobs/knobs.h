@@ -20,11 +20,6 @@ struct knob_def {
 
 extern const struct knob_def knob_table[];
 
-/* Root prefix for every path (MMBENCH_SYSROOT, default ""). */
-const char *sysroot(void);
-/* sysroot() + path into buf. */
-const char *sysroot_path(char *buf, size_t len, const char *path);
-
 /* Whether @name is in the table (directly or through a family pattern). */
 bool knob_known(const char *name);
 /* Whether @name takes a number (else one word of a choice). */

@@ -14,8 +14,8 @@
 #include <perf/evsel.h>
 #include <perf/threadmap.h>
 
-#include "core/bench.h"
 #include "sys/counters.h"
+#include "sys/tracepoint.h"
 #include "sys/privs.h"
 
 struct counter {
@@ -421,15 +421,14 @@ int counters_read(struct counters *c, const char *label, struct counter_value *v
 	return 0;
 }
 
-void counters_record(struct counters *c, struct bench_case *bc)
+int counters_nr(const struct counters *c)
 {
-	for (int i = 0; i < c->nr; i++) {
-		struct counter_value v;
+	return c->nr;
+}
 
-		counters_read(c, c->v[i].label, &v);
-		case_counter(bc, c->v[i].label, v.supported, v.supported ? NULL : v.reason,
-			     v.val, v.ena, v.run);
-	}
+const char *counters_label(const struct counters *c, int i)
+{
+	return i >= 0 && i < c->nr ? c->v[i].label : NULL;
 }
 
 void counters_free(struct counters *c)

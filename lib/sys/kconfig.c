@@ -1,4 +1,5 @@
 /* The running kernel's config: from /proc/config.gz or /boot/config-<release>, its options and its digest. */
+#include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -9,8 +10,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "knobs/knobs.h"
-#include "core/manifest.h"
+#include "sys/kconfig.h"
+#include "sys/procfs.h"
 #include "sys/sha256.h"
 
 static char *text;		/* the whole config, NUL-terminated */

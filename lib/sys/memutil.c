@@ -5,7 +5,6 @@
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
-#include "knobs/knobs.h"
 #include "sys/memutil.h"
 #include "sys/procfs.h"
 

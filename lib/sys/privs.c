@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "knobs/knobs.h"
 #include "sys/privs.h"
 #include "sys/procfs.h"
 

@@ -9,8 +9,20 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "knobs/knobs.h"
 #include "sys/procfs.h"
+
+const char *sysroot(void)
+{
+	const char *r = getenv("MMBENCH_SYSROOT");
+
+	return r ? r : "";
+}
+
+const char *sysroot_path(char *buf, size_t len, const char *path)
+{
+	snprintf(buf, len, "%s%s", sysroot(), path);
+	return buf;
+}
 
 /*
  * "Field:   123 kB" lines of @path (used as given): the value of @field in kB.

@@ -6,10 +6,14 @@
 #include <stdint.h>
 
 /*
- * Paths of /proc and /sys resolve against the sysroot (lib/knobs/knobs.h), except
- * /proc/self which is always this process. read_text(), write_text() and
+ * Paths of /proc and /sys resolve against the sysroot (tests point it at a fake tree),
+ * except /proc/self which is always this process. read_text(), write_text() and
  * read_u64() use @path as given: resolve it with sysroot_path() first.
  */
+/* Root prefix for every path (MMBENCH_SYSROOT, default ""). */
+const char *sysroot(void);
+/* sysroot() + path into buf. */
+const char *sysroot_path(char *buf, size_t len, const char *path);
 
 /* A field of /proc/meminfo in kB, or -errno. */
 long long meminfo_kb(const char *field);

@@ -10,7 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sys/counters.h"
+#include "sys/cleanup.h"
+#include "sys/tracepoint.h"
 #include "sys/procfs.h"
 
 #define TRACEFS		"/sys/kernel/tracing"
@@ -40,6 +41,12 @@ int tracefs_unmount(void)
 	mounted_by = 0;
 	tracefs = NULL;
 	return err;
+}
+
+/* The fatal-signal undo (sys/cleanup.h): no message, a handler may not print. */
+static void unmount_on_signal(void)
+{
+	tracefs_unmount();
 }
 
 static void unmount_at_exit(void)
@@ -73,6 +80,7 @@ const char *tracefs_dir(void)
 	}
 	if (!registered) {
 		atexit(unmount_at_exit);
+		cleanup_register(unmount_on_signal);
 		registered = true;
 	}
 	mounted_by = getpid();

@@ -8,9 +8,8 @@
 #include <cpuid.h>
 #endif
 
-#include "knobs/knobs.h"
-#include "core/manifest.h"
 #include "sys/procfs.h"
+#include "sys/virt.h"
 
 /* CPUID leaf 0x40000000's vendor signature, when leaf 1 says a hypervisor is present. */
 static bool cpuid_hypervisor(char sig[13])

@@ -7,8 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/bench.h"
-#include "knobs/knobs.h"
 #include "sys/procfs.h"
 #include "sys/vmstat.h"
 
@@ -148,7 +146,8 @@ int64_t vmstat_delta(const struct vmstat_snap *a, const struct vmstat_snap *b, c
  * "0 THP faults" is a result. A pattern ("thp_*", "hugepages-*.anon_fault_alloc")
  * records every counter of @b it matches.
  */
-void vmstat_record(struct bench_case *c, const struct vmstat_snap *a,
+void vmstat_deltas(void (*add)(void *arg, const char *name, int64_t delta), void *arg,
+		   const struct vmstat_snap *a,
 		   const struct vmstat_snap *b, const char *const *names)
 {
 	for (; *names; names++) {
@@ -158,7 +157,7 @@ void vmstat_record(struct bench_case *c, const struct vmstat_snap *a,
 			int ia = snap_index(a, pat, -1), ib = snap_index(b, pat, ia);
 
 			if (ia >= 0 && ib >= 0)
-				case_vmstat(c, pat, b->vals[ib] - a->vals[ia]);
+				add(arg, pat, b->vals[ib] - a->vals[ia]);
 			continue;
 		}
 		for (int ib = 0; ib < b->nr; ib++) {
@@ -168,7 +167,7 @@ void vmstat_record(struct bench_case *c, const struct vmstat_snap *a,
 				continue;
 			ia = snap_index(a, b->names[ib], ib);
 			if (ia >= 0)
-				case_vmstat(c, b->names[ib], b->vals[ib] - a->vals[ia]);
+				add(arg, b->names[ib], b->vals[ib] - a->vals[ia]);
 		}
 	}
 }

@@ -19,8 +19,12 @@ void vmstat_snap_free(struct vmstat_snap *s);
 int64_t vmstat_get(const struct vmstat_snap *s, const char *name);
 /* b - a for @name; 0 if absent from either. */
 int64_t vmstat_delta(const struct vmstat_snap *a, const struct vmstat_snap *b, const char *name);
-/* Record into the case every delta named in @names (NULL-terminated; a trailing '*' matches a prefix). */
-void vmstat_record(struct bench_case *c, const struct vmstat_snap *a,
+/*
+ * @add(@arg, name, b - a) for every counter named in @names (NULL-terminated; fnmatch
+ * patterns) that both snapshots hold; case_vmstat_deltas() records them into a case.
+ */
+void vmstat_deltas(void (*add)(void *arg, const char *name, int64_t delta), void *arg,
+		   const struct vmstat_snap *a,
 		   const struct vmstat_snap *b, const char *const *names);
 
 #endif

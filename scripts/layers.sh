@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The layers of lib/ (lib/README.md): each folder includes only its own and those below it.
+#   sys < knobs < core < out < cmd;  benches/ sit on core (and what core sits on).
+# Prints every include that runs the wrong way and fails when there is one.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+rank() {
+	case $1 in
+	sys) echo 1 ;; knobs) echo 2 ;; core) echo 3 ;; benches) echo 3 ;; out) echo 4 ;; cmd) echo 5 ;;
+	*) echo 0 ;;
+	esac
+}
+bad=0
+for f in lib/*/*.[ch] benches/*.[ch]; do
+	case $f in benches/*) own=benches ;; *) own=$(basename "$(dirname "$f")") ;; esac
+	# the bench list names every bench: it is the one file of benches/ the commands include
+	[ "$f" = benches/registry.c ] && own=core
+	r=$(rank "$own")
+	while IFS= read -r inc; do
+		dir=${inc%%/*}
+		[ "$dir" = "$inc" ] && continue		# same-folder header of a bench
+		if [ "$(rank "$dir")" -gt "$r" ]; then
+			echo "layers: $f includes $inc ($own may not depend on $dir)"
+			bad=1
+		fi
+	done < <(sed -n 's/^#include "\([^"]*\)".*/\1/p' "$f")
+done
+[ $bad = 0 ] && echo "layers: lib/ sys < knobs < core < out < cmd, benches on core: no include runs up"
+exit $bad
