@@ -72,15 +72,14 @@ list|sysinfo)
 	exec "$mmbench" "$cmd" "$@" ;;
 compare)
 	ensure_built || exit 1
-	"$mmbench" compare "$@"
+	# compare names the plot directories it wrote in MMBENCH_RENDER_LIST; they are rendered here
+	list=$(mktemp)
+	MMBENCH_RENDER_LIST=$list "$mmbench" compare "$@"
 	rc=$?
-	pdir="" prev=""
-	for a in "$@"; do
-		[ "$prev" = --plots ] && pdir=$a
-		case "$a" in --plots=*) pdir=${a#--plots=} ;; esac
-		prev=$a
-	done
-	[ -n "$pdir" ] && [ "$rc" -ne 2 ] && plots "$pdir"
+	while IFS= read -r pdir; do
+		plots "$pdir"
+	done <"$list"
+	rm -f "$list"
 	exit $rc ;;
 report)
 	ensure_built || exit 1

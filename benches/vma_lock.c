@@ -6,9 +6,10 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <unistd.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
 #include "core/bench.h"
 #include "sys/counters.h"
-#include "out/stats.h"
 #include "sys/timing.h"
 #include "sys/topology.h"
 #include "sys/vmstat.h"
@@ -290,7 +291,10 @@ static double vl_interval_median(const struct vl_case *vc, enum vl_res k)
 	for (unsigned s = 0; s < vc->nsamples; s++)
 		if (vc->res[(size_t)s * R_NR + k] >= 0)
 			v[n++] = vc->res[(size_t)s * R_NR + k];
-	return n ? stats_median(v, n) : -1;
+	if (!n)
+		return -1;
+	gsl_sort(v, 1, n);
+	return gsl_stats_median_from_sorted_data(v, 1, n);
 }
 
 /*
@@ -436,7 +440,7 @@ static void vl_finish(struct bench_ctx *ctx, struct case_list *list)
 			old->n = 0;
 		one = vl_one_thread(list, c);
 		m1 = one ? case_find_metric(one, "faults_per_sec") : NULL;
-		base = m1 && m1->n ? stats_median(m1->samples, m1->n) : 0;
+		base = m1 && m1->n ? metric_median(m1) : 0;
 		if (base <= 0) {
 			bench_log(ctx, "%s: no 1-thread case of its mode, kind and placement ran: no scaling",
 				  c->key);

@@ -31,8 +31,15 @@ static void test_bad_input(void **state)
 	expect_usage("run --opt nosuchopt=1", "no selected bench has that option");
 	expect_usage("run --bench uffd-wp --opt size=12Q", "size");
 	expect_usage("run --bench uffd-wp --opt uffd-wp.size=0", "below the minimum");
-	expect_usage("run --whatever", "unknown argument");
+	expect_usage("run --whatever", "unknown option");
 	expect_usage("sysinfo extra", "sysinfo takes no arguments");
+	expect_usage("run --reps", "--reps needs a value");
+	expect_usage("run --profile=huge", "--profile");
+	expect_usage("run --check-only=yes", "takes no value");
+	expect_usage("run stray", "unknown argument 'stray'");
+	expect_usage("list --knobs=1", "takes no value");
+	expect_usage("sweep --metric", "--metric needs a value");
+	expect_usage("compare --format=pdf a b", "--format is text or md, not 'pdf'");
 	after = tu_knob_snapshot_idle();
 	assert_string_equal(before, after);
 	free(before);
@@ -54,11 +61,36 @@ static void test_help_and_list(void **state)
 	free(out);
 }
 
+/* Every option takes its value as --opt=value or --opt value (getopt_long), before or after operands. */
+static void test_option_forms(void **state)
+{
+	static const char *const ok[] = {
+		"run --check-only --profile=smoke --bench=uffd-wp --opt=size=2M",
+		"run --check-only --profile smoke --bench uffd-wp --opt size=2M",
+		"run --profile=smoke --check-only -v --reps=2 --runs=3 --seed=7 --label=x.y",
+		"list --profile=smoke --bench=uffd-wp",
+	};
+	char *out = NULL;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		int rc = tu_run(&out, "./build/mmbench %s", ok[i]);
+
+		if (rc)
+			fail_msg("mmbench %s: exit %d: %s", ok[i], rc, out);
+		free(out);
+	}
+	/* a value that is wrong either way is wrong the same way */
+	expect_usage("run --check-only --bench=uffd-wp --opt=size=12Q", "size");
+	expect_usage("run --check-only --bench uffd-wp --opt size=12Q", "size");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_help_and_list),
+		cmocka_unit_test(test_option_forms),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -58,8 +58,13 @@ static const double levels[] = { 1.0, 1.011, 0.992, 1.004, 0.995 };
 /* Run cmd_compare in this process with stdout and stderr caught in files. */
 static int compare(char **out, char **err, int argc, const char **argv)
 {
-	char po[PATH_MAX], pe[PATH_MAX];
+	char po[PATH_MAX], pe[PATH_MAX], *args[64];
 	int so = dup(1), se = dup(2), fo, fe, rc;
+
+	/* getopt_long reorders what it is given: the caller's array keeps its order */
+	assert_true(argc < 64);
+	memcpy(args, argv, argc * sizeof(*args));
+	args[argc] = NULL;
 
 	snprintf(po, sizeof(po), "%s/out", tu_tmpdir());
 	snprintf(pe, sizeof(pe), "%s/err", tu_tmpdir());
@@ -69,7 +74,7 @@ static int compare(char **out, char **err, int argc, const char **argv)
 	fe = open(pe, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	dup2(fo, 1);
 	dup2(fe, 2);
-	rc = cmd_compare(argc, (char **)argv);
+	rc = cmd_compare(argc, args);
 	fflush(stdout);
 	fflush(stderr);
 	dup2(so, 1);

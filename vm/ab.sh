@@ -72,7 +72,7 @@ for a in "${run_args[@]}"; do
 	case $a in --out | --out=* | --runs | --runs=*) bad "RUN_ARGS: $a is for the host, not the guest" ;; esac
 done
 # The guest must not be the first to find the arguments wrong.
-msg=$("$mmbench" run --check-only "${run_args[@]}" 2>&1) || bad "RUN_ARGS: ${msg#mmbench: }"
+msg=$("$mmbench" run --check-only "${run_args[@]}" 2>&1) || bad "RUN_ARGS: ${msg#mmbench run: }"
 out=${out:-${MMBENCH_RESULTS:-$MMBENCH_TOP/results}}
 
 id=$(date +%Y%m%d-%H%M%S)${label:+-$label}

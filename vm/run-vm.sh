@@ -144,6 +144,11 @@ for ((i = 0; i < ${#run_args[@]}; i++)); do
 done
 # mmbench alone would run quick; in a VM the default is smoke, as for no RUN_ARGS at all.
 [ -z "$profile" ] && profile=smoke && run_args=("${run_args[@]}" --profile smoke)
+# the guest's parser is this one: what it would reject is rejected here, before a boot
+if [ "${run_args[0]:-}" != sweep ]; then
+	msg=$("$MMBENCH_TOP/build/mmbench" run --check-only "${run_args[@]}" 2>&1) ||
+		bad "RUN_ARGS: ${msg#mmbench run: }"
+fi
 need_mb=$(profile_min_mb "$profile")
 [ -n "$need_mb" ] || bad "RUN_ARGS: --profile '$profile': not one of smoke, quick, full"
 [ "$mem_mb" -ge "$need_mb" ] ||

@@ -1,11 +1,32 @@
-/* The arguments run and sweep share: parsing, checking every bench's options, taking the run lock. */
+/* The arguments the running subcommands share: parsing, checking every bench's options, taking the run lock. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include "core/driver.h"
-#include "knobs/knobs.h"
+#include "cmd/args.h"
 #include "core/options.h"
+#include "knobs/knobs.h"
+
+enum {
+	A_PROFILE = 0x100, A_BENCH, A_REPS, A_RUNS, A_SEED, A_LABEL, A_OUT, A_SET, A_OPT,
+	A_NO_REPORT, A_VERBOSE = 'v',
+};
+
+static const struct option shared_opts[] = {
+	{ "profile", required_argument, NULL, A_PROFILE },
+	{ "bench", required_argument, NULL, A_BENCH },
+	{ "reps", required_argument, NULL, A_REPS },
+	{ "runs", required_argument, NULL, A_RUNS },
+	{ "seed", required_argument, NULL, A_SEED },
+	{ "label", required_argument, NULL, A_LABEL },
+	{ "out", required_argument, NULL, A_OUT },
+	{ "set", required_argument, NULL, A_SET },
+	{ "opt", required_argument, NULL, A_OPT },
+	{ "no-report", no_argument, NULL, A_NO_REPORT },
+	{ "verbose", no_argument, NULL, A_VERBOSE },
+};
+#define NR_SHARED (sizeof(shared_opts) / sizeof(shared_opts[0]))
+#define MAX_OPTS 48
 
 static int parse_profile(const char *s, enum profile *p)
 {
@@ -41,7 +62,7 @@ static int split_pair(const char *arg, struct name_value *nv)
 	return 0;
 }
 
-static int add_benches(struct run_args *a, const char *list)
+static int add_benches(struct run_args *a, const char *list, const char *who)
 {
 	char buf[256], *save, *tok;
 
@@ -50,12 +71,12 @@ static int add_benches(struct run_args *a, const char *list)
 		const struct bench *b = bench_find(tok);
 
 		if (!b)
-			return run_usage("mmbench", "unknown bench '%s' (see 'mmbench list')", tok);
+			return run_usage(who, "unknown bench '%s' (see 'mmbench list')", tok);
 		if (a->nr_benches == MAX_BENCHES)
-			return run_usage("mmbench", "too many benches");
+			return run_usage(who, "too many benches");
 		a->benches[a->nr_benches++] = b;
 	}
-	return a->nr_benches ? 0 : run_usage("mmbench", "--bench needs a name");
+	return a->nr_benches ? 0 : run_usage(who, "--bench needs a name");
 }
 
 static bool label_ok(const char *s)
@@ -69,81 +90,104 @@ static bool label_ok(const char *s)
 	return true;
 }
 
-int run_args_parse(int argc, char **argv, int first, struct run_args *a, char ***rest, int *nr_rest)
+int arg_flag(void *priv, int code, const char *arg)
 {
-	memset(a, 0, sizeof(*a));
-	a->profile = PROFILE_QUICK;
-	a->runs = 1;
-	/* run.sh points this at the tree's results/, whatever the working directory */
-	a->out_root = getenv("MMBENCH_RESULTS") ? getenv("MMBENCH_RESULTS") : "results";
-	if (nr_rest)
-		*nr_rest = 0;
-	for (int i = first; i < argc; i++) {
-		const char *arg = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-		bool takes = true;
-		int r = 0;
+	(void)code;
+	(void)arg;
+	*(bool *)priv = true;
+	return 0;
+}
 
-		if (!strcmp(arg, "--profile")) {
-			if (!val || parse_profile(val, &a->profile))
-				return run_usage("mmbench", "--profile takes smoke, quick or full");
-		} else if (!strcmp(arg, "--bench")) {
-			if (!val)
-				return run_usage("mmbench", "--bench needs a name");
-			r = add_benches(a, val);
-		} else if (!strcmp(arg, "--reps")) {
-			uint64_t n;
+int arg_next(int argc, char **argv, const char *shorts, const struct option *opts,
+	     const char *who)
+{
+	char sh[32];
+	int code;
 
-			if (!val || parse_u64(val, &n) || n < 1 || n > 1000)
-				return run_usage("mmbench", "--reps takes a number from 1 to 1000");
-			a->reps = n;
-		} else if (!strcmp(arg, "--runs")) {
-			uint64_t n;
-
-			if (!val || parse_u64(val, &n) || n < 1 || n > 100)
-				return run_usage("mmbench", "--runs takes a number from 1 to 100");
-			a->runs = n;
-		} else if (!strcmp(arg, "--seed")) {
-			if (!val || parse_u64(val, &a->seed) || !a->seed)
-				return run_usage("mmbench", "--seed takes a number above 0");
-		} else if (!strcmp(arg, "--label")) {
-			if (!val || !label_ok(val))
-				return run_usage("mmbench", "--label takes up to 48 of [A-Za-z0-9._+-]");
-			a->label = val;
-		} else if (!strcmp(arg, "--out")) {
-			if (!val || !*val)
-				return run_usage("mmbench", "--out needs a directory");
-			a->out_root = val;
-		} else if (!strcmp(arg, "--set")) {
-			struct name_value *nv = &a->sets[a->nr_sets];
-
-			if (!val || a->nr_sets == MAX_SETS || split_pair(val, nv))
-				return run_usage("mmbench", "--set takes KNOB=VALUE");
-			if (!knob_known(nv->name))
-				return run_usage("mmbench", "--set: unknown knob '%s' (see 'mmbench list --knobs')", nv->name);
-			a->nr_sets++;
-		} else if (!strcmp(arg, "--opt")) {
-			if (!val || a->nr_opts == MAX_SETS || split_pair(val, &a->opts[a->nr_opts]))
-				return run_usage("mmbench", "--opt takes [BENCH.]NAME=VALUE");
-			a->nr_opts++;
-		} else {
-			takes = false;
-			if (!strcmp(arg, "-v") || !strcmp(arg, "--verbose"))
-				a->verbose = true;
-			else if (!strcmp(arg, "--no-report"))
-				a->no_report = true;
-			else if (rest && arg[0] != '-')
-				(*rest)[(*nr_rest)++] = argv[i];
-			else
-				return run_usage("mmbench", "unknown argument '%s'", arg);
-		}
-		if (r)
-			return r;
-		i += takes;
+	/* ':' first: a missing value is ':', not '?', and getopt prints nothing */
+	snprintf(sh, sizeof(sh), ":%s", shorts);
+	opterr = 0;
+	code = getopt_long(argc, argv, sh, opts, NULL);
+	if (code == ':') {
+		run_usage(who, "%s needs a value", argv[optind - 1]);
+		return '?';
 	}
-	if (!a->nr_benches)
-		for (int i = 0; i < nr_benches; i++)
-			a->benches[a->nr_benches++] = benches[i];
-	/* every --opt must mean something to a selected bench */
+	if (code == '?') {
+		const char *arg = argv[optind - 1];
+
+		/* getopt sets optopt to the code of a known option given a value it does not take */
+		if (optopt && !strncmp(arg, "--", 2))
+			run_usage(who, "%.*s takes no value", (int)strcspn(arg, "="), arg);
+		else if (optopt)
+			run_usage(who, "unknown option '-%c'", optopt);
+		else
+			run_usage(who, "unknown option '%s'", arg);
+	}
+	return code;
+}
+
+static int take_shared(struct run_args *a, int code, const char *val, const char *who)
+{
+	uint64_t n;
+
+	switch (code) {
+	case A_PROFILE:
+		if (parse_profile(val, &a->profile))
+			return run_usage(who, "--profile takes smoke, quick or full");
+		return 0;
+	case A_BENCH:
+		a->benches_given = true;
+		return add_benches(a, val, who);
+	case A_REPS:
+		if (parse_u64(val, &n) || n < 1 || n > 1000)
+			return run_usage(who, "--reps takes a number from 1 to 1000");
+		a->reps = n;
+		return 0;
+	case A_RUNS:
+		if (parse_u64(val, &n) || n < 1 || n > 100)
+			return run_usage(who, "--runs takes a number from 1 to 100");
+		a->runs = n;
+		return 0;
+	case A_SEED:
+		if (parse_u64(val, &a->seed) || !a->seed)
+			return run_usage(who, "--seed takes a number above 0");
+		return 0;
+	case A_LABEL:
+		if (!label_ok(val))
+			return run_usage(who, "--label takes up to 48 of [A-Za-z0-9._+-]");
+		a->label = val;
+		return 0;
+	case A_OUT:
+		if (!*val)
+			return run_usage(who, "--out needs a directory");
+		a->out_root = val;
+		return 0;
+	case A_SET:
+		if (a->nr_sets == MAX_SETS || split_pair(val, &a->sets[a->nr_sets]))
+			return run_usage(who, "--set takes KNOB=VALUE");
+		if (!knob_known(a->sets[a->nr_sets].name))
+			return run_usage(who, "--set: unknown knob '%s' (see 'mmbench list --knobs')",
+					 a->sets[a->nr_sets].name);
+		a->nr_sets++;
+		return 0;
+	case A_OPT:
+		if (a->nr_opts == MAX_SETS || split_pair(val, &a->opts[a->nr_opts]))
+			return run_usage(who, "--opt takes [BENCH.]NAME=VALUE");
+		a->nr_opts++;
+		return 0;
+	case A_NO_REPORT:
+		a->no_report = true;
+		return 0;
+	case A_VERBOSE:
+		a->verbose = true;
+		return 0;
+	}
+	return run_usage(who, "internal: option code %d", code);
+}
+
+/* Every --opt must mean something to a selected bench. */
+static int check_opt_names(const struct run_args *a, const char *who)
+{
 	for (int k = 0; k < a->nr_opts; k++) {
 		const char *name = a->opts[k].name, *dot = strchr(name, '.');
 		bool used = false;
@@ -161,9 +205,50 @@ int run_args_parse(int argc, char **argv, int first, struct run_args *a, char **
 				used |= !strcmp(o->name, opt);
 		}
 		if (!used)
-			return run_usage("mmbench", "--opt %s: no selected bench has that option", name);
+			return run_usage(who, "--opt %s: no selected bench has that option", name);
 	}
 	return 0;
+}
+
+int run_args_parse(int argc, char **argv, const struct arg_extra *extra, struct run_args *a,
+		   int *first_operand, int *nr_operands)
+{
+	struct option opts[MAX_OPTS + 1] = { 0 };
+	size_t n = 0;
+	char who[64];
+	int code, r = 0;
+
+	snprintf(who, sizeof(who), "mmbench %s", argv[0]);
+	memset(a, 0, sizeof(*a));
+	a->profile = PROFILE_QUICK;
+	a->runs = 1;
+	/* run.sh points this at the tree's results/, whatever the working directory */
+	a->out_root = getenv("MMBENCH_RESULTS") ? getenv("MMBENCH_RESULTS") : "results";
+	for (; n < NR_SHARED; n++)
+		opts[n] = shared_opts[n];
+	for (const struct option *o = extra ? extra->opts : NULL; o && o->name && n < MAX_OPTS; o++)
+		opts[n++] = *o;
+	optind = 0;	/* 0: getopt starts afresh (commands run more than once in tests) */
+	while (!r && (code = arg_next(argc, argv, "v", opts, who)) != -1) {
+		if (code == '?')
+			r = KSFT_USAGE;
+		else if (code >= ARG_OWN)
+			r = extra->take(extra->priv, code, optarg);
+		else
+			r = take_shared(a, code, optarg, who);
+	}
+	if (r)
+		return r;
+	if (first_operand) {
+		*first_operand = optind;
+		*nr_operands = argc - optind;
+	} else if (optind < argc) {
+		return run_usage(who, "unknown argument '%s'", argv[optind]);
+	}
+	if (!a->nr_benches)
+		for (int i = 0; i < nr_benches; i++)
+			a->benches[a->nr_benches++] = benches[i];
+	return check_opt_names(a, who);
 }
 
 int run_check_opts(const struct run_args *a)
@@ -171,7 +256,7 @@ int run_check_opts(const struct run_args *a)
 	for (int i = 0; i < a->nr_benches; i++) {
 		struct bench_ctx ctx;
 
-		if (bench_ctx_init(&ctx, a->benches[i], a, NULL))
+		if (bench_ctx_init(&ctx, a->benches[i], a, NULL, NULL))
 			return KSFT_USAGE;
 		bench_ctx_fini(&ctx);
 	}

@@ -4,40 +4,30 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "sys/atomic.h"
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include "cmd/args.h"
 #include "cmd/cmds.h"
-#include "core/driver.h"
+#include "cmd/steps.h"
 #include "knobs/knobs.h"
-#include "core/manifest.h"
-#include "out/report.h"
 #include "out/results.h"
+#include "sys/atomic.h"
 #include "out/sweep.h"
 #include "sys/timing.h"
 #include "sys/topology.h"
 
-/* splitmix64: a small, well-mixed generator whose whole state is the seed. */
-static uint64_t mix(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
 void sweep_order(unsigned n, unsigned rep, uint64_t seed, unsigned *out)
 {
-	uint64_t s = seed ^ ((uint64_t)rep * 0xd1b54a32d192ed03ull);
+	/* the generator run uses for its case order, seeded from (seed, rep) alone */
+	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
 
 	for (unsigned i = 0; i < n; i++)
 		out[i] = i;
-	/* Fisher-Yates; the modulo bias is nil for lists this short */
-	for (unsigned i = n; i > 1; i--) {
-		unsigned j = mix(&s) % i, t = out[i - 1];
-
-		out[i - 1] = out[j];
-		out[j] = t;
-	}
+	if (!rng)
+		return;		/* as listed: still a valid order */
+	gsl_rng_set(rng, (unsigned long)(seed ^ ((uint64_t)rep * 0xd1b54a32d192ed03ull)));
+	gsl_ran_shuffle(rng, out, n, sizeof(*out));
+	gsl_rng_free(rng);
 }
 
 /* "thp.hugepages-2048kB.shmem_enabled" is too long for a param: "2048kB.shmem_enabled". */
@@ -189,7 +179,7 @@ static int sweep_bench(struct sweep *sw, const struct bench *b, struct run_args 
 	int errors = 0, r;
 	uint64_t t0 = now_ns();
 
-	r = driver_bench_start(&ctx, b, a, rd, &base);
+	r = step_bench_start(&ctx, b, a, rd, &base);
 	if (r)
 		return r == BENCH_SKIP ? 0 : 1;
 	r = sweep_list(sw, &base, list);
@@ -239,19 +229,12 @@ static int sweep_bench(struct sweep *sw, const struct bench *b, struct run_args 
 	return errors;
 }
 
-/* --metric is the sweep's own: taken out before the shared parser sees the rest. */
-static int take_metric(int *argc, char **argv, const char **metric)
+enum { SWEEP_METRIC = ARG_OWN };
+
+static int take_sweep_opt(void *priv, int code, const char *arg)
 {
-	for (int i = 1; i < *argc; i++) {
-		if (strcmp(argv[i], "--metric"))
-			continue;
-		if (i + 1 >= *argc)
-			return run_usage("mmbench sweep", "--metric needs a metric name");
-		*metric = argv[i + 1];
-		memmove(&argv[i], &argv[i + 2], (*argc - i - 2) * sizeof(*argv));
-		*argc -= 2;
-		i--;
-	}
+	if (code == SWEEP_METRIC)
+		((struct sweep *)priv)->metric = arg;
 	return 0;
 }
 
@@ -261,27 +244,22 @@ int cmd_sweep(int argc, char **argv)
 	struct run_args a;
 	struct run_dir rd;
 	struct case_list lists[MAX_BENCHES] = { 0 };
-	char **rest, path[PATH_MAX + 32], partial[PATH_MAX + 64];
-	bool given = false;
-	int nr_rest = 0, errors = 0, r;
+	static const struct option own[] = {
+		{ "metric", required_argument, NULL, SWEEP_METRIC },
+		{ 0 },
+	};
+	struct arg_extra extra = { own, take_sweep_opt, &sw };
+	char path[PATH_MAX + 32], partial[PATH_MAX + 64];
+	int first = 0, nr_operands = 0, errors = 0, r;
 
-	for (int i = 1; i < argc; i++)
-		given |= !strcmp(argv[i], "--bench");
-	r = take_metric(&argc, argv, &sw.metric);
-	if (r)
-		return r;
-	rest = calloc(argc + 1, sizeof(*rest));
-	if (!rest)
-		return KSFT_FAIL;
-	r = run_args_parse(argc, argv, 1, &a, &rest, &nr_rest);
-	if (!r && nr_rest != 1)
-		r = run_usage("mmbench sweep", "takes one KNOB=V1,V2,.. (got %d)", nr_rest);
+	r = run_args_parse(argc, argv, &extra, &a, &first, &nr_operands);
+	if (!r && nr_operands != 1)
+		r = run_usage("mmbench sweep", "takes one KNOB=V1,V2,.. (got %d)", nr_operands);
 	if (!r)
-		r = parse_values(&sw, rest[0]);
-	free(rest);
+		r = parse_values(&sw, argv[first]);
 	if (r)
 		return r;
-	default_benches(&a, sw.knob, given);
+	default_benches(&a, sw.knob, a.benches_given);
 	r = run_prepare(&a, "mmbench sweep");
 	if (r)
 		return r;
@@ -332,6 +310,6 @@ int cmd_sweep(int argc, char **argv)
 	}
 	for (int i = 0; i < a.nr_benches; i++)
 		case_list_free(&lists[i]);
-	errors += run_dir_finish(&rd);
+	errors += step_run_dir_end(&rd, a.no_report);
 	return errors ? KSFT_FAIL : KSFT_PASS;
 }

@@ -113,6 +113,7 @@ struct case_list {
 
 struct counters;
 struct opt_values;
+struct run_args;
 struct topology;
 struct vmstat_snap;
 
@@ -126,6 +127,12 @@ struct bench_ctx {
 	const char *run_dir;		/* the run directory (on the archive's filesystem) */
 	bool verbose;
 	void *priv;			/* the bench's state, from setup to teardown */
+
+	/* the driver's (core/driver.c): what the run was asked, its log, its progress */
+	const struct run_args *args;
+	FILE *log;			/* the run's log.txt, or NULL */
+	uint64_t start_ns;		/* when the bench's first case began */
+	unsigned units_done;		/* repetitions done, for the estimate of what remains */
 };
 
 struct bench {
@@ -186,6 +193,8 @@ int case_fail(struct bench_case *c, int err, const char *fmt, ...)
 void case_metric(struct bench_case *c, const char *name, const char *unit,
 		 enum better better, double value);
 struct metric *case_find_metric(struct bench_case *c, const char *name);
+/* The median of a metric's samples so far; NaN when it has none. */
+double metric_median(const struct metric *m);
 void case_counter(struct bench_case *c, const char *name, bool supported,
 		  const char *reason, uint64_t val, uint64_t ena, uint64_t run);
 void case_vmstat(struct bench_case *c, const char *name, int64_t delta);

@@ -1,8 +1,11 @@
 /* Cases: building the list a bench offers, and recording what a case measured. */
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
 #include "core/bench.h"
 #include "knobs/knobs.h"
 #include "sys/counters.h"
@@ -230,6 +233,19 @@ void case_metric(struct bench_case *c, const char *name, const char *unit,
 		m->samples = p;
 	}
 	m->samples[m->n++] = value;
+}
+
+double metric_median(const struct metric *m)
+{
+	double *s, med;
+
+	if (!m->n || !(s = malloc(m->n * sizeof(*s))))
+		return NAN;
+	memcpy(s, m->samples, m->n * sizeof(*s));
+	gsl_sort(s, 1, m->n);
+	med = gsl_stats_median_from_sorted_data(s, 1, m->n);
+	free(s);
+	return med;
 }
 
 void case_counter(struct bench_case *c, const char *name, bool supported,

@@ -1,4 +1,4 @@
-/* Running benches: the run directory, the case loop with knobs and progress, and the arguments run and sweep share. */
+/* Running benches: what a run is asked, a bench's context, the case loop with knobs and progress. */
 #ifndef MMBENCH_DRIVER_H
 #define MMBENCH_DRIVER_H
 
@@ -17,7 +17,7 @@ struct name_value {
 	char value[160];
 };
 
-/* The arguments shared by run and sweep. */
+/* What a run is asked to do (cmd/args.c parses it from the command line). */
 struct run_args {
 	enum profile profile;
 	unsigned reps;			/* 0: each bench's default for the profile */
@@ -33,62 +33,28 @@ struct run_args {
 	uint64_t seed;			/* --seed: of the case order; 0: from the clock */
 	bool verbose;
 	bool no_report;
+	bool benches_given;		/* --bench was given (else every bench is selected) */
 };
 
 /*
- * Parse the shared arguments from argv[first..]; an argument it does not know is
- * returned through @rest (NULL when none may be left). 0, or KSFT_USAGE after one
- * line on stderr.
+ * Bench context and options for @b under @a, logging to stderr and @log (may be NULL);
+ * @run_dir may be NULL (list, checks). -EINVAL (message printed) on a bad --opt.
  */
-int run_args_parse(int argc, char **argv, int first, struct run_args *a, char ***rest, int *nr_rest);
-
-struct run_dir {
-	char path[PATH_MAX];
-	char run_id[96];
-	FILE *log;
-	char log_partial[PATH_MAX + 16];	/* log.txt's name while the run lasts */
-	double start;
-	char *cmdline;
-	struct json_t *manifest;	/* taken before any knob changes */
-	bool no_report;
-};
-
-/* Every selected bench's options are valid: 0, or KSFT_USAGE after one line. */
-int run_check_opts(const struct run_args *a);
-/*
- * Before a run changes anything: every bench's options, then the knob journal's lock
- * (restoring what a killed run left), then a trial write of each --set value.
- * 0, KSFT_USAGE or KSFT_FAIL after one line on stderr prefixed with @who.
- */
-int run_prepare(const struct run_args *a, const char *who);
-/* One line "@who: ..." on stderr; returns KSFT_USAGE. */
-int run_usage(const char *who, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/*
- * <out>/<kernel>/<YYYYmmdd-HHMMSS>[-label]: opens log.txt, takes the manifest (the
- * machine as found, before any knob changes) and writes topology.xml. argv is the
- * subcommand's (argv[0] "run" or "sweep").
- */
-int run_dir_create(const struct run_args *a, int argc, char **argv, struct run_dir *rd);
-/* Writes manifest.json with its end time, renders the report, prints the directory; returns errors. */
-int run_dir_finish(struct run_dir *rd);
-
-/* Bench context and options for @b under @a; -EINVAL (message printed) on a bad --opt. */
 int bench_ctx_init(struct bench_ctx *ctx, const struct bench *b, const struct run_args *a,
-		   const struct run_dir *rd);
+		   const char *run_dir, FILE *log);
 void bench_ctx_fini(struct bench_ctx *ctx);
 
 /*
- * Context, probe and cases of @b: 0 with every case's key frozen; BENCH_SKIP when the
- * bench cannot run here, -errno when its options or cases fail. On anything but 0 the
- * bench's JSON is written (skip or error, with the reason) and @ctx is finished.
+ * Probe and cases of the context's bench: 0 with every case's key frozen; BENCH_SKIP
+ * when the bench cannot run here, -errno when its cases fail, @why saying which. The
+ * caller writes the bench's results either way.
  */
-int driver_bench_start(struct bench_ctx *ctx, const struct bench *b, const struct run_args *a,
-		       const struct run_dir *rd, struct case_list *list);
+int driver_bench_start(struct bench_ctx *ctx, struct case_list *list, const char **why);
 
 /* Apply the case's knobs, setup, one repetition, teardown. 0, BENCH_SKIP or -errno; the case records why. */
 int driver_case_once(struct bench_ctx *ctx, struct bench_case *c, unsigned rep);
-/* Apply the case's knobs; BENCH_SKIP (and the case says why) when one cannot be set. */
-int driver_apply_knobs(struct bench_case *c);
+/* The run's --set values and the case's knobs; BENCH_SKIP (the case says why) when one cannot be set. */
+int driver_apply_knobs(const struct bench_ctx *ctx, struct bench_case *c);
 
 /*
  * Every case of the list, setup once, ctx->reps repetitions, teardown; progress on stderr.
@@ -96,16 +62,8 @@ int driver_apply_knobs(struct bench_case *c);
  */
 int driver_run_cases(struct bench_ctx *ctx, struct case_list *list, gsl_rng *rng);
 
-/* What the run was asked to do: the --set values and every selected bench's options. New reference. */
-json_t *run_settings(const struct run_args *a);
-/* Add @key to the run's manifest (takes the reference). */
-void run_dir_annotate(struct run_dir *rd, const char *key, json_t *value);
-
 /* Progress line on stderr: bench, case, repetition, elapsed and an estimate of what remains. */
 void progress(const struct bench_ctx *ctx, const struct bench_case *c, unsigned rep,
 	      int case_idx, int nr_cases);
-
-/* The log of the current run (log.txt), or NULL. */
-FILE *run_log(void);
 
 #endif

@@ -1,4 +1,4 @@
-/* `mmbench compare BASE NEW [MORE..]`: each side a run or a set of runs; verdicts per case and metric, with every manifest difference. */
+/* compare: each side a run or a set of runs; verdicts per case and metric, with every manifest difference. */
 #include <errno.h>
 #include <libgen.h>
 #include <math.h>
@@ -7,80 +7,9 @@
 #include <string.h>
 
 #include "core/bench.h"
-#include "cmd/cmds.h"
 #include "out/compare.h"
 #include "out/plots.h"
 #include "sys/util.h"
-
-struct cmp_args {
-	const char *sides[CMP_MAX_SIDES];
-	size_t nr_sides;
-	bool md;
-	const char *json, *plots, *label, *history;
-};
-
-static int usage(const char *why)
-{
-	fprintf(stderr, "mmbench: compare: %s (usage: mmbench compare BASE NEW [MORE..], each a "
-		"run, a set directory or RUN,RUN,..; [--label TEXT] [--history DIR|none] "
-		"[--format text|md] [--json FILE] [--plots DIR])\n", why);
-	return KSFT_USAGE;
-}
-
-/* The value of option @name ("--name VALUE" or "--name=VALUE"), advancing *i; NULL if @arg is not it. */
-static const char *opt_value(const char *name, int argc, char **argv, int *i, bool *missing)
-{
-	size_t len = strlen(name);
-	const char *arg = argv[*i];
-
-	if (strncmp(arg, name, len) || (arg[len] && arg[len] != '='))
-		return NULL;
-	if (arg[len] == '=')
-		return arg + len + 1;
-	if (*i + 1 < argc)
-		return argv[++*i];
-	*missing = true;
-	return NULL;
-}
-
-static int parse_args(int argc, char **argv, struct cmp_args *a)
-{
-	const char *fmt = NULL, *v;
-	bool missing = false;
-	char why[256];
-	int i;
-
-	memset(a, 0, sizeof(*a));
-	for (i = 1; i < argc; i++) {
-		if (argv[i][0] != '-') {
-			if (a->nr_sides == CMP_MAX_SIDES)
-				return usage("at most 26 sides");
-			a->sides[a->nr_sides++] = argv[i];
-		} else if ((v = opt_value("--format", argc, argv, &i, &missing))) {
-			fmt = v;
-		} else if ((v = opt_value("--json", argc, argv, &i, &missing))) {
-			a->json = v;
-		} else if ((v = opt_value("--plots", argc, argv, &i, &missing))) {
-			a->plots = v;
-		} else if ((v = opt_value("--label", argc, argv, &i, &missing))) {
-			a->label = v;
-		} else if ((v = opt_value("--history", argc, argv, &i, &missing))) {
-			a->history = v;
-		} else {
-			snprintf(why, sizeof(why), missing ? "%s needs a value" : "unknown option '%s'",
-				 argv[i]);
-			return usage(why);
-		}
-	}
-	if (fmt && strcmp(fmt, "text") && strcmp(fmt, "md")) {
-		snprintf(why, sizeof(why), "--format is text or md, not '%s'", fmt);
-		return usage(why);
-	}
-	a->md = fmt && !strcmp(fmt, "md");
-	if (a->nr_sides < 2)
-		return usage("needs a base and at least one other side");
-	return 0;
-}
 
 static int add_row(struct cmp *c, const struct cmp_row *r)
 {
@@ -649,21 +578,16 @@ static int write_plots(const struct cmp *c, const char *dir, struct plot_list *p
 	return err;
 }
 
-int cmd_compare(int argc, char **argv)
+int compare_main(const struct compare_args *args)
 {
+	const struct compare_args a = *args;
 	struct plot_list plots = { 0 };
-	struct cmp_args a;
 	struct cmp *c = calloc(1, sizeof(*c));
 	char prefix[PATH_MAX + 2] = "";
-	int err, ret = KSFT_USAGE;
+	int ret = KSFT_USAGE;
 
 	if (!c)
 		return KSFT_FAIL;
-	err = parse_args(argc, argv, &a);
-	if (err) {
-		free(c);
-		return err;
-	}
 	/* Everything is read and checked before anything is written. */
 	for (size_t s = 0; s < a.nr_sides; s++) {
 		if (run_set_load(a.sides[s], a.label, &c->sides[s].set))
@@ -683,6 +607,7 @@ int cmd_compare(int argc, char **argv)
 	if (a.plots) {
 		if (write_plots(c, a.plots, &plots))
 			goto out;
+		plots_announce(a.plots);
 		snprintf(prefix, sizeof(prefix), "%s/", a.plots);
 	}
 	if (a.md)

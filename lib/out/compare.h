@@ -49,6 +49,20 @@ struct cmp {
 };
 
 /* Output (compare_out.c): @plot_prefix is where the plot links point ("" for none). */
+/* What compare is asked (cmd/compare.c parses it). */
+struct compare_args {
+	const char *sides[CMP_MAX_SIDES];
+	size_t nr_sides;
+	bool md;
+	const char *json, *plots, *label, *history;
+};
+
+/*
+ * Read every side (nothing is written before all is read and checked), judge, and write
+ * what @a asks: 0, 3 when something got worse, KSFT_USAGE or KSFT_FAIL after one line.
+ */
+int compare_main(const struct compare_args *a);
+
 void cmp_print_text(FILE *f, const struct cmp *c);
 void cmp_print_md(FILE *f, const struct cmp *c, const struct plot_list *plots,
 		  const char *plot_prefix);

@@ -525,3 +525,14 @@ void plot_list_free(struct plot_list *l)
 	l->p = NULL;
 	l->nr = 0;
 }
+
+void plots_announce(const char *dir)
+{
+	const char *list = getenv("MMBENCH_RENDER_LIST");
+	FILE *f = list && *list ? fopen(list, "ae") : NULL;
+
+	if (!f)
+		return;
+	fprintf(f, "%s\n", dir);
+	fclose(f);
+}

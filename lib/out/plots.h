@@ -25,5 +25,10 @@ struct plot_list {
 int plots_write(const char *dir, struct rl_run *const *runs, const char *const *labels,
 		size_t nr_runs, struct plot_list *out);
 void plot_list_free(struct plot_list *l);
+/*
+ * Say that @dir holds plot data for gnuplot to render: a line in the file that
+ * MMBENCH_RENDER_LIST names (run.sh sets it and renders each), else nothing.
+ */
+void plots_announce(const char *dir);
 
 #endif

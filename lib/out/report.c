@@ -9,7 +9,6 @@
 
 #include "sys/atomic.h"
 #include "core/bench.h"
-#include "cmd/cmds.h"
 #include "out/plots.h"
 #include "out/report.h"
 #include "out/runload.h"
@@ -494,18 +493,4 @@ int report_render(const char *run_dir)
 	plot_list_free(&plots);
 	run_free(&run);
 	return err;
-}
-
-int cmd_report(int argc, char **argv)
-{
-	int err;
-
-	if (argc != 2 || argv[1][0] == '-') {
-		fprintf(stderr, "mmbench: usage: mmbench report RUN_DIR\n");
-		return KSFT_USAGE;
-	}
-	err = report_render(argv[1]);
-	if (err == -EINVAL || err == -ENOENT || err == -ENOTDIR)
-		return KSFT_USAGE;
-	return err ? KSFT_FAIL : KSFT_PASS;
 }

@@ -1,0 +1,56 @@
+/* mmbench compare BASE NEW [MORE..]: the command line of out/compare.c. */
+#include <stdio.h>
+#include <string.h>
+#include "cmd/args.h"
+#include "cmd/cmds.h"
+#include "out/compare.h"
+
+static int usage(const char *why)
+{
+	fprintf(stderr, "mmbench compare: %s (usage: mmbench compare BASE NEW [MORE..], each a "
+		"run, a set directory or RUN,RUN,..; [--label TEXT] [--history DIR|none] "
+		"[--format text|md] [--json FILE] [--plots DIR])\n", why);
+	return KSFT_USAGE;
+}
+
+int cmd_compare(int argc, char **argv)
+{
+	enum { C_FORMAT = 0x100, C_JSON, C_PLOTS, C_LABEL, C_HISTORY };
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, C_FORMAT },
+		{ "json", required_argument, NULL, C_JSON },
+		{ "plots", required_argument, NULL, C_PLOTS },
+		{ "label", required_argument, NULL, C_LABEL },
+		{ "history", required_argument, NULL, C_HISTORY },
+		{ 0 },
+	};
+	struct compare_args a = { 0 };
+	const char *fmt = "text";
+	char why[256];
+	int code;
+
+	optind = 0;	/* 0: getopt starts afresh (commands run more than once in tests) */
+	while ((code = arg_next(argc, argv, "", opts, "mmbench compare")) != -1) {
+		switch (code) {
+		case C_FORMAT: fmt = optarg; break;
+		case C_JSON: a.json = optarg; break;
+		case C_PLOTS: a.plots = optarg; break;
+		case C_LABEL: a.label = optarg; break;
+		case C_HISTORY: a.history = optarg; break;
+		default: return KSFT_USAGE;
+		}
+	}
+	if (strcmp(fmt, "text") && strcmp(fmt, "md")) {
+		snprintf(why, sizeof(why), "--format is text or md, not '%s'", fmt);
+		return usage(why);
+	}
+	a.md = !strcmp(fmt, "md");
+	for (; optind < argc; optind++) {
+		if (a.nr_sides == CMP_MAX_SIDES)
+			return usage("at most 26 sides");
+		a.sides[a.nr_sides++] = argv[optind];
+	}
+	if (a.nr_sides < 2)
+		return usage("needs a base and at least one other side");
+	return compare_main(&a);
+}
