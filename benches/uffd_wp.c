@@ -31,18 +31,31 @@
 #define MADV_POPULATE_READ		22		/* Linux 5.14 */
 #endif
 
-enum mode { MODE_DEFAULT, MODE_PRE_READ, MODE_MADVISE, MODE_WP_UNPOPULATED, NR_MODES };
+#define MODES(X) \
+	X(MODE_DEFAULT, "default") X(MODE_PRE_READ, "pre-read") X(MODE_MADVISE, "madvise") \
+	X(MODE_WP_UNPOPULATED, "wp-unpopulated")
+enum mode { MODES(ENUM_VALUE) NR_MODES };
+static const char *const mode_names[NR_MODES] = { MODES(ENUM_WORD) };
 
-static const char *const mode_names[NR_MODES] = {
-	[MODE_DEFAULT]		= "default",
-	[MODE_PRE_READ]		= "pre-read",
-	[MODE_MADVISE]		= "madvise",
-	[MODE_WP_UNPOPULATED]	= "wp-unpopulated",
+#define THPS(X) X(THP_NEVER, "never") X(THP_MADVISE, "madvise") X(THP_ALWAYS, "always")
+enum thp { THPS(ENUM_VALUE) NR_THP };
+static const char *const thp_names[NR_THP] = { THPS(ENUM_WORD) };
+
+#define HANDLERS(X) X(HANDLER_SAME_CPU, "same-cpu") X(HANDLER_OTHER_CPU, "other-cpu")
+enum handler { HANDLERS(ENUM_VALUE) };
+
+struct uffd_wp_opts {
+	uint64_t size;
+	uint64_t write_stride;
+	enum handler handler;
+	enum prewarm prewarm;
 };
 
-enum thp { THP_NEVER, THP_MADVISE, THP_ALWAYS, NR_THP };
-
-static const char *const thp_names[NR_THP] = { "never", "madvise", "always" };
+/* One case: how the region is made write-protectable, under which THP setting. */
+struct uffd_wp_case {
+	enum mode mode;
+	enum thp thp;
+};
 
 /* Counters, one set per phase, each enabled only around its phase. */
 enum phase { PH_PREFAULT, PH_PROTECT, PH_WRITE, NR_PHASES };
@@ -142,8 +155,7 @@ static int uffd_wp_cases(struct bench_ctx *ctx, struct case_list *list)
 			case_param_str(c, "mode", mode_names[m]);
 			case_param_str(c, "thp", thp_names[t]);
 			case_knob(c, "thp.enabled", thp_names[t]);
-			c->arg[0] = m;
-			c->arg[1] = t;
+			*CASE_DATA(c, struct uffd_wp_case) = (struct uffd_wp_case){ m, t };
 			if (m == MODE_WP_UNPOPULATED && !feat.wp_unpopulated)
 				case_skip(c, "the kernel does not offer UFFD_FEATURE_WP_UNPOPULATED (Linux 6.4)");
 			if (m == MODE_MADVISE && !feat.populate_read)
@@ -169,6 +181,8 @@ static void uffd_wp_teardown(struct bench_ctx *ctx, struct bench_case *c)
 
 static int uffd_wp_setup(struct bench_ctx *ctx, struct bench_case *c)
 {
+	const struct uffd_wp_opts *o = ctx->o;
+	const struct uffd_wp_case *uc = CASE_DATA(c, struct uffd_wp_case);
 	struct uffd_wp_state *s = calloc(1, sizeof(*s));
 	char label_buf[96];
 	int err = 0;
@@ -180,16 +194,16 @@ static int uffd_wp_setup(struct bench_ctx *ctx, struct bench_case *c)
 	/* no hpage_pmd_size (a kernel without THP): the size still rounds to 2 MiB */
 	if (mem_pmd_size(&s->pmd))
 		s->pmd = 2ul << 20;
-	s->size = (opt_u64(ctx, "size") + s->pmd - 1) & ~(s->pmd - 1);
-	s->stride = opt_u64(ctx, "write_stride");
-	s->other_cpu = !strcmp(opt_str(ctx, "handler"), "other-cpu");
+	s->size = (o->size + s->pmd - 1) & ~(s->pmd - 1);
+	s->stride = o->write_stride;
+	s->other_cpu = o->handler == HANDLER_OTHER_CPU;
 	case_param_num(c, "writes", (double)nr_writes(s));
 	/*
 	 * What a repetition allocates: its page tables and the pages written, each a
 	 * whole huge page under THP (a write to the huge zero page or to an empty PMD).
 	 */
-	s->prewarm = s->size / 512 + (c->arg[1] == THP_NEVER ? nr_writes(s) * s->page : s->size);
-	if (strcmp(opt_str(ctx, "prewarm"), "on"))
+	s->prewarm = s->size / 512 + (uc->thp == THP_NEVER ? nr_writes(s) * s->page : s->size);
+	if (o->prewarm != PREWARM_ON)
 		s->prewarm = 0;
 	case_param_str(c, "prewarm", mem_prewarm_text(s->prewarm, label_buf, sizeof(label_buf)));
 	/* the writer's faults are all user-mode: the numbers are the same, the record says how */
@@ -214,10 +228,7 @@ static int uffd_wp_setup(struct bench_ctx *ctx, struct bench_case *c)
 		if (err)
 			err = case_fail(c, err, "counters_open");
 	}
-	/* The driver calls teardown only after a setup that succeeded. */
-	if (err)
-		uffd_wp_teardown(ctx, c);
-	return err;
+	return err;	/* the driver calls teardown, which frees what was made */
 }
 
 /* One byte of every page read: each read fault maps the zero page (or the huge zero page). */
@@ -274,14 +285,15 @@ static int write_phase(struct uffd_wp_state *s, struct bench_case *c, int *uffd,
 static int protect_phase(struct uffd_wp_state *s, struct bench_case *c, int uffd, char *p,
 			 uint64_t *prefault_ns, uint64_t *protect_ns)
 {
+	enum mode mode = CASE_DATA(c, struct uffd_wp_case)->mode;
 	uint64_t t0;
 	int err = 0;
 
 	counters_enable(s->cnt[PH_PREFAULT]);
 	t0 = now_ns();
-	if (c->arg[0] == MODE_PRE_READ)
+	if (mode == MODE_PRE_READ)
 		pre_read(p, s->size, s->page);
-	else if (c->arg[0] == MODE_MADVISE && madvise(p, s->size, MADV_POPULATE_READ))
+	else if (mode == MODE_MADVISE && madvise(p, s->size, MADV_POPULATE_READ))
 		err = -errno;
 	*prefault_ns = now_ns() - t0;
 	counters_disable(s->cnt[PH_PREFAULT]);
@@ -299,10 +311,11 @@ static int protect_phase(struct uffd_wp_state *s, struct bench_case *c, int uffd
 /* A fresh region registered with a fresh userfaultfd: *p and the uffd, or -errno. */
 static int region_new(struct uffd_wp_state *s, struct bench_case *c, char **p)
 {
+	const struct uffd_wp_case *uc = CASE_DATA(c, struct uffd_wp_case);
 	uint64_t features = UFFD_FEATURE_PAGEFAULT_FLAG_WP;
 	int uffd, err;
 
-	if (c->arg[0] == MODE_WP_UNPOPULATED)
+	if (uc->mode == MODE_WP_UNPOPULATED)
 		features |= UFFD_FEATURE_WP_UNPOPULATED;
 	uffd = uffd_wp_new(features);
 	if (uffd < 0)
@@ -314,7 +327,7 @@ static int region_new(struct uffd_wp_state *s, struct bench_case *c, char **p)
 		goto out_uffd;
 	}
 	/* Under THP "madvise" only MADV_HUGEPAGE regions get huge pages: ask, or the case repeats "never". */
-	if (c->arg[1] == THP_MADVISE && madvise(*p, s->size, MADV_HUGEPAGE)) {
+	if (uc->thp == THP_MADVISE && madvise(*p, s->size, MADV_HUGEPAGE)) {
 		err = case_fail(c, -errno, "MADV_HUGEPAGE");
 		goto out_unmap;
 	}
@@ -340,7 +353,8 @@ out_uffd:
 static int uffd_wp_run(struct bench_ctx *ctx, struct bench_case *c, unsigned rep)
 {
 	struct uffd_wp_state *s = ctx->priv;
-	bool prefaulted = c->arg[0] == MODE_PRE_READ || c->arg[0] == MODE_MADVISE;
+	enum mode mode = CASE_DATA(c, struct uffd_wp_case)->mode;
+	bool prefaulted = mode == MODE_PRE_READ || mode == MODE_MADVISE;
 	struct vmstat_snap v0 = { 0 }, v1 = { 0 };
 	uint64_t prefault_ns = 0, protect_ns = 0, write_ns = 0, handled = 0, writes;
 	long long pte0, pte1, rss;
@@ -406,16 +420,18 @@ out:
 }
 
 static const struct bench_opt uffd_wp_opts[] = {
-	{ .name = "size", .type = OPT_SIZE, .def = { "64M", "512M", "10G" },
+	{ .name = "size", .type = OPT_SIZE, OPT_AT(struct uffd_wp_opts, size),
+	  .def = { "64M", "512M", "10G" },
 	  .min = 2ul << 20, .max = 1ull << 40, .unit = "bytes",
 	  .help = "anonymous region registered with userfaultfd (rounded up to the PMD size)" },
-	{ .name = "write_stride", .type = OPT_UINT, .def = { "16" },
+	{ .name = "write_stride", .type = OPT_UINT, OPT_AT(struct uffd_wp_opts, write_stride),
+	  .def = { "16" },
 	  .min = 1, .max = 1u << 20, .unit = "pages",
 	  .help = "the writer touches one byte in every Nth page" },
-	{ .name = "handler", .type = OPT_CHOICE, .def = { "same-cpu" },
-	  .choices = "same-cpu|other-cpu",
+	{ .name = "handler", .type = OPT_CHOICE, OPT_AT(struct uffd_wp_opts, handler),
+	  .def = { "same-cpu" }, .choices = HANDLERS(CHOICE_WORD),
 	  .help = "where the fault handler thread runs, relative to the writer" },
-	MEM_PREWARM_OPT,
+	BENCH_OPT_PREWARM(struct uffd_wp_opts),
 	{ .name = NULL },
 };
 
@@ -426,6 +442,7 @@ const struct bench bench_uffd_wp = {
 	.summary	= "userfaultfd write-protect of anonymous memory: populate + protect vs WP_UNPOPULATED, then the write faults",
 	.unit_of_work	= "one region write-protected; one page written under protection",
 	.opts		= uffd_wp_opts,
+	.opts_size	= sizeof(struct uffd_wp_opts),
 	.knobs		= uffd_wp_knobs,
 	.reps		= { 2, 5, 10 },
 	.probe		= uffd_wp_probe,

@@ -48,16 +48,27 @@ static void test_format_size(void **state)
 	assert_string_equal(b, "4097");
 }
 
+#define PLACES(X) X(PLACE_COMPACT, "compact") X(PLACE_SCATTER, "scatter")
+enum place { PLACES(ENUM_VALUE) };
+
+struct fake_opts {
+	uint64_t size, stride;
+	struct opt_nums threads;
+	struct opt_choices mode;
+	enum place place;
+};
+
 static const struct bench_opt opts[] = {
-	{ .name = "size", .type = OPT_SIZE, .def = { "64M", "1G", "10G" },
-	  .min = 4096, .max = 1ull << 40, .unit = "B", .help = "region" },
-	{ .name = "stride", .type = OPT_UINT, .def = { "16" }, .min = 1, .max = 4096,
-	  .help = "pages" },
-	{ .name = "threads", .type = OPT_UINT_LIST, .def = { "1,2", "1,ncpus", "pow2,2ncpus" },
-	  .min = 1, .max_per_cpu = 8, .help = "threads" },
-	{ .name = "mode", .type = OPT_LIST, .def = { "a,b" }, .choices = "a|b|c", .help = "modes" },
-	{ .name = "place", .type = OPT_CHOICE, .def = { "compact" },
-	  .choices = "compact|scatter", .help = "placement" },
+	{ .name = "size", .type = OPT_SIZE, OPT_AT(struct fake_opts, size),
+	  .def = { "64M", "1G", "10G" }, .min = 4096, .max = 1ull << 40, .unit = "B", .help = "region" },
+	{ .name = "stride", .type = OPT_UINT, OPT_AT(struct fake_opts, stride), .def = { "16" },
+	  .min = 1, .max = 4096, .help = "pages" },
+	{ .name = "threads", .type = OPT_UINT_LIST, OPT_AT(struct fake_opts, threads),
+	  .def = { "1,2", "1,ncpus", "pow2,2ncpus" }, .min = 1, .max_per_cpu = 8, .help = "threads" },
+	{ .name = "mode", .type = OPT_LIST, OPT_AT(struct fake_opts, mode), .def = { "c,a" },
+	  .choices = "a|b|c", .help = "modes" },
+	{ .name = "place", .type = OPT_CHOICE, OPT_AT(struct fake_opts, place), .def = { "scatter" },
+	  .choices = PLACES(CHOICE_WORD), .help = "placement" },
 	{ 0 },
 };
 
@@ -69,34 +80,81 @@ static int noop_cases(struct bench_ctx *ctx, struct case_list *l)
 }
 
 static const struct bench fake = {
-	.name = "fake", .summary = "s", .unit_of_work = "u", .opts = opts, .cases = noop_cases,
+	.name = "fake", .summary = "s", .unit_of_work = "u", .opts = opts,
+	.opts_size = sizeof(struct fake_opts), .cases = noop_cases,
+};
+
+/* A table whose member does not hold its type: said before the bench runs. */
+struct wrong_opts {
+	int size;
+};
+
+static const struct bench_opt wrong_table[] = {
+	{ .name = "size", .type = OPT_SIZE, OPT_AT(struct wrong_opts, size), .def = { "1M" },
+	  .help = "region" },
+	{ 0 },
+};
+
+static const struct bench wrong = {
+	.name = "wrong", .opts = wrong_table, .opts_size = sizeof(struct wrong_opts),
+	.cases = noop_cases,
 };
 
 static void test_defaults_per_profile(void **state)
 {
 	struct opt_values *v = opt_values_new(&fake, PROFILE_FULL);
-	struct bench_ctx ctx = { .bench = &fake, .opts = v };
-	uint64_t t[16];
-	const char *m[4];
+	struct fake_opts o;
 	char err[256];
 	unsigned n = online_cpus();
 
 	(void)state;
+	memset(&o, 0xa5, sizeof(o));
 	assert_int_equal(opt_values_validate(v, err, sizeof(err)), 0);
-	assert_int_equal(opt_u64(&ctx, "size"), 10ull << 30);
+	assert_int_equal(opt_values_fill(v, &o, err, sizeof(err)), 0);
+	assert_int_equal(o.size, 10ull << 30);
 	/* a profile without its own default takes the previous one's */
-	assert_int_equal(opt_u64(&ctx, "stride"), 16);
+	assert_int_equal(o.stride, 16);
 	/* pow2,2ncpus: 1, 2, 4.. up to ncpus, then 2*ncpus; sorted, no duplicates */
-	int k = opt_u64_list(&ctx, "threads", t, 16);
-
-	assert_true(k >= 2);
-	assert_int_equal(t[0], 1);
-	assert_int_equal(t[k - 1], 2 * n);
-	assert_int_equal(t[k - 2], n);
-	assert_int_equal(opt_list(&ctx, "mode", m, 4), 2);
-	assert_string_equal(m[0], "a");
-	assert_string_equal(m[1], "b");
+	assert_true(o.threads.n >= 2);
+	assert_int_equal(o.threads.v[0], 1);
+	assert_int_equal(o.threads.v[o.threads.n - 1], 2 * n);
+	assert_int_equal(o.threads.v[o.threads.n - 2], n);
+	/* list words as indices into the choices, in the order given */
+	assert_int_equal(o.mode.n, 2);
+	assert_int_equal(o.mode.v[0], 2);
+	assert_int_equal(o.mode.v[1], 0);
+	assert_int_equal(o.place, PLACE_SCATTER);
+	assert_int_equal(opt_values_set(v, "place", "compact", err, sizeof(err)), 0);
+	assert_int_equal(opt_values_fill(v, &o, err, sizeof(err)), 0);
+	assert_int_equal(o.place, PLACE_COMPACT);
 	opt_values_free(v);
+
+	v = opt_values_new(&wrong, PROFILE_QUICK);
+	assert_int_equal(opt_values_fill(v, &o, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "does not hold a uint64_t"));
+	opt_values_free(v);
+}
+
+/* Every bench's option table fits its options struct: each member holds its type. */
+static void test_bench_tables(void **state)
+{
+	(void)state;
+	for (int i = 0; i < nr_benches; i++) {
+		const struct bench *b = benches[i];
+
+		if (!b->opts_size) {
+			print_message("%s: options not typed yet\n", b->name);
+			continue;
+		}
+		for (const struct bench_opt *o = b->opts; o && o->name; o++) {
+			if (o->field_size != opt_storage_size(o->type) ||
+			    o->off + o->field_size > b->opts_size)
+				fail_msg("%s: option %s: %zu bytes at %zu of %zu", b->name, o->name,
+					 o->field_size, o->off, b->opts_size);
+			if ((o->type == OPT_CHOICE || o->type == OPT_LIST) && !o->choices)
+				fail_msg("%s: option %s has no choices", b->name, o->name);
+		}
+	}
 }
 
 static void test_bad_values(void **state)
@@ -135,6 +193,7 @@ int main(void)
 		cmocka_unit_test(test_format_size),
 		cmocka_unit_test(test_defaults_per_profile),
 		cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_bench_tables),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,6 +4,7 @@
 #include "cmd/args.h"
 #include "cmd/cmds.h"
 #include "core/manifest.h"
+#include "core/options.h"
 #include "knobs/knobs.h"
 #include "sys/topology.h"
 
@@ -24,7 +25,7 @@ static void list_opts(const struct bench *b)
 		if (o->unit)
 			printf(" [%s]", o->unit);
 		if (o->choices)
-			printf(" (%s)", o->choices);
+			printf(" (%.*s)", choices_len(o->choices), o->choices);
 		if (!strcmp(def[0], def[1]) && !strcmp(def[1], def[2]))
 			printf("; default %s\n", def[0]);
 		else

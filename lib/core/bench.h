@@ -2,6 +2,7 @@
 #ifndef MMBENCH_BENCH_H
 #define MMBENCH_BENCH_H
 
+#include <stdalign.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -29,20 +30,59 @@ enum opt_type {
 };
 
 /*
- * One option of a bench: data, with its help text and unit. Defaults are text,
- * one per profile (a NULL entry takes the previous profile's), parsed like user
- * input. .max_per_cpu, when set, bounds numbers by that many times the online CPUs.
+ * An enum, its words and an option's choices from one list, so that they cannot drift
+ * apart: #define MODES(X) X(MODE_A, "a") X(MODE_B, "b"), then
+ *   enum mode { MODES(ENUM_VALUE) NR_MODES };
+ *   static const char *const mode_words[] = { MODES(ENUM_WORD) };
+ *   .choices = MODES(CHOICE_WORD)
+ */
+#define ENUM_VALUE(id, word)	id,
+#define ENUM_WORD(id, word)	[id] = word,
+#define CHOICE_WORD(id, word)	word "|"
+
+/* How option values are stored in a bench's options struct, by type. */
+#define OPT_LIST_MAX	64
+struct opt_choices {		/* OPT_LIST: indices into .choices, in the order given */
+	int n;
+	int v[OPT_LIST_MAX];
+};
+struct opt_nums {		/* OPT_UINT_LIST: the numbers, expanded, ascending */
+	int n;
+	uint64_t v[OPT_LIST_MAX];
+};
+/* OPT_SIZE and OPT_UINT: uint64_t; OPT_CHOICE: an int (the bench's enum), index into .choices */
+
+/* Where an option's value goes: a member of the bench's options struct (a typo does not compile). */
+#define OPT_AT(T, member) \
+	.off = offsetof(T, member), .field_size = sizeof(((T *)0)->member)
+
+/*
+ * One option of a bench: data, with its help text and unit, stored at OPT_AT() in the
+ * bench's options struct (struct bench .opts_size), which the bench reads as ctx->o.
+ * Defaults are text, one per profile (a NULL entry takes the previous profile's),
+ * parsed like user input. .max_per_cpu, when set, bounds numbers by that many times
+ * the online CPUs.
  */
 struct bench_opt {
 	const char *name;
 	enum opt_type type;
+	size_t off, field_size;		/* OPT_AT() */
 	const char *def[NR_PROFILES];
 	uint64_t min, max;
 	unsigned max_per_cpu;
-	const char *choices;	/* "a|b|c" for OPT_CHOICE and OPT_LIST */
+	const char *choices;	/* "a|b|c" (or "a|b|c|", CHOICE_WORD) for OPT_CHOICE and OPT_LIST */
 	const char *unit;
 	const char *help;
 };
+
+/* Every bench that allocates has this option (what a repetition's memory is touched with first). */
+#define PREWARM_WORDS(X) X(PREWARM_ON, "on") X(PREWARM_OFF, "off")
+enum prewarm { PREWARM_WORDS(ENUM_VALUE) };
+#define BENCH_OPT_PREWARM(T) \
+	{ .name = "prewarm", .type = OPT_CHOICE, OPT_AT(T, prewarm), .def = { "on" }, \
+	  .choices = PREWARM_WORDS(CHOICE_WORD), \
+	  .help = "touch and free the memory a repetition allocates right before it, untimed: " \
+		  "a guest's host may have taken free memory back (free page reporting)" }
 
 /* What one case can hold; a case that records more fails with the reason (lib/core/case.c). */
 #define CASE_MAX_PARAMS	12
@@ -51,6 +91,12 @@ struct bench_opt {
 #define CASE_MAX_COUNTERS 48
 #define CASE_MAX_VMSTAT	64
 #define CASE_MAX_SAMPLES 4096
+#define CASE_DATA_MAX	64
+
+/* The bench's own struct of case @c (struct uffd_wp_case), kept in the case itself. */
+#define CASE_DATA(c, T) (__extension__({ \
+	_Static_assert(sizeof(T) <= CASE_DATA_MAX, #T " does not fit in a case"); \
+	(T *)(c)->data; }))
 
 struct case_param {
 	char name[32];
@@ -94,6 +140,8 @@ struct bench_case {
 	struct case_knob knobs[CASE_MAX_KNOBS];
 	int nr_knobs;
 	long arg[4];		/* the bench's own encoding of the case (mode, size, ...) */
+	/* the bench's own struct for the case (CASE_DATA()): what the case is, typed */
+	_Alignas(16) unsigned char data[CASE_DATA_MAX];
 
 	enum case_status status;
 	char reason[256];	/* skip or error reason */
@@ -123,7 +171,8 @@ struct bench_ctx {
 	enum profile profile;
 	unsigned reps;			/* repetitions per case */
 	unsigned ncpus;			/* online CPUs */
-	const struct opt_values *opts;
+	const struct opt_values *opts;	/* the options as text (results, messages) */
+	const void *o;			/* the bench's options struct, filled from them */
 	const char *run_dir;		/* the run directory (on the archive's filesystem) */
 	bool verbose;
 	void *priv;			/* the bench's state, from setup to teardown */
@@ -140,6 +189,7 @@ struct bench {
 	const char *summary;		/* one line */
 	const char *unit_of_work;	/* "one page write-protected" */
 	const struct bench_opt *opts;	/* terminated by an entry with .name == NULL */
+	size_t opts_size;		/* sizeof its options struct (OPT_AT's type) */
 	const char *const *knobs;	/* knob names its cases may set, NULL-terminated */
 	unsigned reps[NR_PROFILES];	/* default repetitions per profile */
 	/*
@@ -157,6 +207,7 @@ struct bench {
 	int (*setup)(struct bench_ctx *ctx, struct bench_case *c);
 	/* One repetition: adds samples with case_metric(), counters, vmstat deltas. */
 	int (*run)(struct bench_ctx *ctx, struct bench_case *c, unsigned rep);
+	/* After every setup, whatever it returned: takes what setup got as far as making. */
 	void (*teardown)(struct bench_ctx *ctx, struct bench_case *c);
 	/*
 	 * Optional: after every case has run, in whatever order the run chose. Metrics that

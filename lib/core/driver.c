@@ -90,6 +90,19 @@ int bench_ctx_init(struct bench_ctx *ctx, const struct bench *b, const struct ru
 		opt_values_free(v);
 		return -EINVAL;
 	}
+	if (b->opts_size) {
+		void *o = calloc(1, b->opts_size);
+		int r = o ? opt_values_fill(v, o, err, sizeof(err)) : -ENOMEM;
+
+		if (r) {
+			if (r == -EINVAL)
+				fprintf(stderr, "mmbench: %s: %s\n", b->name, err);
+			free(o);
+			opt_values_free(v);
+			return r;
+		}
+		ctx->o = o;
+	}
 	ctx->bench = b;
 	ctx->profile = a->profile;
 	ctx->reps = a->reps ? a->reps : b->reps[a->profile];
@@ -107,7 +120,9 @@ int bench_ctx_init(struct bench_ctx *ctx, const struct bench *b, const struct ru
 void bench_ctx_fini(struct bench_ctx *ctx)
 {
 	opt_values_free((struct opt_values *)ctx->opts);
+	free((void *)ctx->o);
 	ctx->opts = NULL;
+	ctx->o = NULL;
 }
 
 int driver_bench_start(struct bench_ctx *ctx, struct case_list *list, const char **why)
@@ -182,23 +197,37 @@ static int settle(struct bench_case *c, int r)
 	return r;
 }
 
-int driver_case_once(struct bench_ctx *ctx, struct bench_case *c, unsigned rep)
+/*
+ * Knobs, setup, repetitions @rep0 .. @rep0 + @nreps - 1 (stopping at the first that
+ * fails), teardown. Teardown follows every setup, whatever it returned: a bench's
+ * teardown takes what setup got as far as making. @idx >= 0 prints progress.
+ */
+static int case_reps(struct bench_ctx *ctx, struct bench_case *c, unsigned rep0, unsigned nreps,
+		     int idx, int nr)
 {
 	const struct bench *b = ctx->bench;
-	int r;
+	int r = driver_apply_knobs(ctx, c);
+	bool set_up = !r && b->setup;
 
-	if (c->status == CASE_SKIP || c->status == CASE_ERROR)
-		return c->status == CASE_SKIP ? BENCH_SKIP : -EIO;
-	r = driver_apply_knobs(ctx, c);
-	if (!r && b->setup)
+	if (set_up)
 		r = b->setup(ctx, c);
-	if (r)
-		return settle(c, r);
-	r = b->run(ctx, c, rep);
-	if (b->teardown)
+	for (unsigned rep = rep0; !r && rep < rep0 + nreps; rep++) {
+		if (idx >= 0)
+			progress(ctx, c, rep, idx, nr);
+		r = b->run(ctx, c, rep);
+		ctx->units_done++;
+	}
+	if (set_up && b->teardown)
 		b->teardown(ctx, c);
 	ctx->priv = NULL;
 	return settle(c, r);
+}
+
+int driver_case_once(struct bench_ctx *ctx, struct bench_case *c, unsigned rep)
+{
+	if (c->status == CASE_SKIP || c->status == CASE_ERROR)
+		return c->status == CASE_SKIP ? BENCH_SKIP : -EIO;
+	return case_reps(ctx, c, rep, 1, -1, 0);
 }
 
 void progress(const struct bench_ctx *ctx, const struct bench_case *c, unsigned rep,
@@ -240,28 +269,13 @@ int driver_run_cases(struct bench_ctx *ctx, struct case_list *list, gsl_rng *rng
 	ctx->units_done = 0;
 	for (int i = 0; i < list->nr; i++) {
 		struct bench_case *c = &list->cases[order[i]];
-		int r;
 
 		if (c->status == CASE_SKIP) {
 			logf_(ctx, "[%s %d/%d] %s: SKIP: %s", b->name, i + 1, list->nr, c->key, c->reason);
 			ctx->units_done += ctx->reps;
 			continue;
 		}
-		r = driver_apply_knobs(ctx, c);
-		if (!r && b->setup)
-			r = b->setup(ctx, c);
-		/* teardown exactly when setup succeeded, whatever the repetitions did */
-		if (!r) {
-			for (unsigned rep = 0; !r && rep < ctx->reps; rep++) {
-				progress(ctx, c, rep, i, list->nr);
-				r = b->run(ctx, c, rep);
-				ctx->units_done++;
-			}
-			if (b->teardown)
-				b->teardown(ctx, c);
-		}
-		ctx->priv = NULL;
-		settle(c, r);
+		case_reps(ctx, c, 0, ctx->reps, i, list->nr);
 		ctx->units_done = (i + 1) * ctx->reps;
 		if (c->status == CASE_SKIP)
 			logf_(ctx, "[%s %d/%d] %s: SKIP: %s", b->name, i + 1, list->nr, c->key, c->reason);

@@ -8,7 +8,6 @@
 #include "sys/procfs.h"
 
 #define OPT_TEXT_MAX	256
-#define OPT_LIST_MAX	64
 
 struct opt_value {
 	const struct bench_opt *opt;
@@ -93,19 +92,32 @@ void format_size(uint64_t bytes, char *buf, size_t len)
 		snprintf(buf, len, "%llu%c", (unsigned long long)bytes, units[i]);
 }
 
-static bool choice_ok(const char *choices, const char *word, size_t wlen)
+/* Where @word (@wlen bytes) is among "a|b|c" (a trailing '|' allowed), or -1. */
+static int choice_index(const char *choices, const char *word, size_t wlen)
 {
 	const char *p = choices;
 
-	while (p && *p) {
+	for (int i = 0; p && *p; i++) {
 		const char *bar = strchr(p, '|');
 		size_t n = bar ? (size_t)(bar - p) : strlen(p);
 
 		if (n == wlen && !strncmp(p, word, n))
-			return true;
+			return i;
 		p = bar ? bar + 1 : NULL;
 	}
-	return false;
+	return -1;
+}
+
+static bool choice_ok(const char *choices, const char *word, size_t wlen)
+{
+	return choice_index(choices, word, wlen) >= 0;
+}
+
+int choices_len(const char *choices)
+{
+	int n = choices ? (int)strlen(choices) : 0;
+
+	return n && choices[n - 1] == '|' ? n - 1 : n;
 }
 
 static uint64_t opt_max(const struct bench_opt *o)
@@ -198,8 +210,9 @@ static int check_value(const struct bench_opt *o, const char *text, char *err, s
 
 			if (!w || (o->type == OPT_CHOICE && p[w]) ||
 			    (o->choices && !choice_ok(o->choices, p, w))) {
-				snprintf(err, len, "option %s: '%.*s' is not one of %s", o->name,
-					 (int)(w ? w : strlen(p)), p, o->choices ? o->choices : "the choices");
+				snprintf(err, len, "option %s: '%.*s' is not one of %.*s", o->name,
+					 (int)(w ? w : strlen(p)), p, o->choices ? choices_len(o->choices) : 11,
+					 o->choices ? o->choices : "the choices");
 				return -EINVAL;
 			}
 			p += w + (p[w] == ',');
@@ -303,6 +316,94 @@ const char *opt_values_name(const struct opt_values *v, int i)
 const char *opt_values_text(const struct opt_values *v, int i)
 {
 	return v->v[i].text;
+}
+
+size_t opt_storage_size(enum opt_type type)
+{
+	switch (type) {
+	case OPT_SIZE:
+	case OPT_UINT:
+		return sizeof(uint64_t);
+	case OPT_CHOICE:
+		return sizeof(int);
+	case OPT_LIST:
+		return sizeof(struct opt_choices);
+	case OPT_UINT_LIST:
+		return sizeof(struct opt_nums);
+	}
+	return 0;
+}
+
+/* One validated value into its member at @dst. */
+static void fill_one(const struct opt_value *ov, unsigned char *dst)
+{
+	const struct bench_opt *o = ov->opt;
+	uint64_t u = 0;
+
+	switch (o->type) {
+	case OPT_SIZE:
+	case OPT_UINT:
+		if (o->type == OPT_SIZE)
+			parse_size(ov->text, &u);
+		else
+			parse_u64(ov->text, &u);
+		memcpy(dst, &u, sizeof(u));
+		break;
+	case OPT_CHOICE: {
+		int i = choice_index(o->choices, ov->text, strlen(ov->text));
+
+		memcpy(dst, &i, sizeof(i));
+		break;
+	}
+	case OPT_LIST: {
+		struct opt_choices l = { 0 };
+
+		for (const char *p = ov->text; *p && l.n < OPT_LIST_MAX; ) {
+			size_t w = strcspn(p, ",");
+
+			l.v[l.n++] = choice_index(o->choices, p, w);
+			p += w + (p[w] == ',');
+		}
+		memcpy(dst, &l, sizeof(l));
+		break;
+	}
+	case OPT_UINT_LIST: {
+		struct opt_nums l = { 0 };
+
+		l.n = u64_list(ov->text, l.v, OPT_LIST_MAX);
+		if (l.n < 0)
+			l.n = 0;
+		memcpy(dst, &l, sizeof(l));
+		break;
+	}
+	}
+}
+
+int opt_values_fill(const struct opt_values *v, void *dst, char *err, size_t len)
+{
+	const struct bench *b = v->bench;
+
+	for (int i = 0; i < v->nr; i++) {
+		const struct bench_opt *o = v->v[i].opt;
+
+		/* the table and the struct disagree: the bench's bug, said before it runs */
+		if (o->field_size != opt_storage_size(o->type) || o->off + o->field_size > b->opts_size) {
+			snprintf(err, len, "option %s: its member (%zu bytes at %zu of %zu) does not hold a %s",
+				 o->name, o->field_size, o->off, b->opts_size,
+				 o->type == OPT_LIST ? "struct opt_choices" : o->type == OPT_UINT_LIST ?
+				 "struct opt_nums" : o->type == OPT_CHOICE ? "int (enum)" : "uint64_t");
+			return -EINVAL;
+		}
+		if (o->type == OPT_LIST || o->type == OPT_CHOICE) {
+			/* every option with words has its list of them */
+			if (!o->choices) {
+				snprintf(err, len, "option %s: no .choices", o->name);
+				return -EINVAL;
+			}
+		}
+		fill_one(&v->v[i], (unsigned char *)dst + o->off);
+	}
+	return 0;
 }
 
 /* Options are validated before a bench runs, so the accessors cannot meet bad text. */

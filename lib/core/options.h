@@ -20,6 +20,15 @@ void opt_values_free(struct opt_values *v);
 int opt_values_set(struct opt_values *v, const char *name, const char *value, char *err, size_t len);
 /* Check every value (defaults included) against its type and range; -EINVAL and @err. */
 int opt_values_validate(const struct opt_values *v, char *err, size_t len);
+/*
+ * Every (validated) value into the bench's options struct @dst (struct bench .opts_size
+ * bytes) at its OPT_AT() member; -EINVAL and @err when the table and struct disagree.
+ */
+int opt_values_fill(const struct opt_values *v, void *dst, char *err, size_t len);
+/* Bytes an option of @type takes in an options struct. */
+size_t opt_storage_size(enum opt_type type);
+/* Length of "a|b|c" without a trailing '|' (CHOICE_WORD lists end with one). */
+int choices_len(const char *choices);
 /* name=value pairs of every option, for the results' params. */
 int opt_values_count(const struct opt_values *v);
 const char *opt_values_name(const struct opt_values *v, int i);
