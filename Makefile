@@ -100,18 +100,18 @@ FUZZ_CC	?= clang-14
 FUZZ_SECONDS ?= 600
 FUZZ_FLAGS := -std=gnu11 -g -O1 -D_GNU_SOURCE -Ilib -Ifuzz -I$(LIBPERF)/include \
 	-fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all
-FUZZ_SRC := fuzz/fuzz_runload.c fuzz/harness.c $(LIB_SRC) \
+FUZZ_SRC := fuzz/fuzz_reader.c fuzz/harness.c $(LIB_SRC) \
 	$(BUILD)/version.c $(BENCH_SRC)
 
-$(BUILD)/fuzz/fuzz_runload: $(FUZZ_SRC) $(wildcard fuzz/*.h lib/*/*.h) $(LIBPERF)/libperf.a
+$(BUILD)/fuzz/fuzz_reader: $(FUZZ_SRC) $(wildcard fuzz/*.h lib/*/*.h) $(LIBPERF)/libperf.a
 	@mkdir -p $(dir $@)
 	@echo "  CLANG   $@"
 	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $(FUZZ_SRC) $(LDLIBS)
 
-fuzz: $(BUILD)/fuzz/fuzz_runload
+fuzz: $(BUILD)/fuzz/fuzz_reader
 	@./fuzz/run.sh $(BUILD)/fuzz $(FUZZ_SECONDS)
 
-fuzz-check: $(BUILD)/fuzz/fuzz_runload
+fuzz-check: $(BUILD)/fuzz/fuzz_reader
 	@./fuzz/run.sh $(BUILD)/fuzz 45
 
 cppcheck:

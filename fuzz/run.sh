@@ -4,7 +4,7 @@
 # A crash is kept in BUILD_DIR/crashes/ and shown; copy it to fuzz/regress/ once fixed.
 set -u
 cd "$(dirname "$0")/.."
-build=$1 secs=$2 bin=$1/fuzz_runload
+build=$1 secs=$2 bin=$1/fuzz_reader
 corpus=$build/corpus crashes=$build/crashes log=$build/fuzz.log
 mkdir -p "$corpus" "$crashes"
 ./fuzz/seeds.sh "$corpus" || exit 1

@@ -6,8 +6,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "testutil.h"
-#include "out/results.h"
-#include "out/runload.h"
+#include "out/results_write.h"
+#include "out/results_read.h"
 
 #define DATA	"tests/data/"
 

@@ -5,8 +5,8 @@
 #include "core/bench.h"
 #include "core/options.h"
 #include "out/plots.h"
-#include "out/results.h"
-#include "out/runload.h"
+#include "out/results_write.h"
+#include "out/results_read.h"
 
 static const struct bench scale = { .name = "scale", .summary = "s", .unit_of_work = "u" };
 

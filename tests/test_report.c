@@ -9,7 +9,7 @@
 #include "testutil.h"
 #include "cmd/cmds.h"
 #include "out/report.h"
-#include "out/runload.h"
+#include "out/results_read.h"
 
 #define DATA	"tests/data/"
 #define GOLDEN	DATA "golden/report-base.txt"

@@ -10,7 +10,7 @@
 #include "cmd/cmds.h"
 #include "cmd/steps.h"
 #include "knobs/knobs.h"
-#include "out/results.h"
+#include "out/results_write.h"
 #include "sys/atomic.h"
 #include "out/sweep.h"
 #include "sys/timing.h"

@@ -15,7 +15,6 @@ int journal_remember(const char *name, const char *path, const char *restore);
 bool journal_pending(void);
 
 /* From knobs.c, for the journal. */
-void knob_choice_word(const char *raw, char *buf, size_t len);
 void knob_unmount_debugfs(void);
 
 #endif

@@ -26,6 +26,8 @@ bool knob_known(const char *name);
 bool knob_numeric(const char *name);
 /* Every concrete knob name on this system (families expanded), NULL-terminated, static. */
 const char *const *knob_names(void);
+/* A choice knob's word in force: "always [madvise] never" -> "madvise"; other text as it is. */
+void knob_choice_word(const char *raw, char *buf, size_t len);
 /* The path in force for @name, or NULL with errno set. */
 const char *knob_path(const char *name, char *buf, size_t len);
 

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <jansson.h>
 
-#include "out/runload.h"
+#include "out/results_read.h"
 #include "out/verdict.h"
 
 struct noise_history {

@@ -3,7 +3,7 @@
 #define MMBENCH_PLOTS_H
 
 #include <stddef.h>
-#include "out/runload.h"
+#include "out/results_read.h"
 
 struct plot_ref {
 	char bench[64];

@@ -9,18 +9,20 @@
 
 #include "sys/atomic.h"
 #include "core/bench.h"
+#include "knobs/knobs.h"
 #include "out/plots.h"
 #include "out/report.h"
-#include "out/runload.h"
+#include "out/results_read.h"
 #include "out/wrap.h"
 
 
 /* "label      value" with the value's words wrapped under it (a kernel command line is long). */
 static void words_txt(FILE *f, const char *label, const char *value)
 {
-	char lead[32];
+	char lead[32] = "";
 
-	snprintf(lead, sizeof(lead), *label ? "%-11s " : "", label);
+	if (*label)
+		snprintf(lead, sizeof(lead), "%-11s ", label);
 	wrap_words(f, lead, *label ? 12 : 0, value);
 }
 
@@ -105,7 +107,7 @@ static void knobs_items(struct wrap *p, json_t *knobs, bool md)
 	json_object_foreach(knobs, k, v) {
 		const char *dot;
 
-		rl_knob_value(rl_json_text(v, buf, sizeof(buf)), val, sizeof(val));
+		knob_choice_word(rl_json_text(v, buf, sizeof(buf)), val, sizeof(val));
 		if (!strncmp(val, "unreadable", 10)) {
 			json_t *names = json_object_get(unreadable, val);
 

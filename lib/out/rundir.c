@@ -7,7 +7,7 @@
 #include <unistd.h>
 #include "core/manifest.h"
 #include "core/options.h"
-#include "out/results.h"
+#include "out/results_write.h"
 #include "out/rundir.h"
 #include "sys/atomic.h"
 #include "sys/kconfig.h"

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "out/runload.h"
+#include "out/results_read.h"
 
 #define RUNSET_MAX	64
 

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/bench.h"
-#include "out/runload.h"
+#include "out/results_read.h"
 #include "out/stats.h"
 #include "out/sweep.h"
 #include "out/verdict.h"

@@ -1,6 +1,6 @@
 /* Results in schema mmbench/1: one JSON file per bench in the run directory. */
-#ifndef MMBENCH_RESULTS_H
-#define MMBENCH_RESULTS_H
+#ifndef MMBENCH_RESULTS_WRITE_H
+#define MMBENCH_RESULTS_WRITE_H
 
 #include "core/bench.h"
 

@@ -9,7 +9,7 @@
 #include <jansson.h>
 #include "sys/atomic.h"
 #include "core/options.h"
-#include "out/results.h"
+#include "out/results_write.h"
 #include "out/stats.h"
 
 static const char *const better_names[] = {

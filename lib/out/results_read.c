@@ -1,4 +1,4 @@
-/* Reading a run directory back for report and compare: every file validated, one line naming the file on bad input. */
+/* The reader of the mmbench schema: a run directory back for report, compare and trend, every file validated (untrusted.c), one line naming the file on bad input. */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -12,241 +12,12 @@
 #include <unistd.h>
 
 #include "core/bench.h"
-#include "out/results.h"
-#include "out/runload.h"
-
-/*
- * Limits on what a run directory may hold. It is copied between hosts, so nothing in it is
- * trusted: a full run's largest file is a few MiB and its JSON five levels deep.
- */
-#define RL_MAX_FILE		(64 << 20)
-#define RL_MAX_TEXT		(1 << 20)	/* INCOMPLETE, sweep.txt */
-#define RL_MAX_DEPTH		16
-#define RL_MAX_BENCH_FILES	64
-#define RL_MAX_NUMBER		1e18		/* beyond any count, time or size a bench measures */
-#define RL_MAX_REPS		1000000
-
-static int bad(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#include "out/results_read.h"
+#include "out/results_write.h"
+#include "out/untrusted.h"
 
 /* run_load_light(): medians only, no bootstrap intervals, and silent (reading a whole archive). */
 static bool light;
-
-/* What a user sees of bad input: stderr, but nothing in light mode. */
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void say(const char *fmt, ...)
-{
-	va_list ap;
-
-	if (light)
-		return;
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-}
-
-/* @s with every byte that is not printable ASCII shown as \xNN: what a terminal may see of it. */
-static const char *printable(const char *s, char *buf, size_t len)
-{
-	size_t o = 0;
-
-	for (; *s && o + 5 < len; s++) {
-		unsigned char ch = *s;
-
-		if (ch >= 0x20 && ch < 0x7f)
-			buf[o++] = ch;
-		else
-			o += snprintf(buf + o, len - o, "\\x%02x", ch);
-	}
-	buf[o] = 0;
-	return buf;
-}
-
-/* The one line a user sees on bad input: "mmbench: FILE: what is wrong". */
-static int bad(const char *path, const char *fmt, ...)
-{
-	char safe[PATH_MAX * 2], msg[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	say("mmbench: %s: ", printable(path, safe, sizeof(safe)));
-	say("%s\n", printable(msg, safe, sizeof(safe)));
-	return -EINVAL;
-}
-
-/*
- * A file of the run as a string: a regular file, not a symbolic link (opened without
- * following one, and without blocking on a FIFO), at most @max bytes. NULL with the line
- * printed and *err set.
- */
-static char *read_file(const char *path, size_t max, size_t *len, int *err)
-{
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	struct stat st;
-	char *buf;
-	size_t got = 0;
-
-	if (fd < 0) {
-		if (errno == ELOOP) {
-			*err = bad(path, "a symbolic link, not a file: a run directory holds files only");
-			return NULL;
-		}
-		*err = -errno;
-		say("mmbench: %s: %s\n", path, strerror(errno));
-		return NULL;
-	}
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		close(fd);
-		*err = bad(path, "not a regular file");
-		return NULL;
-	}
-	if ((size_t)st.st_size > max) {
-		close(fd);
-		*err = bad(path, "%lld bytes: more than the %zu MiB a file of a run may have",
-			   (long long)st.st_size, max >> 20);
-		return NULL;
-	}
-	buf = malloc(st.st_size + 1);
-	if (!buf) {
-		close(fd);
-		*err = -ENOMEM;
-		return NULL;
-	}
-	/* a file that grows while read is cut at its size: judged on what was there */
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, st.st_size - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			*err = n ? -errno : bad(path, "shorter than its size");
-			if (n)
-				say("mmbench: %s: %s\n", path, strerror(errno));
-			close(fd);
-			free(buf);
-			return NULL;
-		}
-		got += n;
-	}
-	close(fd);
-	buf[got] = 0;
-	*len = got;
-	*err = 0;
-	return buf;
-}
-
-/*
- * What a terminal or gnuplot must never be handed: control characters (terminal escapes
- * start with ESC, or the C1 CSI), and the backquote, which gnuplot runs as a command even
- * inside a quoted string of the .vars files plots are drawn from.
- */
-static int bad_char(const char *s, bool lines)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	for (; *p; p++) {
-		if (*p == '`' || *p == 0x7f || (*p < 0x20 && *p != '\t' && !(lines && *p == '\n')))
-			return *p;
-		/* U+0080..U+009F, the C1 controls, are 0xc2 0x80..0x9f in UTF-8 */
-		if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
-			return p[1];
-	}
-	return -1;
-}
-
-/* Every string, key and number of a file: no control characters, no absurd numbers, no deep nesting. */
-static int check_tree(const char *path, json_t *v, int depth, char *where, size_t len)
-{
-	size_t off = strlen(where), i;
-	const char *k, *w = where[0] == '.' ? where + 1 : where;
-	json_t *x;
-	int ch, err;
-
-	if (depth > RL_MAX_DEPTH)
-		return bad(path, "nested deeper than %d levels at %s", RL_MAX_DEPTH, w);
-	switch (json_typeof(v)) {
-	case JSON_STRING:
-		ch = bad_char(json_string_value(v), false);
-		if (ch >= 0)
-			return bad(path, "%s: a string with the character 0x%02x, which must not "
-				   "reach a terminal or a plot", w, ch);
-		return 0;
-	case JSON_INTEGER:
-	case JSON_REAL:
-		if (fabs(json_number_value(v)) > RL_MAX_NUMBER)
-			return bad(path, "%s: %g is out of range (at most %g in magnitude)", w,
-				   json_number_value(v), RL_MAX_NUMBER);
-		return 0;
-	case JSON_OBJECT:
-		json_object_foreach(v, k, x) {
-			ch = bad_char(k, false);
-			if (ch >= 0)
-				return bad(path, "%s: a key with the character 0x%02x", *w ? w : "top level", ch);
-			snprintf(where + off, len - off, ".%.40s", k);
-			err = check_tree(path, x, depth + 1, where, len);
-			where[off] = 0;
-			if (err)
-				return err;
-		}
-		return 0;
-	case JSON_ARRAY:
-		json_array_foreach(v, i, x) {
-			snprintf(where + off, len - off, "[%zu]", i);
-			err = check_tree(path, x, depth + 1, where, len);
-			where[off] = 0;
-			if (err)
-				return err;
-		}
-		return 0;
-	default:
-		return 0;
-	}
-}
-
-/* A name that becomes part of a file name (plots/<bench>--<metric>...) and of gnuplot's command line. */
-static bool safe_name(const char *s, const char *extra, size_t max)
-{
-	size_t n = strlen(s);
-
-	if (!n || n > max)
-		return false;
-	for (; *s; s++)
-		if (!isalnum((unsigned char)*s) && !strchr(extra, *s))
-			return false;
-	return true;
-}
-
-static json_t *load_json(const char *path, int *err)
-{
-	char where[512] = "", msg[256];
-	json_error_t je;
-	size_t len;
-	char *text = read_file(path, RL_MAX_FILE, &len, err);
-	json_t *j;
-
-	if (!text)
-		return NULL;
-	/* a key twice is two answers to one question: refused, not the last one taken */
-	j = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
-	free(text);
-	if (!j) {
-		*err = bad(path, "not valid JSON (line %d column %d: %s)", je.line, je.column,
-			   printable(je.text, msg, sizeof(msg)));
-		return NULL;
-	}
-	if (!json_is_object(j)) {
-		*err = bad(path, "not a JSON object");
-		json_decref(j);
-		return NULL;
-	}
-	*err = check_tree(path, j, 0, where, sizeof(where));
-	if (*err) {
-		json_decref(j);
-		return NULL;
-	}
-	return j;
-}
 
 static const char *opt_string(json_t *o, const char *key, const char *def)
 {
@@ -270,13 +41,13 @@ static int load_metric(const char *path, const char *ckey, json_t *m, struct rl_
 
 	rm->name = opt_string(m, "name", NULL);
 	if (!json_is_object(m) || !rm->name)
-		return bad(path, "case \"%s\": a metric without a name", ckey);
-	if (!safe_name(rm->name, "_.-", 47))
-		return bad(path, "case \"%s\": metric name \"%s\" is not letters, digits and _.- "
+		return ut_bad(path, "case \"%s\": a metric without a name", ckey);
+	if (!ut_safe_name(rm->name, "_.-", 47))
+		return ut_bad(path, "case \"%s\": metric name \"%s\" is not letters, digits and _.- "
 			   "(at most 47)", ckey, rm->name);
 	rm->unit = opt_string(m, "unit", "");
 	if (strlen(rm->unit) > 15 || strpbrk(rm->unit, "\"'\\"))
-		return bad(path, "case \"%s\" metric %s: unit \"%s\" is not a unit", ckey, rm->name,
+		return ut_bad(path, "case \"%s\" metric %s: unit \"%s\" is not a unit", ckey, rm->name,
 			   rm->unit);
 	better = opt_string(m, "better", "none");
 	if (!strcmp(better, "lower"))
@@ -286,12 +57,12 @@ static int load_metric(const char *path, const char *ckey, json_t *m, struct rl_
 	else if (!strcmp(better, "none"))
 		rm->better = BETTER_NONE;
 	else
-		return bad(path, "case \"%s\" metric %s: better is \"%s\", not lower|higher|none",
+		return ut_bad(path, "case \"%s\" metric %s: better is \"%s\", not lower|higher|none",
 			   ckey, rm->name, better);
 
 	samples = json_object_get(m, "samples");
 	if (samples && !json_is_array(samples))
-		return bad(path, "case \"%s\" metric %s: samples is not an array", ckey, rm->name);
+		return ut_bad(path, "case \"%s\" metric %s: samples is not an array", ckey, rm->name);
 	if (json_array_size(samples)) {
 		rm->samples = calloc(json_array_size(samples), sizeof(*rm->samples));
 		if (!rm->samples)
@@ -302,7 +73,7 @@ static int load_metric(const char *path, const char *ckey, json_t *m, struct rl_
 		if (json_is_null(v))
 			continue;
 		if (!json_is_number(v))
-			return bad(path, "case \"%s\" metric %s: sample %zu is not a number",
+			return ut_bad(path, "case \"%s\" metric %s: sample %zu is not a number",
 				   ckey, rm->name, i);
 		rm->samples[rm->n++] = json_number_value(v);
 	}
@@ -335,15 +106,15 @@ static int check_counters(const char *path, const char *key, json_t *counters)
 	json_t *v;
 
 	if (counters && !json_is_object(counters))
-		return bad(path, "case \"%s\": counters is not an object", key);
+		return ut_bad(path, "case \"%s\": counters is not an object", key);
 	json_object_foreach(counters, name, v) {
 		if (!json_is_object(v))
-			return bad(path, "case \"%s\": counter %s is not an object", key, name);
+			return ut_bad(path, "case \"%s\": counter %s is not an object", key, name);
 		for (int i = 0; i < 3; i++) {
 			json_t *n = json_object_get(v, fields[i]);
 
 			if (n && (!json_is_integer(n) || json_integer_value(n) < 0))
-				return bad(path, "case \"%s\": counter %s: %s is not a count", key, name,
+				return ut_bad(path, "case \"%s\": counter %s: %s is not a count", key, name,
 					   fields[i]);
 		}
 	}
@@ -356,19 +127,19 @@ static int check_case_fields(const char *path, struct rl_case *rc)
 	json_t *v;
 
 	if (strcmp(rc->status, "ok") && strcmp(rc->status, "skip") && strcmp(rc->status, "error"))
-		return bad(path, "case \"%s\": status \"%s\" is not ok|skip|error", rc->key,
+		return ut_bad(path, "case \"%s\": status \"%s\" is not ok|skip|error", rc->key,
 			   rc->status);
 	if (rc->params && !json_is_object(rc->params))
-		return bad(path, "case \"%s\": params is not an object", rc->key);
+		return ut_bad(path, "case \"%s\": params is not an object", rc->key);
 	json_object_foreach(rc->params, name, v)
-		if (!safe_name(name, "_.-", 31))
-			return bad(path, "case \"%s\": param name \"%s\" is not letters, digits "
+		if (!ut_safe_name(name, "_.-", 31))
+			return ut_bad(path, "case \"%s\": param name \"%s\" is not letters, digits "
 				   "and _.- (at most 31)", rc->key, name);
 	if (rc->vmstat && !json_is_object(rc->vmstat))
-		return bad(path, "case \"%s\": vmstat is not an object", rc->key);
+		return ut_bad(path, "case \"%s\": vmstat is not an object", rc->key);
 	json_object_foreach(rc->vmstat, name, v)
 		if (!json_is_integer(v))
-			return bad(path, "case \"%s\": vmstat %s is not an integer", rc->key, name);
+			return ut_bad(path, "case \"%s\": vmstat %s is not an integer", rc->key, name);
 	return check_counters(path, rc->key, rc->counters);
 }
 
@@ -380,13 +151,13 @@ static int load_case(struct rl_bench *b, json_t *c, struct rl_case *rc, json_t *
 
 	rc->key = opt_string(c, "case", NULL);
 	if (!json_is_object(c) || !rc->key)
-		return bad(b->path, "a case without a \"case\" key");
-	if (!safe_name(rc->key, " _.,:=+%-", 191))
-		return bad(b->path, "case \"%s\": a key is words of letters, digits and _.,:=+%%- "
+		return ut_bad(b->path, "a case without a \"case\" key");
+	if (!ut_safe_name(rc->key, " _.,:=+%-", 191))
+		return ut_bad(b->path, "case \"%s\": a key is words of letters, digits and _.,:=+%%- "
 			   "(at most 191)", rc->key);
 	/* a set of the keys seen: a file of many cases must not cost their square */
 	if (json_object_get(keys, rc->key))
-		return bad(b->path, "case \"%s\" appears twice", rc->key);
+		return ut_bad(b->path, "case \"%s\" appears twice", rc->key);
 	if (json_object_set_new(keys, rc->key, json_true()))
 		return -ENOMEM;
 	rc->status = opt_string(c, "status", "ok");
@@ -399,7 +170,7 @@ static int load_case(struct rl_bench *b, json_t *c, struct rl_case *rc, json_t *
 		return err;
 	metrics = json_object_get(c, "metrics");
 	if (metrics && !json_is_array(metrics))
-		return bad(b->path, "case \"%s\": metrics is not an array", rc->key);
+		return ut_bad(b->path, "case \"%s\": metrics is not an array", rc->key);
 	rc->metrics = calloc(json_array_size(metrics) + 1, sizeof(*rc->metrics));
 	if (!rc->metrics)
 		return -ENOMEM;
@@ -410,7 +181,7 @@ static int load_case(struct rl_bench *b, json_t *c, struct rl_case *rc, json_t *
 		err = load_metric(b->path, rc->key, m, &rc->metrics[i]);
 		rc->nr_metrics = i + 1;
 		if (!err && json_object_get(names, rc->metrics[i].name))
-			err = bad(b->path, "case \"%s\": metric %s appears twice", rc->key,
+			err = ut_bad(b->path, "case \"%s\": metric %s appears twice", rc->key,
 				  rc->metrics[i].name);
 		if (!err && json_object_set_new(names, rc->metrics[i].name, json_true()))
 			err = -ENOMEM;
@@ -433,38 +204,38 @@ static int load_bench(const char *path, struct rl_bench *b)
 	int err;
 
 	snprintf(b->path, sizeof(b->path), "%s", path);
-	b->root = load_json(path, &err);
+	b->root = ut_load_json(path, &err);
 	if (!b->root)
 		return err;
 	schema = opt_string(b->root, "schema", NULL);
 	if (!schema)
-		return bad(path, "no \"schema\" (not an mmbench result)");
+		return ut_bad(path, "no \"schema\" (not an mmbench result)");
 	if (strcmp(schema, RESULTS_SCHEMA))
-		return bad(path, "schema \"%s\" is not the supported \"%s\"", schema, RESULTS_SCHEMA);
+		return ut_bad(path, "schema \"%s\" is not the supported \"%s\"", schema, RESULTS_SCHEMA);
 	b->name = opt_string(b->root, "bench", NULL);
 	if (!b->name)
-		return bad(path, "no \"bench\" name");
-	if (!safe_name(b->name, "_-", 31))
-		return bad(path, "bench name \"%s\" is not letters, digits, _ and - (at most 31)",
+		return ut_bad(path, "no \"bench\" name");
+	if (!ut_safe_name(b->name, "_-", 31))
+		return ut_bad(path, "bench name \"%s\" is not letters, digits, _ and - (at most 31)",
 			   b->name);
 	b->status = opt_string(b->root, "status", "ok");
 	b->reason = opt_string(b->root, "reason", "");
 	b->params = json_object_get(b->root, "params");
 	cases = json_object_get(b->root, "cases");
 	if (cases && !json_is_array(cases))
-		return bad(path, "\"cases\" is not an array");
+		return ut_bad(path, "\"cases\" is not an array");
 	b->cases = calloc(json_array_size(cases) + 1, sizeof(*b->cases));
 	if (!b->cases)
 		return -ENOMEM;
 	if (b->params && !json_is_object(b->params))
-		return bad(path, "\"params\" is not an object");
+		return ut_bad(path, "\"params\" is not an object");
 	reps = json_object_get(b->params, "reps");
 	if (reps) {
 		double n = json_is_number(reps) ? json_number_value(reps) :
 			   json_is_string(reps) ? atof(json_string_value(reps)) : -1;
 
 		if (!(n >= 1 && n <= RL_MAX_REPS && n == rint(n)))
-			return bad(path, "params.reps is not a number of repetitions (1 to %d)",
+			return ut_bad(path, "params.reps is not a number of repetitions (1 to %d)",
 				   RL_MAX_REPS);
 	}
 	keys = json_object();
@@ -507,10 +278,10 @@ static int check_manifest(const char *path, json_t *m)
 
 		/* seconds since 1970 when a number: before year 5138, so gmtime can show it */
 		if (json_is_number(t) && !(json_number_value(t) >= 0 && json_number_value(t) < 1e11))
-			return bad(path, "%s %g is not a time", times[i], json_number_value(t));
+			return ut_bad(path, "%s %g is not a time", times[i], json_number_value(t));
 	}
 	if (json_object_get(m, "knobs") && !json_is_object(json_object_get(m, "knobs")))
-		return bad(path, "\"knobs\" is not an object");
+		return ut_bad(path, "\"knobs\" is not an object");
 	return 0;
 }
 
@@ -524,13 +295,13 @@ static int check_text(const char *dir, const char *name)
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	if (faccessat(AT_FDCWD, path, F_OK, AT_SYMLINK_NOFOLLOW))
 		return 0;
-	text = read_file(path, RL_MAX_TEXT, &len, &err);
+	text = ut_read_file(path, RL_MAX_TEXT, &len, &err);
 	if (!text)
 		return err;
-	ch = strlen(text) != len ? 0 : bad_char(text, true);
+	ch = strlen(text) != len ? 0 : ut_bad_char(text, true);
 	free(text);
 	if (ch >= 0)
-		return bad(path, "the character 0x%02x, which must not reach a terminal", ch);
+		return ut_bad(path, "the character 0x%02x, which must not reach a terminal", ch);
 	return 0;
 }
 
@@ -545,24 +316,24 @@ int run_load(const char *dir, struct rl_run *run)
 	snprintf(run->dir, sizeof(run->dir), "%s", dir);
 	if (stat(dir, &st)) {
 		err = -errno;
-		say("mmbench: %s: %s\n", dir, strerror(errno));
+		ut_say("mmbench: %s: %s\n", dir, strerror(errno));
 		return err;
 	}
 	if (!S_ISDIR(st.st_mode)) {
-		say("mmbench: %s: not a run directory\n", dir);
+		ut_say("mmbench: %s: not a run directory\n", dir);
 		return -ENOTDIR;
 	}
 	snprintf(run->manifest_path, sizeof(run->manifest_path), "%s/manifest.json", dir);
 	if (access(run->manifest_path, F_OK)) {
-		say("mmbench: %s: no manifest.json: not a run directory\n", dir);
+		ut_say("mmbench: %s: no manifest.json: not a run directory\n", dir);
 		return -ENOENT;
 	}
-	run->manifest = load_json(run->manifest_path, &err);
+	run->manifest = ut_load_json(run->manifest_path, &err);
 	if (!run->manifest)
 		return err;
 	schema = opt_string(run->manifest, "schema", NULL);
 	if (schema && strncmp(schema, "mmbench", 7)) {
-		err = bad(run->manifest_path, "schema \"%s\" is not an mmbench manifest", schema);
+		err = ut_bad(run->manifest_path, "schema \"%s\" is not an mmbench manifest", schema);
 		goto out;
 	}
 	err = check_manifest(run->manifest_path, run->manifest);
@@ -576,11 +347,11 @@ int run_load(const char *dir, struct rl_run *run)
 	n = scandir(dir, &names, is_bench_file, alphasort);
 	if (n < 0) {
 		err = -errno;
-		say("mmbench: %s: %s\n", dir, strerror(errno));
+		ut_say("mmbench: %s: %s\n", dir, strerror(errno));
 		goto out;
 	}
 	if (n > RL_MAX_BENCH_FILES)
-		err = bad(dir, "%d bench files: more than the %d a run may have", n, RL_MAX_BENCH_FILES);
+		err = ut_bad(dir, "%d bench files: more than the %d a run may have", n, RL_MAX_BENCH_FILES);
 	run->benches = err ? NULL : calloc(n + 1, sizeof(*run->benches));
 	if (!err && !run->benches)
 		err = -ENOMEM;
@@ -588,21 +359,21 @@ int run_load(const char *dir, struct rl_run *run)
 		char path[PATH_MAX];
 
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
-		if (!safe_name(names[i]->d_name, "_.-", 64)) {
-			err = bad(path, "a file name that is not letters, digits and _.-");
+		if (!ut_safe_name(names[i]->d_name, "_.-", 64)) {
+			err = ut_bad(path, "a file name that is not letters, digits and _.-");
 			break;
 		}
 		err = load_bench(path, &run->benches[i]);
 		run->nr_benches = i + 1;
 		if (!err && rl_find_bench(run, run->benches[i].name) != &run->benches[i])
-			err = bad(path, "bench \"%s\" is also in another file", run->benches[i].name);
+			err = ut_bad(path, "bench \"%s\" is also in another file", run->benches[i].name);
 	}
 	for (i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
 out:
 	if (err == -ENOMEM)
-		say("mmbench: %s: %s\n", dir, strerror(ENOMEM));
+		ut_say("mmbench: %s: %s\n", dir, strerror(ENOMEM));
 	if (err)
 		run_free(run);
 	return err;
@@ -613,7 +384,9 @@ int run_load_light(const char *dir, struct rl_run *run)
 	int err;
 
 	light = true;
+	ut_quiet(true);
 	err = run_load(dir, run);
+	ut_quiet(false);
 	light = false;
 	return err;
 }
@@ -730,7 +503,7 @@ const char *rl_incomplete(const struct rl_run *run, char *buf, size_t len)
 		return buf;
 	}
 	text[strcspn(text, "\n")] = 0;
-	printable(text, buf, len);
+	ut_printable(text, buf, len);
 	free(text);
 	return buf;
 }
@@ -766,7 +539,7 @@ int run_load_whole(const char *dir, struct rl_run *run)
 	if (err)
 		return err;
 	if (unwritten(dir, why, sizeof(why)))
-		return bad(dir, "an INCOMPLETE run (%s): its results are not whole", why);
+		return ut_bad(dir, "an INCOMPLETE run (%s): its results are not whole", why);
 	return run_load(dir, run);
 }
 
@@ -779,17 +552,6 @@ int rl_emulated(const struct rl_run *run)
 		return 1;
 	v = rl_manifest_str(run, "vm.accel", buf, sizeof(buf));
 	return v && !strcmp(v, "tcg");
-}
-
-const char *rl_knob_value(const char *text, char *buf, size_t len)
-{
-	const char *open = strchr(text, '['), *close = open ? strchr(open, ']') : NULL;
-
-	if (open && close)
-		snprintf(buf, len, "%.*s", (int)(close - open - 1), open + 1);
-	else
-		snprintf(buf, len, "%s", text);
-	return buf;
 }
 
 const char *rl_fmt(double v, char *buf, size_t len)

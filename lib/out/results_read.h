@@ -1,6 +1,6 @@
 /* Reading a run directory back (manifest.json and every <bench>.json of schema mmbench/1), validated. */
-#ifndef MMBENCH_RUNLOAD_H
-#define MMBENCH_RUNLOAD_H
+#ifndef MMBENCH_RESULTS_READ_H
+#define MMBENCH_RESULTS_READ_H
 
 #include <limits.h>
 #include <stddef.h>
@@ -71,8 +71,6 @@ const char *rl_manifest_str(const struct rl_run *run, const char *path, char *bu
 int rl_emulated(const struct rl_run *run);
 /* Any JSON scalar as text (strings bare, numbers as %.15g, arrays/objects compact). */
 const char *rl_json_text(json_t *v, char *buf, size_t len);
-/* A choice knob's value in force: "always [madvise] never" -> "madvise". */
-const char *rl_knob_value(const char *text, char *buf, size_t len);
 
 /* A number in at most 9 columns ("-" for NaN), for tables. */
 const char *rl_fmt(double v, char *buf, size_t len);
