@@ -338,6 +338,7 @@ int knobs_init(FILE *msg)
 		return r;
 	owner = getpid();
 	atexit(at_exit);
+	knob_debugfs_hold(journal_pending);
 	/*
 	 * Every fatal signal is blocked while the handler restores, so a second one cannot cut
 	 * it short; a crash inside the handler itself then kills at once (SA_RESETHAND).

@@ -14,7 +14,4 @@ int journal_remember(const char *name, const char *path, const char *restore);
 /* Whether this process has knobs not yet put back. */
 bool journal_pending(void);
 
-/* From knobs.c, for the journal. */
-void knob_unmount_debugfs(void);
-
 #endif

@@ -1,4 +1,4 @@
-/* The knob table: every tunable the suite reads or sets, with save/apply/restore and a crash journal. */
+/* Setting knobs, probing what could be set, and putting everything back (the journal); reading them is table.h. */
 #ifndef MMBENCH_KNOBS_H
 #define MMBENCH_KNOBS_H
 
@@ -6,35 +6,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
-enum knob_kind {
-	KNOB_NUM,	/* a number */
-	KNOB_CHOICE,	/* "always [madvise] never": the bracketed word is in force */
-};
+#include "knobs/table.h"
 
-struct knob_def {
-	const char *name;	/* "thp.enabled"; "thp.hugepages-*.enabled" for a family */
-	const char *paths[3];	/* tried in order; relative to the sysroot; '*' as in name */
-	enum knob_kind kind;
-	const char *why;
-};
-
-extern const struct knob_def knob_table[];
-
-/* Whether @name is in the table (directly or through a family pattern). */
-bool knob_known(const char *name);
-/* Whether @name takes a number (else one word of a choice). */
-bool knob_numeric(const char *name);
-/* Every concrete knob name on this system (families expanded), NULL-terminated, static. */
-const char *const *knob_names(void);
-/* A choice knob's word in force: "always [madvise] never" -> "madvise"; other text as it is. */
-void knob_choice_word(const char *raw, char *buf, size_t len);
-/* The path in force for @name, or NULL with errno set. */
-const char *knob_path(const char *name, char *buf, size_t len);
-
-/* The value in force (the bracketed word of a choice); -errno, and @why says why. */
-int knob_read(const char *name, char *buf, size_t len);
-/* The file's whole text, trailing newline stripped. */
-int knob_read_raw(const char *name, char *buf, size_t len);
 /* Empty string when @name could be written, else why not (reads it and checks write access; writes nothing). */
 int knob_probe_write(const char *name, char *why, size_t len);
 /*

@@ -1,6 +1,5 @@
-/* compare: each side a run or a set of runs; verdicts per case and metric, with every manifest difference. */
+/* The comparison itself: sides of runs, a row per case and metric judged by the verdict engine. */
 #include <errno.h>
-#include <libgen.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,8 +7,6 @@
 
 #include "core/bench.h"
 #include "out/compare.h"
-#include "out/plots.h"
-#include "sys/util.h"
 
 static int add_row(struct cmp *c, const struct cmp_row *r)
 {
@@ -160,7 +157,7 @@ static int case_rows(struct cmp *c, const char *bench, const char *key)
 }
 
 /* Benches and cases in the order the base's first run has them, then those only others have. */
-static int build_rows(struct cmp *c)
+int cmp_build_rows(struct cmp *c)
 {
 	json_t *seen = json_object();
 	char k[512];
@@ -187,7 +184,7 @@ static int build_rows(struct cmp *c)
 }
 
 /* One Benjamini-Hochberg correction over every tested row of the report, then the verdicts. */
-static int judge(struct cmp *c)
+int cmp_judge(struct cmp *c)
 {
 	struct vresult **rs = calloc(c->nr_rows + 1, sizeof(*rs));
 
@@ -223,224 +220,8 @@ static int judge(struct cmp *c)
  * Fields that describe a run rather than the system it ran on (top level), and
  * free memory, which moves between any two runs: never a difference.
  */
-static bool skip_field(const char *k, bool top)
-{
-	static const char *const run_fields[] = { "schema", "run_id", "label", "start_time",
-						  "end_time", "command_line", "run_set", NULL };
-
-	for (const char *const *s = run_fields; top && *s; s++)
-		if (!strcmp(k, *s))
-			return true;
-	return strcasestr(k, "free") || strcasestr(k, "avail");
-}
-
-static void flatten(json_t *v, const char *prefix, json_t *out)
-{
-	char key[160], buf[4096];
-	const char *k;
-	json_t *x;
-
-	size_t i;
-
-	if (json_is_array(v) && json_array_size(v) && json_is_object(json_array_get(v, 0))) {
-		/* Per-node lists: each number on its own, so a tolerance can apply to it. */
-		json_array_foreach(v, i, x) {
-			snprintf(key, sizeof(key), "%s.%zu", prefix, i);
-			flatten(x, key, out);
-		}
-		return;
-	}
-	if (!json_is_object(v)) {
-		json_object_set_new(out, prefix, json_string(rl_json_text(v, buf, sizeof(buf))));
-		return;
-	}
-	json_object_foreach(v, k, x) {
-		if (skip_field(k, !*prefix))
-			continue;
-		snprintf(key, sizeof(key), "%s%s%s", prefix, *prefix ? "." : "", k);
-		flatten(x, key, out);
-	}
-}
-
-/* The command line without the words that name the kernel image: those change with the kernel. */
-static void cmdline_rest(const char *v, char *buf, size_t len)
-{
-	char *copy = strdup(v ?: ""), *save = NULL, *w;
-	size_t off = 0;
-
-	buf[0] = '\0';
-	for (w = copy ? strtok_r(copy, " ", &save) : NULL; w && off < len;
-	     w = strtok_r(NULL, " ", &save))
-		if (strncmp(w, "BOOT_IMAGE=", 11) && strncmp(w, "initrd=", 7))
-			off += snprintf(buf + off, len - off, "%s ", w);
-	free(copy);
-}
-
-/*
- * Numbers within 3% of the base's (memory per node shrinks or grows with the
- * kernel's own size and reservations): the kernel's doing, not a confounder.
- */
-/* Every number in @v ("123", or a set's "varies: 120 | 125") within 3% of @ref; false for text. */
-static bool numbers_near(const char *v, double *ref)
-{
-	char *end;
-	double x;
-
-	if (!strncmp(v, "varies: ", 8))
-		v += 8;
-	for (;;) {
-		x = strtod(v, &end);
-		if (end == v || x <= 0)
-			return false;
-		if (*ref == 0)
-			*ref = x;
-		if (fabs(x - *ref) > 0.03 * *ref)
-			return false;
-		if (!*end)
-			return true;
-		if (strncmp(end, " | ", 3))
-			return false;
-		v = end + 3;
-	}
-}
-
-static bool near_numbers(const struct cmp_diff *d, size_t nr_runs)
-{
-	double ref = 0;
-
-	if (!strcasestr(d->key, "mem"))
-		return false;
-	for (size_t r = 0; r < nr_runs; r++)
-		if (!d->val[r] || !numbers_near(d->val[r], &ref))
-			return false;
-	return true;
-}
-
-/* A knob only one kernel has (absent, or unreadable for want of the file): the kernel's feature. */
-static bool one_kernel_knob(const struct cmp_diff *d, size_t nr)
-{
-	if (strncmp(d->key, "knobs.", 6))
-		return false;
-	for (size_t r = 0; r < nr; r++)
-		if (!d->val[r] || strstr(d->val[r], "No such file") || strstr(d->val[r], "does not exist"))
-			return true;
-	return false;
-}
-
-/* A difference that comes with the kernel under test, not a confounder. */
-static bool kernel_field(const struct cmp_diff *d, size_t nr_runs)
-{
-	char a[4096], b[4096];
-	size_t r;
-
-	/* the build's config, the image, the sizes it offers, the knobs it has */
-	if ((!strncmp(d->key, "kernel.", 7) && strcmp(d->key, "kernel.cmdline")) ||
-	    !strcmp(d->key, "vm.kernel_image") || !strcmp(d->key, "vm.kernel_version") ||
-	    !strcmp(d->key, "thp_sizes") || one_kernel_knob(d, nr_runs))
-		return true;
-	if (strcmp(d->key, "kernel.cmdline"))
-		return near_numbers(d, nr_runs);
-	cmdline_rest(d->val[0], a, sizeof(a));
-	for (r = 1; r < nr_runs; r++) {
-		cmdline_rest(d->val[r], b, sizeof(b));
-		if (strcmp(a, b))
-			return false;
-	}
-	return true;
-}
-
-/* A side's manifest flattened: a field whose runs disagree reads "varies: a | b". */
-static json_t *side_flat(const struct run_set *set)
-{
-	json_t *flat = json_object(), *f;
-	const char *k;
-	json_t *v;
-
-	flatten(set->runs[0]->manifest, "", flat);
-	for (size_t r = 1; r < set->nr; r++) {
-		f = json_object();
-		flatten(set->runs[r]->manifest, "", f);
-		json_object_foreach(flat, k, v) {
-			json_t *o = json_object_get(f, k);
-			char buf[4096];
-
-			if (o && json_equal(o, v))
-				continue;
-			if (!strncmp(json_string_value(v), "varies: ", 8))
-				continue;
-			snprintf(buf, sizeof(buf), "varies: %s | %s", json_string_value(v),
-				 o ? json_string_value(o) : "(absent)");
-			json_object_set_new(flat, k, json_string(buf));
-		}
-		json_decref(f);
-	}
-	return flat;
-}
-
-/*
- * Options of a bench only one side ran are no difference: what ran is compared where
- * both sides ran it.
- */
-static bool one_sided_options(const char *k, json_t *const *flat, size_t n)
-{
-	size_t absent = 0;
-
-	if (strncmp(k, "settings.options.", 17))
-		return false;
-	for (size_t s = 0; s < n; s++)
-		absent += !json_object_get(flat[s], k);
-	return absent > 0;
-}
-
-static int manifest_diffs(struct cmp *c)
-{
-	json_t *flat[CMP_MAX_SIDES];
-	size_t r, s, i;
-	const char *k;
-	json_t *v;
-	int err = 0;
-
-	for (r = 0; r < c->nr_sides; r++)
-		flat[r] = side_flat(&c->sides[r].set);
-	for (r = 0; r < c->nr_sides && !err; r++) {
-		json_object_foreach(flat[r], k, v) {
-			struct cmp_diff *d;
-			bool differ = false, seen = false;
-
-			for (s = 0; s < r; s++)
-				seen |= json_object_get(flat[s], k) != NULL;
-			for (s = 0; s < c->nr_sides; s++)
-				differ |= !json_equal(json_object_get(flat[s], k), v);
-			differ |= !strncmp(json_string_value(v), "varies: ", 8);
-			/* where a boot stood in an ab order describes the run, not the system */
-			if (seen || !differ || one_sided_options(k, flat, c->nr_sides) ||
-			    !strncmp(k, "vm.ab.", 6))
-				continue;
-			d = realloc(c->diffs, (c->nr_diffs + 1) * sizeof(*d));
-			if (!d) {
-				err = -ENOMEM;
-				break;
-			}
-			c->diffs = d;
-			d += c->nr_diffs++;
-			memset(d, 0, sizeof(*d));
-			snprintf(d->key, sizeof(d->key), "%s", k);
-			for (s = 0; s < c->nr_sides; s++) {
-				json_t *x = json_object_get(flat[s], k);
-
-				d->val[s] = x ? strdup(json_string_value(x)) : NULL;
-			}
-			d->kernel = kernel_field(d, c->nr_sides);
-			c->nr_warn += !d->kernel;
-		}
-	}
-	for (i = 0; i < c->nr_sides; i++)
-		json_decref(flat[i]);
-	return err;
-}
-
 /* Sides of one report must speak the same schema. */
-static int check_schemas(const struct cmp *c)
+int cmp_check_schemas(const struct cmp *c)
 {
 	const struct rl_run *base = c->sides[0].set.runs[0];
 	char a[64], b[64];
@@ -461,7 +242,7 @@ static int check_schemas(const struct cmp *c)
 	return 0;
 }
 
-static void cmp_free(struct cmp *c)
+void cmp_free(struct cmp *c)
 {
 	size_t i, r;
 
@@ -474,151 +255,4 @@ static void cmp_free(struct cmp *c)
 		run_set_free(&c->sides[r].set);
 	if (c->use_history)
 		history_free(&c->hist);
-}
-
-/* <dir>/compare.txt and compare.md beside the plots, so the directory stands alone. */
-static int write_beside(const struct cmp *c, const char *dir, const struct plot_list *plots)
-{
-	char path[PATH_MAX];
-	FILE *f;
-	int md, err = 0;
-
-	for (md = 0; md < 2 && !err; md++) {
-		snprintf(path, sizeof(path), "%s/compare.%s", dir, md ? "md" : "txt");
-		f = fopen(path, "w");
-		if (!f) {
-			err = -errno;
-			fprintf(stderr, "mmbench: %s: %s\n", path, strerror(errno));
-			break;
-		}
-		if (md)
-			cmp_print_md(f, c, plots, "");
-		else
-			cmp_print_text(f, c);
-		if (fclose(f)) {
-			err = -EIO;
-			fprintf(stderr, "mmbench: %s: %s\n", path, strerror(EIO));
-		}
-	}
-	return err;
-}
-
-static void side_label(struct cmp_side *side, size_t s)
-{
-	const struct rl_run *run = side->set.runs[0];
-	char rel[64], id[96];
-
-	rl_manifest_str(run, "kernel.release", rel, sizeof(rel));
-	if (side->set.nr > 1 || side->set.is_set)
-		snprintf(side->label, sizeof(side->label), "%c %s (%zu run%s)", (int)('A' + s),
-			 rl_manifest_str(run, "kernel.release", rel, sizeof(rel)) ?: "?",
-			 side->set.nr, side->set.nr == 1 ? "" : "s");
-	else
-		snprintf(side->label, sizeof(side->label), "%c %s %s", (int)('A' + s),
-			 rl_manifest_str(run, "kernel.release", rel, sizeof(rel)) ?: "?",
-			 rl_manifest_str(run, "run_id", id, sizeof(id)) ?: "");
-}
-
-/*
- * The host's between-run noise from the archive the base came from (or --history DIR),
- * leaving out the runs being compared.
- */
-static int load_history(struct cmp *c, const char *opt)
-{
-	const char *skip[CMP_MAX_SIDES * RUNSET_MAX];
-	char root[PATH_MAX], host[256], *tmp;
-	size_t nskip = 0;
-
-	if (opt && !strcmp(opt, "none"))
-		return 0;
-	if (opt) {
-		snprintf(root, sizeof(root), "%s", opt);
-	} else {
-		/* results/<kernel>/<run>: the archive is two levels up */
-		tmp = strdup(c->sides[0].set.runs[0]->dir);
-		if (!tmp)
-			return -ENOMEM;
-		snprintf(root, sizeof(root), "%s", dirname(dirname(tmp)));
-		free(tmp);
-	}
-	for (size_t s = 0; s < c->nr_sides; s++)
-		for (size_t r = 0; r < c->sides[s].set.nr; r++)
-			skip[nskip++] = c->sides[s].set.runs[r]->dir;
-	c->use_history = true;
-	return history_load(root, run_host(c->sides[0].set.runs[0], host, sizeof(host)), skip,
-			    nskip, &c->hist);
-}
-
-/* Every run of every side, labelled "A", "A2", .., for the plots. */
-static int write_plots(const struct cmp *c, const char *dir, struct plot_list *plots)
-{
-	struct rl_run *runs[CMP_MAX_SIDES * RUNSET_MAX];
-	char names[CMP_MAX_SIDES * RUNSET_MAX][200];
-	const char *labels[CMP_MAX_SIDES * RUNSET_MAX];
-	size_t n = 0;
-	int err = mkdir_p(dir);
-
-	for (size_t s = 0; s < c->nr_sides; s++)
-		for (size_t r = 0; r < c->sides[s].set.nr; r++) {
-			runs[n] = c->sides[s].set.runs[r];
-			if (c->sides[s].set.nr == 1)
-				snprintf(names[n], sizeof(names[n]), "%s", c->sides[s].label);
-			else
-				snprintf(names[n], sizeof(names[n]), "%c%zu %s", (int)('A' + s), r + 1,
-					 c->sides[s].label + 2);
-			labels[n] = names[n];
-			n++;
-		}
-	if (!err)
-		err = plots_write(dir, runs, labels, n, plots);
-	if (!err)
-		err = write_beside(c, dir, plots);
-	if (err)
-		fprintf(stderr, "mmbench: %s: %s\n", dir, strerror(-err));
-	return err;
-}
-
-int compare_main(const struct compare_args *args)
-{
-	const struct compare_args a = *args;
-	struct plot_list plots = { 0 };
-	struct cmp *c = calloc(1, sizeof(*c));
-	char prefix[PATH_MAX + 2] = "";
-	int ret = KSFT_USAGE;
-
-	if (!c)
-		return KSFT_FAIL;
-	/* Everything is read and checked before anything is written. */
-	for (size_t s = 0; s < a.nr_sides; s++) {
-		if (run_set_load(a.sides[s], a.label, &c->sides[s].set))
-			goto out;
-		c->nr_sides = s + 1;
-		side_label(&c->sides[s], s);
-	}
-	if (check_schemas(c))
-		goto out;
-	ret = KSFT_FAIL;
-	if (load_history(c, a.history) || build_rows(c) || judge(c) || manifest_diffs(c)) {
-		fprintf(stderr, "mmbench: compare: %s\n", strerror(ENOMEM));
-		goto out;
-	}
-	if (a.json && cmp_write_json(a.json, c))
-		goto out;
-	if (a.plots) {
-		if (write_plots(c, a.plots, &plots))
-			goto out;
-		plots_announce(a.plots);
-		snprintf(prefix, sizeof(prefix), "%s/", a.plots);
-	}
-	if (a.md)
-		cmp_print_md(stdout, c, &plots, prefix);
-	else
-		cmp_print_text(stdout, c);
-	fflush(stdout);
-	ret = c->count[VERDICT_WORSE] ? 3 : KSFT_PASS;
-out:
-	plot_list_free(&plots);
-	cmp_free(c);
-	free(c);
-	return ret;
 }

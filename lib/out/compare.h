@@ -1,4 +1,4 @@
-/* Comparing sides (the first is the base), each a run or a set of runs: rows of verdicts and manifest differences, shared by compare.c and compare_out.c. */
+/* Comparing sides (the first is the base), each a run or a set of runs: rows of verdicts and manifest differences, which the printers read. */
 #ifndef MMBENCH_COMPARE_H
 #define MMBENCH_COMPARE_H
 
@@ -48,25 +48,13 @@ struct cmp {
 	bool use_history;
 };
 
-/* Output (compare_out.c): @plot_prefix is where the plot links point ("" for none). */
-/* What compare is asked (cmd/compare.c parses it). */
-struct compare_args {
-	const char *sides[CMP_MAX_SIDES];
-	size_t nr_sides;
-	bool md;
-	const char *json, *plots, *label, *history;
-};
-
-/*
- * Read every side (nothing is written before all is read and checked), judge, and write
- * what @a asks: 0, 3 when something got worse, KSFT_USAGE or KSFT_FAIL after one line.
- */
-int compare_main(const struct compare_args *a);
-
-void cmp_print_text(FILE *f, const struct cmp *c);
-void cmp_print_md(FILE *f, const struct cmp *c, const struct plot_list *plots,
-		  const char *plot_prefix);
-int cmp_write_json(const char *path, const struct cmp *c);
+/* The rows of every case and metric the sides have, measured (cmp_judge() decides): 0 or -ENOMEM. */
+int cmp_build_rows(struct cmp *c);
+/* Benjamini-Hochberg over every row, then each row's verdict; counts them. 0 or -ENOMEM. */
+int cmp_judge(struct cmp *c);
+/* Sides of one report must speak the same schema: 0, or -EINVAL after one line. */
+int cmp_check_schemas(const struct cmp *c);
+void cmp_free(struct cmp *c);
 
 /* The runs of side @s that have the case ok (NULL elsewhere), into @out; returns how many. */
 size_t cmp_side_cases(const struct cmp *c, size_t s, const char *bench, const char *key,
@@ -74,8 +62,5 @@ size_t cmp_side_cases(const struct cmp *c, size_t s, const char *bench, const ch
 
 /* A counter's (@vmstat: a vmstat delta's) value per repetition, averaged over the runs; NaN when none. */
 double cmp_side_event(const struct rl_case *const *cs, size_t nr, const char *name, bool vmstat);
-
-/* The first screen: what changed, largest first, with the bench's mechanism beside it. */
-void cmp_print_summary(FILE *f, const struct cmp *c, bool md);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include "core/bench.h"
 #include "out/compare.h"
+#include "out/compare_json.h"
 
 static json_t *num(double v)
 {

@@ -8,6 +8,8 @@
 
 #include "core/bench.h"
 #include "out/compare.h"
+#include "out/compare_out.h"
+#include "out/compare_summary.h"
 #include "out/wrap.h"
 
 

@@ -13,6 +13,7 @@
 
 #include "core/bench.h"
 #include "out/compare.h"
+#include "out/compare_summary.h"
 #include "out/wrap.h"
 
 #define SUMMARY_MAX_CHANGES	8
