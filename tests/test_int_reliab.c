@@ -71,17 +71,23 @@ static pid_t start_run(const char *bench, const char *out, const char *log)
 	return pid;
 }
 
-/* Wait until a knob differs from @before (the run is in its knob-changing phase); fails after CHANGE_WAIT_S. */
+/*
+ * Wait until the run is in a case (its log shows a repetition, so the run's --set and
+ * the case's knobs are all applied and journaled) and a knob differs from @before. A
+ * knob that differs alone is not enough: the trial write of --set before the run
+ * changes it and puts it back, and a case's knobs go in one after another.
+ */
 static void wait_changed(pid_t pid, const char *before, const char *log)
 {
 	double t0 = now_s();
 
 	while (now_s() - t0 < CHANGE_WAIT_S) {
-		char *now = tu_knob_snapshot();
-		int same = !strcmp(now, before);
+		char *now = tu_knob_snapshot(), *text = tu_slurp("%s", log);
+		int same = !strcmp(now, before), in_case = text && strstr(text, " rep 1/");
 
 		free(now);
-		if (!same)
+		free(text);
+		if (!same && in_case)
 			return;
 		if (waitpid(pid, NULL, WNOHANG) == pid)
 			fail_msg("the run ended before changing a knob:\n%s", tu_slurp("%s", log) ?: "");
