@@ -6,7 +6,7 @@ PKGS	:= hwloc jansson gsl numa
 CFLAGS	?= -O2 -g
 # override: 'make CFLAGS=-O0' adds to these rather than dropping -Werror and the include paths
 override CFLAGS	+= -std=gnu11 -Wall -Wextra -Werror -Wno-format-truncation -D_GNU_SOURCE -MMD -MP \
-	   -Ilib -I$(LIBPERF)/include
+	   -I. -Ilib -I$(LIBPERF)/include
 override LDLIBS	+= $(LIBPERF)/libperf.a $(LIBPERF)/libapi.a \
 	   -lhwloc -ljansson -lgsl -lgslcblas -lnuma -lpthread -lm
 
@@ -24,7 +24,7 @@ TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 
 VERSION	:= $(shell git describe --always --dirty --tags 2>/dev/null || echo unknown)
 
-.PHONY: all deps check unit integration clean cppcheck libperf fuzz fuzz-check FORCE
+.PHONY: all deps check unit integration clean cppcheck layers libperf fuzz fuzz-check FORCE
 
 all: $(BUILD)/mmbench
 
@@ -86,7 +86,7 @@ deps:
 	@./scripts/deps.sh
 	@$(MAKE) -s $(LIBPERF)/libperf.a
 
-check: deps all cppcheck $(TEST_BIN)
+check: deps all cppcheck layers $(TEST_BIN)
 	@./tests/run-tests.sh $(TEST_BIN)
 	@$(MAKE) -s fuzz-check
 
@@ -98,7 +98,7 @@ unit: all $(TEST_BIN)
 # replay fuzz/regress/, the inputs that once crashed it. New crashes land in build/fuzz/.
 FUZZ_CC	?= clang-14
 FUZZ_SECONDS ?= 600
-FUZZ_FLAGS := -std=gnu11 -g -O1 -D_GNU_SOURCE -Ilib -Ifuzz -I$(LIBPERF)/include \
+FUZZ_FLAGS := -std=gnu11 -g -O1 -D_GNU_SOURCE -I. -Ilib -Ifuzz -I$(LIBPERF)/include \
 	-fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all
 FUZZ_SRC := fuzz/fuzz_reader.c fuzz/harness.c $(LIB_SRC) \
 	$(BUILD)/version.c $(BENCH_SRC)
@@ -114,10 +114,14 @@ fuzz: $(BUILD)/fuzz/fuzz_reader
 fuzz-check: $(BUILD)/fuzz/fuzz_reader
 	@./fuzz/run.sh $(BUILD)/fuzz 45
 
+# lib/README.md: each folder of lib/ includes only its own and the folders below it.
+layers:
+	@./scripts/layers.sh
+
 cppcheck:
 	@echo "  CPPCHECK lib benches tests fuzz"
 	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-		--inline-suppr -D__GNUC__ --include=/usr/include/jansson.h -Ilib -Ifuzz lib benches tests fuzz
+		--inline-suppr -D__GNUC__ --include=/usr/include/jansson.h -I. -Ilib -Ifuzz lib benches tests fuzz
 
 clean:
 	rm -rf $(BUILD)

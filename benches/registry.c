@@ -1,14 +1,12 @@
 /* The registry: every bench of the suite, in the order a run takes them. */
 #include <string.h>
-#include "core/bench.h"
+#include "registry.h"
 
 extern const struct bench bench_uffd_wp;
 extern const struct bench bench_fault_around;
 extern const struct bench bench_vma_lock;
 extern const struct bench bench_numa_scan;
 extern const struct bench bench_thp;
-
-const char *const profile_names[NR_PROFILES] = { "smoke", "quick", "full" };
 
 const struct bench *const benches[] = {
 	&bench_uffd_wp,

@@ -10,7 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 #include "testutil.h"
-#include "out/sweep.h"
+#include "cmd/sweep.h"
+#include "out/sweep_report.h"
 
 #define THP_REL		"/sys/kernel/mm/transparent_hugepage/enabled"
 #define THP_ORIG	"always [madvise] never"

@@ -1,6 +1,7 @@
 /* Unit test of vma-lock's scaling: computed after every case ran, from the case list, whatever the order of cases. */
 #include <string.h>
 #include "testutil.h"
+#include "benches/registry.h"
 #include "core/bench.h"
 
 /* A case as vma-lock's cases() makes it (mode, kind, placement, threads in arg[]), with its rates. */

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include "benches/registry.h"
 #include "cmd/args.h"
 #include "core/options.h"
 #include "knobs/knobs.h"

@@ -6,13 +6,15 @@
 #include <time.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
+#include "benches/registry.h"
 #include "cmd/args.h"
 #include "cmd/cmds.h"
 #include "cmd/steps.h"
 #include "knobs/knobs.h"
 #include "out/results_write.h"
 #include "sys/atomic.h"
-#include "out/sweep.h"
+#include "cmd/sweep.h"
+#include "out/sweep_report.h"
 #include "sys/timing.h"
 #include "sys/topology.h"
 

@@ -9,6 +9,8 @@
 
 #define OPT_TEXT_MAX	256
 
+const char *const profile_names[NR_PROFILES] = { "smoke", "quick", "full" };
+
 struct opt_value {
 	const struct bench_opt *opt;
 	char text[OPT_TEXT_MAX];

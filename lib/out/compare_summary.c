@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "benches/registry.h"
 #include "core/bench.h"
 #include "out/compare.h"
 #include "out/compare_summary.h"

@@ -6,7 +6,7 @@
 #include "core/bench.h"
 #include "out/results_read.h"
 #include "out/stats.h"
-#include "out/sweep.h"
+#include "out/sweep_report.h"
 #include "out/verdict.h"
 
 /* The metric a family is judged by: --metric, else the first one with a better direction. */

@@ -1,6 +1,6 @@
-/* Sweeping one knob over a list of values: the order of values per repetition, and the verdict per case family. */
-#ifndef MMBENCH_SWEEP_H
-#define MMBENCH_SWEEP_H
+/* A sweep of one knob over a list of values (struct sweep), and its verdict per case family into sweep.txt (sweep_report.c). */
+#ifndef MMBENCH_SWEEP_REPORT_H
+#define MMBENCH_SWEEP_REPORT_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -12,7 +12,7 @@
 struct bench;
 struct case_list;
 
-/* One sweep, shared by sweep.c (which runs it) and sweep_report.c (which writes its verdicts). */
+/* One sweep, shared by cmd/sweep.c (which runs it) and sweep_report.c (which writes its verdicts). */
 struct sweep {
 	char knob[96];
 	char param[32];			/* the knob's name as a case param (they are shorter) */
@@ -23,13 +23,6 @@ struct sweep {
 	const char *metric;		/* --metric, or NULL: each family's first judged metric */
 	FILE *txt;			/* sweep.txt */
 };
-
-/*
- * The order in which repetition @rep applies @n values: a permutation of 0..n-1 into
- * @out, drawn afresh per repetition from (@seed, @rep) alone, so that slow drift of the
- * machine does not line up with one value and a run can be reproduced.
- */
-void sweep_order(unsigned n, unsigned rep, uint64_t seed, unsigned *out);
 
 /*
  * Tables and one recommendation line per case family into @sw->txt: @lists[i] holds the
