@@ -14,7 +14,7 @@ void case_param_num(struct bench_case *c, const char *name, double value);
 const struct case_param *case_param(const struct bench_case *c, const char *name);
 void case_knob(struct bench_case *c, const char *knob, const char *value);
 /*
- * The value in force of @knob (lib/knobs/knobs.c's name) as param @param: a number when it is
+ * The value in force of @knob (lib/knobs/table.c's name) as param @param: a number when it is
  * one, else its text; "unreadable: <why>" when it cannot be read. Call it after cases()
  * (in setup), so it is information about the case, not part of its key.
  */

@@ -1,4 +1,4 @@
-/* The driver: arguments shared by run and sweep, run directories, and the loop over cases and repetitions. */
+/* The driver: a bench's context from the run's arguments, and the loop over cases and repetitions with knobs, setup, teardown and progress. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* Statistics of samples and of two runs compared: summaries, bootstrap intervals, Mann-Whitney, BH, verdicts. */
+/* Statistics of samples: summaries, bootstrap intervals, Mann-Whitney (exact with ties), Benjamini-Hochberg. Verdicts are verdict.c's. */
 #include <errno.h>
 #include <float.h>
 #include <math.h>
