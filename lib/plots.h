@@ -3,6 +3,7 @@
 #define MMBENCH_PLOTS_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include "runload.h"
 
 struct plot_ref {
@@ -25,5 +26,13 @@ struct plot_list {
 int plots_write(const char *dir, struct rl_run *const *runs, const char *const *labels,
 		size_t nr_runs, struct plot_list *out);
 void plot_list_free(struct plot_list *l);
+
+/* Pieces of a chart's files, for the other writers of charts (trend). */
+void plot_sanitize(char *s);			/* a file name: [A-Za-z0-9._-], others '_' */
+void plot_str(FILE *f, const char *s);		/* a gnuplot double-quoted string */
+void plot_num(FILE *f, double v);		/* " %.10g", or " ?" (missing) */
+/* The common variables of a .vars file: kind, datafile, outbase, title, axis labels. */
+void plot_head(FILE *v, const char *kind, const char *name, const char *title,
+	       const char *ylabel, const char *xlabel);
 
 #endif
