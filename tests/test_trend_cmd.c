@@ -165,6 +165,27 @@ static void test_corrupt_run_skipped(void **state)
 	json_decref(j);
 }
 
+/* Markdown tables, and runs of other bench options left out and said, not mixed in. */
+static void test_md_and_other_options(void **state)
+{
+	static const double level[6] = { 100, 101, 99, 70, 71, 70 };
+	char root[4200], *out = NULL;
+	const char *dir;
+
+	(void)state;
+	snprintf(root, sizeof(root), "%s/md", tu_tmpdir());
+	series(root, level, 0.01);
+	dir = syn_level(root, "6.3.0", "r9", 500, 0.01, 0);
+	assert_int_equal(tu_run(NULL, "sed -i 's/\"1M\"/\"2M\"/' %s/fake.json", dir), 0);
+	assert_int_equal(tu_run(&out, TREND " --root %s --format md --case mode=a", root), 0);
+	assert_non_null(strstr(out, "# mmbench trend: fake m (ns, lower is better): 6 kernels, 12 runs"));
+	assert_non_null(strstr(out, "\n## mode=a\n"));
+	assert_non_null(strstr(out, "| 6.4.0 | 2 | 70.35 | [65.92, 75.07] | x0.714 | better | 4% | **change** |"));
+	assert_non_null(strstr(out, "| better |"));
+	assert_non_null(strstr(out, "1 runs with other fake options left out"));
+	free(out);
+}
+
 /* One line on stderr, exit 2, no JSON written. */
 static void expect_bad(const char *args, const char *says)
 {
@@ -254,6 +275,7 @@ int main(void)
 		cmocka_unit_test(test_noisy_flat_has_none),
 		cmocka_unit_test(test_single_run_cannot_start_one),
 		cmocka_unit_test(test_corrupt_run_skipped),
+		cmocka_unit_test(test_md_and_other_options),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_bisect_decide),
 	};
