@@ -20,7 +20,7 @@ usage: ./run.sh [run] [--profile smoke|quick|full] [--bench NAME[,NAME..]] [--re
        ./run.sh vm --kernel IMAGE [--numa N] [--cpus N] [--mem SIZE] [--accel auto|kvm|tcg] [-- RUN_ARGS]
        ./run.sh ab --kernel IMAGE_A --kernel IMAGE_B [--boots N] [--label TEXT] [vm options] [-- RUN_ARGS]
        ./run.sh trend --bench NAME --metric NAME [--case KEY] [--root DIR] [--label TEXT]
-                [--format text|md] [--json FILE] [--plots DIR]
+                [--history DIR|none] [--format text|md] [--json FILE] [--plots DIR]
        ./run.sh bisect-run --build CMD --good RUNS --bad RUNS --bench NAME --metric NAME --case KEY
                 [--boots N] [vm options] [-- RUN_ARGS]      (a step of git bisect run)
 With no arguments: the quick profile of every bench on the running kernel.

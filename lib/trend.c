@@ -25,7 +25,7 @@ static int usage(const char *fmt, const char *arg)
 	fputs("mmbench: trend: ", stderr);
 	fprintf(stderr, fmt, arg);
 	fputs(" (usage: trend --bench NAME --metric NAME [--case KEY] [--root DIR] [--label TEXT]"
-	      " [--format text|md] [--json FILE] [--plots DIR])\n", stderr);
+	      " [--history DIR|none] [--format text|md] [--json FILE] [--plots DIR])\n", stderr);
 	return KSFT_USAGE;
 }
 
@@ -36,6 +36,7 @@ static int parse_args(int argc, char **argv, struct trend *t, struct trend_args 
 		{ "case", required_argument, NULL, 'c' }, { "root", required_argument, NULL, 'r' },
 		{ "label", required_argument, NULL, 'l' }, { "format", required_argument, NULL, 'f' },
 		{ "json", required_argument, NULL, 'j' }, { "plots", required_argument, NULL, 'p' },
+		{ "history", required_argument, NULL, 'H' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *root = getenv("MMBENCH_RESULTS");
@@ -53,6 +54,7 @@ static int parse_args(int argc, char **argv, struct trend *t, struct trend_args 
 		case 'f': a->format = optarg; break;
 		case 'j': a->json = optarg; break;
 		case 'p': a->plots = optarg; break;
+		case 'H': t->history = optarg; break;
 		case ':': return usage("%s needs a value", argv[optind - 1]);
 		default: return usage("unknown option '%s'", argv[optind - 1]);
 		}
@@ -143,6 +145,41 @@ static int side_of(const struct trend *t, const struct tr_kernel *k, const char 
 	return 0;
 }
 
+/*
+ * The host's between-run noise for the step @prev -> @k, as compare pools it: replicate runs
+ * of other kernels in the archive on the host of @k's first run, leaving out both kernels'
+ * runs. Loaded once per step and kept for the other cases. False when there is none.
+ */
+static bool step_noise(struct trend *t, size_t prev, size_t k, const char *key,
+		       struct vnoise *noise)
+{
+	const char **skip;
+	char host[256];
+	size_t n = 0;
+
+	if (t->history && !strcmp(t->history, "none"))
+		return false;
+	if (t->hist_prev[k] != prev + 1) {
+		if (t->hist_prev[k])
+			history_free(&t->hist[k]);
+		t->hist_prev[k] = 0;
+		skip = calloc(t->k[prev].nr + t->k[k].nr + 1, sizeof(*skip));
+		if (!skip)
+			return false;
+		for (size_t r = 0; r < t->k[prev].nr; r++)
+			skip[n++] = t->k[prev].runs[r]->dir;
+		for (size_t r = 0; r < t->k[k].nr; r++)
+			skip[n++] = t->k[k].runs[r]->dir;
+		if (!history_load(t->history ?: t->root, run_host(t->k[k].runs[0], host, sizeof(host)),
+				  skip, n, &t->hist[k]))
+			t->hist_prev[k] = prev + 1;
+		free(skip);
+		if (!t->hist_prev[k])
+			return false;
+	}
+	return history_noise(&t->hist[k], t->bench, key, t->metric, noise);
+}
+
 /* Rows, steps and change points of one case; the steps are decided later, after BH. */
 static int measure_case(struct trend *t, struct tr_case *tc)
 {
@@ -166,9 +203,12 @@ static int measure_case(struct trend *t, struct tr_case *tc)
 		row->centre = vside_centre(&g[k]);
 		vside_interval(&g[k], &row->lo, &row->hi);
 		if (m) {
+			struct vnoise noise;
+			bool hist = step_noise(t, prev, k, tc->key, &noise);
+
 			row->has_step = true;
 			row->prev = prev;
-			verdict_measure(&g[prev], &g[k], NULL, &row->step);
+			verdict_measure(&g[prev], &g[k], hist ? &noise : NULL, &row->step);
 		}
 		series[m] = g[k];
 		at[m++] = k;
@@ -227,6 +267,15 @@ int cmd_trend(int argc, char **argv)
 	err = trend_load(&t);
 	if (!err)
 		err = find_cases(&t);
+	if (!err) {
+		t.hist = calloc(t.nr_k + 1, sizeof(*t.hist));
+		t.hist_prev = calloc(t.nr_k + 1, sizeof(*t.hist_prev));
+		if (!t.hist || !t.hist_prev) {
+			fprintf(stderr, "mmbench: trend: %s\n", strerror(ENOMEM));
+			rc = KSFT_FAIL;
+			goto out;
+		}
+	}
 	if (err)
 		goto out;
 	rc = KSFT_FAIL;

@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "changepoint.h"
+#include "history.h"
 #include "runload.h"
 #include "verdict.h"
 
@@ -55,6 +56,10 @@ struct trend {
 	struct tr_case *cases;
 	size_t nr_cases;
 	json_t *skipped;		/* [{"dir", "why"}]: runs of the archive left out */
+	size_t bisect_runs;		/* runs of bisect-run steps left out (commits, not releases) */
+	const char *history;		/* where the steps' history comes from: NULL (root), DIR, "none" */
+	struct noise_history *hist;	/* per kernel: the history of its step, loaded once */
+	size_t *hist_prev;		/* the kernel before it that history was loaded for (+1; 0: none) */
 	size_t nr_steps;		/* steps in the one BH correction */
 };
 

@@ -63,6 +63,7 @@ static int add_dir(struct trend *t, struct cands *cs, const char *dir)
 	struct rl_run *run = calloc(1, sizeof(*run));
 	struct rl_bench *b;
 	struct cand *c;
+	bool bisect;
 
 	if (!run)
 		return -ENOMEM;
@@ -79,8 +80,11 @@ static int add_dir(struct trend *t, struct cands *cs, const char *dir)
 		return skip_run(t, dir, run_load_said());
 	}
 	b = rl_find_bench(run, t->bench);
-	if (!b || (t->label && strcmp(rl_manifest_str(run, "label", lab, sizeof(lab)) ?: "",
-				      t->label))) {
+	/* a bisect step measured a commit, not a release: it belongs to its bisect.log */
+	bisect = b && rl_manifest_str(run, "vm.bisect.commit", lab, sizeof(lab));
+	t->bisect_runs += bisect;
+	if (!b || bisect || (t->label && strcmp(rl_manifest_str(run, "label", lab, sizeof(lab)) ?: "",
+						t->label))) {
 		run_free(run);
 		free(run);
 		return 0;
@@ -213,6 +217,9 @@ static int group(struct trend *t, struct cands *cs)
 		k->emulated |= rl_emulated(cs->c[i].run) > 0;
 		cs->c[i].run = NULL;
 	}
+	if (t->bisect_runs)
+		fprintf(stderr, "mmbench: trend: %zu runs of bisect-run steps left out (each "
+			"measured a commit, see bisect.log)\n", t->bisect_runs);
 	if (left)
 		fprintf(stderr, "mmbench: trend: %zu runs with other %s options left out; the "
 			"trend uses the %zu with %s\n", left, t->bench, used, opts ?: "none");
@@ -265,6 +272,11 @@ void trend_free(struct trend *t)
 		free(t->cases[c].rows);
 	free(t->cases);
 	free(t->options);
+	for (size_t i = 0; t->hist && i < t->nr_k; i++)
+		if (t->hist_prev[i])
+			history_free(&t->hist[i]);
+	free(t->hist);
+	free(t->hist_prev);
 	json_decref(t->skipped);
 	memset(t, 0, sizeof(*t));
 }

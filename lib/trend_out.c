@@ -60,9 +60,12 @@ static void print_head(FILE *f, const struct trend *t, bool md)
 		md ? "# " : "", t->bench, t->metric, t->unit ?: "", better_text(t->better),
 		t->nr_k, runs, t->root, t->label ? ", label " : "", t->label ?: "");
 	fprintf(f, "%s%s options: %s\n", md ? "\n" : "", t->bench, t->options ?: "none");
-	fprintf(f, "%ssteps: the verdict engine, each kernel's runs as replicates; one BH "
+	fprintf(f, "%ssteps: the verdict engine, each kernel's runs as replicates%s; one BH "
 		"correction over the %zu steps; change points: binary segmentation on the same "
-		"engine, %d runs a side at least\n", md ? "\n" : "", t->nr_steps, CP_MIN_RUNS);
+		"engine, %d runs a side at least\n", md ? "\n" : "",
+		t->history && !strcmp(t->history, "none") ? "" :
+		", with the host's between-run history of the other kernels where it has some",
+		t->nr_steps, CP_MIN_RUNS);
 	for (size_t k = 0; k < t->nr_k; k++)
 		if (t->k[k].emulated) {
 			fprintf(f, "%s[tcg]: %s\n", md ? "\n" : "", RL_EMULATED_NOTE);

@@ -177,12 +177,22 @@ static void test_md_and_other_options(void **state)
 	series(root, level, 0.01);
 	dir = syn_level(root, "6.3.0", "r9", 500, 0.01, 0);
 	assert_int_equal(tu_run(NULL, "sed -i 's/\"1M\"/\"2M\"/' %s/fake.json", dir), 0);
+	/* a bisect step's run measured a commit, not the release: not part of the trend */
+	dir = syn_level(root, "6.3.0", "r8", 900, 0.01, 0);
+	assert_int_equal(tu_run(NULL, "sed -i 's/\"virtualization\"/\"vm\": {\"bisect\": "
+				"{\"commit\": \"c0ffee\"}}, &/' %s/manifest.json", dir), 0);
 	assert_int_equal(tu_run(&out, TREND " --root %s --format md --case mode=a", root), 0);
 	assert_non_null(strstr(out, "# mmbench trend: fake m (ns, lower is better): 6 kernels, 12 runs"));
 	assert_non_null(strstr(out, "\n## mode=a\n"));
-	assert_non_null(strstr(out, "| 6.4.0 | 2 | 70.35 | [65.92, 75.07] | x0.714 | better | 4% | **change** |"));
+	assert_non_null(strstr(out, "| 6.4.0 | 2 | 70.35 | [65.92, 75.07] | x0.714 | better |"));
 	assert_non_null(strstr(out, "| better |"));
 	assert_non_null(strstr(out, "1 runs with other fake options left out"));
+	assert_non_null(strstr(out, "1 runs of bisect-run steps left out"));
+	/* the steps pool the other kernels' replicates, as compare does, unless told not to */
+	assert_non_null(strstr(out, "with the host's between-run history"));
+	free(out);
+	assert_int_equal(tu_run(&out, TREND " --root %s --history none", root), 0);
+	assert_null(strstr(out, "history"));
 	free(out);
 }
 
