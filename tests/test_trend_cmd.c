@@ -277,6 +277,51 @@ static void test_bisect_decide(void **state)
 	expect_bad(bad, "the step's RUNS are missing");
 }
 
+/*
+ * vm/bisect.sh without a boot: a build that fails, and one that prints no image, are each
+ * skipped (125) and logged, never judged; bad input is refused before the build runs.
+ */
+static void test_bisect_run_skips(void **state)
+{
+	char root[4200], refs[9000], *out = NULL, *log;
+
+	(void)state;
+	snprintf(root, sizeof(root), "%s/bsh", tu_tmpdir());
+	for (int r = 0; r < 3; r++) {
+		char id[8];
+
+		snprintf(id, sizeof(id), "r%d", r);
+		syn_level(root, "good", id, 0.15 * (1 + 0.05 * r), 0.05, r);
+		syn_level(root, "bad", id, 1000 * (1 + 0.05 * r), 0.05, r);
+	}
+	snprintf(refs, sizeof(refs), "--good %s/good --bad %s/bad --bench fake --metric m "
+		 "--case mode=a --out %s/out", root, root, root);
+	assert_int_equal(tu_run(&out, "./vm/bisect.sh --build 'echo broken >&2; exit 1' %s -- "
+				"--profile smoke --bench vma-lock", refs), 125);
+	assert_non_null(strstr(out, "skip (exit 125): the build failed: broken"));
+	free(out);
+	assert_int_equal(tu_run(&out, "./vm/bisect.sh --build 'echo /etc/passwd' %s -- "
+				"--profile smoke --bench vma-lock", refs), 125);
+	assert_non_null(strstr(out, "'/etc/passwd' is not a kernel image"));
+	free(out);
+	log = tu_slurp("%s/out/bisect.log", root);
+	assert_non_null(log);
+	assert_non_null(strstr(log, " step=1 commit="));
+	assert_non_null(strstr(log, " step=2 commit="));
+	assert_non_null(strstr(log, "verdict=skip exit=125 boots=0"));
+	free(log);
+	/* refused before the build runs: the build would leave a file */
+	assert_int_equal(tu_run(&out, "./vm/bisect.sh --build 'touch %s/built' %s --boots 0",
+				root, refs), 2);
+	assert_non_null(strstr(out, "--boots 0: a number from 1 to 20"));
+	free(out);
+	assert_int_equal(tu_run(&out, "./vm/bisect.sh --build 'touch %s/built' %s -- --profile quik",
+				root, refs), 2);
+	assert_non_null(strstr(out, "RUN_ARGS: --profile takes smoke, quick or full"));
+	free(out);
+	assert_int_equal(tu_run(NULL, "test -e %s/built", root), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -288,6 +333,7 @@ int main(void)
 		cmocka_unit_test(test_md_and_other_options),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_bisect_decide),
+		cmocka_unit_test(test_bisect_run_skips),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 
