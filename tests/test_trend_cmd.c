@@ -240,12 +240,9 @@ static void test_bad_input(void **state)
 
 #define DECIDE "./build/mmbench bisect-decide --bench fake --metric m --case mode=a"
 
-static void test_bisect_decide(void **state)
+/* ROOT/good, ROOT/bad, ROOT/mid and ROOT/likegood: 3 runs each, 5% apart. */
+static void make_refs(const char *root)
 {
-	char root[4200], good[9000], bad[9000], step[9000], *out = NULL;
-
-	(void)state;
-	snprintf(root, sizeof(root), "%s/bisect", tu_tmpdir());
 	for (int r = 0; r < 3; r++) {
 		char id[8];
 
@@ -255,6 +252,15 @@ static void test_bisect_decide(void **state)
 		syn_level(root, "mid", id, 12 * (1 + 0.05 * r), 0.05, r);
 		syn_level(root, "likegood", id, 0.16 * (1 - 0.04 * r), 0.05, r);
 	}
+}
+
+static void test_bisect_decide(void **state)
+{
+	char root[4200], good[9000], bad[9000], step[9000], *out = NULL;
+
+	(void)state;
+	snprintf(root, sizeof(root), "%s/bisect", tu_tmpdir());
+	make_refs(root);
 	snprintf(good, sizeof(good), "--good %s/good --bad %s/bad", root, root);
 	assert_int_equal(tu_run(&out, DECIDE " --check %s", good), 0);
 	assert_non_null(strstr(out, "bad against good: worse"));
@@ -287,13 +293,7 @@ static void test_bisect_run_skips(void **state)
 
 	(void)state;
 	snprintf(root, sizeof(root), "%s/bsh", tu_tmpdir());
-	for (int r = 0; r < 3; r++) {
-		char id[8];
-
-		snprintf(id, sizeof(id), "r%d", r);
-		syn_level(root, "good", id, 0.15 * (1 + 0.05 * r), 0.05, r);
-		syn_level(root, "bad", id, 1000 * (1 + 0.05 * r), 0.05, r);
-	}
+	make_refs(root);
 	snprintf(refs, sizeof(refs), "--good %s/good --bad %s/bad --bench fake --metric m "
 		 "--case mode=a --out %s/out", root, root, root);
 	assert_int_equal(tu_run(&out, "./vm/bisect.sh --build 'echo broken >&2; exit 1' %s -- "
