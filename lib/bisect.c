@@ -3,7 +3,9 @@
  * measures; this judges). The step's runs are judged against the good references and
  * against the bad ones by the verdict engine, one BH correction over the two, and
  * verdict_belongs() says which they belong with. --check only asks whether the two
- * references can be told apart at all, before anything is built.
+ * references can be told apart at all, before anything is built. Exit: 0 good, 1 bad, 3
+ * neither (boot more), 4 the step's runs have no sample of the metric (skip the commit),
+ * 2 bad input (also runs of other bench options than the references').
  */
 #include <errno.h>
 #include <getopt.h>
@@ -178,10 +180,13 @@ static int decide(const struct bisect_args *a, struct bside *g, struct bside *b,
 	char tg[160], tb[160];
 	enum vbelong w;
 
+	/* other sizes or cases measure something else: no verdict could mean anything */
 	if ((s->options || g->options) &&
-	    (!s->options || !g->options || strcmp(s->options, g->options)))
+	    (!s->options || !g->options || strcmp(s->options, g->options))) {
 		fprintf(stderr, "mmbench: bisect-decide: the step ran %s with options %s, the "
 			"references with %s\n", a->bench, s->options ?: "none", g->options ?: "none");
+		return KSFT_USAGE;
+	}
 	verdict_measure(&g->v, &s->v, NULL, &rg);
 	verdict_measure(&b->v, &s->v, NULL, &rb);
 	verdict_correct(rs, 2);
@@ -214,7 +219,8 @@ int cmd_bisect_decide(int argc, char **argv)
 	rc = check_refs(&a, &g, &b);
 	if (rc || a.check)
 		goto out_b;
-	rc = KSFT_USAGE;
+	/* runs that could not measure it (a case this kernel skips): this commit cannot tell */
+	rc = KSFT_SKIP;
 	if (side_load(&a, "the step's runs", a.runs, &s))
 		goto out_s;
 	rc = decide(&a, &g, &b, &s);

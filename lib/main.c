@@ -29,7 +29,7 @@ static const char usage_text[] =
 "  trend --bench NAME --metric NAME [--case KEY] [--root DIR] [--label TEXT] [--history DIR|none]\n"
 "      [--format text|md] [--json FILE] [--plots DIR]   one metric over every kernel archived\n"
 "  bisect-decide --good RUNS --bad RUNS --bench NAME --metric NAME --case KEY [--check] [RUNS]\n"
-"      one git bisect step's verdict: 0 good, 1 bad, 3 cannot tell (run.sh bisect-run)\n"
+"      one git bisect step's verdict: 0 good, 1 bad, 3 cannot tell, 4 no sample (bisect-run)\n"
 "exit codes: 0 ok, 1 failure, 2 usage error, 3 compare found a regression, 4 skipped\n";
 
 /* One bench of a run: probe, cases, the loop, results. Returns the number of failed cases. */

@@ -257,6 +257,7 @@ static void make_refs(const char *root)
 static void test_bisect_decide(void **state)
 {
 	char root[4200], good[9000], bad[9000], step[9000], *out = NULL;
+	const char *dir;
 
 	(void)state;
 	snprintf(root, sizeof(root), "%s/bisect", tu_tmpdir());
@@ -271,6 +272,18 @@ static void test_bisect_decide(void **state)
 	free(out);
 	assert_int_equal(tu_run(NULL, DECIDE " %s %s/bad/r1", good, root), 1);
 	assert_int_equal(tu_run(NULL, DECIDE " %s %s/mid", good, root), 3);
+	/* runs of other options than the references': refused; runs without the metric: 4 */
+	dir = syn_level(root, "other", "r1", 0.15, 0.05, 0);
+	assert_int_equal(tu_run(NULL, "sed -i 's/\"1M\"/\"2M\"/' %s/fake.json", dir), 0);
+	assert_int_equal(tu_run(&out, DECIDE " %s %s", good, dir), 2);
+	assert_non_null(strstr(out, "the step ran fake with options {\"size\":\"2M\"}"));
+	free(out);
+	dir = syn_level(root, "nometric", "r1", 0.15, 0.05, 0);
+	assert_int_equal(tu_run(NULL, "sed -i 's/\"name\": \"m\"/\"name\": \"m2\"/' "
+				"%s/fake.json", dir), 0);
+	assert_int_equal(tu_run(&out, DECIDE " %s %s", good, dir), 4);
+	assert_non_null(strstr(out, "no run measured m in fake case 'mode=a'"));
+	free(out);
 	/* the same references twice cannot be told apart: refused, with the runs it would take */
 	snprintf(bad, sizeof(bad), "bisect-decide --bench fake --metric m --case mode=a --check "
 		 "--good %s/good --bad %s/likegood", root, root);

@@ -22,8 +22,9 @@ usage: git bisect run /path/to/mmbench/run.sh bisect-run --build CMD --good RUNS
                   up to --max-boots (default 3 N), then the commit is skipped (125)
   RUN_ARGS        each boot's `mmbench run` (default: --profile quick --bench NAME); they
                   must be what the references ran
-Exit: 0 good, 1 bad, 125 skip. Bad input: 2 (255 while a bisect is in progress, so that
-`git bisect run` stops rather than takes the commit for bad).
+Exit: 0 good, 1 bad, 125 skip. Bad input (also runs that ran other bench options than the
+references): 2, or 255 while a bisect is in progress, so that `git bisect run` stops rather
+than takes the commit for bad.
 EOF
 }
 
@@ -133,6 +134,9 @@ while :; do
 	1) record bad 1 "$verdict" ;;
 	3) [ "$booted" -lt "$max_boots" ] ||
 		record skip 125 "cannot tell after $booted boots: $verdict" ;;
+	4) record skip 125 "no sample of $metric: $(tail -n 1 "$sd/decide.err")" ;;
+	2) # the runs cannot be judged against these references (other options): stop
+		record error "$usage_rc" "$(tail -n 1 "$sd/decide.err")" ;;
 	*) record skip 125 "no decision (exit $rc): $(tail -n 1 "$sd/decide.err")" ;;
 	esac
 	echo "bisect-run: ${verdict%%;*} after $booted boots: booting $boots more" >&2
