@@ -19,6 +19,10 @@ usage: ./run.sh [run] [--profile smoke|quick|full] [--bench NAME[,NAME..]] [--re
        ./run.sh sweep KNOB=V1,V2,.. [--bench NAME] [--profile P]
        ./run.sh vm --kernel IMAGE [--numa N] [--cpus N] [--mem SIZE] [--accel auto|kvm|tcg] [-- RUN_ARGS]
        ./run.sh ab --kernel IMAGE_A --kernel IMAGE_B [--boots N] [--label TEXT] [vm options] [-- RUN_ARGS]
+       ./run.sh trend --bench NAME --metric NAME [--case KEY] [--root DIR] [--label TEXT]
+                [--history DIR|none] [--format text|md] [--json FILE] [--plots DIR]
+       ./run.sh bisect-run --build CMD --good RUNS --bad RUNS --bench NAME --metric NAME --case KEY
+                [--boots N] [vm options] [-- RUN_ARGS]      (a step of git bisect run)
 With no arguments: the quick profile of every bench on the running kernel.
 USAGE
 }
@@ -70,11 +74,11 @@ run|sweep)
 list|sysinfo)
 	ensure_built || exit 1
 	exec "$mmbench" "$cmd" "$@" ;;
-compare)
+compare|trend)
 	ensure_built || exit 1
-	# compare names the plot directories it wrote in MMBENCH_RENDER_LIST; they are rendered here
+	# compare and trend name the plot directories it wrote in MMBENCH_RENDER_LIST; they are rendered here
 	list=$(mktemp)
-	MMBENCH_RENDER_LIST=$list "$mmbench" compare "$@"
+	MMBENCH_RENDER_LIST=$list "$mmbench" "$cmd" "$@"
 	rc=$?
 	while IFS= read -r pdir; do
 		plots "$pdir"
@@ -92,6 +96,10 @@ vm)
 ab)
 	ensure_built || exit 1
 	exec "$top/vm/ab.sh" "$@" ;;
+bisect-run)
+	# 2 would mark the commit bad: a tree that cannot build mmbench stops the bisect
+	ensure_built || exit 255
+	exec "$top/vm/bisect.sh" "$@" ;;
 *)
 	echo "run.sh: unknown command '$cmd' (try ./run.sh --help)" >&2
 	exit 2 ;;

@@ -18,7 +18,7 @@ for vars in *.vars; do
 	[ -e "$vars" ] || continue
 	kind=$(sed -n 's/^kind = "\(.*\)"$/\1/p' "$vars")
 	case "$kind" in
-	bars|lines) ;;
+	bars|lines|trend) ;;
 	*) echo "render.sh: $dir/plots/$vars: unknown kind '$kind'" >&2; fail=1; continue ;;
 	esac
 	if ! err=$(gnuplot -e "varsfile='$vars'; scriptdir='$scriptdir'" "$scriptdir/$kind.gp" 2>&1); then

@@ -4,7 +4,6 @@
  * them are known to do, and the A/A form (6.12 twice), whose summary must list no change
  * among event counts.
  */
-#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,21 +22,10 @@
 
 static char old_img[4096], new_img[4096];
 
-static int find(const char *pattern, char *buf, size_t len)
-{
-	glob_t g;
-
-	if (glob(pattern, 0, NULL, &g) || !g.gl_pathc)
-		return -1;
-	snprintf(buf, len, "%s", g.gl_pathv[g.gl_pathc - 1]);
-	globfree(&g);
-	return 0;
-}
-
 static void need_images(void)
 {
-	if (find("/boot/vmlinuz-6.1.0-*-cloud-amd64", old_img, sizeof(old_img)) ||
-	    find("/boot/vmlinuz-6.12*-cloud-amd64", new_img, sizeof(new_img))) {
+	if (tu_glob_last("/boot/vmlinuz-6.1.0-*-cloud-amd64", old_img, sizeof(old_img)) ||
+	    tu_glob_last("/boot/vmlinuz-6.12*-cloud-amd64", new_img, sizeof(new_img))) {
 		print_message("SKIP: Debian's 6.1 and 6.12 cloud kernels are not both in /boot "
 			      "(make deps installs them)\n");
 		skip();

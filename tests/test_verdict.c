@@ -1,4 +1,5 @@
 /* Unit tests of the verdict engine (lib/out/verdict.c): known answers, and honesty on synthetic runs with run-to-run noise. */
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -255,6 +256,111 @@ static void test_info_and_na(void **state)
 	assert_string_equal(verdict_name(VERDICT_INCONCLUSIVE), "inconclusive");
 }
 
+/* Two references and a step, each 3 runs of 3 samples at @level with 10% between runs. */
+static void bisect_sides(gsl_rng *g, struct side *good, struct side *bad, struct side *step,
+			 double step_level)
+{
+	draw_side(g, good, 3, 3, 0.15, 0.10, 0.05);
+	draw_side(g, bad, 3, 3, 1000, 0.10, 0.05);
+	draw_side(g, step, 3, 3, step_level, 0.10, 0.05);
+}
+
+static enum vbelong belongs(const struct side *good, const struct side *bad,
+			    const struct side *step, struct vresult *rg, struct vresult *rb)
+{
+	struct vresult *rs[2] = { rg, rb };
+
+	verdict_measure(&good->v, &step->v, NULL, rg);
+	verdict_measure(&bad->v, &step->v, NULL, rb);
+	verdict_correct(rs, 2);
+	verdict_decide(rg, BETTER_LOWER);
+	verdict_decide(rb, BETTER_LOWER);
+	return verdict_belongs(rg, rb);
+}
+
+/*
+ * A bisect step like either reference belongs with it, never with the other: at alpha 0.05
+ * a step like the good is now and then called different from it too, and then belongs with
+ * neither (bisect-run boots more); one in between belongs with neither.
+ */
+static void test_bisect_belongs(void **state)
+{
+	gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
+	static struct side good, bad, step;
+	size_t right[2] = { 0, 0 };
+	struct vresult rg = { 0 }, rb = { 0 };
+
+	(void)state;
+	gsl_rng_set(g, 14);
+	for (int i = 0; i < 100; i++) {
+		bisect_sides(g, &good, &bad, &step, 0.15);
+		enum vbelong w = belongs(&good, &bad, &step, &rg, &rb);
+
+		assert_int_not_equal(w, VBELONG_BAD);
+		right[0] += w == VBELONG_GOOD;
+		/* alike good by its interval, not by a verdict of same: the noise is 10% */
+		assert_true(w != VBELONG_GOOD || (verdict_alike(&rg) && rg.v == VERDICT_INCONCLUSIVE));
+		bisect_sides(g, &good, &bad, &step, 1000);
+		w = belongs(&good, &bad, &step, &rg, &rb);
+		assert_int_not_equal(w, VBELONG_GOOD);
+		right[1] += w == VBELONG_BAD;
+		/* 12 (the geometric middle) is 80x from each: it belongs with neither */
+		bisect_sides(g, &good, &bad, &step, 12);
+		assert_int_equal(belongs(&good, &bad, &step, &rg, &rb), VBELONG_NEITHER);
+		assert_int_equal(rg.v, VERDICT_WORSE);
+		assert_int_equal(rb.v, VERDICT_BETTER);
+	}
+	print_message("like good: %zu of 100 good; like bad: %zu of 100 bad\n", right[0], right[1]);
+	assert_true(right[0] >= 90 && right[1] >= 90);
+	gsl_rng_free(g);
+}
+
+/* What verdict_alike() refuses: a difference, and no measurement (assumed noise, 1 sample). */
+static void test_alike_needs_a_measurement(void **state)
+{
+	static const double one[] = { 100 }, three[] = { 100, 101, 99 }, half[] = { 150, 151, 149 };
+	static const double far[] = { 300, 301, 299 };
+	struct side b = { 0 }, c = { 0 };
+	struct vresult r = { 0 };
+
+	(void)state;
+	side_of(&b, three, 3);
+	side_of(&c, one, 1);
+	assert_int_equal(judge(&b, &c, BETTER_LOWER, NULL, &r), VERDICT_INCONCLUSIVE);
+	/* the interval holds 1, but nothing was measured: that is no evidence of alike */
+	assert_true(r.lo <= 1 && r.hi >= 1);
+	assert_false(verdict_alike(&r));
+	side_of(&c, three, 3);
+	assert_int_equal(judge(&b, &c, BETTER_LOWER, NULL, &r), VERDICT_INCONCLUSIVE);
+	assert_true(verdict_alike(&r));
+	/* 1.5x within an mde of 81% (one run a side, 15% assumed): no difference it could see */
+	side_of(&c, half, 3);
+	assert_int_equal(judge(&b, &c, BETTER_LOWER, NULL, &r), VERDICT_INCONCLUSIVE);
+	assert_true(r.mde > 0.5);
+	assert_true(verdict_alike(&r));
+	side_of(&c, far, 3);
+	assert_int_equal(judge(&b, &c, BETTER_LOWER, NULL, &r), VERDICT_WORSE);
+	assert_false(verdict_alike(&r));
+}
+
+/* A side's interval: a t interval of its run medians, by hand for 3 runs. */
+static void test_side_interval(void **state)
+{
+	static const double m[3] = { 100, 110, 121 };
+	struct side s = { 0 };
+	double lo, hi, mean = log(110), sd = log(1.1), tq = 4.302652729911275;
+
+	(void)state;
+	side_init(&s, 3, 1);
+	for (int r = 0; r < 3; r++)
+		s.buf[r][0] = m[r];
+	assert_int_equal(vside_interval(&s.v, &lo, &hi), 0);
+	assert_near(lo, exp(mean - tq * sd / sqrt(3)), 1e-6);
+	assert_near(hi, exp(mean + tq * sd / sqrt(3)), 1e-6);
+	side_init(&s, 0, 0);
+	assert_int_equal(vside_interval(&s.v, &lo, &hi), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -265,6 +371,9 @@ int main(void)
 		cmocka_unit_test(test_aa_runs_noise),
 		cmocka_unit_test(test_shift_detected_where_powered),
 		cmocka_unit_test(test_info_and_na),
+		cmocka_unit_test(test_bisect_belongs),
+		cmocka_unit_test(test_alike_needs_a_measurement),
+		cmocka_unit_test(test_side_interval),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -484,3 +484,14 @@ char *tu_bad_opt(const char *name, const char *opt)
 	assert_int_not_equal(access(root, F_OK), 0);
 	return out;
 }
+
+int tu_glob_last(const char *pattern, char *buf, size_t len)
+{
+	glob_t g;
+
+	if (glob(pattern, 0, NULL, &g) || !g.gl_pathc)
+		return -1;
+	snprintf(buf, len, "%s", g.gl_pathv[g.gl_pathc - 1]);
+	globfree(&g);
+	return 0;
+}

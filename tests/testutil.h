@@ -31,6 +31,8 @@ char *tu_knob_snapshot(void);
 /* tu_knob_snapshot() once no other run holds the knob lock (waiting as tu_run_locked() would),
  * for commands that take no lock themselves: a run elsewhere may have knobs set meanwhile. */
 char *tu_knob_snapshot_idle(void);
+/* The last path (in glob order) matching @pattern into @buf: 0, or -1 when none matches. */
+int tu_glob_last(const char *pattern, char *buf, size_t len);
 /* Whether we run as root (integration tests skip otherwise). */
 int tu_is_root(void);
 /* Skip the running test and say why on stdout ("SKIP: ..."): a skip is never silent. */

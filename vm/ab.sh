@@ -5,6 +5,7 @@ set -u
 
 MMBENCH_TOP=${MMBENCH_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 mmbench=$MMBENCH_TOP/build/mmbench
+. "$MMBENCH_TOP/vm/common.sh"
 
 usage() {
 	cat <<'EOF'
@@ -20,11 +21,6 @@ EOF
 bad() {
 	echo "ab: $*" >&2
 	exit 2
-}
-
-# An x86 boot image carries "HdrS" at offset 0x202 (Documentation/arch/x86/boot.rst).
-is_bzimage() {
-	[ -f "$1" ] && [ -r "$1" ] && [ "$(dd if="$1" bs=1 skip=514 count=4 2>/dev/null)" = HdrS ]
 }
 
 kernels=() boots="" label="" out="" verbose=0 run_args=() vm_opts=()
@@ -67,12 +63,8 @@ boots=${boots:-3}
 	bad "--boots $boots: a number from 1 to 20"
 [ -z "$label" ] || [[ $label =~ ^[A-Za-z0-9._+-]{1,40}$ ]] || bad "--label takes up to 40 of [A-Za-z0-9._+-]"
 [ ${#run_args[@]} -gt 0 ] || run_args=(--profile quick)
-case ${run_args[0]} in sweep | run | compare) bad "RUN_ARGS: ab runs 'mmbench run' in each boot; give its options only" ;; esac
-for a in "${run_args[@]}"; do
-	case $a in --out | --out=* | --runs | --runs=*) bad "RUN_ARGS: $a is for the host, not the guest" ;; esac
-done
-# The guest must not be the first to find the arguments wrong.
-msg=$("$mmbench" run --check-only "${run_args[@]}" 2>&1) || bad "RUN_ARGS: ${msg#mmbench run: }"
+why=$(run_args_problem "$mmbench" "${run_args[@]}")
+[ -z "$why" ] || bad "$why"
 out=${out:-${MMBENCH_RESULTS:-$MMBENCH_TOP/results}}
 
 id=$(date +%Y%m%d-%H%M%S)${label:+-$label}

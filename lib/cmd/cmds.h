@@ -8,5 +8,9 @@ int cmd_sysinfo(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
+int cmd_trend(int argc, char **argv);
+int cmd_bisect_decide(int argc, char **argv);
+int cmd_trend(int argc, char **argv);
+int cmd_bisect_decide(int argc, char **argv);
 
 #endif

@@ -16,6 +16,10 @@ static const char usage_text[] =
 "  compare BASE NEW [MORE..] [--label TEXT] [--history DIR|none] [--format text|md]\n"
 "      [--json FILE] [--plots DIR]   each side a run, a set directory or RUN,RUN,..\n"
 "  sweep KNOB=V1,V2,.. [--bench NAME] [--profile P] [--reps N] [--out ROOT]\n"
+"  trend --bench NAME --metric NAME [--case KEY] [--root DIR] [--label TEXT] [--history DIR|none]\n"
+"      [--format text|md] [--json FILE] [--plots DIR]   one metric over every kernel archived\n"
+"  bisect-decide --good RUNS --bad RUNS --bench NAME --metric NAME --case KEY [--check] [RUNS]\n"
+"      one git bisect step's verdict: 0 good, 1 bad, 3 cannot tell, 4 no sample (bisect-run)\n"
 "exit codes: 0 ok, 1 failure, 2 usage error, 3 compare found a regression, 4 skipped\n";
 
 static const struct {
@@ -28,6 +32,8 @@ static const struct {
 	{ "report", cmd_report },
 	{ "compare", cmd_compare },
 	{ "sweep", cmd_sweep },
+	{ "trend", cmd_trend },
+	{ "bisect-decide", cmd_bisect_decide },
 };
 
 int main(int argc, char **argv)

@@ -75,8 +75,7 @@ static void why_missing(char *buf, size_t len, const struct cmp *c, size_t s, co
 		snprintf(buf, len, "not measured in %c", name);
 }
 
-/* The samples of @metric in every run of a side that has it, as a verdict side. */
-static size_t side_samples(const struct rl_case *const *cases, size_t nr, const char *metric,
+size_t cmp_side_samples(const struct rl_case *const *cases, size_t nr, const char *metric,
 			   const double **x, size_t *n, double *cv)
 {
 	size_t k = 0, ncv = 0;
@@ -108,8 +107,8 @@ static void measure_row(struct cmp *c, struct cmp_row *row, const struct rl_case
 
 	sb = (struct vside){ .x = xb, .n = nb };
 	sc = (struct vside){ .x = xc, .n = nc };
-	sb.nr_runs = row->nb = side_samples(bc, c->sides[0].set.nr, row->metric, xb, nb, &row->cv_b);
-	sc.nr_runs = row->nc = side_samples(cc, c->sides[row->side].set.nr, row->metric, xc, nc,
+	sb.nr_runs = row->nb = cmp_side_samples(bc, c->sides[0].set.nr, row->metric, xb, nb, &row->cv_b);
+	sc.nr_runs = row->nc = cmp_side_samples(cc, c->sides[row->side].set.nr, row->metric, xc, nc,
 					    &row->cv_c);
 	if (c->use_history)
 		row->history = history_noise(&c->hist, row->bench, row->key, row->metric, &noise);

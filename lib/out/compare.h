@@ -60,6 +60,22 @@ void cmp_free(struct cmp *c);
 size_t cmp_side_cases(const struct cmp *c, size_t s, const char *bench, const char *key,
 		      const struct rl_case **out);
 
+/*
+ * The samples of @metric in every case of @cases[0..nr) that has it (NULL entries allowed),
+ * as the runs of a verdict side, into @x and @n; @cv gets their mean cv inside a run (NaN
+ * when none). Returns how many runs.
+ */
+size_t cmp_side_samples(const struct rl_case *const *cases, size_t nr, const char *metric,
+			const double **x, size_t *n, double *cv);
+
+/*
+ * The samples of @metric in every case of @cases[0..nr) that has it (NULL entries allowed),
+ * as the runs of a verdict side, into @x and @n; @cv gets their mean cv inside a run (NaN
+ * when none). Returns how many runs.
+ */
+size_t cmp_side_samples(const struct rl_case *const *cases, size_t nr, const char *metric,
+			const double **x, size_t *n, double *cv);
+
 /* A counter's (@vmstat: a vmstat delta's) value per repetition, averaged over the runs; NaN when none. */
 double cmp_side_event(const struct rl_case *const *cs, size_t nr, const char *name, bool vmstat);
 

@@ -24,7 +24,7 @@ struct chart_ctx {
 };
 
 /* File names: letters, digits, '.', '_' and '-' only. */
-static void sanitize(char *s)
+void plot_sanitize(char *s)
 {
 	for (; *s; s++)
 		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
@@ -33,7 +33,7 @@ static void sanitize(char *s)
 }
 
 /* A gnuplot double-quoted string. */
-static void put_str(FILE *f, const char *s)
+void plot_str(FILE *f, const char *s)
 {
 	fputc('"', f);
 	for (; *s; s++) {
@@ -44,7 +44,7 @@ static void put_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-static void put_num(FILE *f, double v)
+void plot_num(FILE *f, double v)
 {
 	if (isfinite(v))
 		fprintf(f, " %.10g", v);
@@ -124,24 +124,24 @@ static int add_ref(struct plot_list *l, const char *bench, const char *name, con
 }
 
 /* The common variables of a chart: where, what, the legend names. */
-static void put_head(FILE *v, const char *kind, const char *name, const char *title,
+void plot_head(FILE *v, const char *kind, const char *name, const char *title,
 		     const char *ylabel, const char *xlabel)
 {
 	char file[220];
 
 	snprintf(file, sizeof(file), "%s.dat", name);
 	fprintf(v, "kind = ");
-	put_str(v, kind);
+	plot_str(v, kind);
 	fprintf(v, "\ndatafile = ");
-	put_str(v, file);
+	plot_str(v, file);
 	fprintf(v, "\noutbase = ");
-	put_str(v, name);
+	plot_str(v, name);
 	fprintf(v, "\nplottitle = ");
-	put_str(v, title);
+	plot_str(v, title);
 	fprintf(v, "\nylab = ");
-	put_str(v, ylabel);
+	plot_str(v, ylabel);
 	fprintf(v, "\nxlab = ");
-	put_str(v, xlabel);
+	plot_str(v, xlabel);
 	fputc('\n', v);
 }
 
@@ -162,7 +162,7 @@ static int bars(const struct chart_ctx *cx, const struct rl_bench *b, const stru
 	FILE *dat, *vars;
 
 	snprintf(name, sizeof(name), "%s--%s", b->name, m->name);
-	sanitize(name);
+	plot_sanitize(name);
 	snprintf(title, sizeof(title), "%s: %s (%s%s), median and 95%% CI per case",
 		 b->name, m->name, m->unit, better_text(m->better));
 	snprintf(ylab, sizeof(ylab), "%s [%s]", m->name, m->unit);
@@ -177,13 +177,13 @@ static int bars(const struct chart_ctx *cx, const struct rl_bench *b, const stru
 			any |= metric_of(cx->runs[r], b->name, key, m->name) != NULL;
 		if (!any)
 			continue;
-		put_str(dat, key);
+		plot_str(dat, key);
 		for (r = 0; r < cx->nr_runs; r++) {
 			struct rl_metric *rm = metric_of(cx->runs[r], b->name, key, m->name);
 
-			put_num(dat, rm ? rm->s.median : NAN);
-			put_num(dat, rm ? rm->s.ci_lo : NAN);
-			put_num(dat, rm ? rm->s.ci_hi : NAN);
+			plot_num(dat, rm ? rm->s.median : NAN);
+			plot_num(dat, rm ? rm->s.ci_lo : NAN);
+			plot_num(dat, rm ? rm->s.ci_hi : NAN);
 			if (rm && rm->s.median > 0 && rm->s.median < lo)
 				lo = rm->s.median;
 			if (rm && rm->s.median > hi)
@@ -192,11 +192,11 @@ static int bars(const struct chart_ctx *cx, const struct rl_bench *b, const stru
 		fputc('\n', dat);
 		rows++;
 	}
-	put_head(vars, "bars", name, title, ylab, "case");
+	plot_head(vars, "bars", name, title, ylab, "case");
 	fprintf(vars, "nruns = %zu\narray runs[%zu]\n", cx->nr_runs, cx->nr_runs);
 	for (r = 0; r < cx->nr_runs; r++) {
 		fprintf(vars, "runs[%zu] = ", r + 1);
-		put_str(vars, cx->labels[r]);
+		plot_str(vars, cx->labels[r]);
 		fputc('\n', vars);
 	}
 	fprintf(vars, "nrows = %zu\n", rows);
@@ -246,7 +246,7 @@ static int line_chart(const struct chart_ctx *cx, const struct rl_bench *b,
 	/* @part names which of several charts of this metric this is ("kind=anon-read") */
 	snprintf(name, sizeof(name), "%s--%s--by-%s%s%s", b->name, m->name, param,
 		 *part ? "--" : "", part);
-	sanitize(name);
+	plot_sanitize(name);
 	snprintf(title, sizeof(title), "%s: %s (%s%s) by %s%s%s", b->name, m->name, m->unit,
 		 better_text(m->better), param, *part ? ", " : "", part);
 	snprintf(ylab, sizeof(ylab), "%s [%s]", m->name, m->unit);
@@ -274,16 +274,16 @@ static int line_chart(const struct chart_ctx *cx, const struct rl_bench *b,
 			n++;
 		}
 		fprintf(dat, "# ");
-		put_str(dat, lines[i].title);
+		plot_str(dat, lines[i].title);
 		fputc('\n', dat);
 		for (z = 0; z < n; z++) {
 			struct rl_metric *rm = metric_of(cx->runs[lines[i].run], b->name,
 							 cs[z]->key, m->name);
 
 			fprintf(dat, "%.10g", xs[z]);
-			put_num(dat, rm ? rm->s.median : NAN);
-			put_num(dat, rm ? rm->s.ci_lo : NAN);
-			put_num(dat, rm ? rm->s.ci_hi : NAN);
+			plot_num(dat, rm ? rm->s.median : NAN);
+			plot_num(dat, rm ? rm->s.ci_lo : NAN);
+			plot_num(dat, rm ? rm->s.ci_hi : NAN);
 			fputc('\n', dat);
 			if (xs[z] > 0 && xs[z] < xmin)
 				xmin = xs[z];
@@ -292,11 +292,11 @@ static int line_chart(const struct chart_ctx *cx, const struct rl_bench *b,
 		}
 		fprintf(dat, "\n\n");
 	}
-	put_head(vars, "lines", name, title, ylab, param);
+	plot_head(vars, "lines", name, title, ylab, param);
 	fprintf(vars, "nlines = %zu\narray lines[%zu]\n", nr_lines, nr_lines);
 	for (i = 0; i < nr_lines; i++) {
 		fprintf(vars, "lines[%zu] = ", i + 1);
-		put_str(vars, lines[i].title);
+		plot_str(vars, lines[i].title);
 		fputc('\n', vars);
 	}
 	/* Thread counts and sizes grow by doubling: a log axis spaces them evenly. */

@@ -19,6 +19,11 @@
 /* run_load_light(): medians only, no bootstrap intervals, and silent (reading a whole archive). */
 static bool light;
 
+const char *run_load_said(void)
+{
+	return ut_said();
+}
+
 static const char *opt_string(json_t *o, const char *key, const char *def)
 {
 	json_t *v = json_object_get(o, key);

@@ -60,6 +60,8 @@ int run_load_light(const char *dir, struct rl_run *run);
  */
 int run_load_whole(const char *dir, struct rl_run *run);
 void run_free(struct rl_run *run);
+/* What the last failed load said was wrong ("FILE: why"), also of a light load that said nothing. */
+const char *run_load_said(void);
 
 /* Lookups that tolerate absent fields. */
 struct rl_bench *rl_find_bench(const struct rl_run *run, const char *name);

@@ -9,8 +9,7 @@
 
 #include "out/runset.h"
 
-/* A run directory has its manifest, or says why it has not (INCOMPLETE). */
-static bool is_run_dir(const char *dir)
+bool is_run_dir(const char *dir)
 {
 	char path[PATH_MAX + 16];
 

@@ -20,16 +20,32 @@ void ut_quiet(bool on)
 	quiet = on;
 }
 
+/* The last line said of bad input, kept for ut_said() also when nothing is printed. */
+static char last_said[1024];
+
 /* What a user sees of bad input: stderr, unless quiet. */
 void ut_say(const char *fmt, ...)
 {
+	char line[1024];
 	va_list ap;
 
-	if (quiet)
-		return;
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	if (!strncmp(line, "mmbench: ", 9))
+		last_said[0] = 0;
+	strncat(last_said, line, sizeof(last_said) - strlen(last_said) - 1);
+	if (!quiet)
+		fputs(line, stderr);
+}
+
+const char *ut_said(void)
+{
+	static char buf[sizeof(last_said)];
+	const char *p = strncmp(last_said, "mmbench: ", 9) ? last_said : last_said + 9;
+
+	snprintf(buf, sizeof(buf), "%.*s", (int)strcspn(p, "\n"), p);
+	return buf;
 }
 
 /* @s with every byte that is not printable ASCII shown as \xNN: what a terminal may see of it. */

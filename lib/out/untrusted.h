@@ -26,6 +26,8 @@
 void ut_quiet(bool on);
 /* A message on stderr unless quiet. */
 void ut_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The last line said of bad input (said or kept quiet), without "mmbench: " and newline. */
+const char *ut_said(void);
 /* @s with every byte that is not printable ASCII shown as \xNN. */
 const char *ut_printable(const char *s, char *buf, size_t len);
 /* The one line on bad input, "mmbench: FILE: what is wrong"; returns -EINVAL. */

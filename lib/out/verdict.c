@@ -5,6 +5,7 @@
  * themselves, pooled with the host's history where there is one, or assumed wide where
  * there is neither. docs/DESIGN.md ("Statistics") says why.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -367,4 +368,61 @@ void vside_of_samples(struct vside *s, const double *x, size_t n, const double *
 	s->x = xs;
 	s->n = ns;
 	s->nr_runs = n;
+}
+
+int vside_interval(const struct vside *s, double *lo, double *hi)
+{
+	size_t n = nr_samples(s), k;
+	double *m, within, ss, mean, se, tq;
+	int err;
+
+	*lo = *hi = NAN;
+	if (!n)
+		return -EINVAL;
+	m = calloc(n + s->nr_runs + 1, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	k = all_positive(s) ? run_logs(s, m, &within) : 0;
+	if (k >= 2) {
+		mean = mean_of(m, k, &ss);
+		se = sqrt(fmax(ss / (k - 1), within) / k);
+		tq = t_quantile(1 - VERDICT_ALPHA / 2, (double)(k - 1));
+		*lo = exp(mean - tq * se);
+		*hi = exp(mean + tq * se);
+		free(m);
+		return 0;
+	}
+	k = 0;
+	for (size_t r = 0; r < s->nr_runs; r++)
+		for (size_t i = 0; i < s->n[r]; i++)
+			m[k++] = s->x[r][i];
+	err = stats_median_ci(m, k, lo, hi);
+	free(m);
+	return err;
+}
+
+bool verdict_alike(const struct vresult *r)
+{
+	if (r->v == VERDICT_SAME)
+		return true;
+	if (r->v != VERDICT_INCONCLUSIVE || r->nb < VERDICT_MIN_SEPARATED ||
+	    r->nc < VERDICT_MIN_SEPARATED)
+		return false;
+	if (r->linear)
+		return !r->separated;
+	return r->lo <= 1 && r->hi >= 1;
+}
+
+static bool differs(const struct vresult *r)
+{
+	return r->v == VERDICT_BETTER || r->v == VERDICT_WORSE;
+}
+
+enum vbelong verdict_belongs(const struct vresult *to_good, const struct vresult *to_bad)
+{
+	if (differs(to_bad) && verdict_alike(to_good))
+		return VBELONG_GOOD;
+	if (differs(to_good) && verdict_alike(to_bad))
+		return VBELONG_BAD;
+	return VBELONG_NEITHER;
 }

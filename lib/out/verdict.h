@@ -66,6 +66,32 @@ void verdict_decide(struct vresult *r, int better);
 /* A side's centre as verdict_measure() takes it (geometric mean of run medians; NaN: no samples). */
 double vside_centre(const struct vside *s);
 
+/*
+ * The 95% interval of a side's centre: a t interval on its log run medians (df runs - 1)
+ * when it has two runs or more, never narrower than its repetitions allow; with one run
+ * (or zeros among the samples) the bootstrap interval of the median of its samples, which
+ * knows nothing of the noise between runs. 0, or -EINVAL when it has no samples.
+ */
+int vside_interval(const struct vside *s, double *lo, double *hi);
+
+/* Which of two references a set of runs belongs with (verdict_belongs()). */
+enum vbelong { VBELONG_NEITHER, VBELONG_GOOD, VBELONG_BAD };
+
+/*
+ * Whether a decided result found no difference: `same`, or `inconclusive` where the engine
+ * measured (its noise was not merely assumed with fewer than 3 samples a side) and saw
+ * nothing: the ratio's 95% interval holds 1 (so any change is within the mde), or, with
+ * zeros, 3 samples a side or more that overlap.
+ */
+bool verdict_alike(const struct vresult *r);
+/*
+ * The rule of a bisect step, stated here beside the engine: the same runs judged against
+ * the good references (@to_good) and against the bad ones (@to_bad) belong with the good
+ * when they differ from the bad (better or worse) and are alike the good (verdict_alike()),
+ * with the bad in the mirror case, and with neither otherwise (the step cannot tell yet).
+ */
+enum vbelong verdict_belongs(const struct vresult *to_good, const struct vresult *to_bad);
+
 /* Samples of one run as a side of one run each (sweep: every repetition is independent). */
 void vside_of_samples(struct vside *s, const double *x, size_t n, const double **xs, size_t *ns);
 
