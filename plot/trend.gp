@@ -1,4 +1,4 @@
-# A metric over kernels in version order: each kernel's centre with its 95% interval, change points ringed. Variables from a .vars file (see lib/trend_out.c).
+# A metric over kernels in version order: each kernel's centre with its 95% interval, change points ringed. Variables from a .vars file (see lib/out/trend_out.c).
 load varsfile
 load scriptdir."/common.gp"
 set xtics rotate by 30 right scale 0 font ",9"
