@@ -14,5 +14,8 @@ run_args_problem() {	# run_args_problem MMBENCH ARGS..
 		case $a in --out | --out=* | --runs | --runs=*) echo "RUN_ARGS: $a is for the host, not the guest"; return ;; esac
 	done
 	# the guest must not be the first to find the arguments wrong
-	msg=$("$mmbench" run --check-only "$@" 2>&1) || echo "RUN_ARGS: ${msg#mmbench run: }"
+	if ! msg=$("$mmbench" run --check-only "$@" 2>&1); then
+		msg=${msg#mmbench run: }
+		echo "RUN_ARGS: ${msg#mmbench: }"
+	fi
 }

@@ -146,8 +146,10 @@ done
 [ -z "$profile" ] && profile=smoke && run_args=("${run_args[@]}" --profile smoke)
 # the guest's parser is this one: what it would reject is rejected here, before a boot
 if [ "${run_args[0]:-}" != sweep ]; then
-	msg=$("$MMBENCH_TOP/build/mmbench" run --check-only "${run_args[@]}" 2>&1) ||
-		bad "RUN_ARGS: ${msg#mmbench run: }"
+	if ! msg=$("$MMBENCH_TOP/build/mmbench" run --check-only "${run_args[@]}" 2>&1); then
+		msg=${msg#mmbench run: }
+		bad "RUN_ARGS: ${msg#mmbench: }"
+	fi
 fi
 need_mb=$(profile_min_mb "$profile")
 [ -n "$need_mb" ] || bad "RUN_ARGS: --profile '$profile': not one of smoke, quick, full"
