@@ -39,15 +39,6 @@ qemu_leftovers() {
 	done
 }
 
-json_esc() {
-	local s=$1
-	s=${s//\\/\\\\}
-	s=${s//\"/\\\"}
-	s=${s//$'\t'/\\t}
-	s=${s//$'\n'/\\n}
-	printf '%s' "${s//$'\r'/}"
-}
-
 # Prints why KVM cannot be used and succeeds, or fails when it looks usable.
 kvm_unusable() {
 	if ! grep -qwE 'vmx|svm' /proc/cpuinfo; then

@@ -97,6 +97,10 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
+command -v jq >/dev/null || { echo "vm: jq not found: install it with: apt-get install jq" >&2; exit 1; }
+jq -e 'type == "object"' >/dev/null 2>&1 <<<"{${MMBENCH_VM_EXTRA:-}}" ||
+	bad "MMBENCH_VM_EXTRA: not JSON members (\"k\":v,..)"
+
 if [ -n "$from_console" ]; then
 	[ -f "$from_console" ] && [ -r "$from_console" ] || bad "$from_console: no such readable file"
 	work=$(mktemp -d "${TMPDIR:-/tmp}/mmbench-vm.XXXXXX") || exit 1
@@ -205,15 +209,14 @@ margin=$((timeout / 5 > 30 ? timeout / 5 : 30))
 guest_timeout=$((timeout - margin > 10 ? timeout - margin : 10))
 
 vm_json() {	# vm_json ACCEL
-	printf '{"accel":"%s","numa_nodes":%d,"cpus":%d,"sockets":%d,"mem":"%s","mem_mb":%d,' \
-		"$1" "$numa" "$cpus" "$numa" "$mem_text" "$mem_mb"
-	printf '"mem_per_node_mb":%d,"cpu_model":"%s","tcg_thread":%s,' "$node_mb" \
-		"$([ "$1" = kvm ] && echo host || echo max)" \
-		"$([ "$1" = kvm ] && echo null || echo "\"$tcg_thread\"")"
-	printf '"kernel_image":"%s","kernel_version":"%s",' \
-		"$(json_esc "$(basename "$kernel")")" "$(json_esc "$image_version")"
-	printf '"qemu":"%s","append":"%s"%s}' "$(json_esc "$qemu_version")" "$(json_esc "$append")" \
-		"${MMBENCH_VM_EXTRA:+,$MMBENCH_VM_EXTRA}"
+	jq -cn --arg accel "$1" --argjson numa "$numa" --argjson cpus "$cpus" --arg mem "$mem_text" \
+		--argjson mem_mb "$mem_mb" --argjson node_mb "$node_mb" --arg tcg "$tcg_thread" \
+		--arg image "$(basename "$kernel")" --arg version "$image_version" \
+		--arg qemu "$qemu_version" --arg append "$append" --argjson extra "{${MMBENCH_VM_EXTRA:-}}" \
+		'{accel: $accel, numa_nodes: $numa, cpus: $cpus, sockets: $numa, mem: $mem, mem_mb: $mem_mb,
+		  mem_per_node_mb: $node_mb, cpu_model: (if $accel == "kvm" then "host" else "max" end),
+		  tcg_thread: (if $accel == "kvm" then null else $tcg end), kernel_image: $image,
+		  kernel_version: $version, qemu: $qemu, append: $append} + $extra'
 }
 
 # One boot: pack the initramfs for ACCEL (the guest's manifest names it) and run qemu.
