@@ -5,6 +5,7 @@ set -u
 
 MMBENCH_TOP=${MMBENCH_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 mmbench=$MMBENCH_TOP/build/mmbench
+. "$MMBENCH_TOP/vm/kimage.sh"
 
 usage() {
 	cat <<'EOF'
@@ -20,11 +21,6 @@ EOF
 bad() {
 	echo "ab: $*" >&2
 	exit 2
-}
-
-# An x86 boot image carries "HdrS" at offset 0x202 (Documentation/arch/x86/boot.rst).
-is_bzimage() {
-	[ -f "$1" ] && [ -r "$1" ] && [ "$(dd if="$1" bs=1 skip=514 count=4 2>/dev/null)" = HdrS ]
 }
 
 kernels=() boots="" label="" out="" verbose=0 run_args=() vm_opts=()
@@ -60,7 +56,7 @@ while [ $# -gt 0 ]; do
 done
 [ ${#kernels[@]} -eq 2 ] || bad "needs --kernel IMAGE_A --kernel IMAGE_B"
 for k in "${kernels[@]}"; do
-	is_bzimage "$k" || bad "$k: not a kernel image (no x86 boot header)"
+	why=$(kimage_check "$k") || bad "$why"
 done
 boots=${boots:-3}
 [[ $boots =~ ^[0-9]+$ ]] && [ "$boots" -ge 1 ] && [ "$boots" -le 20 ] ||

@@ -8,6 +8,7 @@ MMBENCH_TOP=${MMBENCH_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 export MMBENCH_TOP
 . "$MMBENCH_TOP/vm/initramfs.sh"
 . "$MMBENCH_TOP/vm/qemu.sh"
+. "$MMBENCH_TOP/vm/kimage.sh"
 
 usage() {
 	cat <<'EOF'
@@ -34,20 +35,6 @@ EOF
 bad() {
 	echo "vm: $*" >&2
 	exit 2
-}
-
-# Size with K/M/G/T suffix (powers of 1024) -> MiB; empty when malformed or under 1 MiB.
-size_mb() {
-	local n=${1%[KkMmGgTt]} s=${1##*[0-9]}
-	[[ $n =~ ^[0-9]+$ ]] || return
-	case $s in
-	K | k) n=$((n / 1024)) ;;
-	M | m | "") ;;
-	G | g) n=$((n * 1024)) ;;
-	T | t) n=$((n * 1024 * 1024)) ;;
-	*) return ;;
-	esac
-	[ "$n" -gt 0 ] && echo "$n"
 }
 
 # The memory a guest needs for a profile: the largest working set the profile's benches
@@ -114,22 +101,8 @@ fi
 
 # Validate everything before touching anything.
 [ -n "$kernel" ] || bad "--kernel IMAGE is required"
-[ -f "$kernel" ] && [ -r "$kernel" ] || bad "$kernel: no such readable file"
-# Every x86 boot-protocol image carries "HdrS" at 0x202 (Documentation/arch/x86/boot.rst).
-bytes_at() {	# bytes_at OFFSET COUNT FILE, NULs dropped
-	dd if="$3" bs=1 skip="$1" count="$2" 2>/dev/null | tr -d '\0'
-}
-if [ "$(bytes_at 514 4 "$kernel")" != "HdrS" ]; then
-	[ "$(bytes_at 1 3 "$kernel")" = ELF ] &&
-		bad "$kernel: an ELF vmlinux, not a bootable image: pass arch/x86/boot/bzImage"
-	bad "$kernel: not an x86 kernel image (no \"HdrS\" boot header at 0x202)"
-fi
-[[ $numa =~ ^[1-9][0-9]*$ ]] || bad "--numa $numa: not a positive number"
-[ -z "$cpus" ] && cpus=$((numa > 2 ? numa : 2))
-[[ $cpus =~ ^[1-9][0-9]*$ ]] || bad "--cpus $cpus: not a positive number"
-[ "$numa" -le "$cpus" ] || bad "--numa $numa is larger than --cpus $cpus: every node needs a CPU"
-[ $((cpus % numa)) -eq 0 ] || bad "--cpus $cpus does not split evenly over --numa $numa nodes"
-[ "$numa" -le 64 ] || bad "--numa $numa: at most 64 nodes"
+kernel_why=$(kimage_check "$kernel") || bad "$kernel_why"
+cpus=$(vm_topology_cpus "$numa" "$cpus") || bad "$cpus"
 case $accel in auto | kvm | tcg) ;; *) bad "--accel $accel: not one of auto, kvm, tcg" ;; esac
 case $tcg_thread in single | multi) ;; *) bad "MMBENCH_VM_TCG_THREAD=$tcg_thread: not single or multi" ;; esac
 mem_mb=$(size_mb "$mem")
@@ -180,16 +153,10 @@ if [ ! -x "$mmbench" ] && [ -z "${MMBENCH_VM_BINARY:-}" ]; then
 fi
 [ -x "$mmbench" ] || { echo "vm: $mmbench: not executable" >&2; exit 1; }
 
-# The image's own version string: "6.1.0-56-cloud-amd64 (debian-kernel@...) #1 SMP ...".
-ver_off=$(od -An -tu2 -j $((0x20e)) -N2 "$kernel" | tr -d ' ')
-image_version=$(dd if="$kernel" bs=1 skip=$((ver_off + 0x200)) count=256 2>/dev/null |
-	tr '\0' '\n' | head -n1 | tr -cd '[:print:]')
+image_version=$(kimage_version "$kernel")
 image_release=${image_version%% *}
 [ -n "$image_release" ] || image_release=unknown
-kconfig=""
-for c in "$(dirname "$kernel")/config-$image_release" "$(dirname "$kernel")/../../../.config"; do
-	[ -r "$c" ] && { kconfig=$c; break; }
-done
+kconfig=$(kimage_kconfig "$kernel" "$image_release")
 
 leash=$(qemu_leash)
 # work directories of runners killed before their EXIT trap ran
