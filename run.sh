@@ -19,6 +19,10 @@ usage: ./run.sh [run] [--profile smoke|quick|full] [--bench NAME[,NAME..]] [--re
        ./run.sh sweep KNOB=V1,V2,.. [--bench NAME] [--profile P]
        ./run.sh vm --kernel IMAGE [--numa N] [--cpus N] [--mem SIZE] [--accel auto|kvm|tcg] [-- RUN_ARGS]
        ./run.sh ab --kernel IMAGE_A --kernel IMAGE_B [--boots N] [--label TEXT] [vm options] [-- RUN_ARGS]
+       ./run.sh lava job --kernel IMAGE_OR_URL [--device-type qemu|x86] [--numa N] [--cpus N] [--mem SIZE]
+                [--url-base URL] [--out DIR] [-- RUN_ARGS]
+       ./run.sh lava run DIR [--out ROOT]
+       ./run.sh lava collect LOG_OR_DIR [--out ROOT] [--job-id ID] [--device NAME] [--device-type T]
 With no arguments: the quick profile of every bench on the running kernel.
 USAGE
 }
@@ -93,6 +97,12 @@ vm)
 ab)
 	ensure_built || exit 1
 	exec "$top/vm/ab.sh" "$@" ;;
+lava)
+	sub=${1:-}
+	case $sub in
+	job | run | collect) shift; ensure_built || exit 1; exec "$top/vm/lava/$sub.sh" "$@" ;;
+	*) echo "run.sh: lava job|run|collect (see ./run.sh lava job --help)" >&2; exit 2 ;;
+	esac ;;
 *)
 	echo "run.sh: unknown command '$cmd' (try ./run.sh --help)" >&2
 	exit 2 ;;
