@@ -131,7 +131,7 @@ lava_job_yaml "$dtype" >"$work/job.yaml" || exit 1
 for f in ramdisk.cpio.gz device.yaml job.yaml; do
 	[ -f "$work/$f" ] && mv "$work/$f" "$dir/$f"
 done
-if [ "$dtype" != qemu ] && [ -z "$url_base" ]; then
+if [ "$dtype" != qemu ] && grep -q FILL-IN "$dir/job.yaml"; then
 	echo "lava job: $dir/job.yaml: fill in the URLs marked FILL-IN (serve ramdisk.cpio.gz and the kernel" \
 		"where the lab's dispatcher can fetch them), or write it again with --url-base URL" >&2
 fi

@@ -4,8 +4,10 @@
 # the device's own power, console and iPXE commands come from the lab's device dictionary.
 
 lava_device_job_yaml() {
-	local fill=""
-	[ -z "$url_base" ] && fill="  # FILL-IN: a URL the lab's dispatcher can fetch (or --url-base)"
+	local note="  # FILL-IN: a URL the lab's dispatcher can fetch (or --url-base)" kfill="" rfill=""
+	# a local file is the lab's to serve
+	[[ $kernel_url == file://* ]] && kfill=$note
+	[[ $ramdisk_url == file://* ]] && rfill=$note
 	cat <<EOF2
 context:
   # appended to the kernel command line by the x86 device template; the ramdisk's /init runs mmbench
@@ -16,10 +18,10 @@ actions:
     timeout: {minutes: 10}
     os: oe
     kernel:
-      url: $(yq "$kernel_url")$fill
+      url: $(yq "$kernel_url")$kfill
       type: bzimage
     ramdisk:
-      url: $(yq "$ramdisk_url")$fill
+      url: $(yq "$ramdisk_url")$rfill
       compression: gz
       install_modules: false
       install_overlay: false
