@@ -193,6 +193,7 @@ static void test_job_bad_input(void **state)
 		{ "--kernel %s -- --out /tmp", "for the host" },
 		{ "--kernel %s --numa 3 --cpus 2", "larger than --cpus" },
 		{ "--kernel %s --mem 512M", "at least 1G" },
+		{ "--kernel %s --mem 1G -- --profile quick", "too small for the quick profile" },
 		{ "--kernel %s --url-base lab:/x", "not an http(s):// or file:// URL" },
 		{ "--device-type qemu", "--kernel IMAGE_OR_URL is required" },
 		{ "--kernel %s --frobnicate", "unknown argument" },

@@ -1,5 +1,5 @@
 # Sourced by vm/run-vm.sh, vm/ab.sh and vm/lava/job.sh: what an x86 kernel image is and says about
-# itself, and the sizes and topologies their options take.
+# itself, the sizes and topologies their options take, and what a profile needs of a guest.
 
 # Every x86 boot-protocol image carries "HdrS" at 0x202 (Documentation/arch/x86/boot.rst).
 kimage_bytes_at() {	# kimage_bytes_at OFFSET COUNT FILE, NULs dropped
@@ -71,4 +71,22 @@ vm_topology_cpus() {
 		return 0
 	fi
 	return 1
+}
+
+# The memory a guest needs for a profile: the largest working set the profile's benches
+# allocate (benches/*.c smoke/quick/full sizes) plus the kernel and the initramfs (~200 MiB).
+profile_min_mb() {
+	case $1 in
+	smoke) echo 1024 ;;
+	quick) echo 2048 ;;
+	full) echo 12288 ;;
+	esac
+}
+
+profile_timeout() {
+	case $1 in
+	smoke) echo 900 ;;
+	quick) echo 3600 ;;
+	full) echo 21600 ;;
+	esac
 }

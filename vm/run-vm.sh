@@ -37,24 +37,6 @@ bad() {
 	exit 2
 }
 
-# The memory a guest needs for a profile: the largest working set the profile's benches
-# allocate (benches/*.c smoke/quick/full sizes) plus the kernel and the initramfs (~200 MiB).
-profile_min_mb() {
-	case $1 in
-	smoke) echo 1024 ;;
-	quick) echo 2048 ;;
-	full) echo 12288 ;;
-	esac
-}
-
-profile_timeout() {
-	case $1 in
-	smoke) echo 900 ;;
-	quick) echo 3600 ;;
-	full) echo 21600 ;;
-	esac
-}
-
 kernel="" numa=1 cpus="" mem=4G accel=auto timeout="" out="" append="" quiet=0 from_console="" no_report=0
 run_args=()
 while [ $# -gt 0 ]; do

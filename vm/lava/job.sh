@@ -78,9 +78,8 @@ cpus=$(vm_topology_cpus "$numa" "$cpus") || bad "$cpus"
 mem_mb=$(size_mb "$mem")
 [ -n "$mem_mb" ] && [ "$mem_mb" -ge 1024 ] || bad "--mem $mem: not a size of at least 1G (e.g. 4G)"
 node_mb=$((mem_mb / numa))
-[ ${#run_args[@]} -gt 0 ] || run_args=(--profile smoke)
-case ${run_args[0]} in sweep | run | compare) bad "RUN_ARGS: the job runs 'mmbench run'; give its options only" ;; esac
-profile=smoke
+case ${run_args[0]:-} in sweep | run | compare) bad "RUN_ARGS: the job runs 'mmbench run'; give its options only" ;; esac
+profile=""
 for ((i = 0; i < ${#run_args[@]}; i++)); do
 	case ${run_args[i]} in
 	--out | --out=* | --runs | --runs=*) bad "RUN_ARGS: ${run_args[i]} is for the host, not the guest" ;;
@@ -88,9 +87,14 @@ for ((i = 0; i < ${#run_args[@]}; i++)); do
 	--profile=*) profile=${run_args[i]#*=} ;;
 	esac
 done
+# mmbench alone would run quick; in a job the default is smoke, as in ./run.sh vm
+[ -z "$profile" ] && profile=smoke && run_args+=(--profile smoke)
 msg=$("$MMBENCH_TOP/build/mmbench" run --check-only "${run_args[@]}" 2>&1) || bad "RUN_ARGS: ${msg#mmbench: }"
-case $profile in smoke) deftime=900 ;; quick) deftime=3600 ;; *) deftime=21600 ;; esac
-timeout=${timeout:-$deftime}
+need_mb=$(profile_min_mb "$profile")
+# a real device has the memory it has; the qemu guest has what --mem gives it
+[ "$dtype" != qemu ] || [ "$mem_mb" -ge "$need_mb" ] ||
+	bad "--mem $mem is too small for the $profile profile: it needs at least ${need_mb}M"
+timeout=${timeout:-$(profile_timeout "$profile")}
 [[ $timeout =~ ^[0-9]+$ ]] && [ "$timeout" -ge 60 ] || bad "--timeout $timeout: at least 60 seconds"
 busybox=""
 for b in /bin/busybox /usr/bin/busybox; do
