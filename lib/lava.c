@@ -119,10 +119,8 @@ int cmd_lava_results(int argc, char **argv)
 			return KSFT_PASS;
 		}
 		if (o == '?' || what) {
-			fprintf(stderr, "mmbench lava-results: %s (%s)",
-				o == '?' ? "unknown option" : "one of --cases, --metrics, --check",
-				argv[optind - 1]);
-			fputs("\n", stderr);
+			fprintf(stderr, "mmbench lava-results: %s: %s\n", argv[optind - 1],
+				o == '?' ? "unknown option" : "give one of --cases, --metrics, --check");
 			return KSFT_USAGE;
 		}
 		what = o;

@@ -128,11 +128,14 @@ static void test_qemu_job_validates(void **state)
 	free(y);
 	assert_true(tu_run(NULL, "test -s %s/ramdisk.cpio.gz && gzip -dc %s/ramdisk.cpio.gz | cpio -t 2>/dev/null | "
 			   "grep -qx etc/lava-results.sh", dir, dir) == 0);
-	if (tu_run(&out, "cd %s && timeout 120 lava-run --validate --job-id 1 --output-dir %s/val "
-		   "--device device.yaml job.yaml 2>&1", dir, dir))
+	/* job ids name the dispatcher's work directory: one of this process, not another test's */
+	if (tu_run(&out, "cd %s && timeout 120 lava-run --validate --job-id mmbench-test-%d-1 --output-dir %s/val "
+		   "--device device.yaml job.yaml 2>&1", dir, (int)getpid(), dir))
 		fail_msg("lava-run --validate refused the qemu job:\n%s", out);
 	assert_non_null(strstr(out, "\"case\": \"job\", \"definition\": \"lava\", \"result\": \"pass\""));
 	free(out);
+	/* a validation of a qemu job leaves its (empty) work directory behind */
+	assert_int_equal(tu_run(NULL, "rm -rf /var/lib/lava/dispatcher/tmp/mmbench-test-%d-1", (int)getpid()), 0);
 }
 
 /*
@@ -164,7 +167,7 @@ static void test_x86_job_validates(void **state)
 		   "echo \"TFTP_DIRECTORY=$t/tftp\" > $t/etc/tftpd-hpa; "
 		   "for c in in.tftpd telnet; do printf '#!/bin/sh\\nexit 1\\n' > $t/bin/$c; chmod +x $t/bin/$c; done; "
 		   "cd %2$s; PATH=$t/bin:$PATH unshare -m sh -c \"mount --make-rprivate / && "
-		   "mount --bind $t/etc /etc/default && timeout 120 lava-run --validate --job-id 2 "
+		   "mount --bind $t/etc /etc/default && timeout 120 lava-run --validate --job-id mmbench-test-$$-2 "
 		   "--output-dir $t/out --device $OLDPWD/tests/data/lava/x86-device.yaml job.yaml\" 2>&1",
 		   tu_tmpdir(), dir))
 		fail_msg("lava-run --validate refused the x86 job:\n%s", out);
