@@ -277,6 +277,12 @@ static void test_collect_good(void **state)
 	free(m);
 	assert_int_equal(tu_run(NULL, "diff -q " FIXTURE "/uffd-wp.json %s/" RELEASE "/" RUN_ID "/uffd-wp.json", root), 0);
 	assert_int_equal(tu_run(NULL, "./build/mmbench lava-results --check %s/" RELEASE "/" RUN_ID, root), 0);
+	/* which job ran it describes the run, not the system: compare names no difference */
+	assert_int_equal(tu_run(&out, "./build/mmbench compare " FIXTURE " %s/" RELEASE "/" RUN_ID " --history none",
+				root), 0);
+	if (strstr(out, "lava.") || strstr(out, "differ in"))
+		fail_msg("compare of the run with its archived copy shows the job as a difference:\n%s", out);
+	free(out);
 }
 
 static void test_collect_refuses(void **state)

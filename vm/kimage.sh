@@ -52,6 +52,11 @@ size_mb() {
 	[ "$n" -gt 0 ] && echo "$n"
 }
 
+# size_text MIB: as a user would write it, 4G or 1536M.
+size_text() {
+	if [ $(($1 % 1024)) -eq 0 ]; then echo "$(($1 / 1024))G"; else echo "${1}M"; fi
+}
+
 # vm_topology_cpus NODES CPUS: the CPUs of a guest with NODES nodes (CPUS, or by default 2 or
 # NODES when larger), or why the two do not make a topology, and fail.
 vm_topology_cpus() {

@@ -151,8 +151,7 @@ echo $$ >"$work/runner.pid"
 trap 'qemu_stop; rm -rf "$work"' EXIT
 trap 'exit 130' INT TERM HUP
 
-mem_text=${mem_mb}M
-[ $((mem_mb % 1024)) -eq 0 ] && mem_text=$((mem_mb / 1024))G
+mem_text=$(size_text "$mem_mb")
 # Time the guest keeps for itself to frame out what it has when mmbench overruns.
 margin=$((timeout / 5 > 30 ? timeout / 5 : 30))
 guest_timeout=$((timeout - margin > 10 ? timeout - margin : 10))

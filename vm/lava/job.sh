@@ -104,19 +104,26 @@ done
 dir=${dir:-${MMBENCH_RESULTS:-$MMBENCH_TOP/results}/lava/$(date +%Y%m%d-%H%M%S)}
 [ ! -e "$dir/job.yaml" ] || bad "$dir/job.yaml exists: pick another --out"
 
-release=unknown kconfig=""
+release=unknown kconfig="" version=""
 if [ -n "$kernel_file" ]; then
-	release=$(kimage_version "$kernel_file")
-	release=${release%% *}
+	version=$(kimage_version "$kernel_file")
+	release=${version%% *}
 	kconfig=$(kimage_kconfig "$kernel_file" "$release")
 fi
 accel=none
 [ "$dtype" = qemu ] && accel=tcg
+# The manifest's "vm": for qemu the members ./run.sh vm records for the same guest, so that
+# compare sees only what differs (the runner, the device type).
+mem_text=$(size_text "$mem_mb")
 vm=$(jq -cn --arg dt "$dtype" --arg accel "$accel" --argjson numa "$numa" --argjson cpus "$cpus" \
-	--argjson mem_mb "$mem_mb" --arg kernel "$kernel_url" \
+	--arg mem "$mem_text" --argjson mem_mb "$mem_mb" --argjson node_mb "$node_mb" \
+	--arg kernel "$kernel_url" --arg image "${kernel_file:+$(basename "$kernel_file")}" \
+	--arg version "$version" \
 	'{runner: "lava", device_type: $dt, kernel_url: $kernel}
+	 + (if $image == "" then {} else {kernel_image: $image, kernel_version: $version} end)
 	 + (if $dt == "qemu" then {accel: $accel, numa_nodes: $numa, cpus: $cpus, sockets: $numa,
-	    mem_mb: $mem_mb, cpu_model: "max", tcg_thread: "single"} else {} end)')
+	    mem: $mem, mem_mb: $mem_mb, mem_per_node_mb: $node_mb, cpu_model: "max",
+	    tcg_thread: "single", append: ""} else {} end)')
 
 mkdir -p "$dir" || exit 1
 work=$(mktemp -d "$dir/.job.XXXXXX") || exit 1
