@@ -277,6 +277,12 @@ static void test_collect_good(void **state)
 	free(m);
 	assert_int_equal(tu_run(NULL, "diff -q " FIXTURE "/uffd-wp.json %s/" RELEASE "/" RUN_ID "/uffd-wp.json", root), 0);
 	assert_int_equal(tu_run(NULL, "./build/mmbench lava-results --check %s/" RELEASE "/" RUN_ID, root), 0);
+	/* the same records as `lavacli jobs logs ID --raw` prints them: a YAML list */
+	assert_int_equal(tu_run(&out, "sed 's/^/- /' %s/good.log > %s/lavacli.log && "
+				"vm/lava/collect.sh %s/lavacli.log --out %s-lavacli 2>&1", logs, logs, logs, root), 0);
+	free(out);
+	assert_int_equal(tu_run(NULL, "diff -q " FIXTURE "/uffd-wp.json %s-lavacli/" RELEASE "/" RUN_ID "/uffd-wp.json",
+				root), 0);
 	/* which job ran it describes the run, not the system: compare names no difference */
 	assert_int_equal(tu_run(&out, "./build/mmbench compare " FIXTURE " %s/" RELEASE "/" RUN_ID " --history none",
 				root), 0);
