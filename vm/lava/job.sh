@@ -78,6 +78,7 @@ cpus=$(vm_topology_cpus "$numa" "$cpus") || bad "$cpus"
 mem_mb=$(size_mb "$mem")
 [ -n "$mem_mb" ] && [ "$mem_mb" -ge 1024 ] || bad "--mem $mem: not a size of at least 1G (e.g. 4G)"
 node_mb=$((mem_mb / numa))
+mem_mb=$((node_mb * numa))	# what the nodes add up to, as in ./run.sh vm
 case ${run_args[0]:-} in sweep | run | compare) bad "RUN_ARGS: the job runs 'mmbench run'; give its options only" ;; esac
 profile=""
 for ((i = 0; i < ${#run_args[@]}; i++)); do
