@@ -23,6 +23,10 @@ usage: ./run.sh [run] [--profile smoke|quick|full] [--bench NAME[,NAME..]] [--re
                 [--history DIR|none] [--format text|md] [--json FILE] [--plots DIR]
        ./run.sh bisect-run --build CMD --good RUNS --bad RUNS --bench NAME --metric NAME --case KEY
                 [--boots N] [vm options] [-- RUN_ARGS]      (a step of git bisect run)
+       ./run.sh lava job --kernel IMAGE_OR_URL [--device-type qemu|x86] [--numa N] [--cpus N] [--mem SIZE]
+                [--url-base URL] [--out DIR] [-- RUN_ARGS]
+       ./run.sh lava run DIR [--out ROOT]
+       ./run.sh lava collect LOG_OR_DIR [--out ROOT] [--job-id ID] [--device NAME] [--device-type T]
 With no arguments: the quick profile of every bench on the running kernel.
 USAGE
 }
@@ -100,6 +104,12 @@ bisect-run)
 	# 2 would mark the commit bad: a tree that cannot build mmbench stops the bisect
 	ensure_built || exit 255
 	exec "$top/vm/bisect.sh" "$@" ;;
+lava)
+	sub=${1:-}
+	case $sub in
+	job | run | collect) shift; ensure_built || exit 1; exec "$top/vm/lava/$sub.sh" "$@" ;;
+	*) echo "run.sh: lava job|run|collect (see ./run.sh lava job --help)" >&2; exit 2 ;;
+	esac ;;
 *)
 	echo "run.sh: unknown command '$cmd' (try ./run.sh --help)" >&2
 	exit 2 ;;

@@ -56,7 +56,7 @@ while [ $# -gt 0 ]; do
 done
 [ ${#kernels[@]} -eq 2 ] || bad "needs --kernel IMAGE_A --kernel IMAGE_B"
 for k in "${kernels[@]}"; do
-	is_bzimage "$k" || bad "$k: not a kernel image (no x86 boot header)"
+	why=$(kimage_check "$k") || bad "$why"
 done
 boots=${boots:-3}
 [[ $boots =~ ^[0-9]+$ ]] && [ "$boots" -ge 1 ] && [ "$boots" -le 20 ] ||
@@ -82,8 +82,10 @@ for ((i = 0; i < 2 * boots; i++)); do
 	echo "ab: boot $((i + 1)) of $((2 * boots)): $side $(basename "$img") ($((SECONDS - start)) s)" >&2
 	quiet=(--quiet)
 	[ "$verbose" = 1 ] && quiet=()
-	extra=$(printf '"ab":{"id":"%s","side":"%s","boot":%d,"position":%d,"of":%d}' \
-		"$id" "$side" "$n" $((i + 1)) $((2 * boots)))
+	# MMBENCH_VM_EXTRA holds JSON members: the object's, without its braces
+	extra=$(jq -cn --arg id "$id" --arg side "$side" --argjson boot "$n" --argjson pos $((i + 1)) \
+		--argjson of $((2 * boots)) '{ab: {id: $id, side: $side, boot: $boot, position: $pos, of: $of}}' |
+		sed 's/^{//; s/}$//')
 	res=$(MMBENCH_VM_EXTRA=$extra "$MMBENCH_TOP/vm/run-vm.sh" --kernel "$img" "${vm_opts[@]}" \
 		"${quiet[@]}" --no-report --out "$out" -- "${run_args[@]}" 2>"$dir/boot-$((i + 1)).log")
 	rc=$?

@@ -63,17 +63,14 @@ archive_run() {
 	tr -d '\r' <"$console" | grep -v '^MMB:' >"$dest/vm/console.log"
 	[ -s "$work/qemu-$accel.out" ] && cp "$work/qemu-$accel.out" "$dest/vm/qemu-stderr.txt"
 
-	{
-		printf '{"schema":"mmbench-vm/1","transfer":"%s","complete":%s,' \
-			"${status:-absent}" "$([ ${#why[@]} -eq 0 ] && echo true || echo false)"
-		printf '"incomplete_reasons":['
-		for ((n = 0; n < ${#why[@]}; n++)); do
-			printf '%s"%s"' "$([ $n -gt 0 ] && echo ,)" "$(json_esc "${why[n]}")"
-		done
-		printf '],"guest_rc":%s,"truncated_files":"%s","elapsed_s":%d,' "${rc:-null}" \
-			"$(json_esc "$(uf_get truncated_files)")" $((SECONDS - start))
-		printf '"vm":%s,"qemu_cmdline":"%s"}\n' "$vm_json_text" "$(json_esc "$qemu_cmdline")"
-	} >"$dest/vm/transfer.json"
+	# rc comes from the guest's begin marker: a number or nothing, never raw text in the JSON
+	jq -cn --arg transfer "${status:-absent}" --arg rc "${rc:-}" \
+		--arg truncated "$(uf_get truncated_files)" --argjson elapsed $((SECONDS - start)) \
+		--argjson vm "$vm_json_text" --arg cmdline "$qemu_cmdline" \
+		'{schema: "mmbench-vm/1", transfer: $transfer, complete: ($ARGS.positional | length == 0),
+		  incomplete_reasons: $ARGS.positional, guest_rc: ($rc | tonumber? // null),
+		  truncated_files: $truncated, elapsed_s: $elapsed, vm: $vm, qemu_cmdline: $cmdline}' \
+		--args "${why[@]}" >"$dest/vm/transfer.json"
 
 	if [ ${#why[@]} -gt 0 ]; then
 		{

@@ -104,7 +104,7 @@ if ! bash -c "$build" >"$sd/build.out" 2>"$sd/build.err"; then
 	record skip 125 "the build failed: $(tail -n 1 "$sd/build.err")"
 fi
 image=$(grep -v '^[[:space:]]*$' "$sd/build.out" | tail -n 1)
-is_bzimage "$image" || record skip 125 "the build's last line '$image' is not a kernel image"
+kimage_check "$image" >/dev/null || record skip 125 "the build's last line '$image' is not a kernel image"
 
 join() { local IFS=,; echo "$*"; }
 booted=0

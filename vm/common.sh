@@ -1,9 +1,5 @@
 # Sourced by vm/ab.sh and vm/bisect.sh: checks both make before anything boots.
-
-# An x86 boot image carries "HdrS" at offset 0x202 (Documentation/arch/x86/boot.rst).
-is_bzimage() {
-	[ -f "$1" ] && [ -r "$1" ] && [ "$(dd if="$1" bs=1 skip=514 count=4 2>/dev/null)" = HdrS ]
-}
+. "$MMBENCH_TOP/vm/kimage.sh"
 
 # RUN_ARGS for `mmbench run` in each boot: what is wrong with them (one line), or nothing.
 run_args_problem() {	# run_args_problem MMBENCH ARGS..

@@ -7,6 +7,11 @@ tcg_thread=${MMBENCH_VM_TCG_THREAD:-single}
 # How long a guest that finished its frame has to power off before it is stopped.
 POWEROFF_S=30
 
+# panic=-1 with -no-reboot turns a guest panic into qemu exiting rather than a hang;
+# loglevel=5 keeps boot chatter off the console but lets warnings and their backtraces
+# (soft lockups, oopses) through, since a hung guest leaves nothing else behind.
+QEMU_APPEND="console=ttyS0 panic=-1 loglevel=5 rdinit=/init"
+
 qemu_pid=""
 echo_pid=""
 # Every guest is named after its runner's pid, so a guest whose runner is gone can be found.
@@ -39,15 +44,6 @@ qemu_leftovers() {
 	done
 }
 
-json_esc() {
-	local s=$1
-	s=${s//\\/\\\\}
-	s=${s//\"/\\\"}
-	s=${s//$'\t'/\\t}
-	s=${s//$'\n'/\\n}
-	printf '%s' "${s//$'\r'/}"
-}
-
 # Prints why KVM cannot be used and succeeds, or fails when it looks usable.
 kvm_unusable() {
 	if ! grep -qwE 'vmx|svm' /proc/cpuinfo; then
@@ -68,12 +64,23 @@ console_tail() {
 	tr -d '\r' <"$1" | grep -v '^MMB:' | tail -n "${2:-25}" | sed 's/^/  | /'
 }
 
+# qemu_topology CPUS NODES NODE_MB: sets qemu_topo to the options of a socket per node, CPUs and
+# memory split evenly (vm/lava/job.sh writes the same into a LAVA device).
+qemu_topology() {
+	local cpus=$1 numa=$2 node_mb=$3 i per=$(($1 / $2))
+	qemu_topo=(-m "$((node_mb * numa))M" -smp "$cpus,sockets=$numa,cores=$per,threads=1")
+	for ((i = 0; i < numa; i++)); do
+		qemu_topo+=(-object "memory-backend-ram,id=mem$i,size=${node_mb}M"
+			-numa "node,nodeid=$i,cpus=$((i * per))-$((i * per + per - 1)),memdev=mem$i")
+	done
+}
+
 # qemu_start ACCEL INITRD CONSOLE_LOG: boots in the background, console to the log file.
 qemu_start() {
-	local acc=$1 initrd=$2 log=$3 i per=$((cpus / numa)) cmdline
+	local acc=$1 initrd=$2 log=$3 cmdline
+	qemu_topology "$cpus" "$numa" "$node_mb"
 	local args=(-name "$QEMU_TAG$$" -machine q35 -nodefaults -no-user-config -display none -vga none
-		-monitor none -serial "file:$log" -no-reboot
-		-m "${mem_mb}M" -smp "$cpus,sockets=$numa,cores=$per,threads=1"
+		-monitor none -serial "file:$log" -no-reboot "${qemu_topo[@]}"
 		-kernel "$kernel" -initrd "$initrd")
 	if [ "$acc" = kvm ]; then
 		args+=(-accel kvm -cpu host)
@@ -84,14 +91,7 @@ qemu_start() {
 		# with thread=single in none of 4.
 		args+=(-accel "tcg,thread=$tcg_thread" -cpu max)
 	fi
-	for ((i = 0; i < numa; i++)); do
-		args+=(-object "memory-backend-ram,id=mem$i,size=${node_mb}M"
-			-numa "node,nodeid=$i,cpus=$((i * per))-$((i * per + per - 1)),memdev=mem$i")
-	done
-	# panic=-1 with -no-reboot turns a guest panic into qemu exiting rather than a hang;
-	# loglevel=5 keeps boot chatter off the console but lets warnings and their backtraces
-	# (soft lockups, oopses) through, since a hung guest leaves nothing else behind.
-	cmdline="console=ttyS0 panic=-1 loglevel=5 rdinit=/init${append:+ $append}"
+	cmdline="$QEMU_APPEND${append:+ $append}"
 	: >"$log"
 	qemu_cmdline="qemu-system-x86_64 ${args[*]} -append '$cmdline'"
 	# shellcheck disable=SC2086 # the leash is words

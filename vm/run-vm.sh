@@ -8,6 +8,7 @@ MMBENCH_TOP=${MMBENCH_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 export MMBENCH_TOP
 . "$MMBENCH_TOP/vm/initramfs.sh"
 . "$MMBENCH_TOP/vm/qemu.sh"
+. "$MMBENCH_TOP/vm/kimage.sh"
 
 usage() {
 	cat <<'EOF'
@@ -34,38 +35,6 @@ EOF
 bad() {
 	echo "vm: $*" >&2
 	exit 2
-}
-
-# Size with K/M/G/T suffix (powers of 1024) -> MiB; empty when malformed or under 1 MiB.
-size_mb() {
-	local n=${1%[KkMmGgTt]} s=${1##*[0-9]}
-	[[ $n =~ ^[0-9]+$ ]] || return
-	case $s in
-	K | k) n=$((n / 1024)) ;;
-	M | m | "") ;;
-	G | g) n=$((n * 1024)) ;;
-	T | t) n=$((n * 1024 * 1024)) ;;
-	*) return ;;
-	esac
-	[ "$n" -gt 0 ] && echo "$n"
-}
-
-# The memory a guest needs for a profile: the largest working set the profile's benches
-# allocate (benches/*.c smoke/quick/full sizes) plus the kernel and the initramfs (~200 MiB).
-profile_min_mb() {
-	case $1 in
-	smoke) echo 1024 ;;
-	quick) echo 2048 ;;
-	full) echo 12288 ;;
-	esac
-}
-
-profile_timeout() {
-	case $1 in
-	smoke) echo 900 ;;
-	quick) echo 3600 ;;
-	full) echo 21600 ;;
-	esac
 }
 
 kernel="" numa=1 cpus="" mem=4G accel=auto timeout="" out="" append="" quiet=0 from_console="" no_report=0
@@ -97,6 +66,10 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
+command -v jq >/dev/null || { echo "vm: jq not found: install it with: apt-get install jq" >&2; exit 1; }
+jq -e 'type == "object"' >/dev/null 2>&1 <<<"{${MMBENCH_VM_EXTRA:-}}" ||
+	bad "MMBENCH_VM_EXTRA: not JSON members (\"k\":v,..)"
+
 if [ -n "$from_console" ]; then
 	[ -f "$from_console" ] && [ -r "$from_console" ] || bad "$from_console: no such readable file"
 	work=$(mktemp -d "${TMPDIR:-/tmp}/mmbench-vm.XXXXXX") || exit 1
@@ -110,22 +83,8 @@ fi
 
 # Validate everything before touching anything.
 [ -n "$kernel" ] || bad "--kernel IMAGE is required"
-[ -f "$kernel" ] && [ -r "$kernel" ] || bad "$kernel: no such readable file"
-# Every x86 boot-protocol image carries "HdrS" at 0x202 (Documentation/arch/x86/boot.rst).
-bytes_at() {	# bytes_at OFFSET COUNT FILE, NULs dropped
-	dd if="$3" bs=1 skip="$1" count="$2" 2>/dev/null | tr -d '\0'
-}
-if [ "$(bytes_at 514 4 "$kernel")" != "HdrS" ]; then
-	[ "$(bytes_at 1 3 "$kernel")" = ELF ] &&
-		bad "$kernel: an ELF vmlinux, not a bootable image: pass arch/x86/boot/bzImage"
-	bad "$kernel: not an x86 kernel image (no \"HdrS\" boot header at 0x202)"
-fi
-[[ $numa =~ ^[1-9][0-9]*$ ]] || bad "--numa $numa: not a positive number"
-[ -z "$cpus" ] && cpus=$((numa > 2 ? numa : 2))
-[[ $cpus =~ ^[1-9][0-9]*$ ]] || bad "--cpus $cpus: not a positive number"
-[ "$numa" -le "$cpus" ] || bad "--numa $numa is larger than --cpus $cpus: every node needs a CPU"
-[ $((cpus % numa)) -eq 0 ] || bad "--cpus $cpus does not split evenly over --numa $numa nodes"
-[ "$numa" -le 64 ] || bad "--numa $numa: at most 64 nodes"
+kernel_why=$(kimage_check "$kernel") || bad "$kernel_why"
+cpus=$(vm_topology_cpus "$numa" "$cpus") || bad "$cpus"
 case $accel in auto | kvm | tcg) ;; *) bad "--accel $accel: not one of auto, kvm, tcg" ;; esac
 case $tcg_thread in single | multi) ;; *) bad "MMBENCH_VM_TCG_THREAD=$tcg_thread: not single or multi" ;; esac
 mem_mb=$(size_mb "$mem")
@@ -183,16 +142,10 @@ if [ ! -x "$mmbench" ] && [ -z "${MMBENCH_VM_BINARY:-}" ]; then
 fi
 [ -x "$mmbench" ] || { echo "vm: $mmbench: not executable" >&2; exit 1; }
 
-# The image's own version string: "6.1.0-56-cloud-amd64 (debian-kernel@...) #1 SMP ...".
-ver_off=$(od -An -tu2 -j $((0x20e)) -N2 "$kernel" | tr -d ' ')
-image_version=$(dd if="$kernel" bs=1 skip=$((ver_off + 0x200)) count=256 2>/dev/null |
-	tr '\0' '\n' | head -n1 | tr -cd '[:print:]')
+image_version=$(kimage_version "$kernel")
 image_release=${image_version%% *}
 [ -n "$image_release" ] || image_release=unknown
-kconfig=""
-for c in "$(dirname "$kernel")/config-$image_release" "$(dirname "$kernel")/../../../.config"; do
-	[ -r "$c" ] && { kconfig=$c; break; }
-done
+kconfig=$(kimage_kconfig "$kernel" "$image_release")
 
 leash=$(qemu_leash)
 # work directories of runners killed before their EXIT trap ran
@@ -205,22 +158,20 @@ echo $$ >"$work/runner.pid"
 trap 'qemu_stop; rm -rf "$work"' EXIT
 trap 'exit 130' INT TERM HUP
 
-mem_text=${mem_mb}M
-[ $((mem_mb % 1024)) -eq 0 ] && mem_text=$((mem_mb / 1024))G
+mem_text=$(size_text "$mem_mb")
 # Time the guest keeps for itself to frame out what it has when mmbench overruns.
 margin=$((timeout / 5 > 30 ? timeout / 5 : 30))
 guest_timeout=$((timeout - margin > 10 ? timeout - margin : 10))
 
 vm_json() {	# vm_json ACCEL
-	printf '{"accel":"%s","numa_nodes":%d,"cpus":%d,"sockets":%d,"mem":"%s","mem_mb":%d,' \
-		"$1" "$numa" "$cpus" "$numa" "$mem_text" "$mem_mb"
-	printf '"mem_per_node_mb":%d,"cpu_model":"%s","tcg_thread":%s,' "$node_mb" \
-		"$([ "$1" = kvm ] && echo host || echo max)" \
-		"$([ "$1" = kvm ] && echo null || echo "\"$tcg_thread\"")"
-	printf '"kernel_image":"%s","kernel_version":"%s",' \
-		"$(json_esc "$(basename "$kernel")")" "$(json_esc "$image_version")"
-	printf '"qemu":"%s","append":"%s"%s}' "$(json_esc "$qemu_version")" "$(json_esc "$append")" \
-		"${MMBENCH_VM_EXTRA:+,$MMBENCH_VM_EXTRA}"
+	jq -cn --arg accel "$1" --argjson numa "$numa" --argjson cpus "$cpus" --arg mem "$mem_text" \
+		--argjson mem_mb "$mem_mb" --argjson node_mb "$node_mb" --arg tcg "$tcg_thread" \
+		--arg image "$(basename "$kernel")" --arg version "$image_version" \
+		--arg qemu "$qemu_version" --arg append "$append" --argjson extra "{${MMBENCH_VM_EXTRA:-}}" \
+		'{accel: $accel, numa_nodes: $numa, cpus: $cpus, sockets: $numa, mem: $mem, mem_mb: $mem_mb,
+		  mem_per_node_mb: $node_mb, cpu_model: (if $accel == "kvm" then "host" else "max" end),
+		  tcg_thread: (if $accel == "kvm" then null else $tcg end), kernel_image: $image,
+		  kernel_version: $version, qemu: $qemu, append: $append} + $extra'
 }
 
 # One boot: pack the initramfs for ACCEL (the guest's manifest names it) and run qemu.

@@ -10,7 +10,6 @@ int cmd_compare(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_trend(int argc, char **argv);
 int cmd_bisect_decide(int argc, char **argv);
-int cmd_trend(int argc, char **argv);
-int cmd_bisect_decide(int argc, char **argv);
+int cmd_lava_results(int argc, char **argv);
 
 #endif

@@ -20,6 +20,7 @@ static const char usage_text[] =
 "      [--format text|md] [--json FILE] [--plots DIR]   one metric over every kernel archived\n"
 "  bisect-decide --good RUNS --bad RUNS --bench NAME --metric NAME --case KEY [--check] [RUNS]\n"
 "      one git bisect step's verdict: 0 good, 1 bad, 3 cannot tell, 4 no sample (bisect-run)\n"
+"  lava-results --cases|--metrics|--check RUN_DIR   a run as LAVA test-monitor lines\n"
 "exit codes: 0 ok, 1 failure, 2 usage error, 3 compare found a regression, 4 skipped\n";
 
 static const struct {
@@ -34,6 +35,7 @@ static const struct {
 	{ "sweep", cmd_sweep },
 	{ "trend", cmd_trend },
 	{ "bisect-decide", cmd_bisect_decide },
+	{ "lava-results", cmd_lava_results },
 };
 
 int main(int argc, char **argv)

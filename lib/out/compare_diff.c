@@ -124,6 +124,7 @@ static bool kernel_field(const struct cmp_diff *d, size_t nr_runs)
 	/* the build's config, the image, the sizes it offers, the knobs it has */
 	if ((!strncmp(d->key, "kernel.", 7) && strcmp(d->key, "kernel.cmdline")) ||
 	    !strcmp(d->key, "vm.kernel_image") || !strcmp(d->key, "vm.kernel_version") ||
+	    !strcmp(d->key, "vm.kernel_url") ||
 	    !strcmp(d->key, "thp_sizes") || one_kernel_knob(d, nr_runs))
 		return true;
 	if (strcmp(d->key, "kernel.cmdline"))
@@ -200,9 +201,10 @@ int cmp_manifest_diffs(struct cmp *c)
 			for (s = 0; s < c->nr_sides; s++)
 				differ |= !json_equal(json_object_get(flat[s], k), v);
 			differ |= !strncmp(json_string_value(v), "varies: ", 8);
-			/* where a boot stood in an ab order describes the run, not the system */
+			/* where a boot stood in an ab order, or which LAVA job ran it, describes
+			 * the run, not the system */
 			if (seen || !differ || one_sided_options(k, flat, c->nr_sides) ||
-			    !strncmp(k, "vm.ab.", 6))
+			    !strncmp(k, "vm.ab.", 6) || !strncmp(k, "lava.", 5))
 				continue;
 			d = realloc(c->diffs, (c->nr_diffs + 1) * sizeof(*d));
 			if (!d) {

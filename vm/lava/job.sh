@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# ./run.sh lava job: writes a LAVA job that boots a kernel with the mmbench ramdisk (the vm
+# runner's, which also prints what the job's test monitors match), runs mmbench and brings the
+# run directory back framed on the console; for the qemu device type also a device for lava-run.
+set -u
+
+MMBENCH_TOP=${MMBENCH_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+export MMBENCH_TOP
+. "$MMBENCH_TOP/vm/kimage.sh"
+. "$MMBENCH_TOP/vm/initramfs.sh"
+. "$MMBENCH_TOP/vm/qemu.sh"
+. "$MMBENCH_TOP/vm/lava/yaml.sh"
+
+usage() {
+	cat <<'EOF'
+usage: ./run.sh lava job --kernel IMAGE_OR_URL [--device-type qemu|x86] [--numa N] [--cpus N]
+                         [--mem SIZE] [--timeout S] [--url-base URL] [--out DIR] [-- RUN_ARGS]
+  --kernel        a bzImage file, or its file://, http:// or https:// URL
+  --device-type   qemu (default; DIR/device.yaml lets lava-run run it here) or x86 (LAVA's
+                  iPXE/TFTP x86 device type: a lab board or server)
+  --numa, --cpus, --mem   the qemu guest's topology (as ./run.sh vm); ignored for a real device
+  --timeout S     the job's bound (default by profile: smoke 900, quick 3600, full 21600)
+  --url-base URL  where the lab will serve DIR's files (the ramdisk, and a local kernel)
+  --out DIR       where job.yaml, ramdisk.cpio.gz (and device.yaml) go (default
+                  results/lava/<date>)
+  RUN_ARGS        mmbench run's options in the guest (default --profile smoke), checked here
+EOF
+}
+
+bad() {
+	echo "lava job: $*" >&2
+	exit 2
+}
+
+kernel="" dtype=qemu numa=1 cpus="" mem=4G timeout="" url_base="" dir="" run_args=()
+while [ $# -gt 0 ]; do
+	opt=$1
+	case $opt in
+	--*=*) set -- "${opt%%=*}" "${opt#*=}" "${@:2}"; continue ;;
+	-h | --help) usage; exit 0 ;;
+	--) shift; run_args=("$@"); break ;;
+	--kernel | --device-type | --numa | --cpus | --mem | --timeout | --url-base | --out) ;;
+	*) bad "unknown argument '$opt' (see ./run.sh lava job --help)" ;;
+	esac
+	[ $# -ge 2 ] || bad "$opt needs a value"
+	case $opt in
+	--kernel) kernel=$2 ;;
+	--device-type) dtype=$2 ;;
+	--numa) numa=$2 ;;
+	--cpus) cpus=$2 ;;
+	--mem) mem=$2 ;;
+	--timeout) timeout=$2 ;;
+	--url-base) url_base=${2%/} ;;
+	--out) dir=$2 ;;
+	esac
+	shift 2
+done
+
+# Everything is checked before anything is written.
+[ -n "$kernel" ] || bad "--kernel IMAGE_OR_URL is required"
+[ -f "$MMBENCH_TOP/vm/lava/devices/$dtype.sh" ] ||
+	bad "--device-type $dtype: no template (vm/lava/devices/ has: $(cd "$MMBENCH_TOP/vm/lava/devices" && ls | sed 's/\.sh$//' | paste -sd ' '))"
+kernel_file=""
+case $kernel in
+http://* | https://*) kernel_url=$kernel ;;
+file://*) kernel_file=${kernel#file://} ;;
+*://*) bad "--kernel $kernel: not a file, file://, http:// or https:// URL" ;;
+*) kernel_file=$kernel ;;
+esac
+if [ -n "$kernel_file" ]; then
+	why=$(kimage_check "$kernel_file") || bad "$why"
+	kernel_file=$(realpath "$kernel_file")
+	kernel_url=${url_base:+$url_base/$(basename "$kernel_file")}
+	kernel_url=${kernel_url:-file://$kernel_file}
+fi
+[ -z "$url_base" ] || [[ $url_base =~ ^(https?|file):// ]] || bad "--url-base $url_base: not an http(s):// or file:// URL"
+cpus=$(vm_topology_cpus "$numa" "$cpus") || bad "$cpus"
+mem_mb=$(size_mb "$mem")
+[ -n "$mem_mb" ] && [ "$mem_mb" -ge 1024 ] || bad "--mem $mem: not a size of at least 1G (e.g. 4G)"
+node_mb=$((mem_mb / numa))
+mem_mb=$((node_mb * numa))	# what the nodes add up to, as in ./run.sh vm
+case ${run_args[0]:-} in sweep | run | compare) bad "RUN_ARGS: the job runs 'mmbench run'; give its options only" ;; esac
+profile=""
+for ((i = 0; i < ${#run_args[@]}; i++)); do
+	case ${run_args[i]} in
+	--out | --out=* | --runs | --runs=*) bad "RUN_ARGS: ${run_args[i]} is for the host, not the guest" ;;
+	--profile) profile=${run_args[i + 1]:-} ;;
+	--profile=*) profile=${run_args[i]#*=} ;;
+	esac
+done
+# mmbench alone would run quick; in a job the default is smoke, as in ./run.sh vm
+[ -z "$profile" ] && profile=smoke && run_args+=(--profile smoke)
+if ! msg=$("$MMBENCH_TOP/build/mmbench" run --check-only "${run_args[@]}" 2>&1); then
+	msg=${msg#mmbench run: }
+	bad "RUN_ARGS: ${msg#mmbench: }"
+fi
+need_mb=$(profile_min_mb "$profile")
+# a real device has the memory it has; the qemu guest has what --mem gives it
+[ "$dtype" != qemu ] || [ "$mem_mb" -ge "$need_mb" ] ||
+	bad "--mem $mem is too small for the $profile profile: it needs at least ${need_mb}M"
+timeout=${timeout:-$(profile_timeout "$profile")}
+[[ $timeout =~ ^[0-9]+$ ]] && [ "$timeout" -ge 60 ] || bad "--timeout $timeout: at least 60 seconds"
+busybox=""
+for b in /bin/busybox /usr/bin/busybox; do
+	if [ -x "$b" ] && ! ldd "$b" >/dev/null 2>&1; then busybox=$b; break; fi
+done
+[ -n "$busybox" ] || { echo "lava job: no static busybox: apt-get install busybox-static" >&2; exit 1; }
+dir=${dir:-${MMBENCH_RESULTS:-$MMBENCH_TOP/results}/lava/$(date +%Y%m%d-%H%M%S)}
+[ ! -e "$dir/job.yaml" ] || bad "$dir/job.yaml exists: pick another --out"
+
+release=unknown kconfig="" version=""
+if [ -n "$kernel_file" ]; then
+	version=$(kimage_version "$kernel_file")
+	release=${version%% *}
+	kconfig=$(kimage_kconfig "$kernel_file" "$release")
+fi
+accel=none
+[ "$dtype" = qemu ] && accel=tcg
+# The manifest's "vm": for qemu the members ./run.sh vm records for the same guest, so that
+# compare sees only what differs (the runner, the device type).
+mem_text=$(size_text "$mem_mb")
+vm=$(jq -cn --arg dt "$dtype" --arg accel "$accel" --argjson numa "$numa" --argjson cpus "$cpus" \
+	--arg mem "$mem_text" --argjson mem_mb "$mem_mb" --argjson node_mb "$node_mb" \
+	--arg kernel "$kernel_url" --arg image "${kernel_file:+$(basename "$kernel_file")}" \
+	--arg version "$version" \
+	'{runner: "lava", device_type: $dt, kernel_url: $kernel}
+	 + (if $image == "" then {} else {kernel_image: $image, kernel_version: $version} end)
+	 + (if $dt == "qemu" then {accel: $accel, numa_nodes: $numa, cpus: $cpus, sockets: $numa,
+	    mem: $mem, mem_mb: $mem_mb, mem_per_node_mb: $node_mb, cpu_model: "max",
+	    tcg_thread: "single", append: ""} else {} end)')
+
+mkdir -p "$dir" || exit 1
+work=$(mktemp -d "$dir/.job.XXXXXX") || exit 1
+trap 'rm -rf "$work"' EXIT
+# The guest keeps a fifth of the job's time (at least 30 s) to send what it has.
+margin=$((timeout / 5 > 30 ? timeout / 5 : 30))
+MMBENCH_LAVA=1 initramfs_build "$work/ramdisk.cpio.gz" "$MMBENCH_TOP/build/mmbench" "$busybox" \
+	"$kconfig" "$release" $((timeout - margin)) "$vm" "${run_args[@]}" ||
+	{ echo "lava job: packing the ramdisk failed" >&2; exit 1; }
+ramdisk_url=${url_base:+$url_base/ramdisk.cpio.gz}
+ramdisk_url=${ramdisk_url:-file://$(realpath "$dir")/ramdisk.cpio.gz}
+
+qemu_topology "$cpus" "$numa" "$node_mb"
+lava_job_yaml "$dtype" >"$work/job.yaml" || exit 1
+[ "$dtype" = qemu ] && { lava_device_yaml >"$work/device.yaml" || exit 1; }
+for f in ramdisk.cpio.gz device.yaml job.yaml; do
+	[ -f "$work/$f" ] && mv "$work/$f" "$dir/$f"
+done
+if [ "$dtype" != qemu ] && grep -q FILL-IN "$dir/job.yaml"; then
+	echo "lava job: $dir/job.yaml: fill in the URLs marked FILL-IN (serve ramdisk.cpio.gz and the kernel" \
+		"where the lab's dispatcher can fetch them), or write it again with --url-base URL" >&2
+fi
+echo "lava job: $dir/job.yaml ($dtype, $release, mmbench run ${run_args[*]})" >&2
+echo "$dir"
