@@ -145,29 +145,29 @@ static int vl_memfd(struct bench_case *c, size_t len)
 
 static void vl_teardown(struct bench_ctx *ctx, struct bench_case *c)
 {
-	struct vl_case *vc = ctx->priv;
+	struct vl_state *vs = ctx->priv;
 
 	(void)c;
-	if (!vc)
+	if (!vs)
 		return;
-	vl_release(&vc->w);
-	if (vc->w.sh)
-		munmap(vc->w.sh, vc->w.sh_len);
-	if (vc->w.memfd >= 0)
-		close(vc->w.memfd);
-	if (vc->old_thp_disable == 0)
+	vl_release(&vs->w);
+	if (vs->w.sh)
+		munmap(vs->w.sh, vs->w.sh_len);
+	if (vs->w.memfd >= 0)
+		close(vs->w.memfd);
+	if (vs->old_thp_disable == 0)
 		prctl(PR_SET_THP_DISABLE, 0, 0, 0, 0);
-	free(vc->w.tids);
-	free(vc->w.pids);
-	free(vc->scratch);
-	free(vc->res);
-	free(vc);
+	free(vs->w.tids);
+	free(vs->w.pids);
+	free(vs->scratch);
+	free(vs->res);
+	free(vs);
 	ctx->priv = NULL;
 }
 
-static int vl_setup_case(struct bench_ctx *ctx, struct bench_case *c, struct vl_case *vc)
+static int vl_setup_case(struct bench_ctx *ctx, struct bench_case *c, struct vl_state *vs)
 {
-	struct vl_work *w = &vc->w;
+	struct vl_work *w = &vs->w;
 	size_t lat_bytes;
 	uint64_t need;
 	int ret;
@@ -179,10 +179,10 @@ static int vl_setup_case(struct bench_ctx *ctx, struct bench_case *c, struct vl_
 	w->slice = opt_u64(ctx, "size") & ~(VL_ALIGN - 1);
 	w->stride = (size_t)sysconf(_SC_PAGESIZE);
 
-	vc->nsamples = opt_u64(ctx, "samples");
-	vc->interval_ns = opt_u64(ctx, "interval") * 1000000ull;
-	vc->warmup_ns = opt_u64(ctx, "warmup") * 1000000ull;
-	vc->cpus_avail = vl_cpus_avail(w);
+	vs->nsamples = opt_u64(ctx, "samples");
+	vs->interval_ns = opt_u64(ctx, "interval") * 1000000ull;
+	vs->warmup_ns = opt_u64(ctx, "warmup") * 1000000ull;
+	vs->cpus_avail = vl_cpus_avail(w);
 	if (!case_param(c, "kind"))
 		case_param_str(c, "kind", kind_names[w->kind]);
 	if (!case_param(c, "placement"))
@@ -200,29 +200,29 @@ static int vl_setup_case(struct bench_ctx *ctx, struct bench_case *c, struct vl_
 	 * inherit it) until teardown, rather than by writing the global knobs.
 	 * Already disabled (in any of its forms: we madvise nothing): left alone.
 	 */
-	vc->old_thp_disable = prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0);
-	if (vc->old_thp_disable < 0)
+	vs->old_thp_disable = prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0);
+	if (vs->old_thp_disable < 0)
 		return case_fail(c, errno, "%s: PR_GET_THP_DISABLE", __func__);
-	if (vc->old_thp_disable == 0 && prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0)) {
-		vc->old_thp_disable = -1;
+	if (vs->old_thp_disable == 0 && prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0)) {
+		vs->old_thp_disable = -1;
 		return case_fail(c, errno, "%s: PR_SET_THP_DISABLE", __func__);
 	}
 
 	w->sh_len = sizeof(*w->sh) + w->nr * sizeof(w->sh->slot[0]) + lat_bytes;
 	w->sh = mmap(NULL, w->sh_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	vc->scratch = malloc(lat_bytes);
-	vc->res = calloc((size_t)vc->nsamples * R_NR, sizeof(double));
+	vs->scratch = malloc(lat_bytes);
+	vs->res = calloc((size_t)vs->nsamples * R_NR, sizeof(double));
 	w->tids = calloc(w->nr, sizeof(*w->tids));
 	w->pids = calloc(w->nr, sizeof(*w->pids));
 	if (w->sh == MAP_FAILED) {
 		w->sh = NULL;
 		return -ENOMEM;
 	}
-	if (!vc->scratch || !vc->res || !w->tids || !w->pids)
+	if (!vs->scratch || !vs->res || !w->tids || !w->pids)
 		return -ENOMEM;
 	/* Prefaulted here: the counted faults are the workers' touches alone. */
 	memset(w->sh, 0, w->sh_len);
-	memset(vc->scratch, 0, lat_bytes);
+	memset(vs->scratch, 0, lat_bytes);
 	w->lat = (uint32_t *)&w->sh->slot[w->nr];
 
 	if (w->kind == VL_TMPFS_READ || w->kind == VL_TMPFS_WRITE) {
@@ -246,15 +246,15 @@ static int vl_setup_case(struct bench_ctx *ctx, struct bench_case *c, struct vl_
 /* The driver tears down only after a setup that succeeded: undo a partial one here. */
 static int vl_setup(struct bench_ctx *ctx, struct bench_case *c)
 {
-	struct vl_case *vc = calloc(1, sizeof(*vc));
+	struct vl_state *vs = calloc(1, sizeof(*vs));
 	int ret;
 
-	if (!vc)
+	if (!vs)
 		return -ENOMEM;
-	vc->w.memfd = -1;
-	vc->old_thp_disable = -1;
-	ctx->priv = vc;
-	ret = vl_setup_case(ctx, c, vc);
+	vs->w.memfd = -1;
+	vs->old_thp_disable = -1;
+	ctx->priv = vs;
+	ret = vl_setup_case(ctx, c, vs);
 	if (ret)
 		vl_teardown(ctx, c);
 	return ret;
@@ -267,7 +267,7 @@ static const char *const vl_vmstat_names[] = { "pgfault", "vma_lock_*", NULL };
  * How much of that the workers got: on a busy machine a low rate may be
  * other load, not the kernel, and this says so.
  */
-static void vl_record_cpu(struct bench_ctx *ctx, struct vl_case *vc, struct bench_case *c,
+static void vl_record_cpu(struct bench_ctx *ctx, struct vl_state *vs, struct bench_case *c,
 			  struct counters *cnt)
 {
 	struct counter_value tc;
@@ -275,7 +275,7 @@ static void vl_record_cpu(struct bench_ctx *ctx, struct vl_case *vc, struct benc
 
 	if (counters_read(cnt, "task-clock", &tc) || !tc.supported)
 		return;
-	pct = tc.val / 1e7 / (vc->secs * vc->cpus_avail);
+	pct = tc.val / 1e7 / (vs->secs * vs->cpus_avail);
 	case_metric(c, "worker_cpu_pct", "%", BETTER_NONE, pct);
 	if (pct < 90)
 		bench_log(ctx, "%s: workers ran %.0f%% of the time they could: other load on the machine",
@@ -283,14 +283,14 @@ static void vl_record_cpu(struct bench_ctx *ctx, struct vl_case *vc, struct benc
 }
 
 /* Middle value of the intervals' latency percentiles @k (R_P50, R_P99); -1 when none had samples. */
-static double vl_interval_median(const struct vl_case *vc, enum vl_res k)
+static double vl_interval_median(const struct vl_state *vs, enum vl_res k)
 {
 	double v[MAX_SAMPLES];
 	size_t n = 0;
 
-	for (unsigned s = 0; s < vc->nsamples; s++)
-		if (vc->res[(size_t)s * R_NR + k] >= 0)
-			v[n++] = vc->res[(size_t)s * R_NR + k];
+	for (unsigned s = 0; s < vs->nsamples; s++)
+		if (vs->res[(size_t)s * R_NR + k] >= 0)
+			v[n++] = vs->res[(size_t)s * R_NR + k];
 	if (!n)
 		return -1;
 	gsl_sort(v, 1, n);
@@ -304,35 +304,35 @@ static double vl_interval_median(const struct vl_case *vc, enum vl_res k)
  * of the intervals' percentiles: a worker's ring holds one interval, and the
  * median keeps one interval the sampler woke late for from moving the value.
  */
-static void vl_record(struct bench_ctx *ctx, struct vl_case *vc, struct bench_case *c,
+static void vl_record(struct bench_ctx *ctx, struct vl_state *vs, struct bench_case *c,
 		      struct counters *cnt)
 {
-	struct vl_work *w = &vc->w;
-	double p50 = vl_interval_median(vc, R_P50), p99 = vl_interval_median(vc, R_P99);
+	struct vl_work *w = &vs->w;
+	double p50 = vl_interval_median(vs, R_P50), p99 = vl_interval_median(vs, R_P99);
 
-	case_metric(c, "faults_per_sec", "faults/s", BETTER_HIGHER, vc->fps);
-	case_metric(c, "faults_per_sec_thread_min", "faults/s", BETTER_HIGHER, vc->tmin);
-	case_metric(c, "faults_per_sec_thread_max", "faults/s", BETTER_HIGHER, vc->tmax);
+	case_metric(c, "faults_per_sec", "faults/s", BETTER_HIGHER, vs->fps);
+	case_metric(c, "faults_per_sec_thread_min", "faults/s", BETTER_HIGHER, vs->tmin);
+	case_metric(c, "faults_per_sec_thread_max", "faults/s", BETTER_HIGHER, vs->tmax);
 	if (p50 >= 0) {
 		case_metric(c, "lat_p50_ns", "ns", BETTER_LOWER, p50);
 		case_metric(c, "lat_p99_ns", "ns", BETTER_LOWER, p99);
 	}
-	if (vc->lock >= 0)
-		case_metric(c, "mmap_lock_per_kfault", "locks/kfault", BETTER_LOWER, vc->lock);
+	if (vs->lock >= 0)
+		case_metric(c, "mmap_lock_per_kfault", "locks/kfault", BETTER_LOWER, vs->lock);
 	/* every fault the workers counted while the perf counters ran: checked against minor-faults */
-	case_metric(c, "faults", "faults", BETTER_NONE, (double)vc->faults);
+	case_metric(c, "faults", "faults", BETTER_NONE, (double)vs->faults);
 	/* share of the workers' time in the reclaim step, which the rate includes */
 	case_metric(c, "reclaim_pct", "%", BETTER_NONE,
-		    vc->reclaim_ns / 1e7 / (vc->secs * w->nr));
+		    vs->reclaim_ns / 1e7 / (vs->secs * w->nr));
 	if (w->mode == VL_CHURN)
-		case_metric(c, "churn_ops_per_sec", "ops/s", BETTER_NONE, vc->churn_ops / vc->secs);
-	vl_record_cpu(ctx, vc, c, cnt);
+		case_metric(c, "churn_ops_per_sec", "ops/s", BETTER_NONE, vs->churn_ops / vs->secs);
+	vl_record_cpu(ctx, vs, c, cnt);
 }
 
 static int vl_run(struct bench_ctx *ctx, struct bench_case *c, unsigned rep)
 {
-	struct vl_case *vc = ctx->priv;
-	struct vl_work *w = &vc->w;
+	struct vl_state *vs = ctx->priv;
+	struct vl_work *w = &vs->w;
 	struct vmstat_snap before = { 0 }, after = { 0 };
 	uint64_t *buf;
 	struct counters *cnt = NULL;
@@ -383,18 +383,18 @@ static int vl_run(struct bench_ctx *ctx, struct bench_case *c, unsigned rep)
 	if (ret)
 		goto out_stop;
 
-	vl_sleep_until(now_ns() + vc->warmup_ns);
+	vl_sleep_until(now_ns() + vs->warmup_ns);
 	ret = vmstat_snap(&before);
 	if (ret)
 		goto out_stop;
-	vl_measure(vc, cnt, buf, buf + w->nr, buf + 2 * w->nr);
+	vl_measure(vs, cnt, buf, buf + w->nr, buf + 2 * w->nr);
 	ret = vmstat_snap(&after);
 out_stop:
 	err = vl_workers_stop(w);
 	if (err && !ret)
 		ret = case_fail(c, err, "%s: a worker failed", __func__);
 	if (!ret) {
-		vl_record(ctx, vc, c, cnt);
+		vl_record(ctx, vs, c, cnt);
 		case_counters(c, cnt);
 		case_vmstat_deltas(c, &before, &after, vl_vmstat_names);
 	}

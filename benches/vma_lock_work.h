@@ -72,7 +72,7 @@ int vl_workers_stop(struct vl_work *w);
 struct counters;
 
 /* One case's state from setup to teardown. */
-struct vl_case {
+struct vl_state {
 	struct vl_work w;
 	unsigned nsamples;	/* intervals of one repetition */
 	uint64_t interval_ns;
@@ -97,12 +97,12 @@ enum vl_res { R_P50, R_P99, R_NR };
 /* Sleep to an absolute CLOCK_MONOTONIC time in ns. */
 void vl_sleep_until(uint64_t deadline);
 /*
- * The timed region of one repetition: its values into vc, each interval's
- * latency percentiles into vc->res; counters run only inside it. @first, @cur
- * and @nlat0 are scratch arrays of vc->w.nr entries (allocated by the caller,
+ * The timed region of one repetition: its values into vs, each interval's
+ * latency percentiles into vs->res; counters run only inside it. @first, @cur
+ * and @nlat0 are scratch arrays of vs->w.nr entries (allocated by the caller,
  * beforehand).
  */
-void vl_measure(struct vl_case *vc, struct counters *cnt, uint64_t *first,
+void vl_measure(struct vl_state *vs, struct counters *cnt, uint64_t *first,
 		uint64_t *cur, uint64_t *nlat0);
 
 static inline uint64_t vl_load(const uint64_t *p)
