@@ -18,38 +18,39 @@
 #define MAX_SAMPLES	1000
 #define LOCK_EVENT	"mmap_lock:mmap_lock_start_locking"
 
-static const char *const mode_names[VL_NR_MODES] = {
-	"shared-vma", "private-vma", "mmap-churn", "map-touch-unmap", "processes",
-};
-static const char *const kind_names[VL_NR_KINDS] = {
-	"anon-write", "anon-read", "tmpfs-read", "tmpfs-write",
+static const char *const mode_words[VL_NR_MODES] = { VL_MODES(ENUM_WORD) };
+static const char *const kind_words[VL_NR_KINDS] = { VL_KINDS(ENUM_WORD) };
+
+struct vl_opts {
+	struct opt_choices mode, kind, placement;	/* enum vl_mode, vl_kind, placement */
+	struct opt_nums threads;
+	uint64_t size, interval, samples, warmup;
 };
 
 static const struct bench_opt vl_opts[] = {
-	{ .name = "mode", .type = OPT_LIST,
-	  .def = { "shared-vma,private-vma,mmap-churn,map-touch-unmap,processes" },
-	  .choices = "shared-vma|private-vma|mmap-churn|map-touch-unmap|processes",
+	{ .name = "mode", .type = OPT_LIST, OPT_AT(struct vl_opts, mode),
+	  .def = { VL_MODES(LIST_WORD) + 1 }, .choices = VL_MODES(CHOICE_WORD),
 	  .help = "how the faulting threads share VMAs and mm (processes: the ideal line)" },
-	{ .name = "kind", .type = OPT_LIST, .def = { "anon-write", NULL, "anon-write,anon-read" },
-	  .choices = "anon-write|anon-read|tmpfs-read|tmpfs-write",
+	{ .name = "kind", .type = OPT_LIST, OPT_AT(struct vl_opts, kind),
+	  .def = { "anon-write", NULL, "anon-write,anon-read" }, .choices = VL_KINDS(CHOICE_WORD),
 	  .help = "fault kind: anonymous write or read (zero page), tmpfs (memfd) read or shared write" },
-	{ .name = "threads", .type = OPT_UINT_LIST, .def = { "1,2", "pow2", "pow2,2ncpus" },
-	  .min = 1, .max_per_cpu = 8,
+	{ .name = "threads", .type = OPT_UINT_LIST, OPT_AT(struct vl_opts, threads),
+	  .def = { "1,2", "pow2", "pow2,2ncpus" }, .min = 1, .max_per_cpu = 8,
 	  .help = "faulting threads (or processes); ncpus, 2ncpus and pow2 (1,2,4..ncpus) expand" },
-	{ .name = "placement", .type = OPT_LIST, .def = { "compact", NULL, "compact,scatter" },
-	  .choices = "compact|scatter",
+	{ .name = "placement", .type = OPT_LIST, OPT_AT(struct vl_opts, placement),
+	  .def = { "compact", NULL, "compact,scatter" }, .choices = PLACEMENTS(CHOICE_WORD),
 	  .help = "compact fills one socket first; scatter round-robins sockets and NUMA nodes" },
-	{ .name = "size", .type = OPT_SIZE, .def = { "32M", "64M", "128M" },
-	  .min = 2ull << 20, .max = 1ull << 40, .unit = "bytes",
+	{ .name = "size", .type = OPT_SIZE, OPT_AT(struct vl_opts, size),
+	  .def = { "32M", "64M", "128M" }, .min = 2ull << 20, .max = 1ull << 40, .unit = "bytes",
 	  .help = "bytes each thread faults per pass, in whole 2 MiB (will-it-scale: 128M)" },
-	{ .name = "interval", .type = OPT_UINT, .def = { "200", "250", "1000" },
-	  .min = 10, .max = 600000, .unit = "ms",
+	{ .name = "interval", .type = OPT_UINT, OPT_AT(struct vl_opts, interval),
+	  .def = { "200", "250", "1000" }, .min = 10, .max = 600000, .unit = "ms",
 	  .help = "length of one interval (latency is gathered per interval)" },
-	{ .name = "samples", .type = OPT_UINT, .def = { "2", "2", "3" },
-	  .min = 1, .max = MAX_SAMPLES,
+	{ .name = "samples", .type = OPT_UINT, OPT_AT(struct vl_opts, samples),
+	  .def = { "2", "2", "3" }, .min = 1, .max = MAX_SAMPLES,
 	  .help = "intervals per repetition; the repetition is one measurement over all of them" },
-	{ .name = "warmup", .type = OPT_UINT, .def = { "100", "200", "1000" },
-	  .min = 0, .max = 600000, .unit = "ms",
+	{ .name = "warmup", .type = OPT_UINT, OPT_AT(struct vl_opts, warmup),
+	  .def = { "100", "200", "1000" }, .min = 0, .max = 600000, .unit = "ms",
 	  .help = "faulting before the first sample, discarded" },
 	{ .name = NULL },
 };
@@ -62,36 +63,26 @@ static const char *vl_probe(struct bench_ctx *ctx)
 	return NULL;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /*
  * Keys stay "mode=shared-vma threads=2" for the default kind and placement;
  * the others join the key so runs with different ones never match in compare.
  */
-static int vl_add_case(struct case_list *list, const char *mode, const char *kind,
-		       const char *place, uint64_t threads)
+static int vl_add_case(struct case_list *list, enum vl_mode mode, enum vl_kind kind,
+		       enum placement place, uint64_t threads)
 {
+	struct vl_case vc = { mode, kind, place, (unsigned)threads };
 	struct bench_case *c = case_new(list);
-	int p = placement_parse(place);
 
 	if (!c)
 		return -ENOMEM;
-	case_param_str(c, "mode", mode);
-	if (strcmp(kind, "anon-write"))
-		case_param_str(c, "kind", kind);
-	if (p != PLACE_COMPACT)
-		case_param_str(c, "placement", place);
-	case_param_num(c, "threads", (double)threads);
-	c->arg[0] = case_name_index(mode_names, VL_NR_MODES, mode);
-	c->arg[1] = case_name_index(kind_names, VL_NR_KINDS, kind);
-	c->arg[2] = p;
-	c->arg[3] = (long)threads;
-	if (p == PLACE_SCATTER && topo_sockets() <= 1 && topo_numa_nodes() <= 1)
+	case_param_str(c, "mode", mode_words[vc.mode]);
+	if (vc.kind != VL_ANON_WRITE)
+		case_param_str(c, "kind", kind_words[vc.kind]);
+	if (vc.place != PLACE_COMPACT)
+		case_param_str(c, "placement", placement_name(vc.place));
+	case_param_num(c, "threads", (double)vc.nr);
+	*CASE_DATA(c, struct vl_case) = vc;
+	if (vc.place == PLACE_SCATTER && topo_sockets() <= 1 && topo_numa_nodes() <= 1)
 		case_skip(c, "one socket and one NUMA node: scatter places threads as compact does");
 	return 0;
 }
@@ -99,26 +90,18 @@ static int vl_add_case(struct case_list *list, const char *mode, const char *kin
 /* Threads ascending within each mode, kind and placement (the order of the list, not of the run). */
 static int vl_cases(struct bench_ctx *ctx, struct case_list *list)
 {
-	const char *modes[VL_NR_MODES], *kinds[VL_NR_KINDS], *places[2];
-	uint64_t thr[256];
-	int nm, nk, np, nt, n = 0, ret = 0;
+	const struct vl_opts *o = ctx->o;
+	int ret = 0;
 
-	if (opt_u64(ctx, "size") % VL_ALIGN)
+	if (o->size % VL_ALIGN)
 		bench_log(ctx, "size rounded down to %llu bytes (whole 2 MiB)",
-			  (unsigned long long)(opt_u64(ctx, "size") & ~(VL_ALIGN - 1)));
-	nm = opt_list(ctx, "mode", modes, VL_NR_MODES);
-	nk = opt_list(ctx, "kind", kinds, VL_NR_KINDS);
-	np = opt_list(ctx, "placement", places, 2);
-	nt = opt_u64_list(ctx, "threads", thr, 256);
-	qsort(thr, nt, sizeof(thr[0]), cmp_u64);
-	for (int i = 0; i < nt; i++)
-		if (!n || thr[n - 1] != thr[i])
-			thr[n++] = thr[i];
-	nt = n;
-
-	for (int i = 0; i < nm * nk * np * nt && !ret; i++)
-		ret = vl_add_case(list, modes[i / (nk * np * nt)], kinds[i / (np * nt) % nk],
-				  places[i / nt % np], thr[i % nt]);
+			  (unsigned long long)(o->size & ~(VL_ALIGN - 1)));
+	for (int m = 0; m < o->mode.n; m++)
+		for (int k = 0; k < o->kind.n; k++)
+			for (int p = 0; p < o->placement.n; p++)
+				for (int t = 0; t < o->threads.n && !ret; t++)
+					ret = vl_add_case(list, o->mode.v[m], o->kind.v[k],
+							  o->placement.v[p], o->threads.v[t]);
 	return ret;
 }
 
@@ -165,28 +148,13 @@ static void vl_teardown(struct bench_ctx *ctx, struct bench_case *c)
 	ctx->priv = NULL;
 }
 
-static int vl_setup_case(struct bench_ctx *ctx, struct bench_case *c, struct vl_state *vs)
+/* What a case's workers need, made: THP off for this process, the slots and rings, the file. */
+static int vl_setup_case(struct bench_case *c, struct vl_state *vs)
 {
 	struct vl_work *w = &vs->w;
 	size_t lat_bytes;
 	uint64_t need;
 	int ret;
-
-	w->mode = c->arg[0];
-	w->kind = c->arg[1];
-	w->place = c->arg[2];
-	w->nr = c->arg[3];
-	w->slice = opt_u64(ctx, "size") & ~(VL_ALIGN - 1);
-	w->stride = (size_t)sysconf(_SC_PAGESIZE);
-
-	vs->nsamples = opt_u64(ctx, "samples");
-	vs->interval_ns = opt_u64(ctx, "interval") * 1000000ull;
-	vs->warmup_ns = opt_u64(ctx, "warmup") * 1000000ull;
-	vs->cpus_avail = vl_cpus_avail(w);
-	if (!case_param(c, "kind"))
-		case_param_str(c, "kind", kind_names[w->kind]);
-	if (!case_param(c, "placement"))
-		case_param_str(c, "placement", placement_name(w->place));
 
 	lat_bytes = (size_t)w->nr * VL_LAT_MAX * sizeof(uint32_t);
 	need = (uint64_t)w->nr * w->slice + 2 * lat_bytes;
@@ -243,21 +211,36 @@ static int vl_setup_case(struct bench_ctx *ctx, struct bench_case *c, struct vl_
 	return 0;
 }
 
-/* The driver tears down only after a setup that succeeded: undo a partial one here. */
 static int vl_setup(struct bench_ctx *ctx, struct bench_case *c)
 {
+	const struct vl_opts *o = ctx->o;
+	const struct vl_case *vc = CASE_DATA(c, struct vl_case);
 	struct vl_state *vs = calloc(1, sizeof(*vs));
-	int ret;
+	struct vl_work *w;
 
 	if (!vs)
 		return -ENOMEM;
-	vs->w.memfd = -1;
-	vs->old_thp_disable = -1;
+	/* the driver's teardown follows whatever this returns: it takes what was made */
 	ctx->priv = vs;
-	ret = vl_setup_case(ctx, c, vs);
-	if (ret)
-		vl_teardown(ctx, c);
-	return ret;
+	w = &vs->w;
+	w->memfd = -1;
+	vs->old_thp_disable = -1;
+	w->mode = vc->mode;
+	w->kind = vc->kind;
+	w->place = vc->place;
+	w->nr = vc->nr;
+	w->slice = o->size & ~(VL_ALIGN - 1);
+	w->stride = (size_t)sysconf(_SC_PAGESIZE);
+
+	vs->nsamples = o->samples;
+	vs->interval_ns = o->interval * 1000000ull;
+	vs->warmup_ns = o->warmup * 1000000ull;
+	vs->cpus_avail = vl_cpus_avail(w);
+	if (!case_param(c, "kind"))
+		case_param_str(c, "kind", kind_words[w->kind]);
+	if (!case_param(c, "placement"))
+		case_param_str(c, "placement", placement_name(w->place));
+	return vl_setup_case(c, vs);
 }
 
 /* vma_lock_* exist only with CONFIG_PER_VMA_LOCK_STATS (the manifest says which): recorded when present. */
@@ -410,11 +393,14 @@ out:
 /* The 1-thread case of @c's mode, kind and placement, if it ran. */
 static struct bench_case *vl_one_thread(struct case_list *list, const struct bench_case *c)
 {
+	const struct vl_case *vc = CASE_DATA(c, struct vl_case);
+
 	for (int i = 0; i < list->nr; i++) {
 		struct bench_case *o = &list->cases[i];
+		const struct vl_case *ov = CASE_DATA(o, struct vl_case);
 
-		if (o->status == CASE_OK && o->arg[3] == 1 && o->arg[0] == c->arg[0] &&
-		    o->arg[1] == c->arg[1] && o->arg[2] == c->arg[2])
+		if (o->status == CASE_OK && ov->nr == 1 && ov->mode == vc->mode &&
+		    ov->kind == vc->kind && ov->place == vc->place)
 			return o;
 	}
 	return NULL;
@@ -440,7 +426,7 @@ static void vl_finish(struct bench_ctx *ctx, struct case_list *list)
 			old->n = 0;
 		one = vl_one_thread(list, c);
 		m1 = one ? case_find_metric(one, "faults_per_sec") : NULL;
-		base = m1 && m1->n ? metric_median(m1) : 0;
+		base = m1 && m1->n ? metric_median(m1) * CASE_DATA(c, struct vl_case)->nr : 0;
 		if (base <= 0) {
 			bench_log(ctx, "%s: no 1-thread case of its mode, kind and placement ran: no scaling",
 				  c->key);
@@ -448,7 +434,7 @@ static void vl_finish(struct bench_ctx *ctx, struct case_list *list)
 		}
 		for (size_t r = 0; r < m->n; r++)
 			case_metric(c, "scaling", "ratio", BETTER_HIGHER,
-				    m->samples[r] / ((double)c->arg[3] * base));
+				    m->samples[r] / base);
 	}
 }
 
@@ -457,6 +443,7 @@ const struct bench bench_vma_lock = {
 	.summary = "page-fault scaling under per-VMA locks: threads, placement, mmap_lock writers",
 	.unit_of_work = "one page fault (one touch; tmpfs-read: one fault-around window)",
 	.opts = vl_opts,
+	.opts_size = sizeof(struct vl_opts),
 	.knobs = (const char *const[]){ NULL },
 	.reps = { 1, 5, 10 },
 	.probe = vl_probe,

@@ -7,10 +7,26 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include "core/bench.h"
 #include "sys/topology.h"
 
-enum vl_mode { VL_SHARED, VL_PRIVATE, VL_CHURN, VL_MTU, VL_PROCS, VL_NR_MODES };
-enum vl_kind { VL_ANON_WRITE, VL_ANON_READ, VL_TMPFS_READ, VL_TMPFS_WRITE, VL_NR_KINDS };
+/* The modes and fault kinds with their words: the enums, the words of a case and the options' choices. */
+#define VL_MODES(X) \
+	X(VL_SHARED, "shared-vma") X(VL_PRIVATE, "private-vma") X(VL_CHURN, "mmap-churn") \
+	X(VL_MTU, "map-touch-unmap") X(VL_PROCS, "processes")
+enum vl_mode { VL_MODES(ENUM_VALUE) VL_NR_MODES };
+#define VL_KINDS(X) \
+	X(VL_ANON_WRITE, "anon-write") X(VL_ANON_READ, "anon-read") \
+	X(VL_TMPFS_READ, "tmpfs-read") X(VL_TMPFS_WRITE, "tmpfs-write")
+enum vl_kind { VL_KINDS(ENUM_VALUE) VL_NR_KINDS };
+
+/* One case (CASE_DATA): its threads' mode, fault kind and placement, and how many there are. */
+struct vl_case {
+	enum vl_mode mode;
+	enum vl_kind kind;
+	enum placement place;
+	unsigned nr;
+};
 
 /* Latency ring per worker: 1 in 64 faults over one interval must fit (4M faults a thread). */
 #define VL_LAT_MAX	(1u << 16)
