@@ -2,10 +2,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 #include <sys/mman.h>
-#include <sys/statfs.h>
 #include "core/bench.h"
 #include "sys/counters.h"
 #include "fault_around.h"
@@ -18,43 +15,37 @@
 #define STRIDE_PAGES	16
 #define PERM_SEED	0x5eed5eedull
 
-enum pattern { PAT_SEQ, PAT_STRIDE, PAT_RANDOM, PAT_SPARSE, NR_PATTERNS };
+#define FA_PATTERNS(X) \
+	X(PAT_SEQ, "seq") X(PAT_STRIDE, "stride") X(PAT_RANDOM, "random") X(PAT_SPARSE, "sparse")
+enum pattern { FA_PATTERNS(ENUM_VALUE) NR_PATTERNS };
 
-static const char *const backend_names[] = { "tmpfs", "shmem", "disk" };
-static const char *const pattern_names[] = { "seq", "stride", "random", "sparse" };
+static const char *const backend_words[NR_BACKENDS] = { FA_BACKENDS(ENUM_WORD) };
+static const char *const pattern_words[NR_PATTERNS] = { FA_PATTERNS(ENUM_WORD) };
 
-/* One thread: its own mapping of its own slice, an index list of the pages it touches. */
-struct worker {
-	pthread_t th;
-	struct fa_state *st;
-	unsigned idx;
-	int cpu;
-	int err;
-	off_t off;		/* the slice's offset in the file */
-	char *keep;		/* shmem: the mapping that keeps the pages alive between reps */
-	char *map;		/* this rep's mapping */
-	uint32_t *pages;	/* page indexes in touch order */
-	size_t npages;
-	uint64_t ns;
-	long minflt;		/* getrusage(RUSAGE_THREAD) delta: the fallback without libperf */
-	unsigned long sink;
-} __attribute__((aligned(64)));
+/* One case (CASE_DATA): what is mapped, in which order its pages are touched, by how many threads. */
+struct fa_case {
+	enum backend backend;
+	enum pattern pattern;
+	unsigned threads;
+};
 
 static const struct bench_opt fa_opts[] = {
-	{ .name = "size", .type = OPT_SIZE, .def = { "16M", "256M", "4G" },
-	  .min = 2 << 20, .max = 1ull << 40, .unit = "bytes",
+	{ .name = "size", .type = OPT_SIZE, OPT_AT(struct fa_opts, size),
+	  .def = { "16M", "256M", "4G" }, .min = 2 << 20, .max = 1ull << 40, .unit = "bytes",
 	  .help = "file (or shmem) size, split into one slice per thread" },
-	{ .name = "backend", .type = OPT_LIST, .def = { "tmpfs,shmem,disk" },
-	  .choices = "tmpfs|shmem|disk",
+	{ .name = "backend", .type = OPT_LIST, OPT_AT(struct fa_opts, backend),
+	  .def = { FA_BACKENDS(LIST_WORD) + 1 }, .choices = FA_BACKENDS(CHOICE_WORD),
 	  .help = "tmpfs: a tmpfs file; shmem: MAP_SHARED|MAP_ANONYMOUS (folio size from "
 		  "hugepages-*kB/shmem_enabled); disk: a file beside the results" },
-	{ .name = "pattern", .type = OPT_LIST, .def = { "seq,stride,random,sparse" },
-	  .choices = "seq|stride|random|sparse", .help = "order in which pages are touched" },
-	{ .name = "threads", .type = OPT_UINT_LIST, .def = { "1,ncpus", "1,ncpus", "pow2,ncpus" },
+	{ .name = "pattern", .type = OPT_LIST, OPT_AT(struct fa_opts, pattern),
+	  .def = { FA_PATTERNS(LIST_WORD) + 1 }, .choices = FA_PATTERNS(CHOICE_WORD),
+	  .help = "order in which pages are touched" },
+	{ .name = "threads", .type = OPT_UINT_LIST, OPT_AT(struct fa_opts, threads),
+	  .def = { "1,ncpus", "1,ncpus", "pow2,ncpus" },
 	  .min = 1, .max = 1024, .max_per_cpu = 1, .unit = "threads",
 	  .help = "threads, each with its own mapping of its own slice" },
-	{ .name = "tmpfs_huge", .type = OPT_CHOICE, .def = { "shm" },
-	  .choices = "shm|never|always|within_size|advise",
+	{ .name = "tmpfs_huge", .type = OPT_CHOICE, OPT_AT(struct fa_opts, tmpfs_huge),
+	  .def = { "shm" }, .choices = FA_TMPFS_HUGE(CHOICE_WORD),
 	  .help = "shm: /dev/shm as mounted; else a private tmpfs mounted with huge=VALUE "
 		  "(detached, so nothing is left mounted)" },
 	{ 0 }
@@ -76,25 +67,21 @@ static const char *fa_probe(struct bench_ctx *ctx)
 
 static int fa_cases(struct bench_ctx *ctx, struct case_list *list)
 {
-	const char *bk[NR_BACKENDS], *pat[NR_PATTERNS];
-	uint64_t thr[64];
-	int nb = opt_list(ctx, "backend", bk, NR_BACKENDS);
-	int np = opt_list(ctx, "pattern", pat, NR_PATTERNS);
-	int nt = opt_u64_list(ctx, "threads", thr, 64);
+	const struct fa_opts *o = ctx->o;
 
-	for (int b = 0; b < nb; b++) {
-		for (int p = 0; p < np; p++) {
-			for (int t = 0; t < nt; t++) {
+	for (int b = 0; b < o->backend.n; b++) {
+		for (int p = 0; p < o->pattern.n; p++) {
+			for (int t = 0; t < o->threads.n; t++) {
+				struct fa_case fc = { o->backend.v[b], o->pattern.v[p],
+						      (unsigned)o->threads.v[t] };
 				struct bench_case *c = case_new(list);
 
 				if (!c)
 					return -ENOMEM;
-				case_param_str(c, "backend", bk[b]);
-				case_param_str(c, "pattern", pat[p]);
-				case_param_num(c, "threads", thr[t]);
-				c->arg[0] = case_name_index(backend_names, NR_BACKENDS, bk[b]);
-				c->arg[1] = case_name_index(pattern_names, NR_PATTERNS, pat[p]);
-				c->arg[2] = thr[t];
+				case_param_str(c, "backend", backend_words[fc.backend]);
+				case_param_str(c, "pattern", pattern_words[fc.pattern]);
+				case_param_num(c, "threads", fc.threads);
+				*CASE_DATA(c, struct fa_case) = fc;
 			}
 		}
 	}
@@ -187,81 +174,10 @@ static uint64_t workers_pass(struct fa_state *st)
 	return now_ns() - t0;
 }
 
-static int setup_state(struct bench_ctx *ctx, struct bench_case *c)
+/* The workers' page lists, then the threads, which wait for workers_pass(). */
+static int workers_start(struct bench_case *c, struct fa_state *st, enum pattern pattern)
 {
-	struct fa_state *st = calloc(1, sizeof(*st));
-	uint64_t size = opt_u64(ctx, "size"), alloc[NR_FOLIO_SIZES];
 	int err;
-
-	if (!st)
-		return -ENOMEM;
-	ctx->priv = st;
-	st->fd = st->mnt_fd = -1;
-	st->backend = c->arg[0];
-	st->nthreads = c->arg[2];
-	/* slices stay PMD-aligned so that sparse touches whole 2 MiB steps and PMD mapping is possible */
-	st->slice = size / st->nthreads / SPARSE_STEP * SPARSE_STEP;
-	if (!st->slice)
-		return case_skip(c, "size %llu MiB is less than 2 MiB per thread",
-				 (unsigned long long)(size >> 20));
-	size = st->slice * st->nthreads;
-	err = case_need_mem(c, size + size / PAGE * sizeof(uint32_t));
-	if (err)
-		return err;
-	case_param_knob(c, "fault_around_bytes", "fault_around_bytes");
-	case_param_num(c, "slice_kib", st->slice >> 10);
-
-	if (st->backend == BK_DISK) {
-		struct statfs sfs;
-
-		if (statfs(ctx->run_dir, &sfs))
-			return case_fail(c, errno, "statfs %s", ctx->run_dir);
-		if ((uint64_t)sfs.f_bavail * sfs.f_bsize < size + (256ull << 20))
-			return case_skip(c, "%s has less than %llu MiB free", ctx->run_dir,
-					 (unsigned long long)((size >> 20) + 256));
-	}
-	st->w = calloc(st->nthreads, sizeof(*st->w));
-	if (!st->w)
-		return -ENOMEM;
-	fault_around_shmem_alloc_snap(alloc);
-	if (st->backend == BK_SHMEM) {
-		for (unsigned i = 0; i < st->nthreads; i++) {
-			struct worker *w = &st->w[i];
-
-			w->keep = mmap(NULL, st->slice, PROT_READ | PROT_WRITE,
-				       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-			if (w->keep == MAP_FAILED) {
-				w->keep = NULL;
-				return case_fail(c, errno, "mmap shmem");
-			}
-			/* written, so that the kernel picks the folio size now, as a writer's would */
-			memset(w->keep, 0x5a, st->slice);
-		}
-		case_param_str(c, "fs", "shmem");
-	} else {
-		err = fault_around_open_file(ctx, c, st);
-		if (err)
-			return err;
-		fault_around_record_fs(c, st->fd);
-		err = fault_around_fill(st->fd, size);
-		if (err)
-			return case_fail(c, err, "writing the file");
-		err = fault_around_make_resident(c, st, size);
-		if (err)
-			return err;
-	}
-	if (st->backend != BK_DISK)
-		fault_around_record_folio(c, alloc);
-
-	/* opened before the threads exist, so that their faults are counted too */
-	st->cnt = counters_new(COUNTERS_SELF);
-	if (!st->cnt)
-		return -ENOMEM;
-	counters_add(st->cnt, NULL, "minor-faults", NULL);
-	counters_add(st->cnt, NULL, "major-faults", NULL);
-	err = counters_open(st->cnt);
-	if (err)
-		return case_fail(c, err, "counters_open");
 
 	pthread_mutex_init(&st->lock, NULL);
 	pthread_cond_init(&st->go, NULL);
@@ -274,7 +190,7 @@ static int setup_state(struct bench_ctx *ctx, struct bench_case *c)
 		w->idx = i;
 		w->cpu = topo_cpu_for(i, PLACE_COMPACT);
 		w->off = (off_t)i * st->slice;
-		w->pages = pattern_pages(c->arg[1], st->slice, i, &w->npages);
+		w->pages = pattern_pages(pattern, st->slice, i, &w->npages);
 		if (!w->pages)
 			return -ENOMEM;
 	}
@@ -287,16 +203,61 @@ static int setup_state(struct bench_ctx *ctx, struct bench_case *c)
 	return 0;
 }
 
+static int fa_setup(struct bench_ctx *ctx, struct bench_case *c)
+{
+	const struct fa_opts *o = ctx->o;
+	const struct fa_case *fc = CASE_DATA(c, struct fa_case);
+	struct fa_state *st = calloc(1, sizeof(*st));
+	uint64_t size = o->size, alloc[NR_FOLIO_SIZES];
+	int err;
+
+	if (!st)
+		return -ENOMEM;
+	/* the driver's teardown follows whatever this returns: it takes what was made */
+	ctx->priv = st;
+	st->fd = st->mnt_fd = -1;
+	st->ops = fa_backends[fc->backend];
+	st->nthreads = fc->threads;
+	/* slices stay PMD-aligned so that sparse touches whole 2 MiB steps and PMD mapping is possible */
+	st->slice = size / st->nthreads / SPARSE_STEP * SPARSE_STEP;
+	if (!st->slice)
+		return case_skip(c, "size %llu MiB is less than 2 MiB per thread",
+				 (unsigned long long)(size >> 20));
+	size = st->slice * st->nthreads;
+	err = case_need_mem(c, size + size / PAGE * sizeof(uint32_t));
+	if (err)
+		return err;
+	case_param_knob(c, "fault_around_bytes", "fault_around_bytes");
+	case_param_num(c, "slice_kib", st->slice >> 10);
+
+	st->w = calloc(st->nthreads, sizeof(*st->w));
+	if (!st->w)
+		return -ENOMEM;
+	fault_around_shmem_alloc_snap(alloc);
+	err = st->ops->setup(ctx, c, st, size);
+	if (err)
+		return err;
+	if (st->ops->shmem_folios)
+		fault_around_record_folio(c, alloc);
+
+	/* opened before the threads exist, so that their faults are counted too */
+	st->cnt = counters_new(COUNTERS_SELF);
+	if (!st->cnt)
+		return -ENOMEM;
+	counters_add(st->cnt, NULL, "minor-faults", NULL);
+	counters_add(st->cnt, NULL, "major-faults", NULL);
+	err = counters_open(st->cnt);
+	if (err)
+		return case_fail(c, err, "counters_open");
+	return workers_start(c, st, fc->pattern);
+}
+
 static int map_fresh(struct bench_case *c, struct fa_state *st)
 {
 	for (unsigned i = 0; i < st->nthreads; i++) {
 		struct worker *w = &st->w[i];
 
-		/* shmem: a second mapping of the same pages, so nothing is mapped in it yet */
-		if (w->keep)
-			w->map = mremap(w->keep, 0, st->slice, MREMAP_MAYMOVE);
-		else
-			w->map = mmap(NULL, st->slice, PROT_READ, MAP_SHARED, st->fd, w->off);
+		w->map = st->ops->map(st, w);
 		if (w->map == MAP_FAILED) {
 			w->map = NULL;
 			return case_fail(c, errno, "mapping slice %u", i);
@@ -325,8 +286,8 @@ static int fa_run(struct bench_ctx *ctx, struct bench_case *c, unsigned rep)
 	int err;
 
 	(void)rep;
-	if (st->backend != BK_SHMEM) {
-		err = fault_around_make_resident(c, st, st->slice * st->nthreads);
+	if (st->ops->refresh) {
+		err = st->ops->refresh(c, st);
 		if (err)
 			return err;
 	}
@@ -349,9 +310,8 @@ static int fa_run(struct bench_ctx *ctx, struct bench_case *c, unsigned rep)
 
 	for (unsigned i = 0; i < st->nthreads; i++) {
 		struct worker *w = &st->w[i];
-		const char *f = st->backend == BK_DISK ? "FilePmdMapped" : "ShmemPmdMapped";
 		long long r = self_smaps_range_kb(w->map, st->slice, "Rss");
-		long long p = self_smaps_range_kb(w->map, st->slice, f);
+		long long p = self_smaps_range_kb(w->map, st->slice, st->ops->pmd_field);
 
 		rss += r > 0 ? r : 0;
 		pmd += p > 0 ? p : 0;
@@ -407,28 +367,12 @@ static void fa_teardown(struct bench_ctx *ctx, struct bench_case *c)
 		pthread_mutex_destroy(&st->lock);
 	}
 	counters_free(st->cnt);
-	for (unsigned i = 0; st->w && i < st->nthreads; i++) {
-		if (st->w[i].keep)
-			munmap(st->w[i].keep, st->slice);
+	st->ops->cleanup(st);
+	for (unsigned i = 0; st->w && i < st->nthreads; i++)
 		free(st->w[i].pages);
-	}
 	free(st->w);
-	if (st->fd >= 0)
-		close(st->fd);
-	if (st->mnt_fd >= 0)
-		close(st->mnt_fd);
 	free(st);
 	ctx->priv = NULL;
-}
-
-/* The driver tears down only after a setup that succeeded: a failed one cleans up here. */
-static int fa_setup(struct bench_ctx *ctx, struct bench_case *c)
-{
-	int r = setup_state(ctx, c);
-
-	if (r)
-		fa_teardown(ctx, c);
-	return r;
 }
 
 const struct bench bench_fault_around = {
@@ -436,6 +380,7 @@ const struct bench bench_fault_around = {
 	.summary = "read faults of cached file pages: how many pages one fault maps, and at what cost",
 	.unit_of_work = "one page of a cached file read through a fresh mapping",
 	.opts = fa_opts,
+	.opts_size = sizeof(struct fa_opts),
 	.knobs = fa_knobs,
 	.reps = { 2, 5, 10 },
 	.probe = fa_probe,

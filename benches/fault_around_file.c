@@ -1,4 +1,4 @@
-/* fault-around: the file behind the mapping (tmpfs, private tmpfs or disk) made resident, and the folio sizes shmem gave it. */
+/* fault-around's backends (tmpfs, shmem, disk) as operations: the memory behind the mappings made resident, and the folio sizes shmem gave it. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -13,6 +13,8 @@
 #include "fault_around.h"
 #include "knobs/knobs.h"
 #include "sys/procfs.h"
+
+static const char *const tmpfs_huge_words[NR_TMPFS_HUGE] = { FA_TMPFS_HUGE(ENUM_WORD) };
 
 static long tmpfs_huge_of_shm(char *buf, size_t len)
 {
@@ -54,38 +56,41 @@ static int tmpfs_private(const char *huge, int *mnt_fd)
 	return err;
 }
 
-int fault_around_open_file(struct bench_ctx *ctx, struct bench_case *c, struct fa_state *st)
+/* The file of template @path (mkstemp) into @st->fd, unlinked at once: a killed run leaves none behind. */
+static int open_unlinked(struct bench_case *c, struct fa_state *st, char *path)
 {
-	const char *huge = opt_str(ctx, "tmpfs_huge");
-	char path[4096], buf[32];
-	int err;
-
-	if (st->backend == BK_DISK) {
-		snprintf(path, sizeof(path), "%s/.fault-around.XXXXXX", ctx->run_dir);
-	} else if (!strcmp(huge, "shm")) {
-		tmpfs_huge_of_shm(buf, sizeof(buf));
-		case_param_str(c, "tmpfs", "/dev/shm");
-		case_param_str(c, "tmpfs_huge", buf);
-		snprintf(path, sizeof(path), "/dev/shm/mmbench-fault-around.XXXXXX");
-	} else {
-		err = tmpfs_private(huge, &st->mnt_fd);
-		if (err)
-			return case_skip(c, "cannot create a tmpfs with huge=%s: %s", huge,
-					 strerror(-err));
-		case_param_str(c, "tmpfs", "private mount");
-		case_param_str(c, "tmpfs_huge", huge);
-		st->fd = openat(st->mnt_fd, ".", O_TMPFILE | O_RDWR, 0600);
-		return st->fd < 0 ? case_fail(c, errno, "O_TMPFILE on the private tmpfs") : 0;
-	}
 	st->fd = mkstemp(path);
 	if (st->fd < 0)
 		return case_fail(c, errno, "mkstemp %s", path);
-	/* unlinked at once: a killed run leaves no file behind */
 	unlink(path);
 	return 0;
 }
 
-int fault_around_fill(int fd, size_t len)
+/* The file of a tmpfs case: on /dev/shm, or O_TMPFILE on a private tmpfs with huge=@huge. */
+static int tmpfs_open(struct bench_case *c, struct fa_state *st, enum tmpfs_huge huge)
+{
+	const char *word = tmpfs_huge_words[huge];
+	char path[4096], buf[32];
+	int err;
+
+	if (huge == HUGE_SHM) {
+		tmpfs_huge_of_shm(buf, sizeof(buf));
+		case_param_str(c, "tmpfs", "/dev/shm");
+		case_param_str(c, "tmpfs_huge", buf);
+		snprintf(path, sizeof(path), "/dev/shm/mmbench-fault-around.XXXXXX");
+		return open_unlinked(c, st, path);
+	}
+	err = tmpfs_private(word, &st->mnt_fd);
+	if (err)
+		return case_skip(c, "cannot create a tmpfs with huge=%s: %s", word, strerror(-err));
+	case_param_str(c, "tmpfs", "private mount");
+	case_param_str(c, "tmpfs_huge", word);
+	st->fd = openat(st->mnt_fd, ".", O_TMPFILE | O_RDWR, 0600);
+	return st->fd < 0 ? case_fail(c, errno, "O_TMPFILE on the private tmpfs") : 0;
+}
+
+/* Writes @len bytes into @fd and syncs them; 0 or -errno. */
+static int fill(int fd, size_t len)
 {
 	static char buf[1 << 20];
 
@@ -125,7 +130,8 @@ out:
 	return missing;
 }
 
-int fault_around_make_resident(struct bench_case *c, struct fa_state *st, size_t len)
+/* Every page of the first @len bytes of @st->fd in the page cache; 0, BENCH_SKIP or -errno. */
+static int make_resident(struct bench_case *c, struct fa_state *st, size_t len)
 {
 	static char buf[1 << 20];
 	long missing = not_resident(st->fd, len);
@@ -144,7 +150,8 @@ int fault_around_make_resident(struct bench_case *c, struct fa_state *st, size_t
 	return 0;
 }
 
-void fault_around_record_fs(struct bench_case *c, int fd)
+/* The filesystem of @fd as the param "fs". */
+static void record_fs(struct bench_case *c, int fd)
 {
 	struct statfs sfs;
 	char name[32];
@@ -196,3 +203,109 @@ void fault_around_record_folio(struct bench_case *c, const uint64_t *before)
 	}
 	case_param_num(c, "folio_kib", kib);
 }
+
+/* tmpfs and disk: the file written, and read back until every page of it is cached. */
+static int file_ready(struct bench_case *c, struct fa_state *st, size_t size)
+{
+	int err;
+
+	record_fs(c, st->fd);
+	err = fill(st->fd, size);
+	if (err)
+		return case_fail(c, err, "writing the file");
+	return make_resident(c, st, size);
+}
+
+static int tmpfs_setup(struct bench_ctx *ctx, struct bench_case *c, struct fa_state *st, size_t size)
+{
+	const struct fa_opts *o = ctx->o;
+	int err = tmpfs_open(c, st, o->tmpfs_huge);
+
+	return err ? err : file_ready(c, st, size);
+}
+
+/* A file beside the results (the archive's filesystem), when that has room to spare. */
+static int disk_setup(struct bench_ctx *ctx, struct bench_case *c, struct fa_state *st, size_t size)
+{
+	char path[4096];
+	struct statfs sfs;
+	int err;
+
+	if (statfs(ctx->run_dir, &sfs))
+		return case_fail(c, errno, "statfs %s", ctx->run_dir);
+	if ((uint64_t)sfs.f_bavail * sfs.f_bsize < size + (256ull << 20))
+		return case_skip(c, "%s has less than %llu MiB free", ctx->run_dir,
+				 (unsigned long long)((size >> 20) + 256));
+	snprintf(path, sizeof(path), "%s/.fault-around.XXXXXX", ctx->run_dir);
+	err = open_unlinked(c, st, path);
+	return err ? err : file_ready(c, st, size);
+}
+
+static int file_refresh(struct bench_case *c, struct fa_state *st)
+{
+	return make_resident(c, st, st->slice * st->nthreads);
+}
+
+static void *file_map(const struct fa_state *st, const struct worker *w)
+{
+	return mmap(NULL, st->slice, PROT_READ, MAP_SHARED, st->fd, w->off);
+}
+
+static void file_cleanup(struct fa_state *st)
+{
+	if (st->fd >= 0)
+		close(st->fd);
+	if (st->mnt_fd >= 0)
+		close(st->mnt_fd);
+}
+
+/* shmem: a MAP_SHARED|MAP_ANONYMOUS region per worker, kept from setup to teardown with its pages. */
+static int shmem_setup(struct bench_ctx *ctx, struct bench_case *c, struct fa_state *st, size_t size)
+{
+	(void)ctx;
+	(void)size;
+	for (unsigned i = 0; i < st->nthreads; i++) {
+		struct worker *w = &st->w[i];
+
+		w->keep = mmap(NULL, st->slice, PROT_READ | PROT_WRITE,
+			       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (w->keep == MAP_FAILED) {
+			w->keep = NULL;
+			return case_fail(c, errno, "mmap shmem");
+		}
+		/* written, so that the kernel picks the folio size now, as a writer's would */
+		memset(w->keep, 0x5a, st->slice);
+	}
+	case_param_str(c, "fs", "shmem");
+	return 0;
+}
+
+/* A second mapping of the same pages, so nothing is mapped in it yet. */
+static void *shmem_map(const struct fa_state *st, const struct worker *w)
+{
+	return mremap(w->keep, 0, st->slice, MREMAP_MAYMOVE);
+}
+
+static void shmem_cleanup(struct fa_state *st)
+{
+	for (unsigned i = 0; st->w && i < st->nthreads; i++)
+		if (st->w[i].keep)
+			munmap(st->w[i].keep, st->slice);
+}
+
+static const struct fa_mem_ops tmpfs_ops = {
+	.setup = tmpfs_setup, .refresh = file_refresh, .map = file_map, .cleanup = file_cleanup,
+	.pmd_field = "ShmemPmdMapped", .shmem_folios = true,
+};
+static const struct fa_mem_ops shmem_ops = {
+	.setup = shmem_setup, .map = shmem_map, .cleanup = shmem_cleanup,
+	.pmd_field = "ShmemPmdMapped", .shmem_folios = true,
+};
+static const struct fa_mem_ops disk_ops = {
+	.setup = disk_setup, .refresh = file_refresh, .map = file_map, .cleanup = file_cleanup,
+	.pmd_field = "FilePmdMapped",
+};
+
+const struct fa_mem_ops *const fa_backends[NR_BACKENDS] = {
+	[BK_TMPFS] = &tmpfs_ops, [BK_SHMEM] = &shmem_ops, [BK_DISK] = &disk_ops,
+};

@@ -18,38 +18,39 @@
 #define MAX_SAMPLES	1000
 #define LOCK_EVENT	"mmap_lock:mmap_lock_start_locking"
 
-static const char *const mode_names[VL_NR_MODES] = {
-	"shared-vma", "private-vma", "mmap-churn", "map-touch-unmap", "processes",
-};
-static const char *const kind_names[VL_NR_KINDS] = {
-	"anon-write", "anon-read", "tmpfs-read", "tmpfs-write",
+static const char *const mode_words[VL_NR_MODES] = { VL_MODES(ENUM_WORD) };
+static const char *const kind_words[VL_NR_KINDS] = { VL_KINDS(ENUM_WORD) };
+
+struct vl_opts {
+	struct opt_choices mode, kind, placement;	/* enum vl_mode, vl_kind, placement */
+	struct opt_nums threads;
+	uint64_t size, interval, samples, warmup;
 };
 
 static const struct bench_opt vl_opts[] = {
-	{ .name = "mode", .type = OPT_LIST,
-	  .def = { "shared-vma,private-vma,mmap-churn,map-touch-unmap,processes" },
-	  .choices = "shared-vma|private-vma|mmap-churn|map-touch-unmap|processes",
+	{ .name = "mode", .type = OPT_LIST, OPT_AT(struct vl_opts, mode),
+	  .def = { VL_MODES(LIST_WORD) + 1 }, .choices = VL_MODES(CHOICE_WORD),
 	  .help = "how the faulting threads share VMAs and mm (processes: the ideal line)" },
-	{ .name = "kind", .type = OPT_LIST, .def = { "anon-write", NULL, "anon-write,anon-read" },
-	  .choices = "anon-write|anon-read|tmpfs-read|tmpfs-write",
+	{ .name = "kind", .type = OPT_LIST, OPT_AT(struct vl_opts, kind),
+	  .def = { "anon-write", NULL, "anon-write,anon-read" }, .choices = VL_KINDS(CHOICE_WORD),
 	  .help = "fault kind: anonymous write or read (zero page), tmpfs (memfd) read or shared write" },
-	{ .name = "threads", .type = OPT_UINT_LIST, .def = { "1,2", "pow2", "pow2,2ncpus" },
-	  .min = 1, .max_per_cpu = 8,
+	{ .name = "threads", .type = OPT_UINT_LIST, OPT_AT(struct vl_opts, threads),
+	  .def = { "1,2", "pow2", "pow2,2ncpus" }, .min = 1, .max_per_cpu = 8,
 	  .help = "faulting threads (or processes); ncpus, 2ncpus and pow2 (1,2,4..ncpus) expand" },
-	{ .name = "placement", .type = OPT_LIST, .def = { "compact", NULL, "compact,scatter" },
-	  .choices = "compact|scatter",
+	{ .name = "placement", .type = OPT_LIST, OPT_AT(struct vl_opts, placement),
+	  .def = { "compact", NULL, "compact,scatter" }, .choices = PLACEMENTS(CHOICE_WORD),
 	  .help = "compact fills one socket first; scatter round-robins sockets and NUMA nodes" },
-	{ .name = "size", .type = OPT_SIZE, .def = { "32M", "64M", "128M" },
-	  .min = 2ull << 20, .max = 1ull << 40, .unit = "bytes",
+	{ .name = "size", .type = OPT_SIZE, OPT_AT(struct vl_opts, size),
+	  .def = { "32M", "64M", "128M" }, .min = 2ull << 20, .max = 1ull << 40, .unit = "bytes",
 	  .help = "bytes each thread faults per pass, in whole 2 MiB (will-it-scale: 128M)" },
-	{ .name = "interval", .type = OPT_UINT, .def = { "200", "250", "1000" },
-	  .min = 10, .max = 600000, .unit = "ms",
+	{ .name = "interval", .type = OPT_UINT, OPT_AT(struct vl_opts, interval),
+	  .def = { "200", "250", "1000" }, .min = 10, .max = 600000, .unit = "ms",
 	  .help = "length of one interval (latency is gathered per interval)" },
-	{ .name = "samples", .type = OPT_UINT, .def = { "2", "2", "3" },
-	  .min = 1, .max = MAX_SAMPLES,
+	{ .name = "samples", .type = OPT_UINT, OPT_AT(struct vl_opts, samples),
+	  .def = { "2", "2", "3" }, .min = 1, .max = MAX_SAMPLES,
 	  .help = "intervals per repetition; the repetition is one measurement over all of them" },
-	{ .name = "warmup", .type = OPT_UINT, .def = { "100", "200", "1000" },
-	  .min = 0, .max = 600000, .unit = "ms",
+	{ .name = "warmup", .type = OPT_UINT, OPT_AT(struct vl_opts, warmup),
+	  .def = { "100", "200", "1000" }, .min = 0, .max = 600000, .unit = "ms",
 	  .help = "faulting before the first sample, discarded" },
 	{ .name = NULL },
 };
@@ -62,36 +63,26 @@ static const char *vl_probe(struct bench_ctx *ctx)
 	return NULL;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /*
  * Keys stay "mode=shared-vma threads=2" for the default kind and placement;
  * the others join the key so runs with different ones never match in compare.
  */
-static int vl_add_case(struct case_list *list, const char *mode, const char *kind,
-		       const char *place, uint64_t threads)
+static int vl_add_case(struct case_list *list, enum vl_mode mode, enum vl_kind kind,
+		       enum placement place, uint64_t threads)
 {
+	struct vl_case vc = { mode, kind, place, (unsigned)threads };
 	struct bench_case *c = case_new(list);
-	int p = placement_parse(place);
 
 	if (!c)
 		return -ENOMEM;
-	case_param_str(c, "mode", mode);
-	if (strcmp(kind, "anon-write"))
-		case_param_str(c, "kind", kind);
-	if (p != PLACE_COMPACT)
-		case_param_str(c, "placement", place);
-	case_param_num(c, "threads", (double)threads);
-	c->arg[0] = case_name_index(mode_names, VL_NR_MODES, mode);
-	c->arg[1] = case_name_index(kind_names, VL_NR_KINDS, kind);
-	c->arg[2] = p;
-	c->arg[3] = (long)threads;
-	if (p == PLACE_SCATTER && topo_sockets() <= 1 && topo_numa_nodes() <= 1)
+	case_param_str(c, "mode", mode_words[vc.mode]);
+	if (vc.kind != VL_ANON_WRITE)
+		case_param_str(c, "kind", kind_words[vc.kind]);
+	if (vc.place != PLACE_COMPACT)
+		case_param_str(c, "placement", placement_name(vc.place));
+	case_param_num(c, "threads", (double)vc.nr);
+	*CASE_DATA(c, struct vl_case) = vc;
+	if (vc.place == PLACE_SCATTER && topo_sockets() <= 1 && topo_numa_nodes() <= 1)
 		case_skip(c, "one socket and one NUMA node: scatter places threads as compact does");
 	return 0;
 }
@@ -99,26 +90,18 @@ static int vl_add_case(struct case_list *list, const char *mode, const char *kin
 /* Threads ascending within each mode, kind and placement (the order of the list, not of the run). */
 static int vl_cases(struct bench_ctx *ctx, struct case_list *list)
 {
-	const char *modes[VL_NR_MODES], *kinds[VL_NR_KINDS], *places[2];
-	uint64_t thr[256];
-	int nm, nk, np, nt, n = 0, ret = 0;
+	const struct vl_opts *o = ctx->o;
+	int ret = 0;
 
-	if (opt_u64(ctx, "size") % VL_ALIGN)
+	if (o->size % VL_ALIGN)
 		bench_log(ctx, "size rounded down to %llu bytes (whole 2 MiB)",
-			  (unsigned long long)(opt_u64(ctx, "size") & ~(VL_ALIGN - 1)));
-	nm = opt_list(ctx, "mode", modes, VL_NR_MODES);
-	nk = opt_list(ctx, "kind", kinds, VL_NR_KINDS);
-	np = opt_list(ctx, "placement", places, 2);
-	nt = opt_u64_list(ctx, "threads", thr, 256);
-	qsort(thr, nt, sizeof(thr[0]), cmp_u64);
-	for (int i = 0; i < nt; i++)
-		if (!n || thr[n - 1] != thr[i])
-			thr[n++] = thr[i];
-	nt = n;
-
-	for (int i = 0; i < nm * nk * np * nt && !ret; i++)
-		ret = vl_add_case(list, modes[i / (nk * np * nt)], kinds[i / (np * nt) % nk],
-				  places[i / nt % np], thr[i % nt]);
+			  (unsigned long long)(o->size & ~(VL_ALIGN - 1)));
+	for (int m = 0; m < o->mode.n; m++)
+		for (int k = 0; k < o->kind.n; k++)
+			for (int p = 0; p < o->placement.n; p++)
+				for (int t = 0; t < o->threads.n && !ret; t++)
+					ret = vl_add_case(list, o->mode.v[m], o->kind.v[k],
+							  o->placement.v[p], o->threads.v[t]);
 	return ret;
 }
 
@@ -145,48 +128,33 @@ static int vl_memfd(struct bench_case *c, size_t len)
 
 static void vl_teardown(struct bench_ctx *ctx, struct bench_case *c)
 {
-	struct vl_case *vc = ctx->priv;
+	struct vl_state *vs = ctx->priv;
 
 	(void)c;
-	if (!vc)
+	if (!vs)
 		return;
-	vl_release(&vc->w);
-	if (vc->w.sh)
-		munmap(vc->w.sh, vc->w.sh_len);
-	if (vc->w.memfd >= 0)
-		close(vc->w.memfd);
-	if (vc->old_thp_disable == 0)
+	vl_release(&vs->w);
+	if (vs->w.sh)
+		munmap(vs->w.sh, vs->w.sh_len);
+	if (vs->w.memfd >= 0)
+		close(vs->w.memfd);
+	if (vs->old_thp_disable == 0)
 		prctl(PR_SET_THP_DISABLE, 0, 0, 0, 0);
-	free(vc->w.tids);
-	free(vc->w.pids);
-	free(vc->scratch);
-	free(vc->res);
-	free(vc);
+	free(vs->w.tids);
+	free(vs->w.pids);
+	free(vs->scratch);
+	free(vs->res);
+	free(vs);
 	ctx->priv = NULL;
 }
 
-static int vl_setup_case(struct bench_ctx *ctx, struct bench_case *c, struct vl_case *vc)
+/* What a case's workers need, made: THP off for this process, the slots and rings, the file. */
+static int vl_setup_case(struct bench_case *c, struct vl_state *vs)
 {
-	struct vl_work *w = &vc->w;
+	struct vl_work *w = &vs->w;
 	size_t lat_bytes;
 	uint64_t need;
 	int ret;
-
-	w->mode = c->arg[0];
-	w->kind = c->arg[1];
-	w->place = c->arg[2];
-	w->nr = c->arg[3];
-	w->slice = opt_u64(ctx, "size") & ~(VL_ALIGN - 1);
-	w->stride = (size_t)sysconf(_SC_PAGESIZE);
-
-	vc->nsamples = opt_u64(ctx, "samples");
-	vc->interval_ns = opt_u64(ctx, "interval") * 1000000ull;
-	vc->warmup_ns = opt_u64(ctx, "warmup") * 1000000ull;
-	vc->cpus_avail = vl_cpus_avail(w);
-	if (!case_param(c, "kind"))
-		case_param_str(c, "kind", kind_names[w->kind]);
-	if (!case_param(c, "placement"))
-		case_param_str(c, "placement", placement_name(w->place));
 
 	lat_bytes = (size_t)w->nr * VL_LAT_MAX * sizeof(uint32_t);
 	need = (uint64_t)w->nr * w->slice + 2 * lat_bytes;
@@ -200,29 +168,29 @@ static int vl_setup_case(struct bench_ctx *ctx, struct bench_case *c, struct vl_
 	 * inherit it) until teardown, rather than by writing the global knobs.
 	 * Already disabled (in any of its forms: we madvise nothing): left alone.
 	 */
-	vc->old_thp_disable = prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0);
-	if (vc->old_thp_disable < 0)
+	vs->old_thp_disable = prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0);
+	if (vs->old_thp_disable < 0)
 		return case_fail(c, errno, "%s: PR_GET_THP_DISABLE", __func__);
-	if (vc->old_thp_disable == 0 && prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0)) {
-		vc->old_thp_disable = -1;
+	if (vs->old_thp_disable == 0 && prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0)) {
+		vs->old_thp_disable = -1;
 		return case_fail(c, errno, "%s: PR_SET_THP_DISABLE", __func__);
 	}
 
 	w->sh_len = sizeof(*w->sh) + w->nr * sizeof(w->sh->slot[0]) + lat_bytes;
 	w->sh = mmap(NULL, w->sh_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	vc->scratch = malloc(lat_bytes);
-	vc->res = calloc((size_t)vc->nsamples * R_NR, sizeof(double));
+	vs->scratch = malloc(lat_bytes);
+	vs->res = calloc((size_t)vs->nsamples * R_NR, sizeof(double));
 	w->tids = calloc(w->nr, sizeof(*w->tids));
 	w->pids = calloc(w->nr, sizeof(*w->pids));
 	if (w->sh == MAP_FAILED) {
 		w->sh = NULL;
 		return -ENOMEM;
 	}
-	if (!vc->scratch || !vc->res || !w->tids || !w->pids)
+	if (!vs->scratch || !vs->res || !w->tids || !w->pids)
 		return -ENOMEM;
 	/* Prefaulted here: the counted faults are the workers' touches alone. */
 	memset(w->sh, 0, w->sh_len);
-	memset(vc->scratch, 0, lat_bytes);
+	memset(vs->scratch, 0, lat_bytes);
 	w->lat = (uint32_t *)&w->sh->slot[w->nr];
 
 	if (w->kind == VL_TMPFS_READ || w->kind == VL_TMPFS_WRITE) {
@@ -243,21 +211,36 @@ static int vl_setup_case(struct bench_ctx *ctx, struct bench_case *c, struct vl_
 	return 0;
 }
 
-/* The driver tears down only after a setup that succeeded: undo a partial one here. */
 static int vl_setup(struct bench_ctx *ctx, struct bench_case *c)
 {
-	struct vl_case *vc = calloc(1, sizeof(*vc));
-	int ret;
+	const struct vl_opts *o = ctx->o;
+	const struct vl_case *vc = CASE_DATA(c, struct vl_case);
+	struct vl_state *vs = calloc(1, sizeof(*vs));
+	struct vl_work *w;
 
-	if (!vc)
+	if (!vs)
 		return -ENOMEM;
-	vc->w.memfd = -1;
-	vc->old_thp_disable = -1;
-	ctx->priv = vc;
-	ret = vl_setup_case(ctx, c, vc);
-	if (ret)
-		vl_teardown(ctx, c);
-	return ret;
+	/* the driver's teardown follows whatever this returns: it takes what was made */
+	ctx->priv = vs;
+	w = &vs->w;
+	w->memfd = -1;
+	vs->old_thp_disable = -1;
+	w->mode = vc->mode;
+	w->kind = vc->kind;
+	w->place = vc->place;
+	w->nr = vc->nr;
+	w->slice = o->size & ~(VL_ALIGN - 1);
+	w->stride = (size_t)sysconf(_SC_PAGESIZE);
+
+	vs->nsamples = o->samples;
+	vs->interval_ns = o->interval * 1000000ull;
+	vs->warmup_ns = o->warmup * 1000000ull;
+	vs->cpus_avail = vl_cpus_avail(w);
+	if (!case_param(c, "kind"))
+		case_param_str(c, "kind", kind_words[w->kind]);
+	if (!case_param(c, "placement"))
+		case_param_str(c, "placement", placement_name(w->place));
+	return vl_setup_case(c, vs);
 }
 
 /* vma_lock_* exist only with CONFIG_PER_VMA_LOCK_STATS (the manifest says which): recorded when present. */
@@ -267,7 +250,7 @@ static const char *const vl_vmstat_names[] = { "pgfault", "vma_lock_*", NULL };
  * How much of that the workers got: on a busy machine a low rate may be
  * other load, not the kernel, and this says so.
  */
-static void vl_record_cpu(struct bench_ctx *ctx, struct vl_case *vc, struct bench_case *c,
+static void vl_record_cpu(struct bench_ctx *ctx, struct vl_state *vs, struct bench_case *c,
 			  struct counters *cnt)
 {
 	struct counter_value tc;
@@ -275,7 +258,7 @@ static void vl_record_cpu(struct bench_ctx *ctx, struct vl_case *vc, struct benc
 
 	if (counters_read(cnt, "task-clock", &tc) || !tc.supported)
 		return;
-	pct = tc.val / 1e7 / (vc->secs * vc->cpus_avail);
+	pct = tc.val / 1e7 / (vs->secs * vs->cpus_avail);
 	case_metric(c, "worker_cpu_pct", "%", BETTER_NONE, pct);
 	if (pct < 90)
 		bench_log(ctx, "%s: workers ran %.0f%% of the time they could: other load on the machine",
@@ -283,14 +266,14 @@ static void vl_record_cpu(struct bench_ctx *ctx, struct vl_case *vc, struct benc
 }
 
 /* Middle value of the intervals' latency percentiles @k (R_P50, R_P99); -1 when none had samples. */
-static double vl_interval_median(const struct vl_case *vc, enum vl_res k)
+static double vl_interval_median(const struct vl_state *vs, enum vl_res k)
 {
 	double v[MAX_SAMPLES];
 	size_t n = 0;
 
-	for (unsigned s = 0; s < vc->nsamples; s++)
-		if (vc->res[(size_t)s * R_NR + k] >= 0)
-			v[n++] = vc->res[(size_t)s * R_NR + k];
+	for (unsigned s = 0; s < vs->nsamples; s++)
+		if (vs->res[(size_t)s * R_NR + k] >= 0)
+			v[n++] = vs->res[(size_t)s * R_NR + k];
 	if (!n)
 		return -1;
 	gsl_sort(v, 1, n);
@@ -304,35 +287,35 @@ static double vl_interval_median(const struct vl_case *vc, enum vl_res k)
  * of the intervals' percentiles: a worker's ring holds one interval, and the
  * median keeps one interval the sampler woke late for from moving the value.
  */
-static void vl_record(struct bench_ctx *ctx, struct vl_case *vc, struct bench_case *c,
+static void vl_record(struct bench_ctx *ctx, struct vl_state *vs, struct bench_case *c,
 		      struct counters *cnt)
 {
-	struct vl_work *w = &vc->w;
-	double p50 = vl_interval_median(vc, R_P50), p99 = vl_interval_median(vc, R_P99);
+	struct vl_work *w = &vs->w;
+	double p50 = vl_interval_median(vs, R_P50), p99 = vl_interval_median(vs, R_P99);
 
-	case_metric(c, "faults_per_sec", "faults/s", BETTER_HIGHER, vc->fps);
-	case_metric(c, "faults_per_sec_thread_min", "faults/s", BETTER_HIGHER, vc->tmin);
-	case_metric(c, "faults_per_sec_thread_max", "faults/s", BETTER_HIGHER, vc->tmax);
+	case_metric(c, "faults_per_sec", "faults/s", BETTER_HIGHER, vs->fps);
+	case_metric(c, "faults_per_sec_thread_min", "faults/s", BETTER_HIGHER, vs->tmin);
+	case_metric(c, "faults_per_sec_thread_max", "faults/s", BETTER_HIGHER, vs->tmax);
 	if (p50 >= 0) {
 		case_metric(c, "lat_p50_ns", "ns", BETTER_LOWER, p50);
 		case_metric(c, "lat_p99_ns", "ns", BETTER_LOWER, p99);
 	}
-	if (vc->lock >= 0)
-		case_metric(c, "mmap_lock_per_kfault", "locks/kfault", BETTER_LOWER, vc->lock);
+	if (vs->lock >= 0)
+		case_metric(c, "mmap_lock_per_kfault", "locks/kfault", BETTER_LOWER, vs->lock);
 	/* every fault the workers counted while the perf counters ran: checked against minor-faults */
-	case_metric(c, "faults", "faults", BETTER_NONE, (double)vc->faults);
+	case_metric(c, "faults", "faults", BETTER_NONE, (double)vs->faults);
 	/* share of the workers' time in the reclaim step, which the rate includes */
 	case_metric(c, "reclaim_pct", "%", BETTER_NONE,
-		    vc->reclaim_ns / 1e7 / (vc->secs * w->nr));
+		    vs->reclaim_ns / 1e7 / (vs->secs * w->nr));
 	if (w->mode == VL_CHURN)
-		case_metric(c, "churn_ops_per_sec", "ops/s", BETTER_NONE, vc->churn_ops / vc->secs);
-	vl_record_cpu(ctx, vc, c, cnt);
+		case_metric(c, "churn_ops_per_sec", "ops/s", BETTER_NONE, vs->churn_ops / vs->secs);
+	vl_record_cpu(ctx, vs, c, cnt);
 }
 
 static int vl_run(struct bench_ctx *ctx, struct bench_case *c, unsigned rep)
 {
-	struct vl_case *vc = ctx->priv;
-	struct vl_work *w = &vc->w;
+	struct vl_state *vs = ctx->priv;
+	struct vl_work *w = &vs->w;
 	struct vmstat_snap before = { 0 }, after = { 0 };
 	uint64_t *buf;
 	struct counters *cnt = NULL;
@@ -383,18 +366,18 @@ static int vl_run(struct bench_ctx *ctx, struct bench_case *c, unsigned rep)
 	if (ret)
 		goto out_stop;
 
-	vl_sleep_until(now_ns() + vc->warmup_ns);
+	vl_sleep_until(now_ns() + vs->warmup_ns);
 	ret = vmstat_snap(&before);
 	if (ret)
 		goto out_stop;
-	vl_measure(vc, cnt, buf, buf + w->nr, buf + 2 * w->nr);
+	vl_measure(vs, cnt, buf, buf + w->nr, buf + 2 * w->nr);
 	ret = vmstat_snap(&after);
 out_stop:
 	err = vl_workers_stop(w);
 	if (err && !ret)
 		ret = case_fail(c, err, "%s: a worker failed", __func__);
 	if (!ret) {
-		vl_record(ctx, vc, c, cnt);
+		vl_record(ctx, vs, c, cnt);
 		case_counters(c, cnt);
 		case_vmstat_deltas(c, &before, &after, vl_vmstat_names);
 	}
@@ -410,11 +393,14 @@ out:
 /* The 1-thread case of @c's mode, kind and placement, if it ran. */
 static struct bench_case *vl_one_thread(struct case_list *list, const struct bench_case *c)
 {
+	const struct vl_case *vc = CASE_DATA(c, struct vl_case);
+
 	for (int i = 0; i < list->nr; i++) {
 		struct bench_case *o = &list->cases[i];
+		const struct vl_case *ov = CASE_DATA(o, struct vl_case);
 
-		if (o->status == CASE_OK && o->arg[3] == 1 && o->arg[0] == c->arg[0] &&
-		    o->arg[1] == c->arg[1] && o->arg[2] == c->arg[2])
+		if (o->status == CASE_OK && ov->nr == 1 && ov->mode == vc->mode &&
+		    ov->kind == vc->kind && ov->place == vc->place)
 			return o;
 	}
 	return NULL;
@@ -440,7 +426,7 @@ static void vl_finish(struct bench_ctx *ctx, struct case_list *list)
 			old->n = 0;
 		one = vl_one_thread(list, c);
 		m1 = one ? case_find_metric(one, "faults_per_sec") : NULL;
-		base = m1 && m1->n ? metric_median(m1) : 0;
+		base = m1 && m1->n ? metric_median(m1) * CASE_DATA(c, struct vl_case)->nr : 0;
 		if (base <= 0) {
 			bench_log(ctx, "%s: no 1-thread case of its mode, kind and placement ran: no scaling",
 				  c->key);
@@ -448,7 +434,7 @@ static void vl_finish(struct bench_ctx *ctx, struct case_list *list)
 		}
 		for (size_t r = 0; r < m->n; r++)
 			case_metric(c, "scaling", "ratio", BETTER_HIGHER,
-				    m->samples[r] / ((double)c->arg[3] * base));
+				    m->samples[r] / base);
 	}
 }
 
@@ -457,6 +443,7 @@ const struct bench bench_vma_lock = {
 	.summary = "page-fault scaling under per-VMA locks: threads, placement, mmap_lock writers",
 	.unit_of_work = "one page fault (one touch; tmpfs-read: one fault-around window)",
 	.opts = vl_opts,
+	.opts_size = sizeof(struct vl_opts),
 	.knobs = (const char *const[]){ NULL },
 	.reps = { 1, 5, 10 },
 	.probe = vl_probe,

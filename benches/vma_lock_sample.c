@@ -38,9 +38,9 @@ static uint32_t vl_select(uint32_t *a, long n, long k)
 }
 
 /* Latency samples each worker took since @nlat0, into scratch; returns how many. */
-static size_t vl_gather_lat(struct vl_case *vc, uint64_t *nlat0)
+static size_t vl_gather_lat(struct vl_state *vs, uint64_t *nlat0)
 {
-	struct vl_work *w = &vc->w;
+	struct vl_work *w = &vs->w;
 	size_t n = 0;
 
 	for (unsigned i = 0; i < w->nr; i++) {
@@ -51,7 +51,7 @@ static size_t vl_gather_lat(struct vl_case *vc, uint64_t *nlat0)
 		if (end - from > VL_LAT_MAX / 2)
 			from = end - VL_LAT_MAX / 2;
 		for (uint64_t k = from; k < end; k++)
-			vc->scratch[n++] = ring[k % VL_LAT_MAX];
+			vs->scratch[n++] = ring[k % VL_LAT_MAX];
 		nlat0[i] = end;
 	}
 	return n;
@@ -91,14 +91,14 @@ static uint64_t vl_reclaim_ns(const struct vl_work *w)
 
 /*
  * The timed part of one repetition. Nothing in it allocates (an allocation may
- * take mmap_lock through brk or mmap and be counted): results go to vc. The
+ * take mmap_lock through brk or mmap and be counted): results go to vs. The
  * rates span the whole region, so a repetition is one measurement; latency is
  * gathered per interval, since a worker's ring holds one interval's samples.
  */
-void vl_measure(struct vl_case *vc, struct counters *cnt, uint64_t *first,
+void vl_measure(struct vl_state *vs, struct counters *cnt, uint64_t *first,
 		uint64_t *cur, uint64_t *nlat0)
 {
-	struct vl_work *w = &vc->w;
+	struct vl_work *w = &vs->w;
 	struct counter_value lk, lk0;
 	uint64_t t0, t, total0, sum = 0, reclaim0, churn0;
 	double dt, tmin = -1, tmax = 0;
@@ -117,19 +117,19 @@ void vl_measure(struct vl_case *vc, struct counters *cnt, uint64_t *first,
 		lk0.supported = false;
 	for (unsigned i = 0; i < w->nr; i++)
 		nlat0[i] = vl_load(&w->sh->slot[i].nlat);
-	for (unsigned s = 0; s < vc->nsamples; s++) {
-		double *r = vc->res + (size_t)s * R_NR;
+	for (unsigned s = 0; s < vs->nsamples; s++) {
+		double *r = vs->res + (size_t)s * R_NR;
 		size_t nl;
 
-		vl_sleep_until(t0 + (s + 1) * vc->interval_ns);
-		nl = vl_gather_lat(vc, nlat0);
+		vl_sleep_until(t0 + (s + 1) * vs->interval_ns);
+		nl = vl_gather_lat(vs, nlat0);
 		r[R_P50] = r[R_P99] = -1;
 		if (nl) {
 			long k99 = (long)((nl - 1) * 99 / 100), k50 = (long)((nl - 1) / 2);
 
 			/* the p99 first: everything before it is then no larger, the p50 among them */
-			r[R_P99] = vl_select(vc->scratch, (long)nl, k99);
-			r[R_P50] = vl_select(vc->scratch, k99 + 1, k50);
+			r[R_P99] = vl_select(vs->scratch, (long)nl, k99);
+			r[R_P50] = vl_select(vs->scratch, k99 + 1, k50);
 		}
 	}
 	/*
@@ -151,12 +151,12 @@ void vl_measure(struct vl_case *vc, struct counters *cnt, uint64_t *first,
 		tmin = tmin < 0 || f < tmin ? f : tmin;
 		tmax = f > tmax ? f : tmax;
 	}
-	vc->fps = (double)sum / dt;
-	vc->tmin = tmin;
-	vc->tmax = tmax;
-	vc->lock = lk.supported && sum ? (double)lk.val * 1000.0 / sum : -1;
-	vc->faults = vl_faults(w, NULL) - total0;
-	vc->secs = (double)(now_ns() - t0) / 1e9;
-	vc->reclaim_ns = vl_reclaim_ns(w) - reclaim0;
-	vc->churn_ops = vl_load(&w->sh->churn_ops) - churn0;
+	vs->fps = (double)sum / dt;
+	vs->tmin = tmin;
+	vs->tmax = tmax;
+	vs->lock = lk.supported && sum ? (double)lk.val * 1000.0 / sum : -1;
+	vs->faults = vl_faults(w, NULL) - total0;
+	vs->secs = (double)(now_ns() - t0) / 1e9;
+	vs->reclaim_ns = vl_reclaim_ns(w) - reclaim0;
+	vs->churn_ops = vl_load(&w->sh->churn_ops) - churn0;
 }

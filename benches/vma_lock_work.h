@@ -7,10 +7,26 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include "core/bench.h"
 #include "sys/topology.h"
 
-enum vl_mode { VL_SHARED, VL_PRIVATE, VL_CHURN, VL_MTU, VL_PROCS, VL_NR_MODES };
-enum vl_kind { VL_ANON_WRITE, VL_ANON_READ, VL_TMPFS_READ, VL_TMPFS_WRITE, VL_NR_KINDS };
+/* The modes and fault kinds with their words: the enums, the words of a case and the options' choices. */
+#define VL_MODES(X) \
+	X(VL_SHARED, "shared-vma") X(VL_PRIVATE, "private-vma") X(VL_CHURN, "mmap-churn") \
+	X(VL_MTU, "map-touch-unmap") X(VL_PROCS, "processes")
+enum vl_mode { VL_MODES(ENUM_VALUE) VL_NR_MODES };
+#define VL_KINDS(X) \
+	X(VL_ANON_WRITE, "anon-write") X(VL_ANON_READ, "anon-read") \
+	X(VL_TMPFS_READ, "tmpfs-read") X(VL_TMPFS_WRITE, "tmpfs-write")
+enum vl_kind { VL_KINDS(ENUM_VALUE) VL_NR_KINDS };
+
+/* One case (CASE_DATA): its threads' mode, fault kind and placement, and how many there are. */
+struct vl_case {
+	enum vl_mode mode;
+	enum vl_kind kind;
+	enum placement place;
+	unsigned nr;
+};
 
 /* Latency ring per worker: 1 in 64 faults over one interval must fit (4M faults a thread). */
 #define VL_LAT_MAX	(1u << 16)
@@ -72,7 +88,7 @@ int vl_workers_stop(struct vl_work *w);
 struct counters;
 
 /* One case's state from setup to teardown. */
-struct vl_case {
+struct vl_state {
 	struct vl_work w;
 	unsigned nsamples;	/* intervals of one repetition */
 	uint64_t interval_ns;
@@ -97,12 +113,12 @@ enum vl_res { R_P50, R_P99, R_NR };
 /* Sleep to an absolute CLOCK_MONOTONIC time in ns. */
 void vl_sleep_until(uint64_t deadline);
 /*
- * The timed region of one repetition: its values into vc, each interval's
- * latency percentiles into vc->res; counters run only inside it. @first, @cur
- * and @nlat0 are scratch arrays of vc->w.nr entries (allocated by the caller,
+ * The timed region of one repetition: its values into vs, each interval's
+ * latency percentiles into vs->res; counters run only inside it. @first, @cur
+ * and @nlat0 are scratch arrays of vs->w.nr entries (allocated by the caller,
  * beforehand).
  */
-void vl_measure(struct vl_case *vc, struct counters *cnt, uint64_t *first,
+void vl_measure(struct vl_state *vs, struct counters *cnt, uint64_t *first,
 		uint64_t *cur, uint64_t *nlat0);
 
 static inline uint64_t vl_load(const uint64_t *p)

@@ -3,19 +3,18 @@
 #include "testutil.h"
 #include "benches/registry.h"
 #include "core/bench.h"
+#include "../benches/vma_lock_work.h"
 
-/* A case as vma-lock's cases() makes it (mode, kind, placement, threads in arg[]), with its rates. */
-static struct bench_case *add(struct case_list *l, long mode, long threads,
+/* A case as vma-lock's cases() makes it (its struct vl_case: mode, kind, placement, threads), with its rates. */
+static struct bench_case *add(struct case_list *l, enum vl_mode mode, unsigned threads,
 			      const double *fps, size_t n, enum case_status st)
 {
 	struct bench_case *c = case_new(l);
 
 	assert_non_null(c);
-	snprintf(c->key, sizeof(c->key), "mode=%ld threads=%ld", mode, threads);
-	c->arg[0] = mode;
-	c->arg[1] = 0;
-	c->arg[2] = 0;
-	c->arg[3] = threads;
+	snprintf(c->key, sizeof(c->key), "mode=%d threads=%u", mode, threads);
+	*CASE_DATA(c, struct vl_case) = (struct vl_case){
+		.mode = mode, .kind = VL_ANON_WRITE, .place = PLACE_COMPACT, .nr = threads };
 	c->status = st;
 	for (size_t i = 0; i < n; i++)
 		case_metric(c, "faults_per_sec", "faults/s", BETTER_HIGHER, fps[i]);
@@ -40,8 +39,8 @@ static void test_order_independent(void **state)
 	struct metric *m;
 
 	(void)state;
-	add(&l, 0, 2, two, 3, CASE_OK);
-	add(&l, 0, 1, one, 3, CASE_OK);
+	add(&l, VL_SHARED, 2, two, 3, CASE_OK);
+	add(&l, VL_SHARED, 1, one, 3, CASE_OK);
 	finish(&l);
 	m = case_find_metric(&l.cases[0], "scaling");
 	assert_non_null(m);
@@ -66,10 +65,10 @@ static void test_base_of_own_family(void **state)
 	struct case_list l = { 0 };
 
 	(void)state;
-	add(&l, 1, 1, other, 2, CASE_OK);
-	add(&l, 0, 2, fps, 2, CASE_OK);
-	add(&l, 0, 1, fps, 0, CASE_SKIP);
-	add(&l, 1, 2, fps, 2, CASE_OK);
+	add(&l, VL_PRIVATE, 1, other, 2, CASE_OK);
+	add(&l, VL_SHARED, 2, fps, 2, CASE_OK);
+	add(&l, VL_SHARED, 1, fps, 0, CASE_SKIP);
+	add(&l, VL_PRIVATE, 2, fps, 2, CASE_OK);
 	finish(&l);
 	assert_null(case_find_metric(&l.cases[1], "scaling"));
 	assert_float_equal(case_find_metric(&l.cases[3], "scaling")->samples[1], 110e3 / 1800e3, 1e-12);

@@ -36,10 +36,13 @@ enum opt_type {
  *   enum mode { MODES(ENUM_VALUE) NR_MODES };
  *   static const char *const mode_words[] = { MODES(ENUM_WORD) };
  *   .choices = MODES(CHOICE_WORD)
+ * and an OPT_LIST's default of every word, in the list's order (",a,b" + 1 is "a,b"):
+ *   .def = { MODES(LIST_WORD) + 1 }
  */
 #define ENUM_VALUE(id, word)	id,
 #define ENUM_WORD(id, word)	[id] = word,
 #define CHOICE_WORD(id, word)	word "|"
+#define LIST_WORD(id, word)	"," word
 
 /* How option values are stored in a bench's options struct, by type. */
 #define OPT_LIST_MAX	64

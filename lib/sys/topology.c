@@ -10,7 +10,7 @@
 
 static hwloc_topology_t topo;
 static bool from_xml;		/* not this machine: no binding, no libnuma */
-static int *order[2];		/* OS index of the PU for thread idx, per placement */
+static int *order[NR_PLACEMENTS];		/* OS index of the PU for thread idx, per placement */
 static unsigned nr_pus;
 
 /* Round-robin over @n lists: the first of each, then the second of each, ... */
@@ -306,16 +306,18 @@ int topo_export_xml(const char *path)
 	return err;
 }
 
+#define PLACEMENT_WORD(id, word)	[id] = word,
+static const char *const placement_words[NR_PLACEMENTS] = { PLACEMENTS(PLACEMENT_WORD) };
+
 int placement_parse(const char *s)
 {
-	if (!strcmp(s, "compact"))
-		return PLACE_COMPACT;
-	if (!strcmp(s, "scatter"))
-		return PLACE_SCATTER;
+	for (int p = 0; p < NR_PLACEMENTS; p++)
+		if (!strcmp(s, placement_words[p]))
+			return p;
 	return -1;
 }
 
 const char *placement_name(enum placement p)
 {
-	return p == PLACE_SCATTER ? "scatter" : "compact";
+	return (unsigned)p < NR_PLACEMENTS ? placement_words[p] : placement_words[PLACE_COMPACT];
 }

@@ -4,10 +4,15 @@
 
 #include <stdbool.h>
 
-enum placement {
-	PLACE_COMPACT,	/* fill one socket (then core) before the next */
-	PLACE_SCATTER,	/* round-robin across sockets and NUMA nodes */
-};
+/*
+ * Where the idx-th thread goes, with its word: one list, X(id, word), for the enum,
+ * placement_name() and a bench option's .choices (core/bench.h's CHOICE_WORD).
+ */
+#define PLACEMENTS(X) \
+	X(PLACE_COMPACT, "compact")	/* fill one socket (then core) before the next */ \
+	X(PLACE_SCATTER, "scatter")	/* round-robin across sockets and NUMA nodes */
+#define PLACEMENT_ID(id, word)	id,
+enum placement { PLACEMENTS(PLACEMENT_ID) NR_PLACEMENTS };
 
 /* Load this machine's topology (HWLOC_XMLFILE in the environment replaces it); idempotent. */
 int topo_init(void);
