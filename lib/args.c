@@ -5,6 +5,7 @@
 #include <string.h>
 #include "driver.h"
 #include "knobs.h"
+#include "kprofile.h"
 #include "options.h"
 
 static int parse_profile(const char *s, enum profile *p)
@@ -131,6 +132,8 @@ int run_args_parse(int argc, char **argv, int first, struct run_args *a, char **
 				a->verbose = true;
 			else if (!strcmp(arg, "--no-report"))
 				a->no_report = true;
+			else if (!strcmp(arg, "--kprofile"))
+				a->kprofile = true;
 			else if (rest && arg[0] != '-')
 				(*rest)[(*nr_rest)++] = argv[i];
 			else
@@ -212,5 +215,8 @@ int run_prepare(const struct run_args *a, const char *who)
 	/* a trial write of each --set value needs the lock */
 	if (!r)
 		r = run_check_sets(a, who);
+	/* after every check: a run refused changes nothing, and opens no sampler */
+	if (!r && a->kprofile)
+		kprofile_start(stderr);
 	return r;
 }

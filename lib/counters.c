@@ -16,6 +16,7 @@
 
 #include "bench.h"
 #include "counters.h"
+#include "kprofile.h"
 #include "privs.h"
 
 struct counter {
@@ -76,15 +77,21 @@ static int quiet_print(enum libperf_print_level level, const char *fmt, va_list 
 	return level == LIBPERF_ERR ? vfprintf(stderr, fmt, ap) : 0;
 }
 
-struct counters *counters_new(enum counters_scope scope)
+void counters_libperf_init(void)
 {
 	static bool libperf_ready;
-	struct counters *c;
 
 	if (!libperf_ready) {
 		libperf_init(quiet_print);
 		libperf_ready = true;
 	}
+}
+
+struct counters *counters_new(enum counters_scope scope)
+{
+	struct counters *c;
+
+	counters_libperf_init();
 	c = calloc(1, sizeof(*c));
 	if (c)
 		c->scope = scope;
@@ -328,6 +335,7 @@ static void ioctl_all(struct counters *c, struct counter *k, unsigned long req)
 
 void counters_enable(struct counters *c)
 {
+	kprofile_resume();	/* --kprofile samples the same region */
 	for (int i = 0; i < c->nr; i++) {
 		struct counter *k = &c->v[i];
 
@@ -348,6 +356,7 @@ void counters_disable(struct counters *c)
 		else if (k->fds)
 			ioctl_all(c, k, PERF_EVENT_IOC_DISABLE);
 	}
+	kprofile_pause();
 }
 
 /* Raw val/ena/run of one CPU's event (this process's fd when COUNTERS_SELF). */

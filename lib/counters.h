@@ -21,6 +21,8 @@ struct counter_value {
 struct counters;
 
 struct counters *counters_new(enum counters_scope scope);
+/* libperf's own set-up (its page size, its quiet logging), once; counters_new() does it too. */
+void counters_libperf_init(void);
 /*
  * Add an event by name: a software event ("page-faults", "minor-faults", "major-faults",
  * "context-switches", "cpu-migrations", "task-clock"), a hardware one ("cycles",

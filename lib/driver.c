@@ -10,6 +10,7 @@
 #include "atomic.h"
 #include "driver.h"
 #include "knobs.h"
+#include "kprofile.h"
 #include "manifest.h"
 #include "options.h"
 #include "procfs.h"
@@ -334,7 +335,9 @@ int driver_case_once(struct bench_ctx *ctx, struct bench_case *c, unsigned rep)
 		r = b->setup(ctx, c);
 	if (r)
 		return settle(c, r);
+	kprofile_rep_begin(ctx, c, rep);
 	r = b->run(ctx, c, rep);
+	kprofile_rep_end(c);
 	if (b->teardown)
 		b->teardown(ctx, c);
 	ctx->priv = NULL;
@@ -397,7 +400,9 @@ int driver_run_cases(struct bench_ctx *ctx, struct case_list *list, gsl_rng *rng
 		if (!r) {
 			for (unsigned rep = 0; !r && rep < ctx->reps; rep++) {
 				progress(ctx, c, rep, i, list->nr);
+				kprofile_rep_begin(ctx, c, rep);
 				r = b->run(ctx, c, rep);
+				kprofile_rep_end(c);
 				units_done++;
 			}
 			if (b->teardown)

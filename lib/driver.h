@@ -33,6 +33,7 @@ struct run_args {
 	uint64_t seed;			/* --seed: of the case order; 0: from the clock */
 	bool verbose;
 	bool no_report;
+	bool kprofile;			/* --kprofile: sampled profiles of every case (lib/kprofile.h) */
 };
 
 /*

@@ -19,7 +19,7 @@ static const char usage_text[] =
 "usage: mmbench <command> [args]\n"
 "  run [--profile smoke|quick|full] [--bench NAME[,NAME..]] [--reps N] [--runs N] [--seed N]\n"
 "      [--label TEXT] [--out ROOT] [--set KNOB=VALUE ...] [--opt [BENCH.]NAME=VALUE ...]\n"
-"      [--no-report] [-v]\n"
+"      [--no-report] [--kprofile] [-v]\n"
 "  list [--bench NAME] [--profile P] [--knobs]   benches, cases, options, and what can run here\n"
 "  sysinfo                                      the system manifest as JSON\n"
 "  report RUN_DIR                               (re)render report.txt and report.md\n"

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <jansson.h>
 #include "atomic.h"
+#include "kprofile.h"
 #include "options.h"
 #include "results.h"
 #include "stats.h"
@@ -118,6 +119,14 @@ int results_write(const char *dir, const struct bench_ctx *ctx, const struct cas
 		results_unwritten(path, r);
 	}
 	json_decref(root);
+	if (!r) {
+		r = kprofile_write(dir, ctx, list);
+		snprintf(path, sizeof(path), "%s/%s.kprofile.json", dir, ctx->bench->name);
+		if (r) {
+			fprintf(stderr, "%s: %s: %s\n", __func__, path, strerror(-r));
+			results_unwritten(path, r);
+		}
+	}
 	return r;
 }
 

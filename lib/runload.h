@@ -60,6 +60,11 @@ int run_load_light(const char *dir, struct rl_run *run);
  */
 int run_load_whole(const char *dir, struct rl_run *run);
 void run_free(struct rl_run *run);
+/*
+ * One JSON object file of a run directory, refused as run_load() refuses (one line on
+ * stderr, NULL and *err -errno): for the files with readers of their own.
+ */
+json_t *rl_load_json(const char *path, int *err);
 
 /* Lookups that tolerate absent fields. */
 struct rl_bench *rl_find_bench(const struct rl_run *run, const char *name);
