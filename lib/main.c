@@ -26,6 +26,7 @@ static const char usage_text[] =
 "  compare BASE NEW [MORE..] [--label TEXT] [--history DIR|none] [--format text|md]\n"
 "      [--json FILE] [--plots DIR]   each side a run, a set directory or RUN,RUN,..\n"
 "  sweep KNOB=V1,V2,.. [--bench NAME] [--profile P] [--reps N] [--out ROOT]\n"
+"  profile RUN_DIR --case KEY [--bench NAME] [--top N] [--folded FILE]   a case's --kprofile\n"
 "exit codes: 0 ok, 1 failure, 2 usage error, 3 compare found a regression, 4 skipped\n";
 
 /* One bench of a run: probe, cases, the loop, results. Returns the number of failed cases. */
@@ -252,6 +253,7 @@ static const struct {
 	{ "report", cmd_report },
 	{ "compare", cmd_compare },
 	{ "sweep", cmd_sweep },
+	{ "profile", cmd_profile },
 };
 
 int main(int argc, char **argv)
