@@ -11,6 +11,7 @@
 #include "bench.h"
 #include "cmds.h"
 #include "plots.h"
+#include "kprofile_report.h"
 #include "report.h"
 #include "runload.h"
 #include "wrap.h"
@@ -452,6 +453,7 @@ static int fill_report(FILE *f, void *arg)
 	}
 	if (!r->run->nr_benches)
 		fprintf(f, "no bench results in this run\n");
+	kprofile_report(f, r->dir, r->run, r->md);
 	append_sweep(f, r->dir, r->md);
 	return 0;
 }
