@@ -202,22 +202,16 @@ static void load_maps(void)
 static void resolve(uint64_t ip, bool kernel, struct kp_frame *fr, char *buf, size_t len)
 {
 	if (kernel) {
-		const struct ksym *s = ksyms_find(&kp.ksyms, ip);
-
-		if (s) {
-			fr->name = s->name;
-			fr->kind = KP_KERNEL;
+		kp_frame_kernel(&kp.ksyms, ip, fr, buf, len);
+		return;
+	}
+	for (int i = 0; i < kp.nr_maps; i++)
+		if (kp.maps[i].start <= ip && ip < kp.maps[i].end) {
+			fr->name = kp.maps[i].name;
+			fr->kind = KP_USER;
 			return;
 		}
-	} else {
-		for (int i = 0; i < kp.nr_maps; i++)
-			if (kp.maps[i].start <= ip && ip < kp.maps[i].end) {
-				fr->name = kp.maps[i].name;
-				fr->kind = KP_USER;
-				return;
-			}
-	}
-	snprintf(buf, len, "0x%" PRIx64 " [unresolved %s]", ip, kernel ? "kernel" : "user");
+	snprintf(buf, len, "0x%" PRIx64 " [unresolved user]", ip);
 	fr->name = buf;
 	fr->kind = KP_UNRESOLVED;
 }

@@ -2,7 +2,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include "kprofile_agg.h"
+#include "ksyms.h"
 
 const char *const kp_kind_names[NR_KP_KINDS] = { "kernel", "user", "unresolved" };
 
@@ -182,6 +185,21 @@ const struct kp_entry **kprof_sorted(const struct kp_table *t, bool by_children)
 	sort_children = by_children;
 	qsort(v, t->nr, sizeof(*v), by_count);
 	return v;
+}
+
+void kp_frame_kernel(const struct ksyms *k, uint64_t ip, struct kp_frame *f, char *buf, size_t len)
+{
+	const struct ksym *s = ksyms_find(k, ip);
+
+	if (s) {
+		f->name = s->name;
+		f->kind = KP_KERNEL;
+		return;
+	}
+	/* kept as it is, counted apart: never the nearest name */
+	snprintf(buf, len, "0x%" PRIx64 " [unresolved kernel]", ip);
+	f->name = buf;
+	f->kind = KP_UNRESOLVED;
 }
 
 double kprof_share(const struct kprof *p, uint64_t count)

@@ -71,6 +71,9 @@ void kp_table_free(struct kp_table *t);
 int kprof_add(struct kprof *p, const struct kp_frame *f, int n);
 /* The symbols ordered by self, then children, then name (for output); free() the array. */
 const struct kp_entry **kprof_sorted(const struct kp_table *t, bool by_children);
+struct ksyms;
+/* Kernel address @ip as a frame: its symbol, or the address itself in @buf, kind unresolved. */
+void kp_frame_kernel(const struct ksyms *k, uint64_t ip, struct kp_frame *f, char *buf, size_t len);
 /* A symbol's share of the case's samples (0 when it has none). */
 double kprof_share(const struct kprof *p, uint64_t count);
 
