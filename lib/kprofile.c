@@ -22,6 +22,7 @@
 #include "kprofile_file.h"
 #include "ksyms.h"
 #include "privs.h"
+#include "procfs.h"
 #include "timing.h"
 
 struct umap {
@@ -31,7 +32,7 @@ struct umap {
 
 static struct {
 	bool requested, ready, armed;
-	char why[200];
+	char why[320];
 	pid_t owner;
 	struct perf_evlist *evlist;
 	struct perf_cpu_map *cpus;
@@ -122,27 +123,40 @@ static int open_sampler(void)
 	return err;
 }
 
+/* Why kallsyms shows this process no address: kptr_restrict, and what would lift it. */
+static void hidden_why(const struct privs *p, char *why, size_t len)
+{
+	char buf[32] = "?";
+
+	read_text("/proc/sys/kernel/kptr_restrict", buf, sizeof(buf));
+	buf[strcspn(buf, "\n")] = 0;
+	snprintf(why, len, "/proc/kallsyms shows every address as 0: kptr_restrict is %s%s and uid %u "
+		 "lacks CAP_SYSLOG", buf, strcmp(buf, "0") ? "" : ", perf_event_paranoid above 1,",
+		 (unsigned)p->uid);
+}
+
 void kprofile_start(FILE *log)
 {
-	int err;
+	char ks_why[160] = "", perf_why[160] = "";
+	struct privs p;
+	int ks, err;
 
 	kp.requested = true;
 	kp.owner = getpid();
 	snprintf(kp.event, sizeof(kp.event), "cpu-clock");
 	kp.period = KPROFILE_PERIOD_NS;
-	err = ksyms_load(&kp.ksyms, "/proc/kallsyms", kp.why, sizeof(kp.why));
-	if (!err) {
-		err = open_sampler();
-		if (err == -EACCES || err == -EPERM) {
-			struct privs p;
-
-			privs_read(&p);
-			privs_why_perf(&p, false, kp.why, sizeof(kp.why));
-		} else if (err) {
-			snprintf(kp.why, sizeof(kp.why), "cannot open a sampling event: %s", strerror(-err));
-		}
-	}
-	kp.ready = !err;
+	privs_read(&p);
+	ks = ksyms_load(&kp.ksyms, "/proc/kallsyms", ks_why, sizeof(ks_why));
+	if (ks == -EPERM)
+		hidden_why(&p, ks_why, sizeof(ks_why));
+	/* tried either way, so that a user learns every privilege that is missing at once */
+	err = open_sampler();
+	if (err == -EACCES || err == -EPERM)
+		privs_why_perf(&p, false, perf_why, sizeof(perf_why));
+	else if (err)
+		snprintf(perf_why, sizeof(perf_why), "cannot open a sampling event: %s", strerror(-err));
+	snprintf(kp.why, sizeof(kp.why), "%s%s%s", perf_why, *perf_why && *ks_why ? "; " : "", ks_why);
+	kp.ready = !err && !ks;
 	if (!kp.ready)
 		kprofile_stop();
 	kp.requested = true;

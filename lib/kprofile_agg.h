@@ -43,7 +43,7 @@ struct kp_frame {
 struct kprof {
 	char key[192];
 	bool ok;			/* false: skipped, @reason says why */
-	char reason[200];
+	char reason[320];
 	unsigned reps;			/* repetitions sampled */
 	uint64_t samples;		/* every sample attributed (its leaf resolved or kept as an address) */
 	uint64_t kernel_samples, user_samples;

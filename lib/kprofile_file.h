@@ -12,7 +12,7 @@
 struct kp_file {
 	char bench[64];
 	bool ok;		/* false: nothing was sampled, @reason says why */
-	char reason[200];
+	char reason[320];
 	char event[32];		/* "cpu-clock" (a period in ns) or "cycles" (a frequency in Hz) */
 	uint64_t period;
 	bool freq;
