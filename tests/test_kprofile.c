@@ -325,6 +325,59 @@ static void test_cost(void **state)
 	kp_file_free(&f);
 }
 
+/* @dir: a copy of run-base with every sample times @f and a profile of one case from @samples. */
+static void profiled_run(const char *dir, double f, const char *samples)
+{
+	struct kp_file kf = { 0 };
+
+	assert_int_equal(tu_run(NULL, "rm -rf %s && mkdir -p %s && cp tests/data/run-base/* %s && "
+				"sed -i 's/\\(\"run_id\": \"[^\"]*\\)\"/\\1-%s\"/' %s/manifest.json && "
+				"python3 -c 'import json,sys; p=sys.argv[1]; d=json.load(open(p)); "
+				"[m.__setitem__(\"samples\", [x * %g for x in m[\"samples\"]]) "
+				"for c in d[\"cases\"] for m in c[\"metrics\"]]; "
+				"json.dump(d, open(p, \"w\"))' %s/fault-scale.json", dir, dir, dir,
+				strrchr(dir, '/') + 1, dir, f, dir), 0);
+	snprintf(kf.bench, sizeof(kf.bench), "fault-scale");
+	snprintf(kf.event, sizeof(kf.event), "cpu-clock");
+	kf.ok = true;
+	kf.period = 1000000;
+	load_samples(kp_file_case(&kf, "mode=vma-lock threads=8"), samples, 1);
+	assert_int_equal(kp_file_write(dir, &kf), 0);
+	kp_file_free(&kf);
+}
+
+/* compare's summary: beside the changed case, the symbols that moved, over the runs of each side pooled. */
+static void test_compare_summary(void **state)
+{
+	static const double level[3] = { 1.0, 1.011, 0.992 };
+	char a[3][PATH_MAX], b[3][PATH_MAX], *out = NULL;
+
+	(void)state;
+	for (int i = 0; i < 3; i++) {
+		snprintf(a[i], sizeof(a[i]), "%s/a%d", tu_tmpdir(), i);
+		snprintf(b[i], sizeof(b[i]), "%s/b%d", tu_tmpdir(), i);
+		profiled_run(a[i], level[i], DATA "/samples-base.txt");
+		profiled_run(b[i], 0.8 * level[i], DATA "/samples-new.txt");
+	}
+	assert_int_equal(tu_run(&out, "./build/mmbench compare %s,%s,%s %s,%s,%s --history none",
+				a[0], a[1], a[2], b[0], b[1], b[2]), 3);
+	/* 3 runs a side: 0 of 303 samples -> 75 of 288, and not few */
+	if (!strstr(out, "[of 303 -> 288 samples]"))
+		fail_msg("%s", out);
+	assert_non_null(strstr(out, "in mode=vma-lock threads=8\n    kernel profile (self, A -> B): "
+				    "lock_vma_under_rcu 0.0% (0) -> 26.0% (75)\n       q<0.001, find_vma "
+				    "19.8% (60) -> 1.0% (3) q<0.001, down_read_trylock"));
+	assert_non_null(strstr(out, "[of 303 -> 288 samples]"));
+	/* a case profiled on neither side says nothing; one side only says which */
+	assert_int_equal(tu_run(NULL, "rm %s/fault-scale.kprofile.json %s/fault-scale.kprofile.json "
+				"%s/fault-scale.kprofile.json", b[0], b[1], b[2]), 0);
+	free(out);
+	tu_run(&out, "./build/mmbench compare %s,%s,%s %s,%s,%s --history none", a[0], a[1], a[2],
+	       b[0], b[1], b[2]);
+	assert_non_null(strstr(out, "A -> B): A: profiled; B: no run has a profile"));
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -334,6 +387,7 @@ int main(void)
 		cmocka_unit_test(test_diff),
 		cmocka_unit_test(test_file),
 		cmocka_unit_test(test_cost),
+		cmocka_unit_test(test_compare_summary),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
