@@ -43,6 +43,7 @@ static struct {
 	struct kp_file bench;		/* the profiles of the bench running */
 	long cur;			/* its case of the repetition running, or -1 */
 	bool sampled;			/* whether that repetition is sampled */
+	unsigned resumed;		/* counters_enable() calls in it */
 	size_t metric_n[CASE_MAX_METRICS];
 	int nr_metrics;
 	char event[32];
@@ -304,13 +305,14 @@ static void drain(struct kprof *p)
 
 void kprofile_resume(void)
 {
-	if (kp.armed)
+	kp.resumed++;
+	if (kp.armed && kp.cur >= 0 && !kp.bench.cases[kp.cur].whole)
 		perf_evlist__enable(kp.evlist);
 }
 
 void kprofile_pause(void)
 {
-	if (kp.armed)
+	if (kp.armed && kp.cur >= 0 && !kp.bench.cases[kp.cur].whole)
 		perf_evlist__disable(kp.evlist);
 }
 
@@ -338,9 +340,12 @@ void kprofile_rep_begin(const struct bench_ctx *ctx, struct bench_case *c, unsig
 	kp.nr_metrics = c->nr_metrics;
 	for (int i = 0; i < c->nr_metrics; i++)
 		kp.metric_n[i] = c->metrics[i].n;
+	kp.resumed = 0;
 	if (kp.ready && p) {
 		drain(NULL);	/* nothing before the repetition is its */
 		kp.armed = kp.sampled;
+		if (kp.armed && p->whole)
+			perf_evlist__enable(kp.evlist);
 	}
 }
 
@@ -380,6 +385,9 @@ void kprofile_rep_end(struct bench_case *c)
 	kp.armed = false;
 	drain(kp.sampled ? p : NULL);
 	p->reps += kp.sampled;
+	/* nothing to hook in this bench's timed region: its next sampled repetitions are sampled whole */
+	if (kp.sampled && !kp.resumed && !p->whole && !p->samples)
+		p->whole = true;
 	record_overhead(p, c);
 }
 

@@ -45,6 +45,12 @@ struct kprof {
 	bool ok;			/* false: skipped, @reason says why */
 	char reason[320];
 	unsigned reps;			/* repetitions sampled */
+	/*
+	 * Sampled around the counters (the timed region), or the whole repetition: a bench
+	 * whose timed region has no counters (thp's collapse cases) is sampled from its first
+	 * sampled repetition without one on, setup included, and says so.
+	 */
+	bool whole;
 	uint64_t samples;		/* every sample attributed (its leaf resolved or kept as an address) */
 	uint64_t kernel_samples, user_samples;
 	uint64_t lost;			/* PERF_RECORD_LOST: samples the kernel dropped (buffer full) */

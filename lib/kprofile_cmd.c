@@ -77,6 +77,8 @@ static void print_head(const struct kp_file *f, const struct kprof *p, const cha
 	       (unsigned long long)p->lost, (unsigned long long)p->throttled,
 	       (unsigned long long)p->unresolved_frames);
 	printf("covers: %s\n", f->covers);
+	if (p->whole)
+		printf("region: whole repetitions, setup included (no counters around this bench's timed region)\n");
 }
 
 static void print_symbols(const struct kprof *p, unsigned top, bool by_children)

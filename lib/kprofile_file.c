@@ -73,8 +73,8 @@ static json_t *case_json(const struct kprof *p)
 		{ "unresolved_samples", p->unresolved_samples },
 		{ "unresolved_frames", p->unresolved_frames }, { "stacks_dropped", p->stacks_dropped },
 	};
-	json_t *o = json_pack("{sssssO}", "case", p->key, "status", p->ok ? "ok" : "skip",
-			      "overhead", p->overhead);
+	json_t *o = json_pack("{sssssssO}", "case", p->key, "status", p->ok ? "ok" : "skip",
+			      "region", p->whole ? "repetition" : "timed", "overhead", p->overhead);
 
 	for (size_t i = 0; i < sizeof(n) / sizeof(n[0]); i++)
 		json_object_set_new(o, n[i].name, json_integer((json_int_t)n[i].v));
@@ -229,19 +229,22 @@ static int load_case(const char *path, json_t *c, struct kp_file *f)
 	const char *key = json_string_value(json_object_get(c, "case"));
 	const char *status = json_string_value(json_object_get(c, "status"));
 	const char *reason = json_string_value(json_object_get(c, "reason"));
+	const char *region = json_string_value(json_object_get(c, "region"));
 	uint64_t sum;
 	struct kprof *p;
 	int err;
 
-	if (!key || strlen(key) >= sizeof(p->key) || !status ||
-	    (strcmp(status, "ok") && strcmp(status, "skip")))
-		return bad(path, "a case without a key or a status ok or skip");
+	if (!key || strlen(key) >= sizeof(p->key) || !status || !region ||
+	    (strcmp(status, "ok") && strcmp(status, "skip")) ||
+	    (strcmp(region, "timed") && strcmp(region, "repetition")))
+		return bad(path, "a case without a key, a status ok or skip, or a region timed or repetition");
 	if (kp_file_find(f, key))
 		return bad(path, "case '%s' twice", key);
 	p = kp_file_case(f, key);
 	if (!p)
 		return -ENOMEM;
 	p->ok = !strcmp(status, "ok");
+	p->whole = !strcmp(region, "repetition");
 	snprintf(p->reason, sizeof(p->reason), "%s", reason ? reason : "");
 	err = load_counts(path, c, p);
 	if (!err)

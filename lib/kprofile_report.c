@@ -153,9 +153,9 @@ static void case_txt(FILE *out, const struct kprof *p)
 				v[i]->name, 100 * kprof_share(p, v[i]->self));
 	}
 	if (p->ok && off < sizeof(line))
-		snprintf(line + off, sizeof(line) - off, " (%llu samples, %llu kernel, %llu lost)",
+		snprintf(line + off, sizeof(line) - off, " (%llu samples, %llu kernel, %llu lost%s)",
 			 (unsigned long long)p->samples, (unsigned long long)p->kernel_samples,
-			 (unsigned long long)p->lost);
+			 (unsigned long long)p->lost, p->whole ? "; whole repetitions, setup included" : "");
 	wrap_words(out, "    ", 6, line);
 	free(v);
 }

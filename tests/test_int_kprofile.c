@@ -223,12 +223,50 @@ static void test_skip_unprivileged(void **state)
 	tu_harness_free(&h);
 }
 
+/*
+ * A bench whose timed region has no counters to hook (thp's MADV_COLLAPSE): its first
+ * sampled repetition finds nothing, the next are sampled whole, and the profile says so.
+ */
+static void test_whole_repetition(void **state)
+{
+	struct tu_harness h = { 0 };
+	char root[PATH_MAX], path[PATH_MAX + 32];
+	long long children = 0;
+	const char *d;
+	json_t *j, *c = NULL, *x;
+	size_t i;
+
+	(void)state;
+	need_run();
+	snprintf(root, sizeof(root), "%s/thp", tu_tmpdir());
+	tu_bench_run(&h, "thp", root, "--profile smoke --reps 3 --kprofile --no-report "
+		     "--opt phases=madv-collapse --opt occupancy=100");
+	tu_need_bench(&h, "mmbench run --bench thp --kprofile");
+	d = tu_run_dir(root);
+	snprintf(path, sizeof(path), "%s/thp.kprofile.json", d);
+	j = tu_json(path);
+	json_array_foreach(json_object_get(j, "cases"), i, x)
+		if (!strcmp(json_string_value(json_object_get(x, "case")), "phase=madv-collapse size=2M occupancy=100"))
+			c = x;
+	if (!c || strcmp(json_string_value(json_object_get(c, "status")), "ok"))
+		tu_skip("the madv-collapse case did not run here");
+	assert_string_equal(json_string_value(json_object_get(c, "region")), "repetition");
+	assert_int_equal(num(c, "reps_sampled"), 2);
+	print_message("madv-collapse: %lld samples, madvise_collapse at rank %d\n", num(c, "samples"),
+		      rank_of(c, "madvise_collapse", &children));
+	assert_true(num(c, "samples") > 0);
+	assert_true(rank_of(c, "madvise_collapse", &children) >= 0 && children > 0);
+	json_decref(j);
+	tu_harness_free(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fault_path),
 		cmocka_unit_test(test_samples_counted),
 		cmocka_unit_test(test_profile_command),
+		cmocka_unit_test(test_whole_repetition),
 		cmocka_unit_test(test_skip_unprivileged),
 	};
 
