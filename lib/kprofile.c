@@ -335,8 +335,13 @@ void kprofile_rep_begin(const struct bench_ctx *ctx, struct bench_case *c, unsig
 	bench_is(ctx->bench->name);
 	p = kp_file_case(&kp.bench, c->key);
 	kp.cur = p ? p - kp.bench.cases : -1;
-	/* even repetitions sampled, odd ones not: the same case with and without, interleaved */
-	kp.sampled = rep % 2 == 0;
+	/*
+	 * Every other repetition sampled: the same case with and without, interleaved. Half
+	 * the cases sample their even repetitions, half their odd ones, so whatever sets a
+	 * repetition's place apart (the first one's memory) falls on both kinds alike. A case
+	 * of one repetition is sampled.
+	 */
+	kp.sampled = ctx->reps == 1 || (rep + (unsigned)kp.cur) % 2 == 0;
 	kp.nr_metrics = c->nr_metrics;
 	for (int i = 0; i < c->nr_metrics; i++)
 		kp.metric_n[i] = c->metrics[i].n;

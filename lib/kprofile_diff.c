@@ -36,8 +36,17 @@ double kp_prop_test(uint64_t xb, uint64_t nb, uint64_t xc, uint64_t nc, const ch
 		*test = "none";
 		return NAN;
 	}
-	/* expected counts of the four cells: any below 5 and the normal approximation is off */
-	if (nb * k / n < 5 || nc * k / n < 5 || nb * (n - k) / n < 5 || nc * (n - k) / n < 5) {
+	if (xb > nb || xc > nc) {
+		*test = "none";
+		return NAN;
+	}
+	/*
+	 * Expected counts of the four cells: any below 5 and the normal approximation is off.
+	 * (GSL's hypergeometric takes unsigned ints: beyond them, every cell is large anyway
+	 * but in a profile no run can make.)
+	 */
+	if ((nb * k / n < 5 || nc * k / n < 5 || nb * (n - k) / n < 5 || nc * (n - k) / n < 5) &&
+	    nb + nc < (1u << 31)) {
 		*test = "fisher";
 		return fisher(xb, nb, xc, nc);
 	}

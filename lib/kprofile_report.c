@@ -178,7 +178,7 @@ static void bench_profile(FILE *out, const struct kp_file *f)
 		snprintf(every, sizeof(every), "at %llu Hz", (unsigned long long)f->period);
 	else
 		snprintf(every, sizeof(every), "every %.3g ms", f->period / 1e6);
-	snprintf(line, sizeof(line), "%s %s, even repetitions sampled: %llu samples, %llu lost, "
+	snprintf(line, sizeof(line), "%s %s, every other repetition sampled: %llu samples, %llu lost, "
 		 "%llu unresolved frames; %.0f ms reading them, outside the timed regions", f->event,
 		 every, (unsigned long long)samples, (unsigned long long)lost,
 		 (unsigned long long)frames, f->process_ms);

@@ -239,7 +239,7 @@ static void test_whole_repetition(void **state)
 	(void)state;
 	need_run();
 	snprintf(root, sizeof(root), "%s/thp", tu_tmpdir());
-	tu_bench_run(&h, "thp", root, "--profile smoke --reps 3 --kprofile --no-report "
+	tu_bench_run(&h, "thp", root, "--profile smoke --reps 4 --kprofile --no-report "
 		     "--opt phases=madv-collapse --opt occupancy=100");
 	tu_need_bench(&h, "mmbench run --bench thp --kprofile");
 	d = tu_run_dir(root);
