@@ -11,6 +11,7 @@ usage() {
 	cat <<'USAGE'
 usage: ./run.sh [run] [--profile smoke|quick|full] [--bench NAME[,NAME..]] [--reps N] [--runs N]
                 [--seed N] [--label TEXT] [--out ROOT] [--set KNOB=VALUE ...] [--opt [BENCH.]NAME=VALUE ...]
+                [--kprofile]
        ./run.sh list [--bench NAME] [--profile P] [--knobs]
        ./run.sh sysinfo
        ./run.sh report RUN_DIR

@@ -49,6 +49,7 @@ static struct {
 	char event[32];
 	uint64_t period;
 	bool freq;
+	int mmap_errno;			/* why the ring buffers could not be mapped */
 } kp = { .cur = -1 };
 
 static const char covers[] =
@@ -86,10 +87,11 @@ static int open_event(__u32 type, __u64 config, bool freq)
 	perf_evlist__add(kp.evlist, evsel);
 	perf_evlist__set_maps(kp.evlist, kp.cpus, kp.threads);
 	err = perf_evlist__open(kp.evlist);
-	if (!err) {
-		err = perf_evlist__mmap(kp.evlist, KPROFILE_PAGES);
-		if (err)
-			perf_evlist__close(kp.evlist);
+	if (!err && perf_evlist__mmap(kp.evlist, KPROFILE_PAGES)) {
+		/* libperf says -1: the reason is mmap's errno (EPERM: over perf_event_mlock_kb) */
+		kp.mmap_errno = errno ? errno : ENOMEM;
+		err = -ENOBUFS;
+		perf_evlist__close(kp.evlist);
 	}
 	if (err) {
 		perf_evlist__delete(kp.evlist);	/* deletes the evsel too */
@@ -152,7 +154,11 @@ void kprofile_start(FILE *log)
 		hidden_why(&p, ks_why, sizeof(ks_why));
 	/* tried either way, so that a user learns every privilege that is missing at once */
 	err = open_sampler();
-	if (err == -EACCES || err == -EPERM)
+	if (err == -ENOBUFS)
+		snprintf(perf_why, sizeof(perf_why), "cannot map %d KiB of ring buffer a CPU: %s "
+			 "(perf_event_mlock_kb, RLIMIT_MEMLOCK; CAP_IPC_LOCK lifts them)",
+			 KPROFILE_PAGES * (int)(sysconf(_SC_PAGESIZE) / 1024), strerror(kp.mmap_errno));
+	else if (err == -EACCES || err == -EPERM)
 		privs_why_perf(&p, false, perf_why, sizeof(perf_why));
 	else if (err)
 		snprintf(perf_why, sizeof(perf_why), "cannot open a sampling event: %s", strerror(-err));
