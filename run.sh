@@ -11,12 +11,14 @@ usage() {
 	cat <<'USAGE'
 usage: ./run.sh [run] [--profile smoke|quick|full] [--bench NAME[,NAME..]] [--reps N] [--runs N]
                 [--seed N] [--label TEXT] [--out ROOT] [--set KNOB=VALUE ...] [--opt [BENCH.]NAME=VALUE ...]
+                [--kprofile]
        ./run.sh list [--bench NAME] [--profile P] [--knobs]
        ./run.sh sysinfo
        ./run.sh report RUN_DIR
        ./run.sh compare BASE NEW [MORE..] [--label TEXT] [--history DIR|none] [--format text|md]
                 [--json FILE] [--plots DIR]      (each side: a run, a set directory, or RUN,RUN,..)
        ./run.sh sweep KNOB=V1,V2,.. [--bench NAME] [--profile P]
+       ./run.sh profile RUN_DIR --case KEY [--bench NAME] [--top N] [--folded FILE]
        ./run.sh vm --kernel IMAGE [--numa N] [--cpus N] [--mem SIZE] [--accel auto|kvm|tcg] [-- RUN_ARGS]
        ./run.sh ab --kernel IMAGE_A --kernel IMAGE_B [--boots N] [--label TEXT] [vm options] [-- RUN_ARGS]
        ./run.sh trend --bench NAME --metric NAME [--case KEY] [--root DIR] [--label TEXT]
@@ -75,7 +77,7 @@ case "$cmd" in
 run|sweep)
 	ensure_built || exit 1
 	run_and_plot "$cmd" "$@" ;;
-list|sysinfo)
+list|sysinfo|profile)
 	ensure_built || exit 1
 	exec "$mmbench" "$cmd" "$@" ;;
 compare|trend)

@@ -21,3 +21,11 @@ for run in tests/data/run-*/; do
 			>"$out/$name-$(basename "$f" .json)"
 	done
 done
+# a run with a profile (hand-made, consistent: tests/data/kprofile/), so the fuzzer reaches its reader
+{
+	for f in tests/data/run-base/* tests/data/kprofile/fault-scale.kprofile.json; do
+		printf '@@%s\n' "$(basename "$f")"
+		cat "$f"
+		printf '\n'
+	done
+} >"$out/run-base-kprofile"

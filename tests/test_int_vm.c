@@ -227,16 +227,76 @@ static int vma_lock_run(const char *img, const char *out_root, char *dir, size_t
 {
 	int rc = tu_run(out, "./run.sh vm --kernel %s --numa 2 --cpus 2 --accel tcg --timeout %d "
 			"--quiet --no-report --out %s -- --bench vma-lock --profile quick "
-			"--opt mode=shared-vma,private-vma", img, 2 * TIMEOUT_S, out_root);
+			"--opt mode=shared-vma,private-vma --kprofile", img, 2 * TIMEOUT_S, out_root);
 
 	tu_last_line(*out, dir, len);
 	return rc;
 }
 
+/* The share of case @key's samples with @sym in their chain (children), from run @dir's profile. */
+static double children_share(json_t *prof, const char *key, const char *sym)
+{
+	json_t *c, *s;
+	size_t i, k;
+
+	json_array_foreach(json_object_get(prof, "cases"), i, c) {
+		if (strcmp(json_string_value(json_object_get(c, "case")), key))
+			continue;
+		assert_string_equal(json_string_value(json_object_get(c, "status")), "ok");
+		assert_true(json_integer_value(json_object_get(c, "samples")) >= 500);
+		json_array_foreach(json_object_get(c, "symbols"), k, s)
+			if (!strcmp(json_string_value(json_object_get(s, "name")), sym))
+				return (double)json_integer_value(json_object_get(s, "children")) /
+				       json_integer_value(json_object_get(c, "samples"));
+		return 0;
+	}
+	fail_msg("no profile of %s", key);
+	return 0;
+}
+
+/*
+ * The kernel profiles (--kprofile) say why: on 6.1 each fault finds its VMA under
+ * mmap_lock (find_vma, inside Debian 6.1's lock_mm_and_find_vma), and lock_vma_under_rcu
+ * does not exist; on 6.12 faults take lock_vma_under_rcu and find_vma is gone from them.
+ */
+static void profiles_show_lock_path(const char *a, const char *b, const char *cmp_out)
+{
+	char path[4300];
+	json_t *pa, *pb, *c;
+	size_t i, n = 0;
+	const char *s;
+
+	snprintf(path, sizeof(path), "%s/vma-lock.kprofile.json", a);
+	pa = tu_json(path);
+	snprintf(path, sizeof(path), "%s/vma-lock.kprofile.json", b);
+	pb = tu_json(path);
+	json_array_foreach(json_object_get(pa, "cases"), i, c) {
+		const char *key = json_string_value(json_object_get(c, "case"));
+		double fa = children_share(pa, key, "find_vma"), fb = children_share(pb, key, "find_vma");
+		double la = children_share(pa, key, "lock_vma_under_rcu");
+		double lb = children_share(pb, key, "lock_vma_under_rcu");
+
+		print_message("%s: find_vma %.2f%% -> %.2f%%, lock_vma_under_rcu %.2f%% -> %.2f%% "
+			      "(children)\n", key, 100 * fa, 100 * fb, 100 * la, 100 * lb);
+		assert_true(fa >= 0.005);
+		assert_true(fb < fa / 2);
+		assert_true(la == 0);
+		assert_true(lb >= 0.003);
+		n++;
+	}
+	assert_true(n >= 4);
+	/* and compare puts the profile diff beside each changed case */
+	for (s = cmp_out, n = 0; (s = strstr(s, "kernel profile (self, A -> B): ")); s++)
+		n++;
+	assert_true(n >= 4);
+	json_decref(pa);
+	json_decref(pb);
+}
+
 /*
  * Per-VMA locks (6.4) as a verdict: the quick profile of vma-lock on 6.1 against 6.12, one
  * run a side, must call mmap_lock_per_kfault better on 6.12 in every shared-vma and
- * private-vma case (about 1000 against about 0).
+ * private-vma case (about 1000 against about 0), and the profiles must show the lock path.
  */
 static void test_per_vma_locks_verdict(void **state)
 {
@@ -277,6 +337,7 @@ static void test_per_vma_locks_verdict(void **state)
 	}
 	print_message("mmap_lock_per_kfault better on 6.12 in %zu cases\n", judged);
 	assert_true(judged >= 4);
+	profiles_show_lock_path(a, b, out);
 	json_decref(j);
 	free(out);
 }

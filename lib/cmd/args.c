@@ -5,12 +5,13 @@
 #include <string.h>
 #include "benches/registry.h"
 #include "cmd/args.h"
+#include "core/kprofile.h"
 #include "core/options.h"
 #include "knobs/knobs.h"
 
 enum {
 	A_PROFILE = 0x100, A_BENCH, A_REPS, A_RUNS, A_SEED, A_LABEL, A_OUT, A_SET, A_OPT,
-	A_NO_REPORT, A_VERBOSE = 'v',
+	A_NO_REPORT, A_KPROFILE, A_VERBOSE = 'v',
 };
 
 static const struct option shared_opts[] = {
@@ -24,6 +25,7 @@ static const struct option shared_opts[] = {
 	{ "set", required_argument, NULL, A_SET },
 	{ "opt", required_argument, NULL, A_OPT },
 	{ "no-report", no_argument, NULL, A_NO_REPORT },
+	{ "kprofile", no_argument, NULL, A_KPROFILE },
 	{ "verbose", no_argument, NULL, A_VERBOSE },
 };
 #define NR_SHARED (sizeof(shared_opts) / sizeof(shared_opts[0]))
@@ -179,6 +181,9 @@ static int take_shared(struct run_args *a, int code, const char *val, const char
 	case A_NO_REPORT:
 		a->no_report = true;
 		return 0;
+	case A_KPROFILE:
+		a->kprofile = true;
+		return 0;
 	case A_VERBOSE:
 		a->verbose = true;
 		return 0;
@@ -298,5 +303,8 @@ int run_prepare(const struct run_args *a, const char *who)
 	/* a trial write of each --set value needs the lock */
 	if (!r)
 		r = run_check_sets(a, who);
+	/* after every check: a run refused changes nothing, and opens no sampler */
+	if (!r && a->kprofile)
+		kprofile_start(stderr);
 	return r;
 }

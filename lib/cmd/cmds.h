@@ -11,5 +11,6 @@ int cmd_sweep(int argc, char **argv);
 int cmd_trend(int argc, char **argv);
 int cmd_bisect_decide(int argc, char **argv);
 int cmd_lava_results(int argc, char **argv);
+int cmd_profile(int argc, char **argv);
 
 #endif

@@ -9,7 +9,7 @@ static const char usage_text[] =
 "usage: mmbench <command> [args]\n"
 "  run [--profile smoke|quick|full] [--bench NAME[,NAME..]] [--reps N] [--runs N] [--seed N]\n"
 "      [--label TEXT] [--out ROOT] [--set KNOB=VALUE ...] [--opt [BENCH.]NAME=VALUE ...]\n"
-"      [--no-report] [-v]\n"
+"      [--no-report] [--kprofile] [-v]\n"
 "  list [--bench NAME] [--profile P] [--knobs]   benches, cases, options, and what can run here\n"
 "  sysinfo                                      the system manifest as JSON\n"
 "  report RUN_DIR                               (re)render report.txt and report.md\n"
@@ -21,6 +21,7 @@ static const char usage_text[] =
 "  bisect-decide --good RUNS --bad RUNS --bench NAME --metric NAME --case KEY [--check] [RUNS]\n"
 "      one git bisect step's verdict: 0 good, 1 bad, 3 cannot tell, 4 no sample (bisect-run)\n"
 "  lava-results --cases|--metrics|--check RUN_DIR   a run as LAVA test-monitor lines\n"
+"  profile RUN_DIR --case KEY [--bench NAME] [--top N] [--folded FILE]   a case's --kprofile\n"
 "exit codes: 0 ok, 1 failure, 2 usage error, 3 compare found a regression, 4 skipped\n";
 
 static const struct {
@@ -36,6 +37,7 @@ static const struct {
 	{ "trend", cmd_trend },
 	{ "bisect-decide", cmd_bisect_decide },
 	{ "lava-results", cmd_lava_results },
+	{ "profile", cmd_profile },
 };
 
 int main(int argc, char **argv)

@@ -10,6 +10,7 @@
 #include "sys/kconfig.h"
 #include "sys/atomic.h"
 #include "core/driver.h"
+#include "core/kprofile.h"
 #include "knobs/knobs.h"
 #include "core/manifest.h"
 #include "core/options.h"
@@ -214,7 +215,9 @@ static int case_reps(struct bench_ctx *ctx, struct bench_case *c, unsigned rep0,
 	for (unsigned rep = rep0; !r && rep < rep0 + nreps; rep++) {
 		if (idx >= 0)
 			progress(ctx, c, rep, idx, nr);
+		kprofile_rep_begin(ctx, c, rep);
 		r = b->run(ctx, c, rep);
+		kprofile_rep_end(c);
 		ctx->units_done++;
 	}
 	if (set_up && b->teardown)

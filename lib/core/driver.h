@@ -34,6 +34,7 @@ struct run_args {
 	bool verbose;
 	bool no_report;
 	bool benches_given;		/* --bench was given (else every bench is selected) */
+	bool kprofile;			/* --kprofile: sampled profiles of every case (core/kprofile.h) */
 };
 
 /*

@@ -16,6 +16,7 @@
 #include "out/compare.h"
 #include "out/compare_summary.h"
 #include "out/wrap.h"
+#include "out/kprofile_diff.h"
 
 #define SUMMARY_MAX_CHANGES	8
 #define COUNTER_MOVED		0.10	/* a counter moved when its ratio is beyond +-10% */
@@ -140,7 +141,33 @@ static bool mechanism_events(struct line *l, const struct cmp *c, const struct c
 	return moved;
 }
 
-static void one_change(FILE *f, const struct cmp *c, const struct cmp_row *r)
+/* Where the kernel spent the time in the case on each side (--kprofile), and what moved most. */
+static void profile_change(FILE *f, const struct cmp *c, const struct cmp_row *r)
+{
+	const struct run_set *a = &c->sides[0].set, *b = &c->sides[r->side].set;
+	char wa[240], wb[240], buf[2048], lead[48];
+	struct kprof pa, pb;
+	int ea = kp_side_profile(a->runs, a->nr, r->bench, r->key, &pa, wa, sizeof(wa));
+	int eb = kp_side_profile(b->runs, b->nr, r->bench, r->key, &pb, wb, sizeof(wb));
+	struct kp_diff d;
+
+	snprintf(lead, sizeof(lead), "    kernel profile (self, A -> %c): ", (int)('A' + r->side));
+	if (ea && eb && !strcmp(wa, wb) && strstr(wa, "--kprofile")) {
+		;	/* neither side profiled: nothing to say on every line */
+	} else if (ea || eb) {
+		snprintf(buf, sizeof(buf), "A: %s; %c: %s", ea ? wa : "profiled", (int)('A' + r->side),
+			 eb ? wb : "profiled");
+		wrap_words(f, lead, 7, buf);
+	} else if (!kprof_diff(&pa, &pb, &d)) {
+		kp_diff_text(&d, KP_DIFF_TOP, buf, sizeof(buf));
+		wrap_words(f, lead, 7, buf);
+		kp_diff_free(&d);
+	}
+	kprof_free(&pa);
+	kprof_free(&pb);
+}
+
+static void one_change(FILE *f, const struct cmp *c, const struct cmp_row *r, bool profile)
 {
 	const struct bench *b = bench_find(r->bench);
 	struct line l = { .len = 0 };
@@ -155,6 +182,8 @@ static void one_change(FILE *f, const struct cmp *c, const struct cmp_row *r)
 	item(&head, "%s%s: %s %s (%s) in %s", side, r->bench, r->metric,
 	     change_text(&r->res, ch, sizeof(ch)), verdict_name(r->res.v), r->key);
 	wrap_words(f, "", 7, head.buf);
+	if (profile)
+		profile_change(f, c, r);
 	if (!b || !b->mechanism || in_mechanism(b, "", r->metric))
 		return;
 	moved = mechanism_metrics(&l, c, r, b);
@@ -292,8 +321,16 @@ void cmp_print_summary(FILE *f, const struct cmp *c, bool md)
 	sort_cmp = c;
 	qsort(idx, n, sizeof(*idx), by_effect);
 	fprintf(f, md ? "```\nsummary: %zu changed\n" : "summary: %zu changed\n", n);
-	for (size_t i = 0; i < n && i < SUMMARY_MAX_CHANGES; i++)
-		one_change(f, c, &c->rows[idx[i]]);
+	for (size_t i = 0; i < n && i < SUMMARY_MAX_CHANGES; i++) {
+		const struct cmp_row *r = &c->rows[idx[i]];
+		bool first = true;
+
+		/* a case's profile once, beside its largest change */
+		for (size_t j = 0; j < i && first; j++)
+			first = c->rows[idx[j]].side != r->side || strcmp(c->rows[idx[j]].bench, r->bench) ||
+				strcmp(c->rows[idx[j]].key, r->key);
+		one_change(f, c, r, first);
+	}
 	if (n > SUMMARY_MAX_CHANGES)
 		fprintf(f, "and %zu more changes below\n", n - SUMMARY_MAX_CHANGES);
 	one_sided(f, c);

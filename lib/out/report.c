@@ -14,6 +14,7 @@
 #include "out/report.h"
 #include "out/results_read.h"
 #include "out/wrap.h"
+#include "out/kprofile_report.h"
 
 
 /* "label      value" with the value's words wrapped under it (a kernel command line is long). */
@@ -453,6 +454,7 @@ static int fill_report(FILE *f, void *arg)
 	}
 	if (!r->run->nr_benches)
 		fprintf(f, "no bench results in this run\n");
+	kprofile_report(f, r->dir, r->run, r->md);
 	append_sweep(f, r->dir, r->md);
 	return 0;
 }

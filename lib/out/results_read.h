@@ -62,6 +62,11 @@ int run_load_whole(const char *dir, struct rl_run *run);
 void run_free(struct rl_run *run);
 /* What the last failed load said was wrong ("FILE: why"), also of a light load that said nothing. */
 const char *run_load_said(void);
+/*
+ * One JSON object file of a run directory, refused as run_load() refuses (one line on
+ * stderr, NULL and *err -errno): for the files with readers of their own.
+ */
+json_t *rl_load_json(const char *path, int *err);
 
 /* Lookups that tolerate absent fields. */
 struct rl_bench *rl_find_bench(const struct rl_run *run, const char *name);

@@ -11,6 +11,7 @@
 #include "core/options.h"
 #include "out/results_write.h"
 #include "out/stats.h"
+#include "out/kprofile_file.h"
 
 static const char *const better_names[] = {
 	[BETTER_LOWER] = "lower", [BETTER_HIGHER] = "higher", [BETTER_NONE] = "none",
@@ -118,6 +119,14 @@ int results_write(const char *dir, const struct bench_ctx *ctx, const struct cas
 		results_unwritten(path, r);
 	}
 	json_decref(root);
+	if (!r) {
+		r = kprofile_write(dir, ctx, list);
+		snprintf(path, sizeof(path), "%s/%s.kprofile.json", dir, ctx->bench->name);
+		if (r) {
+			fprintf(stderr, "%s: %s: %s\n", __func__, path, strerror(-r));
+			results_unwritten(path, r);
+		}
+	}
 	return r;
 }
 

@@ -76,15 +76,29 @@ static int quiet_print(enum libperf_print_level level, const char *fmt, va_list 
 	return level == LIBPERF_ERR ? vfprintf(stderr, fmt, ap) : 0;
 }
 
-struct counters *counters_new(enum counters_scope scope)
+static void (*region_enter)(void), (*region_leave)(void);
+
+void counters_region_hook(void (*enter)(void), void (*leave)(void))
+{
+	region_enter = enter;
+	region_leave = leave;
+}
+
+void counters_libperf_init(void)
 {
 	static bool libperf_ready;
-	struct counters *c;
 
 	if (!libperf_ready) {
 		libperf_init(quiet_print);
 		libperf_ready = true;
 	}
+}
+
+struct counters *counters_new(enum counters_scope scope)
+{
+	struct counters *c;
+
+	counters_libperf_init();
 	c = calloc(1, sizeof(*c));
 	if (c)
 		c->scope = scope;
@@ -328,6 +342,8 @@ static void ioctl_all(struct counters *c, struct counter *k, unsigned long req)
 
 void counters_enable(struct counters *c)
 {
+	if (region_enter)
+		region_enter();	/* e.g. --kprofile samples the same region */
 	for (int i = 0; i < c->nr; i++) {
 		struct counter *k = &c->v[i];
 
@@ -348,6 +364,8 @@ void counters_disable(struct counters *c)
 		else if (k->fds)
 			ioctl_all(c, k, PERF_EVENT_IOC_DISABLE);
 	}
+	if (region_leave)
+		region_leave();
 }
 
 /* Raw val/ena/run of one CPU's event (this process's fd when COUNTERS_SELF). */

@@ -22,6 +22,13 @@ struct counters;
 
 struct counters *counters_new(enum counters_scope scope);
 /*
+ * What else starts and stops with the timed region: @enter before counters_enable()
+ * enables, @leave after counters_disable() disables (--kprofile's sampler, core/kprofile.c).
+ */
+void counters_region_hook(void (*enter)(void), void (*leave)(void));
+/* libperf's own set-up (its page size, its quiet logging), once; counters_new() does it too. */
+void counters_libperf_init(void);
+/*
  * Add an event by name: a software event ("page-faults", "minor-faults", "major-faults",
  * "context-switches", "cpu-migrations", "task-clock"), a hardware one ("cycles",
  * "instructions", "dTLB-load-misses"), or a tracepoint "subsys:event". @label names
