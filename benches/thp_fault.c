@@ -17,8 +17,9 @@
  */
 int thp_fault_run(struct bench_ctx *ctx, struct bench_case *c, struct thp_state *st)
 {
-	size_t size = (size_t)c->arg[ARG_SIZE];
-	size_t len = opt_u64(ctx, "size") / thp_pmd_size * thp_pmd_size;
+	const struct thp_opts *o = ctx->o;
+	size_t size = CASE_DATA(c, struct thp_case)->size;
+	size_t len = o->size / thp_pmd_size * thp_pmd_size;
 	double mib = (double)len / (1 << 20);
 	struct vmstat_snap before = { 0 }, after = { 0 };
 	char alloc[64], fallback[64], charge[64];
