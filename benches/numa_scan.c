@@ -15,7 +15,22 @@
 #include "sys/topology.h"
 #include "numa_scan.h"
 
-static const char *const mode_names[NR_MODES] = { "disjoint", "shared", "idle-vmas" };
+static const char *const mode_names[NR_MODES] = { NUMA_SCAN_MODES(ENUM_WORD) };
+
+struct numa_scan_opts {
+	struct opt_choices mode;	/* enum mode */
+	struct opt_nums threads;
+	uint64_t duration;		/* seconds */
+	uint64_t size;			/* per thread */
+	uint64_t idle_vmas;
+	uint64_t idle_size;
+};
+
+/* One case: the sharing pattern and how many threads write. */
+struct numa_scan_case {
+	enum mode mode;
+	unsigned nthreads;
+};
 
 /*
  * The reasons of Linux 6.18, used only to name the metrics that cannot be counted
@@ -37,22 +52,24 @@ const struct numa_scan_stat numa_scan_stats[] = {
 _Static_assert(sizeof(numa_scan_stats) / sizeof(numa_scan_stats[0]) == NR_STATS, "NR_STATS");
 
 static const struct bench_opt numa_scan_opts[] = {
-	{ .name = "mode", .type = OPT_LIST, .def = { "disjoint,shared,idle-vmas" },
-	  .choices = "disjoint|shared|idle-vmas",
+	{ .name = "mode", .type = OPT_LIST, OPT_AT(struct numa_scan_opts, mode),
+	  .def = { "disjoint,shared,idle-vmas" }, .choices = NUMA_SCAN_MODES(CHOICE_WORD),
 	  .help = "disjoint: each thread writes its own VMA; shared: all write one VMA; idle-vmas: disjoint plus VMAs nobody touches" },
-	{ .name = "threads", .type = OPT_UINT_LIST, .def = { "ncpus" }, .min = 1, .max = 4096,
-	  .max_per_cpu = 8,
+	{ .name = "threads", .type = OPT_UINT_LIST, OPT_AT(struct numa_scan_opts, threads),
+	  .def = { "ncpus" }, .min = 1, .max = 4096, .max_per_cpu = 8,
 	  .help = "writer threads (at least 2: filtering is by the PID of the scanning thread)" },
-	{ .name = "duration", .type = OPT_UINT, .def = { "3", "10", "60" }, .min = 1, .max = 3600,
-	  .unit = "s",
+	{ .name = "duration", .type = OPT_UINT, OPT_AT(struct numa_scan_opts, duration),
+	  .def = { "3", "10", "60" }, .min = 1, .max = 3600, .unit = "s",
 	  .help = "seconds each repetition runs (one value per metric over all of it); on one node the scan period doubles from 1 s, so the third pass, the first that filters by PID, comes after about 7 s" },
-	{ .name = "size", .type = OPT_SIZE, .def = { "16M", "64M", "128M" }, .min = 1 << 20,
-	  .max = 1ull << 40, .unit = "B",
+	{ .name = "size", .type = OPT_SIZE, OPT_AT(struct numa_scan_opts, size),
+	  .def = { "16M", "64M", "128M" }, .min = 1 << 20, .max = 1ull << 40, .unit = "B",
 	  .help = "memory each thread writes (shared: threads x size in one VMA); with threads x size up to scan_size_mb (256 MB) one scan covers all of it" },
-	{ .name = "idle_vmas", .type = OPT_UINT, .def = { "64" }, .min = 1, .max = 4096,
+	{ .name = "idle_vmas", .type = OPT_UINT, OPT_AT(struct numa_scan_opts, idle_vmas),
+	  .def = { "64" }, .min = 1, .max = 4096,
 	  .help = "idle-vmas: VMAs populated at the start and never touched again" },
-	{ .name = "idle_size", .type = OPT_SIZE, .def = { "1M" }, .min = 4096, .max = 1ull << 32,
-	  .unit = "B", .help = "idle-vmas: size of each idle VMA" },
+	{ .name = "idle_size", .type = OPT_SIZE, OPT_AT(struct numa_scan_opts, idle_size),
+	  .def = { "1M" }, .min = 4096, .max = 1ull << 32, .unit = "B",
+	  .help = "idle-vmas: size of each idle VMA" },
 	{ .name = NULL },
 };
 
@@ -133,28 +150,25 @@ static const char *numa_scan_probe(struct bench_ctx *ctx)
 
 static int numa_scan_cases(struct bench_ctx *ctx, struct case_list *list)
 {
-	const char *modes[NR_MODES];
-	uint64_t threads[64];
-	int nm = opt_list(ctx, "mode", modes, NR_MODES);
-	int nt = opt_u64_list(ctx, "threads", threads, 64);
+	const struct numa_scan_opts *o = ctx->o;
 
-	for (int i = 0; i < nm; i++) {
-		for (int j = 0; j < nt; j++) {
+	/* the first NR_MODES words: a longer list only repeats modes */
+	for (int i = 0; i < o->mode.n && i < NR_MODES; i++) {
+		enum mode m = o->mode.v[i];
+
+		for (int j = 0; j < o->threads.n; j++) {
+			uint64_t threads = o->threads.v[j];
 			struct bench_case *c = case_new(list);
-			int m = 0;
 
 			if (!c)
 				return -ENOMEM;
-			while (m < NR_MODES && strcmp(mode_names[m], modes[i]))
-				m++;
-			case_param_str(c, "mode", modes[i]);
-			case_param_num(c, "threads", threads[j]);
+			case_param_str(c, "mode", mode_names[m]);
+			case_param_num(c, "threads", threads);
 			case_knob(c, "kernel.numa_balancing", "1");
-			c->arg[0] = m;
-			c->arg[1] = (long)threads[j];
-			if (threads[j] < 2)
+			*CASE_DATA(c, struct numa_scan_case) = (struct numa_scan_case){ m, (unsigned)threads };
+			if (threads < 2)
 				case_skip(c, "threads=%llu: PID filtering is between threads, it needs at least 2",
-					  (unsigned long long)threads[j]);
+					  (unsigned long long)threads);
 		}
 	}
 	return 0;
@@ -191,10 +205,10 @@ static void choose_placement(struct numa_scan *ns, struct bench_case *c)
 	case_param_str(c, "placement", text);
 }
 
-static void numa_scan_teardown(struct bench_ctx *ctx, struct bench_case *c);
-
 static int numa_scan_setup(struct bench_ctx *ctx, struct bench_case *c)
 {
+	const struct numa_scan_opts *o = ctx->o;
+	const struct numa_scan_case *nc = CASE_DATA(c, struct numa_scan_case);
 	struct numa_scan *ns;
 	uint64_t bytes;
 	int err;
@@ -202,13 +216,14 @@ static int numa_scan_setup(struct bench_ctx *ctx, struct bench_case *c)
 	ns = calloc(1, sizeof(*ns));
 	if (!ns)
 		return -ENOMEM;
-	ns->mode = c->arg[0];
-	ns->nthreads = c->arg[1];
-	ns->duration = opt_u64(ctx, "duration");
+	ctx->priv = ns;	/* the driver's teardown frees what is made from here on */
+	ns->mode = nc->mode;
+	ns->nthreads = nc->nthreads;
+	ns->duration = o->duration;
 	ns->page = sysconf(_SC_PAGESIZE);
-	ns->size = opt_u64(ctx, "size") & ~(ns->page - 1);
-	ns->nr_idle = ns->mode == MODE_IDLE_VMAS ? opt_u64(ctx, "idle_vmas") : 0;
-	ns->idle_size = (opt_u64(ctx, "idle_size") + ns->page - 1) & ~(ns->page - 1);
+	ns->size = o->size & ~(ns->page - 1);
+	ns->nr_idle = ns->mode == MODE_IDLE_VMAS ? o->idle_vmas : 0;
+	ns->idle_size = (o->idle_size + ns->page - 1) & ~(ns->page - 1);
 	ns->nr_work = ns->mode == MODE_SHARED ? 1 : ns->nthreads;
 	ns->nr_regions = ns->nr_work + ns->nr_idle;
 	bytes = (uint64_t)ns->size * ns->nthreads + (uint64_t)ns->idle_size * ns->nr_idle;
@@ -220,13 +235,9 @@ static int numa_scan_setup(struct bench_ctx *ctx, struct bench_case *c)
 	ns->sh = mmap(NULL, ns->sh_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (ns->sh == MAP_FAILED)
 		ns->sh = NULL;
-	ctx->priv = ns;
 	err = !ns->regions || !ns->w || !ns->sh ? -ENOMEM : case_need_mem(c, bytes);
-	if (err) {
-		/* No teardown follows a setup that fails. */
-		numa_scan_teardown(ctx, c);
+	if (err)
 		return err;
-	}
 
 	choose_placement(ns, c);
 	load_skip_events(ns);
@@ -350,6 +361,7 @@ const struct bench bench_numa_scan = {
 	.summary	= "NUMA-balancing scan cost (PTE updates, hint faults, system time) and VMA skips by reason, per sharing pattern",
 	.unit_of_work	= "one page written (a store to each cache line) by a writer thread",
 	.opts		= numa_scan_opts,
+	.opts_size	= sizeof(struct numa_scan_opts),
 	.knobs		= numa_scan_knobs,
 	/* Each repetition a child process of its own: quick 3 cases x 5 x 10 s. */
 	.reps		= { 1, 5, 10 },

@@ -13,7 +13,9 @@
 #define CACHE_LINE	64
 #define NR_STATS	5	/* entries of numa_scan_stats[] */
 
-enum mode { MODE_DISJOINT, MODE_SHARED, MODE_IDLE_VMAS, NR_MODES };
+#define NUMA_SCAN_MODES(X) \
+	X(MODE_DISJOINT, "disjoint") X(MODE_SHARED, "shared") X(MODE_IDLE_VMAS, "idle-vmas")
+enum mode { NUMA_SCAN_MODES(ENUM_VALUE) NR_MODES };
 
 /* /proc/vmstat counters of NUMA balancing (system-wide): the metric each makes, if any, its unit, and which way is better. */
 struct numa_scan_stat {

@@ -26,40 +26,56 @@ bool thp_per_size;
 static size_t sizes[MAX_SIZES];
 static int nr_sizes;
 
-static const char *const phase_names[NR_THP_PHASES] = {
-	[THP_FAULT_ALLOC]	= "fault-alloc",
-	[THP_MADV_COLLAPSE]	= "madv-collapse",
-	[THP_KHUGEPAGED_PMD]	= "khugepaged-pmd",
-	[THP_KHUGEPAGED_MTHP]	= "khugepaged-mthp",
-};
+static const char *const phase_names[NR_THP_PHASES] = { THP_PHASES(ENUM_WORD) };
+
+/* The words of option sizes: "all", then folio sizes (any of them parse_size() reads). */
+#define FAULT_SIZES(X) \
+	X(SIZES_ALL, "all") X(SIZE_4K, "4K") X(SIZE_8K, "8K") X(SIZE_16K, "16K") X(SIZE_32K, "32K") \
+	X(SIZE_64K, "64K") X(SIZE_128K, "128K") X(SIZE_256K, "256K") X(SIZE_512K, "512K") \
+	X(SIZE_1M, "1M") X(SIZE_2M, "2M") X(SIZE_4M, "4M") X(SIZE_8M, "8M") X(SIZE_16M, "16M") \
+	X(SIZE_32M, "32M") X(SIZE_64M, "64M") X(SIZE_128M, "128M") X(SIZE_256M, "256M") \
+	X(SIZE_512M, "512M")
+enum fault_size { FAULT_SIZES(ENUM_VALUE) NR_FAULT_SIZES };
+static const char *const fault_size_words[NR_FAULT_SIZES] = { FAULT_SIZES(ENUM_WORD) };
+
+/* The words of option occupancy: percentages strtod() reads. */
+#define OCCUPANCIES(X) X(OCC_100, "100") X(OCC_50, "50") X(OCC_25, "25") X(OCC_12_5, "12.5")
+enum occupancy { OCCUPANCIES(ENUM_VALUE) NR_OCCUPANCIES };
+static const char *const occupancy_words[NR_OCCUPANCIES] = { OCCUPANCIES(ENUM_WORD) };
 
 static const struct bench_opt thp_opts[] = {
-	{ .name = "phases", .type = OPT_LIST,
+	{ .name = "phases", .type = OPT_LIST, OPT_AT(struct thp_opts, phases),
 	  .def = { "fault-alloc,madv-collapse,khugepaged-pmd,khugepaged-mthp" },
-	  .choices = "fault-alloc|madv-collapse|khugepaged-pmd|khugepaged-mthp",
+	  .choices = THP_PHASES(CHOICE_WORD),
 	  .help = "which phases run" },
-	{ .name = "sizes", .type = OPT_LIST, .def = { "all" },
-	  .choices = "all|4K|8K|16K|32K|64K|128K|256K|512K|1M|2M|4M|8M|16M|32M|64M|128M|256M|512M",
+	{ .name = "sizes", .type = OPT_LIST, OPT_AT(struct thp_opts, sizes), .def = { "all" },
+	  .choices = FAULT_SIZES(CHOICE_WORD),
 	  .help = "fault-alloc folio sizes: all, or 4K and sizes with a hugepages-<N>kB/enabled file (before 6.8: the PMD size)" },
-	{ .name = "size", .type = OPT_SIZE, .def = { "64M", "512M", "4G" },
+	{ .name = "size", .type = OPT_SIZE, OPT_AT(struct thp_opts, size),
+	  .def = { "64M", "512M", "4G" },
 	  .min = 2 << 20, .max = 1ull << 40, .unit = "B",
 	  .help = "region write-faulted by fault-alloc (rounded down to the PMD size)" },
-	{ .name = "collapse_size", .type = OPT_SIZE, .def = { "16M", "128M", "1G" },
+	{ .name = "collapse_size", .type = OPT_SIZE, OPT_AT(struct thp_opts, collapse_size),
+	  .def = { "16M", "128M", "1G" },
 	  .min = 2 << 20, .max = 1ull << 40, .unit = "B",
 	  .help = "region populated and collapsed by the collapse phases (rounded down to the PMD size)" },
-	{ .name = "occupancy", .type = OPT_LIST, .def = { "100,50,12.5" },
-	  .choices = "100|50|25|12.5", .unit = "%",
+	{ .name = "occupancy", .type = OPT_LIST, OPT_AT(struct thp_opts, occupancy),
+	  .def = { "100,50,12.5" },
+	  .choices = OCCUPANCIES(CHOICE_WORD), .unit = "%",
 	  .help = "share of the 4 KiB pages of each PMD range populated before collapse" },
-	{ .name = "max_ptes_none", .type = OPT_UINT_LIST, .def = { "0,255,511" },
+	{ .name = "max_ptes_none", .type = OPT_UINT_LIST, OPT_AT(struct thp_opts, max_ptes_none),
+	  .def = { "0,255,511" },
 	  .min = 0, .max = 65535,
 	  .help = "khugepaged/max_ptes_none values for the khugepaged phases" },
-	{ .name = "mthp_size", .type = OPT_SIZE, .def = { "64K" },
+	{ .name = "mthp_size", .type = OPT_SIZE, OPT_AT(struct thp_opts, mthp_size),
+	  .def = { "64K" },
 	  .min = 8 << 10, .max = 1ull << 30, .unit = "B",
 	  .help = "the only size enabled in khugepaged-mthp" },
-	{ .name = "timeout", .type = OPT_UINT, .def = { "5", "10", "30" },
+	{ .name = "timeout", .type = OPT_UINT, OPT_AT(struct thp_opts, timeout),
+	  .def = { "5", "10", "30" },
 	  .min = 1, .max = 3600, .unit = "s",
 	  .help = "longest wait for khugepaged to collapse a region" },
-	MEM_PREWARM_OPT,
+	BENCH_OPT_PREWARM(struct thp_opts),
 	{ .name = NULL },
 };
 
@@ -177,7 +193,8 @@ static void knobs_khugepaged(struct bench_case *c, uint64_t max_ptes_none)
 	case_knob(c, "khugepaged.max_ptes_none", buf);
 }
 
-static struct bench_case *new_case(struct case_list *list, enum thp_phase phase, size_t size)
+static struct bench_case *new_case(struct case_list *list, enum thp_phase phase, size_t size,
+				   size_t stride)
 {
 	struct bench_case *c = case_new(list);
 	char label[32];
@@ -187,9 +204,7 @@ static struct bench_case *new_case(struct case_list *list, enum thp_phase phase,
 	format_size(size, label, sizeof(label));	/* "64K", "2M" */
 	case_param_str(c, "phase", phase_names[phase]);
 	case_param_str(c, "size", label);
-	c->arg[ARG_PHASE] = phase;
-	c->arg[ARG_SIZE] = (long)size;
-	c->arg[ARG_STRIDE] = 1;
+	*CASE_DATA(c, struct thp_case) = (struct thp_case){ phase, size, stride };
 	return c;
 }
 
@@ -219,20 +234,19 @@ static void skip_size(struct bench_case *c, size_t size)
 			  THP_SYSFS, size >> 10);
 }
 
-static int fault_cases(struct bench_ctx *ctx, struct case_list *list)
+static int fault_cases(const struct thp_opts *o, struct case_list *list)
 {
-	const char *words[MAX_LIST];
 	size_t want[MAX_SIZES + 1];
-	int n = opt_list(ctx, "sizes", words, MAX_LIST), nr_want = 0;
+	int nr_want = 0;
 
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < o->sizes.n && i < MAX_LIST; i++) {
 		uint64_t s;
 
-		if (!strcmp(words[i], "all")) {
+		if (o->sizes.v[i] == SIZES_ALL) {
 			nr_want = want_all(want, nr_want);
 			continue;
 		}
-		if (parse_size(words[i], &s))
+		if (parse_size(fault_size_words[o->sizes.v[i]], &s))
 			return -EINVAL;	/* the choices are all sizes */
 		if (nr_want <= MAX_SIZES)
 			want[nr_want++] = s;
@@ -245,7 +259,7 @@ static int fault_cases(struct bench_ctx *ctx, struct case_list *list)
 			dup |= want[j] == want[i];
 		if (dup)
 			continue;
-		c = new_case(list, THP_FAULT_ALLOC, want[i]);
+		c = new_case(list, THP_FAULT_ALLOC, want[i], 1);
 		if (!c)
 			return -ENOMEM;
 		knobs_only(c, want[i], "always", "never");
@@ -255,27 +269,25 @@ static int fault_cases(struct bench_ctx *ctx, struct case_list *list)
 	return 0;
 }
 
-static int collapse_cases(struct bench_ctx *ctx, struct case_list *list, enum thp_phase phase)
+static int collapse_cases(const struct thp_opts *o, struct case_list *list, enum thp_phase phase)
 {
 	const char *no_collapse = phase == THP_MADV_COLLAPSE ? thp_madv_collapse_probe() : NULL;
-	const char *occ[MAX_LIST];
-	uint64_t mpn[MAX_LIST] = { 0 };
-	int nr_occ = opt_list(ctx, "occupancy", occ, MAX_LIST), nr_mpn = 1;
-	size_t size = phase == THP_KHUGEPAGED_MTHP ? opt_u64(ctx, "mthp_size") : thp_pmd_size;
+	/* MADV_COLLAPSE ignores max_ptes_none: one case per occupancy */
+	static const struct opt_nums no_mpn = { .n = 1 };
+	const struct opt_nums *mpn = phase == THP_MADV_COLLAPSE ? &no_mpn : &o->max_ptes_none;
+	int nr_mpn = mpn->n < MAX_LIST ? mpn->n : MAX_LIST;
+	size_t size = phase == THP_KHUGEPAGED_MTHP ? o->mthp_size : thp_pmd_size;
 	size_t pmd_nr = thp_pmd_size / THP_PAGE;
 
-	if (phase != THP_MADV_COLLAPSE)
-		nr_mpn = opt_u64_list(ctx, "max_ptes_none", mpn, MAX_LIST);
-	for (int i = 0; i < nr_occ; i++) {
-		double pct = strtod(occ[i], NULL);
+	for (int i = 0; i < o->occupancy.n && i < MAX_LIST; i++) {
+		double pct = strtod(occupancy_words[o->occupancy.v[i]], NULL);
 
 		for (int j = 0; j < nr_mpn; j++) {
-			struct bench_case *c = new_case(list, phase, size);
+			struct bench_case *c = new_case(list, phase, size, (size_t)(100.0 / pct + 0.5));
 
 			if (!c)
 				return -ENOMEM;
 			case_param_num(c, "occupancy", pct);
-			c->arg[ARG_STRIDE] = (long)(100.0 / pct + 0.5);
 			if (phase == THP_MADV_COLLAPSE) {
 				/* MADV_COLLAPSE ignores the sysfs controls: populate with every size off */
 				knobs_only(c, THP_PAGE, "never", "never");
@@ -283,17 +295,16 @@ static int collapse_cases(struct bench_ctx *ctx, struct case_list *list, enum th
 					case_skip(c, "%s", no_collapse);
 				continue;
 			}
-			case_param_num(c, "max_ptes_none", (double)mpn[j]);
-			c->arg[ARG_MPN] = (long)mpn[j];
+			case_param_num(c, "max_ptes_none", (double)mpn->v[j]);
 			/*
 			 * enabled=madvise: the region faults in 4 KiB pages until MADV_HUGEPAGE,
 			 * so populate and collapse need no knob change in between.
 			 */
 			knobs_only(c, size, "madvise", "madvise");
-			knobs_khugepaged(c, mpn[j]);
-			if (mpn[j] >= pmd_nr)
+			knobs_khugepaged(c, mpn->v[j]);
+			if (mpn->v[j] >= pmd_nr)
 				case_skip(c, "max_ptes_none %llu: at most %zu (PTEs per PMD - 1)",
-					  (unsigned long long)mpn[j], pmd_nr - 1);
+					  (unsigned long long)mpn->v[j], pmd_nr - 1);
 			else if (!size_offered(size))
 				skip_size(c, size);
 			else if (phase == THP_KHUGEPAGED_MTHP && size >= thp_pmd_size)
@@ -305,8 +316,7 @@ static int collapse_cases(struct bench_ctx *ctx, struct case_list *list, enum th
 
 static int thp_cases(struct bench_ctx *ctx, struct case_list *list)
 {
-	const char *words[MAX_LIST];
-	int n = opt_list(ctx, "phases", words, MAX_LIST);
+	const struct thp_opts *o = ctx->o;
 
 	if (!thp_pmd_size && thp_scan_sizes())
 		return 0;	/* probe() said why */
@@ -315,11 +325,11 @@ static int thp_cases(struct bench_ctx *ctx, struct case_list *list)
 		bool on = false;
 		int err;
 
-		for (int i = 0; i < n; i++)
-			on |= !strcmp(words[i], phase_names[p]);
+		for (int i = 0; i < o->phases.n && i < MAX_LIST; i++)
+			on |= o->phases.v[i] == p;
 		if (!on)
 			continue;
-		err = p == THP_FAULT_ALLOC ? fault_cases(ctx, list) : collapse_cases(ctx, list, p);
+		err = p == THP_FAULT_ALLOC ? fault_cases(o, list) : collapse_cases(o, list, p);
 		if (err)
 			return err;
 	}
@@ -330,58 +340,61 @@ static int thp_cases(struct bench_ctx *ctx, struct case_list *list)
  * What a repetition allocates: the region (fault-alloc), or the 4 KiB pages populated
  * and the folios they are collapsed into (collapse); 0 with --opt prewarm=off.
  */
-static size_t prewarm_len(struct bench_ctx *ctx, const struct bench_case *c)
+static size_t prewarm_len(const struct thp_opts *o, const struct thp_case *tc)
 {
 	size_t len;
 
-	if (strcmp(opt_str(ctx, "prewarm"), "on"))
+	if (o->prewarm != PREWARM_ON)
 		return 0;
-	if (c->arg[ARG_PHASE] == THP_FAULT_ALLOC)
-		return opt_u64(ctx, "size") / thp_pmd_size * thp_pmd_size;
-	len = opt_u64(ctx, "collapse_size") / thp_pmd_size * thp_pmd_size;
-	return len + len / (size_t)c->arg[ARG_STRIDE];
+	if (tc->phase == THP_FAULT_ALLOC)
+		return o->size / thp_pmd_size * thp_pmd_size;
+	len = o->collapse_size / thp_pmd_size * thp_pmd_size;
+	return len + len / tc->stride;
 }
 
 static int thp_setup(struct bench_ctx *ctx, struct bench_case *c)
 {
+	const struct thp_opts *o = ctx->o;
+	const struct thp_case *tc = CASE_DATA(c, struct thp_case);
 	struct thp_state *st;
 	char buf[96];
 	size_t len;
 	int err;
 
-	case_param_num(c, "size_kb", (double)((size_t)c->arg[ARG_SIZE] >> 10));
+	case_param_num(c, "size_kb", (double)(tc->size >> 10));
 	if (knob_read("thp.defrag", buf, sizeof(buf)) == 0)
 		case_param_str(c, "defrag", buf);
-	case_param_str(c, "prewarm", mem_prewarm_text(prewarm_len(ctx, c), buf, sizeof(buf)));
-	if (c->arg[ARG_PHASE] != THP_FAULT_ALLOC)
+	case_param_str(c, "prewarm", mem_prewarm_text(prewarm_len(o, tc), buf, sizeof(buf)));
+	if (tc->phase != THP_FAULT_ALLOC)
 		return thp_collapse_setup(ctx, c);
 
-	len = opt_u64(ctx, "size") / thp_pmd_size * thp_pmd_size;
+	len = o->size / thp_pmd_size * thp_pmd_size;
 	err = case_need_mem(c, len + 2 * thp_pmd_size);
 	if (err)
 		return err;
 	st = calloc(1, sizeof(*st));
 	if (!st)
 		return -ENOMEM;
+	ctx->priv = st;
 	st->cnt = counters_new(COUNTERS_SELF);
 	if (st->cnt && (counters_add(st->cnt, NULL, "minor-faults", NULL) ||
 			counters_open(st->cnt))) {
 		counters_free(st->cnt);
 		st->cnt = NULL;	/* thp_fault_run() falls back to getrusage() */
 	}
-	ctx->priv = st;
 	return 0;
 }
 
 static int thp_run(struct bench_ctx *ctx, struct bench_case *c, unsigned rep)
 {
-	size_t warm = prewarm_len(ctx, c);
+	const struct thp_case *tc = CASE_DATA(c, struct thp_case);
+	size_t warm = prewarm_len(ctx->o, tc);
 	int err = warm ? mem_prewarm(warm) : 0;
 
 	(void)rep;
 	if (err)
 		return case_fail(c, err, "%s: prewarming %zu MiB", __func__, warm >> 20);
-	if (c->arg[ARG_PHASE] == THP_FAULT_ALLOC)
+	if (tc->phase == THP_FAULT_ALLOC)
 		return thp_fault_run(ctx, c, ctx->priv);
 	return thp_collapse_run(ctx, c);
 }
@@ -404,6 +417,7 @@ const struct bench bench_thp = {
 	.summary = "anonymous THP versus mTHP: fault-time allocation, MADV_COLLAPSE and khugepaged collapse",
 	.unit_of_work = "one 4 KiB page write-faulted (fault-alloc) or one PMD range collapsed",
 	.opts = thp_opts,
+	.opts_size = sizeof(struct thp_opts),
 	.knobs = thp_knob_names,
 	.reps = { 1, 5, 10 },
 	.probe = thp_probe,

@@ -10,19 +10,30 @@
 #define THP_PAGE	4096ul
 #define THP_SYSFS	"/sys/kernel/mm/transparent_hugepage"
 
-enum thp_phase {
-	THP_FAULT_ALLOC,
-	THP_MADV_COLLAPSE,
-	THP_KHUGEPAGED_PMD,
-	THP_KHUGEPAGED_MTHP,
-	NR_THP_PHASES,
+#define THP_PHASES(X) \
+	X(THP_FAULT_ALLOC, "fault-alloc") X(THP_MADV_COLLAPSE, "madv-collapse") \
+	X(THP_KHUGEPAGED_PMD, "khugepaged-pmd") X(THP_KHUGEPAGED_MTHP, "khugepaged-mthp")
+enum thp_phase { THP_PHASES(ENUM_VALUE) NR_THP_PHASES };
+
+/* The options (thp.c's table). */
+struct thp_opts {
+	struct opt_choices phases;	/* enum thp_phase */
+	struct opt_choices sizes;	/* thp.c's enum fault_size */
+	uint64_t size;			/* fault-alloc's region */
+	uint64_t collapse_size;		/* the collapse phases' region */
+	struct opt_choices occupancy;	/* thp.c's enum occupancy */
+	struct opt_nums max_ptes_none;
+	uint64_t mthp_size;
+	uint64_t timeout;		/* seconds */
+	enum prewarm prewarm;
 };
 
-/* c->arg[] of a case */
-#define ARG_PHASE	0	/* enum thp_phase */
-#define ARG_SIZE	1	/* folio size in bytes (4096: no THP at all) */
-#define ARG_STRIDE	2	/* collapse: one page populated in every ARG_STRIDE */
-#define ARG_MPN		3	/* khugepaged: max_ptes_none */
+/* One case: the phase and the folio size it is about. */
+struct thp_case {
+	enum thp_phase phase;
+	size_t size;		/* folio size in bytes (4096: no THP at all) */
+	size_t stride;		/* collapse: one page populated in every @stride */
+};
 
 /* A region aligned to the PMD size, so that any folio size can map it. */
 struct thp_region {

@@ -37,9 +37,9 @@ struct khp_wait {
 	char result[96];
 };
 
-static size_t collapse_len(const struct bench_ctx *ctx)
+static size_t collapse_len(const struct thp_opts *o)
 {
-	return opt_u64(ctx, "collapse_size") / thp_pmd_size * thp_pmd_size;
+	return o->collapse_size / thp_pmd_size * thp_pmd_size;
 }
 
 static void populate(char *p, size_t len, size_t stride)
@@ -144,7 +144,7 @@ static bool khugepaged_running(void)
  */
 static void mthp_probe(struct bench_ctx *ctx, size_t size)
 {
-	unsigned timeout = opt_u64(ctx, "timeout");
+	const struct thp_opts *o = ctx->o;
 	struct thp_region r;
 	struct khp_wait w;
 	int err;
@@ -163,7 +163,7 @@ static void mthp_probe(struct bench_ctx *ctx, size_t size)
 		return;
 	}
 	populate(r.p, r.len, 1);
-	err = khugepaged_wait(&r, size, size, timeout, &w);
+	err = khugepaged_wait(&r, size, size, o->timeout, &w);
 	thp_region_unmap(&r);
 	if (err) {
 		mthp_state = -1;
@@ -216,18 +216,19 @@ const char *thp_madv_collapse_probe(void)
 
 int thp_collapse_setup(struct bench_ctx *ctx, struct bench_case *c)
 {
-	size_t len = collapse_len(ctx);
+	const struct thp_case *tc = CASE_DATA(c, struct thp_case);
+	size_t len = collapse_len(ctx->o);
 	int err = case_need_mem(c, len + 2 * thp_pmd_size);
 
 	if (err)
 		return err;
-	if (c->arg[ARG_PHASE] == THP_KHUGEPAGED_MTHP) {
+	if (tc->phase == THP_KHUGEPAGED_MTHP) {
 		if (!mthp_state)
-			mthp_probe(ctx, (size_t)c->arg[ARG_SIZE]);
+			mthp_probe(ctx, tc->size);
 		if (mthp_state < 0)
 			return case_skip(c, "%s", mthp_why);
 	}
-	if (c->arg[ARG_PHASE] != THP_MADV_COLLAPSE)
+	if (tc->phase != THP_MADV_COLLAPSE)
 		case_param_str(c, "hint", "MADV_HUGEPAGE after populating (enabled=madvise)");
 	return 0;
 }
@@ -264,11 +265,29 @@ static void madv_collapse(struct bench_case *c, const struct thp_region *r)
 	case_param_str(c, "errnos", errs[0] ? errs : "none");
 }
 
+/* Waits for khugepaged to collapse the region into folios of @size and says how far it got; -errno. */
+static int khugepaged_collapse(struct bench_case *c, const struct thp_region *r, size_t size,
+			       unsigned timeout_s)
+{
+	struct khp_wait w;
+	int err = khugepaged_wait(r, size, r->len, timeout_s, &w);
+
+	if (err)
+		return err;
+	if (w.done)
+		case_metric(c, "collapse_wait_ms", "ms", BETTER_LOWER, w.ms);
+	case_metric(c, "collapsed_pct", "%", BETTER_HIGHER, 100.0 * (double)w.got / (double)r->len);
+	case_metric(c, "full_scans", "scans", BETTER_NONE, (double)w.scans);
+	case_param_str(c, "result", w.result);
+	return 0;
+}
+
 int thp_collapse_run(struct bench_ctx *ctx, struct bench_case *c)
 {
-	enum thp_phase phase = (enum thp_phase)c->arg[ARG_PHASE];
-	size_t size = (size_t)c->arg[ARG_SIZE], stride = (size_t)c->arg[ARG_STRIDE];
-	size_t len = collapse_len(ctx), npop = len / THP_PAGE / stride;
+	const struct thp_opts *o = ctx->o;
+	const struct thp_case *tc = CASE_DATA(c, struct thp_case);
+	size_t size = tc->size, stride = tc->stride;
+	size_t len = collapse_len(o), npop = len / THP_PAGE / stride;
 	struct vmstat_snap before = { 0 }, after = { 0 };
 	char nr_anon[64];
 	const char *names[] = { "thp_collapse_alloc", "thp_collapse_alloc_failed", nr_anon, NULL };
@@ -276,7 +295,6 @@ int thp_collapse_run(struct bench_ctx *ctx, struct bench_case *c)
 	long long rss0, rss1, huge0, huge1;
 	double acc0, acc1;
 	struct thp_region r;
-	struct khp_wait w;
 	int err;
 
 	snprintf(nr_anon, sizeof(nr_anon), "hugepages-%zukB.nr_anon", size >> 10);
@@ -305,19 +323,11 @@ int thp_collapse_run(struct bench_ctx *ctx, struct bench_case *c)
 		case_fail(c, err, "%s: vmstat", __func__);
 		goto out;
 	}
-	if (phase == THP_MADV_COLLAPSE) {
+	if (tc->phase == THP_MADV_COLLAPSE) {
 		madv_collapse(c, &r);
-	} else {
-		err = khugepaged_wait(&r, size, len, opt_u64(ctx, "timeout"), &w);
-		if (err) {
-			case_fail(c, err, "%s: waiting for khugepaged", __func__);
-			goto out;
-		}
-		if (w.done)
-			case_metric(c, "collapse_wait_ms", "ms", BETTER_LOWER, w.ms);
-		case_metric(c, "collapsed_pct", "%", BETTER_HIGHER, 100.0 * (double)w.got / (double)len);
-		case_metric(c, "full_scans", "scans", BETTER_NONE, (double)w.scans);
-		case_param_str(c, "result", w.result);
+	} else if ((err = khugepaged_collapse(c, &r, size, o->timeout))) {
+		case_fail(c, err, "%s: waiting for khugepaged", __func__);
+		goto out;
 	}
 	err = vmstat_snap(&after);
 	if (!err)

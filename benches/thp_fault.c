@@ -10,6 +10,27 @@
 #include "sys/vmstat.h"
 #include "thp.h"
 
+/* The timed pass: one byte written in every 4 KiB page of [p, p + len); its ns, and *@faults. */
+static uint64_t write_pages(struct thp_state *st, char *p, size_t len, uint64_t *faults)
+{
+	uint64_t t0, t1, flt0;
+
+	if (st->cnt) {
+		counters_reset(st->cnt);
+		counters_enable(st->cnt);
+	}
+	/* the loop runs in this thread alone: its own faults, the count when perf has none */
+	flt0 = mem_thread_minflt();
+	t0 = now_ns();
+	for (size_t off = 0; off < len; off += THP_PAGE)
+		p[off] = 1;
+	t1 = now_ns();
+	*faults = mem_thread_minflt() - flt0;
+	if (st->cnt)
+		counters_disable(st->cnt);
+	return t1 - t0;
+}
+
 /*
  * One repetition: map a fresh PMD-aligned region, write one byte in every 4 KiB page
  * (timed: a fault maps a whole folio, so the later writes to it do not fault), then
@@ -17,8 +38,9 @@
  */
 int thp_fault_run(struct bench_ctx *ctx, struct bench_case *c, struct thp_state *st)
 {
-	size_t size = (size_t)c->arg[ARG_SIZE];
-	size_t len = opt_u64(ctx, "size") / thp_pmd_size * thp_pmd_size;
+	const struct thp_opts *o = ctx->o;
+	size_t size = CASE_DATA(c, struct thp_case)->size;
+	size_t len = o->size / thp_pmd_size * thp_pmd_size;
 	double mib = (double)len / (1 << 20);
 	struct vmstat_snap before = { 0 }, after = { 0 };
 	char alloc[64], fallback[64], charge[64];
@@ -26,7 +48,7 @@ int thp_fault_run(struct bench_ctx *ctx, struct bench_case *c, struct thp_state 
 	struct counter_value v = { 0 };
 	long long pte0, pte1, rss;
 	struct thp_region r;
-	uint64_t t0, t1, flt0, faults;
+	uint64_t ns, faults;
 	int err;
 
 	err = thp_region_map(&r, len);
@@ -42,19 +64,7 @@ int thp_fault_run(struct bench_ctx *ctx, struct bench_case *c, struct thp_state 
 	err = vmstat_snap(&before);
 	if (err)
 		goto out;
-	if (st->cnt) {
-		counters_reset(st->cnt);
-		counters_enable(st->cnt);
-	}
-	/* the loop runs in this thread alone: its own faults, the count when perf has none */
-	flt0 = mem_thread_minflt();
-	t0 = now_ns();
-	for (size_t off = 0; off < len; off += THP_PAGE)
-		r.p[off] = 1;
-	t1 = now_ns();
-	faults = mem_thread_minflt() - flt0;
-	if (st->cnt)
-		counters_disable(st->cnt);
+	ns = write_pages(st, r.p, len, &faults);
 	err = vmstat_snap(&after);
 	if (err)
 		goto out;
@@ -65,7 +75,7 @@ int thp_fault_run(struct bench_ctx *ctx, struct bench_case *c, struct thp_state 
 		faults = v.val;
 		case_counters(c, st->cnt);
 	}
-	case_metric(c, "fault_us_per_mib", "us", BETTER_LOWER, (double)(t1 - t0) / 1e3 / mib);
+	case_metric(c, "fault_us_per_mib", "us", BETTER_LOWER, (double)ns / 1e3 / mib);
 	case_metric(c, "faults_per_mib", "faults", BETTER_LOWER, (double)faults / mib);
 	if (size != THP_PAGE && vmstat_get(&before, alloc) < 0 && size == thp_pmd_size) {
 		/*

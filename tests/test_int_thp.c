@@ -192,6 +192,7 @@ static void list_cases(const char *const *opts)
 	const struct bench *b = bench_find("thp");
 	struct bench_ctx ctx = { .bench = b, .profile = PROFILE_SMOKE, .reps = 1, .ncpus = 1 };
 	struct opt_values *v;
+	void *o;
 	char err[256];
 
 	assert_non_null(b);
@@ -199,7 +200,11 @@ static void list_cases(const char *const *opts)
 	assert_non_null(v);
 	for (; *opts; opts += 2)
 		assert_int_equal(opt_values_set(v, opts[0], opts[1], err, sizeof(err)), 0);
+	o = calloc(1, b->opts_size);
+	assert_non_null(o);
+	assert_int_equal(opt_values_fill(v, o, err, sizeof(err)), 0);
 	ctx.opts = v;
+	ctx.o = o;
 	case_list_free(&fake_list);
 	memset(&fake_list, 0, sizeof(fake_list));
 	setenv("MMBENCH_SYSROOT", fake_root, 1);
@@ -208,6 +213,7 @@ static void list_cases(const char *const *opts)
 	unsetenv("MMBENCH_SYSROOT");
 	for (int i = 0; i < fake_list.nr; i++)
 		case_freeze_key(&fake_list.cases[i]);
+	free(o);
 	opt_values_free(v);
 }
 
