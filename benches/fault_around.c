@@ -34,11 +34,11 @@ static const struct bench_opt fa_opts[] = {
 	  .def = { "16M", "256M", "4G" }, .min = 2 << 20, .max = 1ull << 40, .unit = "bytes",
 	  .help = "file (or shmem) size, split into one slice per thread" },
 	{ .name = "backend", .type = OPT_LIST, OPT_AT(struct fa_opts, backend),
-	  .def = { FA_BACKENDS(LIST_WORD) + 1 }, .choices = FA_BACKENDS(CHOICE_WORD),
+	  .def = { ALL_WORDS(FA_BACKENDS) }, .choices = FA_BACKENDS(CHOICE_WORD),
 	  .help = "tmpfs: a tmpfs file; shmem: MAP_SHARED|MAP_ANONYMOUS (folio size from "
 		  "hugepages-*kB/shmem_enabled); disk: a file beside the results" },
 	{ .name = "pattern", .type = OPT_LIST, OPT_AT(struct fa_opts, pattern),
-	  .def = { FA_PATTERNS(LIST_WORD) + 1 }, .choices = FA_PATTERNS(CHOICE_WORD),
+	  .def = { ALL_WORDS(FA_PATTERNS) }, .choices = FA_PATTERNS(CHOICE_WORD),
 	  .help = "order in which pages are touched" },
 	{ .name = "threads", .type = OPT_UINT_LIST, OPT_AT(struct fa_opts, threads),
 	  .def = { "1,ncpus", "1,ncpus", "pow2,ncpus" },

@@ -29,7 +29,7 @@ struct vl_opts {
 
 static const struct bench_opt vl_opts[] = {
 	{ .name = "mode", .type = OPT_LIST, OPT_AT(struct vl_opts, mode),
-	  .def = { VL_MODES(LIST_WORD) + 1 }, .choices = VL_MODES(CHOICE_WORD),
+	  .def = { ALL_WORDS(VL_MODES) }, .choices = VL_MODES(CHOICE_WORD),
 	  .help = "how the faulting threads share VMAs and mm (processes: the ideal line)" },
 	{ .name = "kind", .type = OPT_LIST, OPT_AT(struct vl_opts, kind),
 	  .def = { "anon-write", NULL, "anon-write,anon-read" }, .choices = VL_KINDS(CHOICE_WORD),

@@ -36,13 +36,15 @@ enum opt_type {
  *   enum mode { MODES(ENUM_VALUE) NR_MODES };
  *   static const char *const mode_words[] = { MODES(ENUM_WORD) };
  *   .choices = MODES(CHOICE_WORD)
- * and an OPT_LIST's default of every word, in the list's order (",a,b" + 1 is "a,b"):
- *   .def = { MODES(LIST_WORD) + 1 }
+ * and an OPT_LIST's default of every word, in the list's order ("a,b"):
+ *   .def = { ALL_WORDS(MODES) }
  */
 #define ENUM_VALUE(id, word)	id,
 #define ENUM_WORD(id, word)	[id] = word,
 #define CHOICE_WORD(id, word)	word "|"
 #define LIST_WORD(id, word)	"," word
+/* Every word of a list as an OPT_LIST default, "a,b,c" (the first comma skipped). */
+#define ALL_WORDS(LIST)		(&(LIST(LIST_WORD))[1])
 
 /* How option values are stored in a bench's options struct, by type. */
 #define OPT_LIST_MAX	64
@@ -143,7 +145,6 @@ struct bench_case {
 	int nr_params;
 	struct case_knob knobs[CASE_MAX_KNOBS];
 	int nr_knobs;
-	long arg[4];		/* the bench's own encoding of the case (mode, size, ...) */
 	/* the bench's own struct for the case (CASE_DATA()): what the case is, typed */
 	_Alignas(16) unsigned char data[CASE_DATA_MAX];
 
@@ -222,13 +223,6 @@ struct bench {
 };
 
 #include "core/case.h"
-
-/* options.c: values of the bench's options for this run */
-uint64_t opt_u64(const struct bench_ctx *ctx, const char *name);
-const char *opt_str(const struct bench_ctx *ctx, const char *name);
-/* Items of an OPT_LIST or OPT_UINT_LIST option; returns how many were stored. */
-int opt_list(const struct bench_ctx *ctx, const char *name, const char **items, int max);
-int opt_u64_list(const struct bench_ctx *ctx, const char *name, uint64_t *vals, int max);
 
 /* Log a line on stderr (and into log.txt) prefixed with the bench name. */
 void bench_log(const struct bench_ctx *ctx, const char *fmt, ...)

@@ -141,14 +141,6 @@ void case_param_knob(struct bench_case *c, const char *param, const char *knob)
 	case_param_str(c, param, val);
 }
 
-int case_name_index(const char *const *names, int n, const char *name)
-{
-	for (int i = 0; i < n; i++)
-		if (!strcmp(names[i], name))
-			return i;
-	return -1;
-}
-
 void case_knob(struct bench_case *c, const char *knob, const char *value)
 {
 	struct case_knob *k = NULL;

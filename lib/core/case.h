@@ -19,8 +19,6 @@ void case_knob(struct bench_case *c, const char *knob, const char *value);
  * (in setup), so it is information about the case, not part of its key.
  */
 void case_param_knob(struct bench_case *c, const char *param, const char *knob);
-/* Where @name is in @names[0..n-1], or -1: how cases() encode a choice word in c->arg[]. */
-int case_name_index(const char *const *names, int n, const char *name);
 int case_skip(struct bench_case *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int case_fail(struct bench_case *c, int err, const char *fmt, ...)

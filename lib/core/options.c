@@ -14,7 +14,6 @@ const char *const profile_names[NR_PROFILES] = { "smoke", "quick", "full" };
 struct opt_value {
 	const struct bench_opt *opt;
 	char text[OPT_TEXT_MAX];
-	char split[OPT_TEXT_MAX];	/* opt_list()'s items point here */
 };
 
 struct opt_values {
@@ -406,58 +405,4 @@ int opt_values_fill(const struct opt_values *v, void *dst, char *err, size_t len
 		fill_one(&v->v[i], (unsigned char *)dst + o->off);
 	}
 	return 0;
-}
-
-/* Options are validated before a bench runs, so the accessors cannot meet bad text. */
-uint64_t opt_u64(const struct bench_ctx *ctx, const char *name)
-{
-	struct opt_value *o = find(ctx->opts, name);
-	uint64_t v = 0;
-
-	if (!o)
-		return 0;
-	if (o->opt->type == OPT_SIZE)
-		parse_size(o->text, &v);
-	else
-		parse_u64(o->text, &v);
-	return v;
-}
-
-const char *opt_str(const struct bench_ctx *ctx, const char *name)
-{
-	struct opt_value *o = find(ctx->opts, name);
-
-	return o ? o->text : "";
-}
-
-int opt_list(const struct bench_ctx *ctx, const char *name, const char **items, int max)
-{
-	struct opt_value *o = find(ctx->opts, name);
-	char *save, *tok;
-	int n = 0;
-
-	if (!o)
-		return 0;
-	/* the items stay valid until the next opt_list() of the same option */
-	memcpy(o->split, o->text, OPT_TEXT_MAX);
-	for (tok = strtok_r(o->split, ",", &save); tok && n < max; tok = strtok_r(NULL, ",", &save))
-		items[n++] = tok;
-	return n;
-}
-
-int opt_u64_list(const struct bench_ctx *ctx, const char *name, uint64_t *vals, int max)
-{
-	struct opt_value *o = find(ctx->opts, name);
-	uint64_t tmp[OPT_LIST_MAX];
-	int n;
-
-	if (!o)
-		return 0;
-	n = u64_list(o->text, tmp, OPT_LIST_MAX);
-	if (n < 0)
-		return 0;
-	if (n > max)
-		n = max;
-	memcpy(vals, tmp, n * sizeof(*vals));
-	return n;
 }

@@ -42,12 +42,6 @@ int mem_prewarm(size_t len);
 /* The text of a case's param "prewarm" for mem_prewarm() of @len bytes before each repetition (0: off). */
 const char *mem_prewarm_text(size_t len, char *buf, size_t n);
 
-/* The option of a bench that prewarms (an initializer of struct bench_opt, bench.h). */
-#define MEM_PREWARM_OPT \
-	{ .name = "prewarm", .type = OPT_CHOICE, .def = { "on" }, .choices = "on|off", \
-	  .help = "touch and free the memory a repetition allocates right before it, untimed: " \
-		  "a guest's host may have taken free memory back (free page reporting)" }
-
 /*
  * xorshift64* (Vigna): the next number from *@s. Seeded by the caller, so a sequence is
  * the same on every run; the state must start non-zero (zero stays zero). Inline because
