@@ -3,7 +3,6 @@
 #define MMBENCH_PLOTS_H
 
 #include <stddef.h>
-#include <stdio.h>
 #include "out/results_read.h"
 
 struct plot_ref {
@@ -31,13 +30,5 @@ void plot_list_free(struct plot_list *l);
  * MMBENCH_RENDER_LIST names (run.sh sets it and renders each), else nothing.
  */
 void plots_announce(const char *dir);
-
-/* Pieces of a chart's files, for the other writers of charts (trend). */
-void plot_sanitize(char *s);			/* a file name: [A-Za-z0-9._-], others '_' */
-void plot_str(FILE *f, const char *s);		/* a gnuplot double-quoted string */
-void plot_num(FILE *f, double v);		/* " %.10g", or " ?" (missing) */
-/* The common variables of a .vars file: kind, datafile, outbase, title, axis labels. */
-void plot_head(FILE *v, const char *kind, const char *name, const char *title,
-	       const char *ylabel, const char *xlabel);
 
 #endif

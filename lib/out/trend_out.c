@@ -7,6 +7,7 @@
 
 #include "sys/atomic.h"
 #include "core/bench.h"
+#include "out/plot_file.h"
 #include "out/plots.h"
 #include "out/trend.h"
 #include "sys/util.h"
