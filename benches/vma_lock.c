@@ -378,7 +378,8 @@ out_stop:
 		ret = case_fail(c, err, "%s: a worker failed", __func__);
 	if (!ret) {
 		vl_record(ctx, vs, c, cnt);
-		case_counters(c, cnt);
+		/* the counters over the window the workers' own counts span, read beside them */
+		case_counters_between(c, cnt, vs->cv0, vs->cv1, vs->nr_cv);
 		case_vmstat_deltas(c, &before, &after, vl_vmstat_names);
 	}
 out:

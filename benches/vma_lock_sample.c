@@ -1,5 +1,6 @@
 /* The vma-lock bench's timed region seen from the main thread: reading the workers at each sample's end. */
 #include <errno.h>
+#include <string.h>
 #include <time.h>
 #include "sys/counters.h"
 #include "sys/timing.h"
@@ -89,6 +90,20 @@ static uint64_t vl_reclaim_ns(const struct vl_work *w)
 	return sum;
 }
 
+/* The mmap_lock acquisitions between the two reads of every counter (supported false: not counted). */
+static struct counter_value lock_count(const struct vl_state *vs, const struct counters *cnt)
+{
+	struct counter_value lk = { 0 };
+
+	for (int i = 0; i < vs->nr_cv; i++) {
+		if (strcmp(counters_label(cnt, i), "mmap_lock_start_locking"))
+			continue;
+		lk.supported = vs->cv0[i].supported && vs->cv1[i].supported;
+		lk.val = lk.supported ? vs->cv1[i].val - vs->cv0[i].val : 0;
+	}
+	return lk;
+}
+
 /*
  * The timed part of one repetition. Nothing in it allocates (an allocation may
  * take mmap_lock through brk or mmap and be counted): results go to vs. The
@@ -99,22 +114,23 @@ void vl_measure(struct vl_state *vs, struct counters *cnt, uint64_t *first,
 		uint64_t *cur, uint64_t *nlat0)
 {
 	struct vl_work *w = &vs->w;
-	struct counter_value lk, lk0;
-	uint64_t t0, t, total0, sum = 0, reclaim0, churn0;
+	struct counter_value lk;
+	uint64_t t0, t, total0, total, sum = 0, reclaim0, churn0;
 	double dt, tmin = -1, tmax = 0;
 
 	churn0 = vl_load(&w->sh->churn_ops);
 	reclaim0 = vl_reclaim_ns(w);
 	/*
-	 * The lock count is read at both ends right after the fault count, so the faults it
-	 * misses at the start and those it adds at the end are one read apart each (enabling
-	 * the counters between the two reads cost 11% of the locks under TCG).
+	 * Every counter (the lock count, minor-faults) is read at both ends right after the
+	 * workers' fault count, so what it misses at the start and adds at the end are one
+	 * read apart each: enabling and disabling are an ioctl per counter, 4-17 ms each on a
+	 * busy guest with a worker on the other CPU (strace), and between the two reads they
+	 * once cost 11% of the locks under TCG.
 	 */
 	counters_enable(cnt);
 	t0 = now_ns();
 	total0 = vl_faults(w, first);
-	if (counters_read(cnt, "mmap_lock_start_locking", &lk0))
-		lk0.supported = false;
+	vs->nr_cv = counters_read_all(cnt, vs->cv0, VL_MAX_COUNTERS);
 	for (unsigned i = 0; i < w->nr; i++)
 		nlat0[i] = vl_load(&w->sh->slot[i].nlat);
 	for (unsigned s = 0; s < vs->nsamples; s++) {
@@ -137,12 +153,10 @@ void vl_measure(struct vl_state *vs, struct counters *cnt, uint64_t *first,
 	 * the sampler may wake late (its CPU is the workers').
 	 */
 	t = now_ns();
-	vl_faults(w, cur);
-	if (counters_read(cnt, "mmap_lock_start_locking", &lk) || !lk0.supported)
-		lk.supported = false;
-	else
-		lk.val -= lk0.val;
+	total = vl_faults(w, cur);
+	counters_read_all(cnt, vs->cv1, vs->nr_cv);
 	counters_disable(cnt);
+	lk = lock_count(vs, cnt);
 	dt = (double)(t - t0) / 1e9;
 	for (unsigned i = 0; i < w->nr; i++) {
 		double f = (double)(cur[i] - first[i]) / dt;
@@ -155,7 +169,7 @@ void vl_measure(struct vl_state *vs, struct counters *cnt, uint64_t *first,
 	vs->tmin = tmin;
 	vs->tmax = tmax;
 	vs->lock = lk.supported && sum ? (double)lk.val * 1000.0 / sum : -1;
-	vs->faults = vl_faults(w, NULL) - total0;
+	vs->faults = total - total0;
 	vs->secs = (double)(now_ns() - t0) / 1e9;
 	vs->reclaim_ns = vl_reclaim_ns(w) - reclaim0;
 	vs->churn_ops = vl_load(&w->sh->churn_ops) - churn0;

@@ -8,7 +8,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "core/bench.h"
+#include "sys/counters.h"
 #include "sys/topology.h"
+
+#define VL_MAX_COUNTERS	8
 
 /* The modes and fault kinds with their words: the enums, the words of a case and the options' choices. */
 #define VL_MODES(X) \
@@ -106,6 +109,9 @@ struct vl_state {
 	double fps, tmin, tmax, lock;
 	double cpus_avail;	/* CPU-seconds per second the workers can have */
 	double *res;		/* per interval: see enum vl_res (-1: no latency sample) */
+	/* every counter read right beside the workers' fault counts, at both ends */
+	struct counter_value cv0[VL_MAX_COUNTERS], cv1[VL_MAX_COUNTERS];
+	int nr_cv;
 };
 
 enum vl_res { R_P50, R_P99, R_NR };

@@ -164,6 +164,7 @@ struct case_list {
 	int nr, alloc;
 };
 
+struct counter_value;
 struct counters;
 struct opt_values;
 struct run_args;

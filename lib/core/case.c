@@ -307,6 +307,18 @@ void case_counters(struct bench_case *c, struct counters *cnt)
 	}
 }
 
+void case_counters_between(struct bench_case *c, const struct counters *cnt,
+			   const struct counter_value *a, const struct counter_value *b, int n)
+{
+	for (int i = 0; i < n && i < counters_nr(cnt); i++) {
+		bool ok = a[i].supported && b[i].supported;
+
+		case_counter(c, counters_label(cnt, i), ok, ok ? NULL : *b[i].reason ? b[i].reason :
+			     a[i].reason, ok ? b[i].val - a[i].val : 0, ok ? b[i].ena - a[i].ena : 0,
+			     ok ? b[i].run - a[i].run : 0);
+	}
+}
+
 /* Room left for the rest of the system when a case sizes itself against MemAvailable. */
 #define MEM_MARGIN_KB	(512ull * 1024)
 

@@ -33,6 +33,9 @@ void case_counter(struct bench_case *c, const char *name, bool supported,
 void case_vmstat(struct bench_case *c, const char *name, int64_t delta);
 /* Every counter of @cnt as it reads now, added to the case's (sys/counters.h). */
 void case_counters(struct bench_case *c, struct counters *cnt);
+/* What every counter of @cnt grew by from @a to @b (counters_read_all(), @n each), added to the case's. */
+void case_counters_between(struct bench_case *c, const struct counters *cnt,
+			   const struct counter_value *a, const struct counter_value *b, int n);
 /* Every vmstat delta from @a to @b named in @names (sys/vmstat.h), added to the case's. */
 void case_vmstat_deltas(struct bench_case *c, const struct vmstat_snap *a,
 			const struct vmstat_snap *b, const char *const *names);

@@ -439,6 +439,15 @@ int counters_read(struct counters *c, const char *label, struct counter_value *v
 	return 0;
 }
 
+int counters_read_all(struct counters *c, struct counter_value *v, int max)
+{
+	int n = 0;
+
+	for (; n < c->nr && n < max; n++)
+		counters_read(c, c->v[n].label, &v[n]);
+	return n;
+}
+
 int counters_nr(const struct counters *c)
 {
 	return c->nr;

@@ -42,6 +42,12 @@ void counters_disable(struct counters *c);
 /* Zero the counts (between repetitions). */
 void counters_reset(struct counters *c);
 int counters_read(struct counters *c, const char *label, struct counter_value *v);
+/*
+ * Every counter's value now, in the order added, into @v[0..max): how many. Two of these
+ * bracket a window more tightly than enabling and disabling do (an enable is an ioctl per
+ * counter, each a few ms on a busy guest): case_counters_between() records the growth.
+ */
+int counters_read_all(struct counters *c, struct counter_value *v, int max);
 /* How many counters @c holds, and the label of the @i-th (case_counters() records them all). */
 int counters_nr(const struct counters *c);
 const char *counters_label(const struct counters *c, int i);
