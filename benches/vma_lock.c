@@ -253,12 +253,15 @@ static const char *const vl_vmstat_names[] = { "pgfault", "vma_lock_*", NULL };
 static void vl_record_cpu(struct bench_ctx *ctx, struct vl_state *vs, struct bench_case *c,
 			  struct counters *cnt)
 {
-	struct counter_value tc;
-	double pct;
+	double pct = -1;
 
-	if (counters_read(cnt, "task-clock", &tc) || !tc.supported)
+	/* the task-clock over the window the fault counts span (read beside them) */
+	for (int i = 0; i < vs->nr_cv; i++)
+		if (!strcmp(counters_label(cnt, i), "task-clock") && vs->cv0[i].supported &&
+		    vs->cv1[i].supported && vs->window > 0)
+			pct = (vs->cv1[i].val - vs->cv0[i].val) / 1e7 / (vs->window * vs->cpus_avail);
+	if (pct < 0)
 		return;
-	pct = tc.val / 1e7 / (vs->secs * vs->cpus_avail);
 	case_metric(c, "worker_cpu_pct", "%", BETTER_NONE, pct);
 	if (pct < 90)
 		bench_log(ctx, "%s: workers ran %.0f%% of the time they could: other load on the machine",

@@ -171,6 +171,7 @@ void vl_measure(struct vl_state *vs, struct counters *cnt, uint64_t *first,
 	vs->lock = lk.supported && sum ? (double)lk.val * 1000.0 / sum : -1;
 	vs->faults = total - total0;
 	vs->secs = (double)(now_ns() - t0) / 1e9;
+	vs->window = dt;
 	vs->reclaim_ns = vl_reclaim_ns(w) - reclaim0;
 	vs->churn_ops = vl_load(&w->sh->churn_ops) - churn0;
 }

@@ -106,6 +106,7 @@ struct vl_state {
 	 */
 	uint64_t faults, reclaim_ns, churn_ops;
 	double secs;
+	double window;		/* seconds between the two reads of the counters (cv0, cv1) */
 	double fps, tmin, tmax, lock;
 	double cpus_avail;	/* CPU-seconds per second the workers can have */
 	double *res;		/* per interval: see enum vl_res (-1: no latency sample) */

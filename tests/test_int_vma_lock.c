@@ -155,7 +155,14 @@ static void test_smoke_modes(void **state)
  * scaling divides by the 1-thread rate; where other load on the machine took
  * the workers' CPUs in either case (the bench records worker_cpu_pct), the
  * ratio says nothing about the kernel and is left unchecked, with a note.
+ * The smoke profile has one sample a case, and on the development guest a
+ * 1-thread rate moves by +-15% from one moment to the next with the workers on
+ * their CPUs all the time (388k to 530k faults/s over 4 runs minutes apart,
+ * worker_cpu_pct 100): a ratio of two such samples reaches 1.3 with nothing
+ * wrong. The bound catches what is wrong whatever the noise (a ratio against
+ * the wrong case, a rate counted twice: 2 and above); SCALING_MAX says so.
  */
+#define SCALING_MAX	1.5
 static void test_scaling(void **state)
 {
 	char key[96], key1[96];
@@ -181,8 +188,11 @@ static void test_scaling(void **state)
 				assert_true(s >= 0);
 				continue;
 			}
-			if (!(s > 0 && s <= 1.2))
-				fail_msg("%s: scaling %.3f not in (0, 1.2]", key, s);
+			if (!(s > 0 && s <= SCALING_MAX))
+				fail_msg("%s: scaling %.3f not in (0, %.1f]", key, s, SCALING_MAX);
+			if (s > 1.1)
+				print_message("note: %s: scaling %.2f: the 1-thread sample was a slow moment\n",
+					      key, s);
 		}
 }
 
