@@ -2,7 +2,6 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +9,7 @@
 #include "core/kprofile.h"
 #include "out/kprofile_file.h"
 #include "out/results_read.h"
+#include "out/untrusted.h"
 #include "sys/atomic.h"
 
 static json_t *table_json(const struct kp_table *t, bool stacks)
@@ -73,19 +73,6 @@ int kp_file_write(const char *dir, const struct kp_file *f)
 	return r;
 }
 
-static int bad(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int bad(const char *path, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "mmbench: %s: ", path);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n");
-	return -EINVAL;
-}
-
 /* A count: a whole number, at least 0 (check_tree already bounded its magnitude). */
 static bool count(json_t *o, const char *key, uint64_t *v)
 {
@@ -112,7 +99,7 @@ static int load_table(const char *path, const char *key, json_t *a, bool stacks,
 	json_t *e;
 
 	if (!json_is_array(a))
-		return bad(path, "case '%s': %s is not a list", key, stacks ? "stacks" : "symbols");
+		return ut_bad(path, "case '%s': %s is not a list", key, stacks ? "stacks" : "symbols");
 	*sum = 0;
 	json_array_foreach(a, i, e) {
 		const char *name = json_string_value(json_object_get(e, stacks ? "stack" : "name"));
@@ -122,12 +109,12 @@ static int load_table(const char *path, const char *key, json_t *a, bool stacks,
 
 		if (!name || kind < 0 || !count(e, stacks ? "count" : "self", &self) ||
 		    (!stacks && !count(e, "children", &children)))
-			return bad(path, "case '%s': %s entry %zu lacks a name, kind or counts", key,
+			return ut_bad(path, "case '%s': %s entry %zu lacks a name, kind or counts", key,
 				   stacks ? "stack" : "symbol", i);
 		if (kp_table_find(t, name) >= 0)
-			return bad(path, "case '%s': '%.80s' twice", key, name);
+			return ut_bad(path, "case '%s': '%.80s' twice", key, name);
 		if (!stacks && (self > children || children > samples))
-			return bad(path, "case '%s': symbol '%.80s' has self %llu, children %llu of %llu samples",
+			return ut_bad(path, "case '%s': symbol '%.80s' has self %llu, children %llu of %llu samples",
 				   key, name, (unsigned long long)self, (unsigned long long)children,
 				   (unsigned long long)samples);
 		k = kp_table_get(t, name, kind);
@@ -153,12 +140,12 @@ static int load_counts(const char *path, json_t *c, struct kprof *p)
 
 	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
 		if (!count(c, f[i].name, f[i].v))
-			return bad(path, "case '%s': %s is not a count", p->key, f[i].name);
+			return ut_bad(path, "case '%s': %s is not a count", p->key, f[i].name);
 	if (!count(c, "reps_sampled", &reps) || reps > 100000)
-		return bad(path, "case '%s': reps_sampled is not a count", p->key);
+		return ut_bad(path, "case '%s': reps_sampled is not a count", p->key);
 	p->reps = (unsigned)reps;
 	if (p->kernel_samples + p->user_samples + p->unresolved_samples != p->samples)
-		return bad(path, "case '%s': kernel, user and unresolved samples do not add up to %llu",
+		return ut_bad(path, "case '%s': kernel, user and unresolved samples do not add up to %llu",
 			   p->key, (unsigned long long)p->samples);
 	return 0;
 }
@@ -169,7 +156,7 @@ static int load_overhead(const char *path, json_t *o, struct kprof *p)
 	json_t *m;
 
 	if (!json_is_object(o))
-		return bad(path, "case '%s': overhead is not an object", p->key);
+		return ut_bad(path, "case '%s': overhead is not an object", p->key);
 	json_object_foreach(o, k, m) {
 		json_t *w = json_object_get(m, "with"), *wo = json_object_get(m, "without"), *x;
 		size_t i;
@@ -177,14 +164,14 @@ static int load_overhead(const char *path, json_t *o, struct kprof *p)
 		if (!json_is_array(w) || !json_is_array(wo) ||
 		    !json_is_string(json_object_get(m, "unit")) ||
 		    !json_is_string(json_object_get(m, "better")))
-			return bad(path, "case '%s': overhead of %.40s lacks unit, better, with or without",
+			return ut_bad(path, "case '%s': overhead of %.40s lacks unit, better, with or without",
 				   p->key, k);
 		json_array_foreach(w, i, x)
 			if (!json_is_number(x))
-				return bad(path, "case '%s': overhead of %.40s: not a number", p->key, k);
+				return ut_bad(path, "case '%s': overhead of %.40s: not a number", p->key, k);
 		json_array_foreach(wo, i, x)
 			if (!json_is_number(x))
-				return bad(path, "case '%s': overhead of %.40s: not a number", p->key, k);
+				return ut_bad(path, "case '%s': overhead of %.40s: not a number", p->key, k);
 	}
 	json_decref(p->overhead);
 	p->overhead = json_incref(o);
@@ -204,9 +191,9 @@ static int load_case(const char *path, json_t *c, struct kp_file *f)
 	if (!key || strlen(key) >= sizeof(p->key) || !status || !region ||
 	    (strcmp(status, "ok") && strcmp(status, "skip")) ||
 	    (strcmp(region, "timed") && strcmp(region, "repetition")))
-		return bad(path, "a case without a key, a status ok or skip, or a region timed or repetition");
+		return ut_bad(path, "a case without a key, a status ok or skip, or a region timed or repetition");
 	if (kp_file_find(f, key))
-		return bad(path, "case '%s' twice", key);
+		return ut_bad(path, "case '%s' twice", key);
 	p = kp_file_case(f, key);
 	if (!p)
 		return -ENOMEM;
@@ -217,12 +204,12 @@ static int load_case(const char *path, json_t *c, struct kp_file *f)
 	if (!err)
 		err = load_table(path, key, json_object_get(c, "symbols"), false, &p->syms, p->samples, &sum);
 	if (!err && sum != p->samples)
-		err = bad(path, "case '%s': self counts add up to %llu, not its %llu samples", key,
+		err = ut_bad(path, "case '%s': self counts add up to %llu, not its %llu samples", key,
 			  (unsigned long long)sum, (unsigned long long)p->samples);
 	if (!err)
 		err = load_table(path, key, json_object_get(c, "stacks"), true, &p->stacks, p->samples, &sum);
 	if (!err && sum + p->stacks_dropped != p->samples)
-		err = bad(path, "case '%s': stacks count %llu samples, not %llu", key,
+		err = ut_bad(path, "case '%s': stacks count %llu samples, not %llu", key,
 			  (unsigned long long)(sum + p->stacks_dropped), (unsigned long long)p->samples);
 	if (!err)
 		err = load_overhead(path, json_object_get(c, "overhead"), p);
@@ -241,12 +228,12 @@ static int load_head(const char *path, json_t *j, struct kp_file *f)
 	uint64_t stack;
 
 	if (!schema || strcmp(schema, KPROFILE_SCHEMA))
-		return bad(path, "schema is not %s", KPROFILE_SCHEMA);
+		return ut_bad(path, "schema is not %s", KPROFILE_SCHEMA);
 	if (!bench || strlen(bench) >= sizeof(f->bench) || !status || !event ||
 	    strlen(event) >= sizeof(f->event) || (strcmp(status, "ok") && strcmp(status, "skip")) ||
 	    !count(j, "period", &f->period) || !count(j, "max_stack", &stack) ||
 	    !json_is_boolean(json_object_get(j, "freq")) || !json_is_number(ms))
-		return bad(path, "bench, status, event, period, freq, max_stack or process_ms missing");
+		return ut_bad(path, "bench, status, event, period, freq, max_stack or process_ms missing");
 	snprintf(f->bench, sizeof(f->bench), "%s", bench);
 	snprintf(f->event, sizeof(f->event), "%s", event);
 	snprintf(f->reason, sizeof(f->reason), "%s", reason ? reason : "");
@@ -271,7 +258,7 @@ int kp_file_load(const char *path, struct kp_file *f)
 	err = load_head(path, j, f);
 	cases = json_object_get(j, "cases");
 	if (!err && !json_is_array(cases))
-		err = bad(path, "cases is not a list");
+		err = ut_bad(path, "cases is not a list");
 	json_array_foreach(cases, i, c) {
 		if (err)
 			break;
