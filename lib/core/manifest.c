@@ -110,6 +110,8 @@ static json_t *kernel_object(void)
 	json_object_set_new(k, "version", json_string(u.version));
 	json_object_set_new(k, "machine", json_string(u.machine));
 	json_object_set_new(k, "cmdline", sys_text("/proc/cmdline", "unreadable"));
+	/* the boot: runs of one boot share its luck, so a kernel's replicate is the boot */
+	json_object_set_new(k, "boot_id", sys_text("/proc/sys/kernel/random/boot_id", "unreadable"));
 	json_object_set_new(k, "config_source", json_string(kconfig_source()));
 	json_object_set_new(k, "config", kconfig_text() ? config_object() : json_null());
 	json_object_set_new(k, "config_digest", kconfig_digest(digest) ? json_null() :

@@ -19,6 +19,9 @@ static bool skip_field(const char *k, bool top)
 	for (const char *const *s = run_fields; top && *s; s++)
 		if (!strcmp(k, *s))
 			return true;
+	/* the boot is the replicate, said in the verdicts' header, not a confounder */
+	if (!strcmp(k, "boot_id"))
+		return true;
 	return strcasestr(k, "free") || strcasestr(k, "avail");
 }
 
