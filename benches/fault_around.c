@@ -388,4 +388,5 @@ const struct bench bench_fault_around = {
 	.run = fa_run,
 	.teardown = fa_teardown,
 	.mechanism = (const char *const[]){ "faults_per_page", "pages_mapped_per_fault", NULL },
+	.families = (const char *const[]){ "total_us ns_per_page", NULL },
 };

@@ -451,4 +451,5 @@ const struct bench bench_uffd_wp = {
 	.run		= uffd_wp_run,
 	.teardown	= uffd_wp_teardown,
 	.mechanism	= (const char *const[]){ "faults_handled", "counter:minor-faults*", NULL },
+	.families	= (const char *const[]){ "write_phase_us write_us_per_fault", NULL },
 };

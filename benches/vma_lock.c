@@ -457,4 +457,5 @@ const struct bench bench_vma_lock = {
 	.teardown = vl_teardown,
 	.finish = vl_finish,
 	.mechanism = (const char *const[]){ "mmap_lock_per_kfault", "vmstat:vma_lock_*", NULL },
+	.families = (const char *const[]){ "faults_per_sec scaling", NULL },
 };

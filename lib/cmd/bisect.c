@@ -152,11 +152,21 @@ static int check_refs(const struct bisect_args *a, struct bside *g, struct bside
 	verdict_measure(&g->v, &b->v, NULL, &r);
 	verdict_correct(rs, 1);
 	verdict_decide(&r, g->better);
+	if (!differs(&r) && isnan(r.p) && r.reps_b == 1 && r.reps_c == 1) {
+		/*
+		 * One run a reference: no noise is measured between them yet. The steps' boots
+		 * measure it, and a step is put with a reference only when it differs from the
+		 * other, so a bisect still never follows noise.
+		 */
+		fprintf(stderr, "mmbench: bisect-decide: --good and --bad have one run each (x%s): "
+			"the noise is measured from each step's boots\n", rl_fmt(r.ratio, t, sizeof(t)));
+		return 0;
+	}
 	if (!differs(&r)) {
-		size_t k = r.runs_needed ? r.runs_needed : VERDICT_MIN_SEPARATED;
+		size_t k = r.runs_needed ? r.runs_needed : 3;
 
 		/* the engine's own reason says how many runs, when it is about the mde */
-		if (!strstr(r.why, "runs a side"))
+		if (!strstr(r.why, "a side would see"))
 			snprintf(r.why + strlen(r.why), sizeof(r.why) - strlen(r.why),
 				 "%s%s%zu runs a side would see %.0f%%", r.why[0] ? "; " : "",
 				 k > VERDICT_MAX_RUNS_HINT ? "more than " : "about ",

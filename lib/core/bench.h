@@ -204,6 +204,12 @@ struct bench {
 	 * them beside every change, and says so when a change came without them.
 	 */
 	const char *const *mechanism;
+	/*
+	 * Metrics derived from the same repetitions ("write_phase_us write_us_per_fault": the
+	 * first names the family), NULL-terminated: one measurement, which the verdicts' one
+	 * Benjamini-Hochberg correction counts once and compare shows together.
+	 */
+	const char *const *families;
 
 	/* NULL when the bench can run here, else the reason it cannot. */
 	const char *(*probe)(struct bench_ctx *ctx);

@@ -13,30 +13,35 @@
 #include "core/bench.h"
 #include "out/changepoint.h"
 
-/* Groups [lo, hi) of @g as one side; the arrays are malloc'd into @s. */
+/* Groups [lo, hi) of @g as one side, each keeping its replicates; the arrays are malloc'd into @s. */
 static int merge(const struct vside *g, size_t lo, size_t hi, struct vside *s)
 {
 	size_t runs = 0, k = 0;
 	const double **x;
 	size_t *n;
+	unsigned *gr;
 
 	for (size_t i = lo; i < hi; i++)
 		runs += g[i].nr_runs;
 	x = calloc(runs + 1, sizeof(*x));
 	n = calloc(runs + 1, sizeof(*n));
-	if (!x || !n) {
+	gr = calloc(runs + 1, sizeof(*gr));
+	if (!x || !n || !gr) {
 		free(x);
 		free(n);
+		free(gr);
 		return -ENOMEM;
 	}
-	for (size_t i = lo; i < hi; i++)
+	for (size_t i = lo; i < hi; i++) {
+		size_t first = k;
+
 		for (size_t r = 0; r < g[i].nr_runs; r++) {
 			x[k] = g[i].x[r];
-			n[k++] = g[i].n[r];
+			n[k] = g[i].n[r];
+			gr[k++] = (unsigned)first + (g[i].group ? g[i].group[r] : (unsigned)r);
 		}
-	s->x = x;
-	s->n = n;
-	s->nr_runs = k;
+	}
+	*s = (struct vside){ .x = x, .n = n, .nr_runs = k, .group = gr };
 	return 0;
 }
 
@@ -44,6 +49,7 @@ static void unmerge(struct vside *s)
 {
 	free((void *)s->x);
 	free((void *)s->n);
+	free((void *)s->group);
 }
 
 static size_t runs_in(const struct vside *g, size_t lo, size_t hi)

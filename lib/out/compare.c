@@ -97,21 +97,119 @@ size_t cmp_side_samples(const struct rl_case *const *cases, size_t nr, const cha
 	return k;
 }
 
+/* The boot a run was made in, or NULL when its manifest does not say. */
+static const char *run_boot(const struct rl_run *run, char *buf, size_t len)
+{
+	const char *b = rl_manifest_str(run, "kernel.boot_id", buf, len);
+
+	return b && strncmp(b, "unreadable", 10) ? b : NULL;
+}
+
+/*
+ * The replicate of each run of side @s when compared at @by_boot: runs of one boot are
+ * one replicate (the index of the boot's first run), else every run its own.
+ */
+static void side_groups(const struct cmp *c, size_t s, bool by_boot, unsigned *group)
+{
+	const struct run_set *set = &c->sides[s].set;
+	char a[64], b[64];
+
+	for (size_t r = 0; r < set->nr; r++) {
+		const char *br = by_boot ? run_boot(set->runs[r], a, sizeof(a)) : NULL;
+
+		group[r] = (unsigned)r;
+		for (size_t q = 0; br && q < r; q++) {
+			const char *bq = run_boot(set->runs[q], b, sizeof(b));
+
+			if (bq && !strcmp(br, bq)) {
+				group[r] = group[q];
+				break;
+			}
+		}
+	}
+}
+
+/*
+ * Side @o against the base: the replicate is the boot when no boot is on both sides (two
+ * kernels, or one kernel booted twice), the run when they share one (settings, options).
+ */
+static bool pair_by_boot(const struct cmp *c, size_t o)
+{
+	char a[64], b[64];
+
+	for (size_t r = 0; r < c->sides[0].set.nr; r++) {
+		const char *ba = run_boot(c->sides[0].set.runs[r], a, sizeof(a));
+
+		for (size_t q = 0; ba && q < c->sides[o].set.nr; q++) {
+			const char *bb = run_boot(c->sides[o].set.runs[q], b, sizeof(b));
+
+			if (bb && !strcmp(ba, bb))
+				return false;
+		}
+	}
+	return true;
+}
+
+/* Like cmp_side_samples(), with each kept run's replicate from @group into @g. */
+static size_t side_samples_grouped(const struct rl_case *const *cases, size_t nr,
+				   const char *metric, const unsigned *group, const double **x,
+				   size_t *n, unsigned *g, double *cv)
+{
+	const struct rl_case *kept[RUNSET_MAX];
+	size_t k = 0;
+
+	for (size_t r = 0; r < nr; r++) {
+		const struct rl_metric *m = cases[r] ? rl_find_metric(cases[r], metric) : NULL;
+
+		kept[r] = m && m->n ? cases[r] : NULL;
+		if (kept[r])
+			g[k++] = group[r];
+	}
+	return cmp_side_samples(kept, nr, metric, x, n, cv) == k ? k : 0;
+}
+
+/* The history of the sides' kernels and options: the only runs that tell of their noise. */
+static bool row_history(const struct cmp *c, struct cmp_row *row, struct vnoise *noise)
+{
+	char rel[2][160];
+	char *opts[2] = { NULL, NULL };
+	struct hist_key keys[2];
+	bool got;
+
+	for (int s = 0; s < 2; s++) {
+		const struct rl_run *run = c->sides[s ? row->side : 0].set.runs[0];
+
+		keys[s].kernel = rl_manifest_str(run, "kernel.release", rel[s], sizeof(rel[s])) ?: "?";
+		opts[s] = run_bench_options(rl_find_bench(run, row->bench));
+		keys[s].opts = opts[s];
+	}
+	got = history_noise(&c->hist, keys, 2, c->by_boot[row->side], row->bench, row->key,
+			    row->metric, noise);
+	free(opts[0]);
+	free(opts[1]);
+	return got;
+}
+
 static void measure_row(struct cmp *c, struct cmp_row *row, const struct rl_case *const *bc,
 			const struct rl_case *const *cc)
 {
 	const double *xb[RUNSET_MAX], *xc[RUNSET_MAX];
 	size_t nb[RUNSET_MAX], nc[RUNSET_MAX];
+	unsigned gb[RUNSET_MAX], gc[RUNSET_MAX], groups[RUNSET_MAX];
 	struct vside sb, sc;
 	struct vnoise noise = { 0 };
+	bool by_boot = c->by_boot[row->side];
 
-	sb = (struct vside){ .x = xb, .n = nb };
-	sc = (struct vside){ .x = xc, .n = nc };
-	sb.nr_runs = row->nb = cmp_side_samples(bc, c->sides[0].set.nr, row->metric, xb, nb, &row->cv_b);
-	sc.nr_runs = row->nc = cmp_side_samples(cc, c->sides[row->side].set.nr, row->metric, xc, nc,
-					    &row->cv_c);
+	sb = (struct vside){ .x = xb, .n = nb, .group = gb };
+	sc = (struct vside){ .x = xc, .n = nc, .group = gc };
+	side_groups(c, 0, by_boot, groups);
+	sb.nr_runs = row->nb = side_samples_grouped(bc, c->sides[0].set.nr, row->metric, groups,
+						    xb, nb, gb, &row->cv_b);
+	side_groups(c, row->side, by_boot, groups);
+	sc.nr_runs = row->nc = side_samples_grouped(cc, c->sides[row->side].set.nr, row->metric,
+						    groups, xc, nc, gc, &row->cv_c);
 	if (c->use_history)
-		row->history = history_noise(&c->hist, row->bench, row->key, row->metric, &noise);
+		row->history = row_history(c, row, &noise);
 	verdict_measure(&sb, &sc, row->history ? &noise : NULL, &row->res);
 }
 
@@ -139,6 +237,7 @@ static int case_rows(struct cmp *c, const char *bench, const char *key)
 					struct cmp_row row = {
 						.bench = bench, .key = key, .metric = rm->name,
 						.unit = rm->unit, .better = rm->better, .side = o,
+						.family = rm->family,
 					};
 
 					measure_row(c, &row, cases[0], cases[o]);
@@ -162,6 +261,9 @@ int cmp_build_rows(struct cmp *c)
 	char k[512];
 	int err = 0;
 
+	for (size_t o = 1; o < c->nr_sides; o++)
+		c->by_boot[o] = pair_by_boot(c, o);
+
 	for (size_t s = 0; s < c->nr_sides && !err; s++)
 		for (size_t r = 0; r < c->sides[s].set.nr && !err; r++) {
 			const struct rl_run *run = c->sides[s].set.runs[r];
@@ -182,21 +284,79 @@ int cmp_build_rows(struct cmp *c)
 	return err;
 }
 
+/* Rows of one measurement (side, bench, case, family) share a non-zero family id. */
+static void number_families(struct cmp *c)
+{
+	unsigned next = 0;
+
+	for (size_t i = 0; i < c->nr_rows; i++) {
+		struct cmp_row *r = &c->rows[i];
+
+		r->res.family = 0;
+		if (!r->family)
+			continue;
+		for (size_t j = 0; j < i && !r->res.family; j++) {
+			const struct cmp_row *o = &c->rows[j];
+
+			if (o->family && o->side == r->side && !strcmp(o->family, r->family) &&
+			    !strcmp(o->bench, r->bench) && !strcmp(o->key, r->key))
+				r->res.family = o->res.family;
+		}
+		if (!r->res.family)
+			r->res.family = ++next;
+	}
+}
+
+/* Each bench's judged rows against one side lend each other their noise (verdict_moderate()). */
+static void moderate(struct cmp *c, struct vresult **rs)
+{
+	struct vresult **grp = calloc(c->nr_rows + 1, sizeof(*grp));
+	bool *done = calloc(c->nr_rows + 1, sizeof(*done));
+
+	for (size_t i = 0; grp && done && i < c->nr_rows; i++) {
+		size_t n = 0;
+
+		if (done[i] || !rs[i])
+			continue;
+		for (size_t j = i; j < c->nr_rows; j++)
+			if (rs[j] && !done[j] && c->rows[j].side == c->rows[i].side &&
+			    !strcmp(c->rows[j].bench, c->rows[i].bench)) {
+				grp[n++] = rs[j];
+				done[j] = true;
+			}
+		verdict_moderate(grp, n);
+	}
+	free(grp);
+	free(done);
+}
+
 /* One Benjamini-Hochberg correction over every tested row of the report, then the verdicts. */
 int cmp_judge(struct cmp *c)
 {
 	struct vresult **rs = calloc(c->nr_rows + 1, sizeof(*rs));
+	unsigned fam_seen = 0;
 
 	if (!rs)
 		return -ENOMEM;
+	number_families(c);
 	for (size_t i = 0; i < c->nr_rows; i++) {
 		struct cmp_row *r = &c->rows[i];
 
 		/* only a metric that can get a verdict counts as a test */
-		if (r->better != BETTER_NONE && r->nb && r->nc && !isnan(r->res.p)) {
+		if (r->better != BETTER_NONE && r->nb && r->nc)
 			rs[i] = &r->res;
-			c->nr_tests++;
+	}
+	moderate(c, rs);
+	for (size_t i = 0; i < c->nr_rows; i++) {
+		if (!rs[i] || isnan(rs[i]->p)) {
+			rs[i] = NULL;
+			continue;
 		}
+		/* a family is one test */
+		if (!rs[i]->family || rs[i]->family > fam_seen)
+			c->nr_tests++;
+		if (rs[i]->family > fam_seen)
+			fam_seen = rs[i]->family;
 	}
 	verdict_correct(rs, c->nr_rows);
 	for (size_t i = 0; i < c->nr_rows; i++) {

@@ -5,7 +5,6 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include "out/history.h"
-#include "out/plots.h"
 #include "out/runset.h"
 #include "out/verdict.h"
 
@@ -18,7 +17,8 @@ struct cmp_row {
 	size_t side;			/* index of the compared side, >= 1 */
 	size_t nb, nc;			/* runs of each side that measured it */
 	double cv_b, cv_c;		/* mean cv inside a run (repetitions), NaN when none */
-	bool history;			/* the host's between-run history was pooled in */
+	bool history;			/* the host's history of these kernels was measured */
+	const char *family;		/* the measurement it is derived from (NULL: its own) */
 	struct vresult res;
 	char why[200];			/* why n/a, inconclusive or how it was decided */
 };
@@ -46,6 +46,7 @@ struct cmp {
 	size_t nr_tests;		/* rows in the BH correction */
 	struct noise_history hist;
 	bool use_history;
+	bool by_boot[CMP_MAX_SIDES];	/* side o against the base: the replicate is the boot */
 };
 
 /* The rows of every case and metric the sides have, measured (cmp_judge() decides): 0 or -ENOMEM. */
@@ -59,14 +60,6 @@ void cmp_free(struct cmp *c);
 /* The runs of side @s that have the case ok (NULL elsewhere), into @out; returns how many. */
 size_t cmp_side_cases(const struct cmp *c, size_t s, const char *bench, const char *key,
 		      const struct rl_case **out);
-
-/*
- * The samples of @metric in every case of @cases[0..nr) that has it (NULL entries allowed),
- * as the runs of a verdict side, into @x and @n; @cv gets their mean cv inside a run (NaN
- * when none). Returns how many runs.
- */
-size_t cmp_side_samples(const struct rl_case *const *cases, size_t nr, const char *metric,
-			const double **x, size_t *n, double *cv);
 
 /*
  * The samples of @metric in every case of @cases[0..nr) that has it (NULL entries allowed),

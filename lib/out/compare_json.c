@@ -1,4 +1,4 @@
-/* A comparison as JSON (schema mmbench-compare/2), for machines: every verdict with its power. */
+/* A comparison as JSON (schema mmbench-compare/3), for machines: every verdict with its power. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -44,6 +44,12 @@ static json_t *row_json(const struct cmp_row *w)
 	json_object_set_new(o, "runs_needed", r->runs_needed && r->v == VERDICT_INCONCLUSIVE ?
 			    json_integer((json_int_t)r->runs_needed) : json_null());
 	json_object_set_new(o, "separated", json_boolean(r->separated));
+	json_object_set_new(o, "replicates", json_pack("{sIsIss}", "base", (json_int_t)r->reps_b,
+			    "new", (json_int_t)r->reps_c, "test",
+			    r->linear ? "permutation" : "t"));
+	json_object_set_new(o, "family", w->family ? json_string(w->family) : json_null());
+	json_object_set_new(o, "history_f_p", num(r->est.f_p));
+	json_object_set_new(o, "prior_df", num(r->est.pdf > 0 ? r->est.pdf : NAN));
 	json_object_set_new(o, "reason", *w->why ? json_string(w->why) : json_null());
 	return o;
 }
@@ -77,7 +83,15 @@ int cmp_write_json(const char *path, const struct cmp *c)
 	}
 	for (size_t i = 0; i < c->nr_rows; i++)
 		json_array_append_new(rows, row_json(&c->rows[i]));
-	json_object_set_new(root, "schema", json_string("mmbench-compare/2"));
+	json_object_set_new(root, "schema", json_string("mmbench-compare/3"));
+	{
+		json_t *lv = json_object();
+
+		for (size_t s = 1; s < c->nr_sides; s++)
+			json_object_set_new(lv, (char[]){ (char)('A' + s), 0 },
+					    json_string(c->by_boot[s] ? "boot" : "run"));
+		json_object_set_new(root, "replicate", lv);
+	}
 	json_object_set_new(root, "sides", sides);
 	json_object_set_new(root, "verdicts", sum);
 	json_object_set_new(root, "tests", json_integer((json_int_t)c->nr_tests));

@@ -1,4 +1,4 @@
-/* A comparison as JSON, schema mmbench-compare/2 (compare_json.c). */
+/* A comparison as JSON, schema mmbench-compare/3 (compare_json.c). */
 #ifndef MMBENCH_COMPARE_JSON_H
 #define MMBENCH_COMPARE_JSON_H
 

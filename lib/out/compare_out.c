@@ -109,10 +109,29 @@ static void note(FILE *f, bool md, const char *fmt, ...)
 	fputc('\n', f);
 }
 
+/* At which level the comparison replicated, and how many replicates each side had. */
+static void replication_notes(FILE *f, const struct cmp *c, bool md)
+{
+	for (size_t o = 1; o < c->nr_sides; o++) {
+		size_t rb = 0, rc = 0;
+
+		/* the most replicates any judged row had: rows without a metric have fewer */
+		for (size_t i = 0; i < c->nr_rows; i++)
+			if (c->rows[i].side == o) {
+				rb = rb > c->rows[i].res.reps_b ? rb : c->rows[i].res.reps_b;
+				rc = rc > c->rows[i].res.reps_c ? rc : c->rows[i].res.reps_c;
+			}
+		note(f, md, "A against %c: replicated at the %s (%s), %zu and %zu replicates",
+		     (int)('A' + o), c->by_boot[o] ? "boot" : "run",
+		     c->by_boot[o] ? "no boot is on both sides: runs of one boot are averaged" :
+		     "the sides share a boot: each run is a replicate", rb, rc);
+	}
+}
+
 /* What each side is, the incomplete runs, and where the between-run noise came from. */
 static void sides_notes(FILE *f, const struct cmp *c, bool md)
 {
-	size_t assumed = 0, hist = 0;
+	size_t unmeasured = 0, hist = 0, wider = 0, unlike = 0;
 
 	if (any_emulated(c))
 		note(f, md, "%s", RL_EMULATED_NOTE);
@@ -130,19 +149,24 @@ static void sides_notes(FILE *f, const struct cmp *c, bool md)
 			note(f, md, "%c: %zu run%s of the set left out (see stderr)", (int)('A' + s),
 			     set->skipped, set->skipped == 1 ? "" : "s");
 	}
+	replication_notes(f, c, md);
 	for (size_t i = 0; i < c->nr_rows; i++) {
 		const char *n = c->rows[i].res.noise;
 
-		assumed += n && !strcmp(n, "assumed");
-		hist += c->rows[i].history;
+		unmeasured += n && !strcmp(n, "unmeasured") && c->rows[i].better != BETTER_NONE;
+		hist += n && strstr(n, "+history");
+		wider += n && !strncmp(n, "history", 7);
+		unlike += n && strstr(n, "unlike");
 	}
-	if (assumed)
-		note(f, md, "%zu metrics had no measured between-run noise (too few runs to measure "
-		     "it, and no history of this host): %.0f%% was assumed; run --runs 3 on each side to "
-		     "measure it", assumed, VERDICT_RUN_NOISE * 100);
-	if (hist)
-		note(f, md, "the between-run noise of %zu metrics is pooled with %zu earlier runs "
-		     "of this host under %s", hist, c->hist.nr_runs, c->hist.root);
+	if (unmeasured)
+		note(f, md, "%zu metrics had one replicate a side: the noise between replicates is "
+		     "not measured today, so nothing is called better or worse; repeat each side "
+		     "(run --runs 3, or boot again) to measure it", unmeasured);
+	if (hist || wider || unlike)
+		note(f, md, "history (%zu earlier runs of these kernels and options under %s): "
+		     "joined today's noise in %zu metrics, widened it in %zu, and was left out of %zu "
+		     "where today's replicates were noisier than it (F test)", c->hist.nr_runs,
+		     c->hist.root, hist, wider, unlike);
 }
 
 static void counts_text(FILE *f, const struct cmp *c, bool md)
@@ -155,14 +179,14 @@ static void counts_text(FILE *f, const struct cmp *c, bool md)
 
 static const char legend[] =
 	"median: a run's median over its repetitions (of a set: the geometric mean of its\n"
-	"runs' medians); cv: inside a run. ratio = side/A with a 95%% interval from the\n"
-	"between-run noise (t test on log run medians); q: p after Benjamini-Hochberg\n"
-	"over the %zu tests here; mde: the smallest change this comparison detects at 80%%\n"
-	"power. better/worse: q <= %.2f and a change beyond %.0f%%, or a 2x change with\n"
-	"the samples separated, or a change from or to zero with the samples separated.\n"
-	"same: the interval lies within the mde, and the mde is at most %.0f%%.\n"
-	"inconclusive: it could not have told (why, and how many runs would).\n"
-	"info: no better direction.\n\n";
+	"replicates, runs or boots); cv: inside a run. ratio = side/A with a 95%% interval\n"
+	"from the noise between replicates (t test on log replicate values; zeros: exact\n"
+	"permutation test over replicates); q: p after Benjamini-Hochberg over the %zu\n"
+	"tests here (a family of metrics from one measurement counts once); mde: the\n"
+	"smallest change this comparison detects at 80%% power. better/worse: q <= %.2f\n"
+	"and a change beyond %.0f%%. same: the interval lies within the mde, and the mde is\n"
+	"at most %.0f%%. inconclusive: it could not have told (why, and how many replicates\n"
+	"would). info: no better direction.\n\n";
 
 static void header_text(FILE *f, const struct cmp *c)
 {

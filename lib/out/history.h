@@ -1,7 +1,8 @@
 /*
- * The host's measured between-run noise, per metric, from the archive: runs of the same
- * kernel with the same bench options on the same host are replicates, and the spread of
- * their medians is what a comparison with a single run a side must allow for.
+ * The host's measured between-replicate noise, per metric, from the archive: runs of the
+ * same kernel with the same bench options on the same host are replicates (runs of one
+ * boot, or boots), and the spread of their medians is what today's replicates are tested
+ * against and, where alike, joined with (verdict_pool.c).
  */
 #ifndef MMBENCH_HISTORY_H
 #define MMBENCH_HISTORY_H
@@ -16,8 +17,7 @@
 
 struct noise_history {
 	char root[PATH_MAX];
-	json_t *groups;		/* "host|kernel|bench|options" -> { "case|metric": [log medians] } */
-	json_t *pooled;		/* "bench|case|metric" -> [ss, df] */
+	json_t *groups;		/* "kernel|bench|options" -> { "case|metric": [[boot, log median]] } */
 	size_t nr_runs;		/* runs read */
 };
 
@@ -31,9 +31,19 @@ const char *run_host(const struct rl_run *run, char *buf, size_t len);
  */
 int history_load(const char *root, const char *host, const char *const *skip, size_t nskip,
 		 struct noise_history *h);
-/* The pooled between-run variance of one metric; false (and df 0) when none was measured. */
-bool history_noise(const struct noise_history *h, const char *bench, const char *key,
-		   const char *metric, struct vnoise *out);
+/* A kernel release and a bench's options (run_bench_options()), whose runs history may use. */
+struct hist_key {
+	const char *kernel, *opts;
+};
+
+/*
+ * The between-replicate variance of one metric over the runs of @keys[0..nkeys) (the
+ * kernels and options of the sides): between runs of one boot, or between boots
+ * (@by_boot). false (and df 0) when none was measured.
+ */
+bool history_noise(const struct noise_history *h, const struct hist_key *keys, size_t nkeys,
+		   bool by_boot, const char *bench, const char *key, const char *metric,
+		   struct vnoise *out);
 void history_free(struct noise_history *h);
 
 #endif

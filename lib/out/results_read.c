@@ -54,6 +54,10 @@ static int load_metric(const char *path, const char *ckey, json_t *m, struct rl_
 	if (strlen(rm->unit) > 15 || strpbrk(rm->unit, "\"'\\"))
 		return ut_bad(path, "case \"%s\" metric %s: unit \"%s\" is not a unit", ckey, rm->name,
 			   rm->unit);
+	rm->family = opt_string(m, "family", NULL);
+	if (rm->family && !ut_safe_name(rm->family, "_.-", 47))
+		return ut_bad(path, "case \"%s\" metric %s: family \"%s\" is not letters, digits "
+			   "and _.- (at most 47)", ckey, rm->name, rm->family);
 	better = opt_string(m, "better", "none");
 	if (!strcmp(better, "lower"))
 		rm->better = BETTER_LOWER;

@@ -10,6 +10,7 @@
 
 struct rl_metric {
 	const char *name, *unit;	/* point into the bench's JSON */
+	const char *family;		/* the measurement it is derived from; NULL: its own */
 	int better;			/* enum better of bench.h */
 	double *samples;
 	size_t n;

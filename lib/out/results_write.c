@@ -26,9 +26,21 @@ static json_t *real(double v)
 	return isfinite(v) ? json_real(v) : json_null();
 }
 
-static json_t *metric_json(const struct metric *m)
+/* The family @name belongs to in @fams ("first second .."), as its first word; NULL: none. */
+static json_t *family_of(const char *const *fams, const char *name)
 {
-	json_t *o = json_object(), *samples = json_array();
+	size_t len = strlen(name);
+
+	for (; fams && *fams; fams++)
+		for (const char *w = *fams; *w; w += strcspn(w, " "), w += strspn(w, " "))
+			if (!strncmp(w, name, len) && (w[len] == ' ' || !w[len]))
+				return json_stringn(*fams, strcspn(*fams, " "));
+	return NULL;
+}
+
+static json_t *metric_json(const struct metric *m, const char *const *fams)
+{
+	json_t *o = json_object(), *samples = json_array(), *fam = family_of(fams, m->name);
 	struct summary s;
 
 	for (size_t i = 0; i < m->n; i++)
@@ -36,6 +48,8 @@ static json_t *metric_json(const struct metric *m)
 	json_object_set_new(o, "name", json_string(m->name));
 	json_object_set_new(o, "unit", json_string(m->unit));
 	json_object_set_new(o, "better", json_string(better_names[m->better]));
+	if (fam)
+		json_object_set_new(o, "family", fam);
 	json_object_set_new(o, "samples", samples);
 	if (!stats_summary(m->samples, m->n, &s)) {
 		json_object_set_new(o, "median", real(s.median));
@@ -47,7 +61,7 @@ static json_t *metric_json(const struct metric *m)
 	return o;
 }
 
-static json_t *case_json(const struct bench_case *c)
+static json_t *case_json(const struct bench_case *c, const char *const *fams)
 {
 	json_t *o = json_object(), *params = json_object(), *knobs = json_object();
 	json_t *metrics = json_array(), *counters = json_object(), *vmstat = json_object();
@@ -61,7 +75,7 @@ static json_t *case_json(const struct bench_case *c)
 		json_object_set_new(knobs, c->knobs[i].knob, json_string(c->knobs[i].value));
 	for (int i = 0; i < c->nr_metrics; i++)
 		if (c->metrics[i].n)
-			json_array_append_new(metrics, metric_json(&c->metrics[i]));
+			json_array_append_new(metrics, metric_json(&c->metrics[i], fams));
 	for (int i = 0; i < c->nr_counters; i++) {
 		const struct counter_total *t = &c->counters[i];
 
@@ -100,7 +114,7 @@ int results_write(const char *dir, const struct bench_ctx *ctx, const struct cas
 	json_object_set_new(params, "reps", json_integer(ctx->reps));
 	json_object_set_new(params, "profile", json_string(profile_names[ctx->profile]));
 	for (int i = 0; list && i < list->nr; i++)
-		json_array_append_new(cases, case_json(&list->cases[i]));
+		json_array_append_new(cases, case_json(&list->cases[i], ctx->bench->families));
 
 	json_object_set_new(root, "schema", json_string(RESULTS_SCHEMA));
 	json_object_set_new(root, "bench", json_string(ctx->bench->name));

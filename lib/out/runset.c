@@ -117,7 +117,7 @@ char *run_bench_options(const struct rl_bench *b)
 	json_t *o;
 	char *s;
 
-	if (!json_is_object(b->params))
+	if (!b || !json_is_object(b->params))
 		return NULL;
 	o = json_deep_copy(b->params);
 	json_object_del(o, "reps");

@@ -30,7 +30,7 @@ void run_set_free(struct run_set *s);
 /* A run directory has its manifest, or says why it has not (INCOMPLETE). */
 bool is_run_dir(const char *dir);
 
-/* A bench's options in a run as compact JSON without "reps" (NULL when absent); free() it. */
+/* A bench's options in a run as compact JSON without "reps" (NULL when absent, or no @b); free() it. */
 char *run_bench_options(const struct rl_bench *b);
 
 #endif

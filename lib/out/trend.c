@@ -67,25 +67,57 @@ static int find_cases(struct trend *t)
 	return t->nr_cases ? 0 : -EINVAL;
 }
 
-/* Kernel @k's runs of case @key as a verdict side; the arrays are malloc'd. */
+/* The boot of each run in @cs[0..nr) that measured @metric, as replicate numbers into @g. */
+static void boot_groups(const struct tr_kernel *k, const struct rl_case *const *cs,
+			const char *metric, unsigned *g)
+{
+	char boots[64][64];
+	size_t kept = 0;
+
+	for (size_t r = 0; r < k->nr && kept < 64; r++) {
+		const struct rl_metric *m = cs[r] ? rl_find_metric(cs[r], metric) : NULL;
+		const char *b;
+
+		if (!m || !m->n)
+			continue;
+		b = rl_manifest_str(k->runs[r], "kernel.boot_id", boots[kept], sizeof(boots[kept]));
+		g[kept] = (unsigned)kept;
+		for (size_t q = 0; b && q < kept; q++)
+			if (!strcmp(boots[q], b)) {
+				g[kept] = g[q];
+				break;
+			}
+		if (!b)
+			snprintf(boots[kept], sizeof(boots[kept]), "run %zu", r);
+		kept++;
+	}
+}
+
+/* Kernel @k's runs of case @key as a verdict side, a replicate per boot; the arrays are malloc'd. */
 static int side_of(const struct trend *t, const struct tr_kernel *k, const char *key,
 		   struct vside *s)
 {
 	const struct rl_case **cs = calloc(k->nr + 1, sizeof(*cs));
 	const double **x = calloc(k->nr + 1, sizeof(*x));
 	size_t *n = calloc(k->nr + 1, sizeof(*n));
+	unsigned *g = calloc(k->nr + 1, sizeof(*g));
 	double cv;
 
-	if (!cs || !x || !n) {
+	if (!cs || !x || !n || !g) {
 		free(cs);
 		free(x);
 		free(n);
+		free(g);
 		return -ENOMEM;
 	}
 	for (size_t r = 0; r < k->nr; r++)
 		cs[r] = case_of(k->runs[r], t->bench, key);
-	*s = (struct vside){ .x = x, .n = n };
+	*s = (struct vside){ .x = x, .n = n, .group = k->nr <= 64 ? g : NULL };
 	s->nr_runs = cmp_side_samples(cs, k->nr, t->metric, x, n, &cv);
+	if (s->group)
+		boot_groups(k, cs, t->metric, g);
+	else
+		free(g);
 	free(cs);
 	return 0;
 }
@@ -122,7 +154,22 @@ static bool step_noise(struct trend *t, size_t prev, size_t k, const char *key,
 		if (!t->hist_prev[k])
 			return false;
 	}
-	return history_noise(&t->hist[k], t->bench, key, t->metric, noise);
+	{
+		char *opts[2] = { NULL, NULL };
+		struct hist_key keys[2];
+		bool got;
+
+		for (int s = 0; s < 2; s++) {
+			const struct tr_kernel *tk = &t->k[s ? k : prev];
+
+			opts[s] = run_bench_options(rl_find_bench(tk->runs[0], t->bench));
+			keys[s] = (struct hist_key){ .kernel = tk->release, .opts = opts[s] };
+		}
+		got = history_noise(&t->hist[k], keys, 2, true, t->bench, key, t->metric, noise);
+		free(opts[0]);
+		free(opts[1]);
+		return got;
+	}
 }
 
 /* Rows, steps and change points of one case; the steps are decided later, after BH. */
@@ -173,6 +220,7 @@ out:
 	for (size_t k = 0; g && k < t->nr_k; k++) {
 		free((void *)g[k].x);
 		free((void *)g[k].n);
+		free((void *)g[k].group);
 	}
 	free(g);
 	free(series);

@@ -61,13 +61,15 @@ static void print_head(FILE *f, const struct trend *t, bool md)
 		md ? "# " : "", t->bench, t->metric, t->unit ?: "", better_text(t->better),
 		t->nr_k, runs, t->root, t->label ? ", label " : "", t->label ?: "");
 	fprintf(f, "%s%s options: %s\n", md ? "\n" : "", t->bench, t->options ?: "none");
-	fprintf(f, "%scentre: the geometric mean of a kernel's run medians (with zeros: the "
-		"median of its samples), with its 95%% interval\n", md ? "\n" : "");
-	fprintf(f, "%ssteps: the verdict engine, each kernel's runs as replicates%s; one BH "
+	fprintf(f, "%scentre: the geometric mean of a kernel's boots (each the mean of its runs' "
+		"medians; with zeros: the median of its samples), with its 95%% interval\n",
+		md ? "\n" : "");
+	fprintf(f, "%ssteps: the verdict engine, each kernel's boots as replicates%s; one BH "
 		"correction over the %zu steps; change points: binary segmentation on the same "
 		"engine, %d runs a side at least\n", md ? "\n" : "",
 		t->history && !strcmp(t->history, "none") ? "" :
-		", with the host's between-run history of the other kernels where it has some",
+		", with this host's history of the same kernels and options (--history DIR: runs "
+		"outside the trend) where an F test finds it alike",
 		t->nr_steps, CP_MIN_RUNS);
 	for (size_t k = 0; k < t->nr_k; k++)
 		if (t->k[k].emulated) {
