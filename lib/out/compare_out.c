@@ -30,6 +30,8 @@ static const char *ratio_text(const struct vresult *r, char *buf, size_t len)
 	}
 	if (isnan(r->ratio))
 		snprintf(buf, len, "-");
+	else if (isnan(r->lo))
+		snprintf(buf, len, "%.3f", r->ratio);	/* untested: no interval to give */
 	else
 		snprintf(buf, len, f, r->ratio, r->lo, r->hi > 1e9 ? INFINITY : r->hi);
 	return buf;
