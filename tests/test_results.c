@@ -14,6 +14,7 @@ static const struct bench_opt opts[] = {
 
 static const struct bench fake = {
 	.name = "fake-bench", .summary = "a test", .unit_of_work = "one thing", .opts = opts,
+	.families = (const char *const[]){ "total_us us_per_thing", NULL },
 };
 
 static void test_case_key(void **state)
@@ -56,6 +57,7 @@ static void test_round_trip(void **state)
 	for (int i = 0; i < 5; i++)
 		case_metric(c, "total_us", "us", BETTER_LOWER, 100 + i);
 	case_metric(c, "odd", "ns", BETTER_HIGHER, NAN);
+	case_metric(c, "us_per_thing", "us", BETTER_LOWER, 1);
 	case_counter(c, "minor-faults", true, NULL, 10, 5, 5);
 	case_counter(c, "minor-faults", true, NULL, 20, 5, 5);
 	case_counter(c, "cycles", false, "not supported", 0, 0, 0);
@@ -85,6 +87,11 @@ static void test_round_trip(void **state)
 	assert_int_equal(json_array_size(json_object_get(m, "samples")), 5);
 	assert_string_equal(json_string_value(json_object_get(m, "better")), "lower");
 	assert_string_equal(json_string_value(json_object_get(m, "unit")), "us");
+	/* a family is named by its first metric, on every member, and on no other metric */
+	assert_string_equal(json_string_value(json_object_get(m, "family")), "total_us");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(jc,
+			    "metrics"), 2), "family")), "total_us");
+	assert_null(json_object_get(json_array_get(json_object_get(jc, "metrics"), 1), "family"));
 	/* a value that is not a number is written as null, and the file still parses */
 	m = json_array_get(json_object_get(jc, "metrics"), 1);
 	assert_true(json_is_null(json_array_get(json_object_get(m, "samples"), 0)));

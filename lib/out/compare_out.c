@@ -334,7 +334,9 @@ void cmp_print_text(FILE *f, const struct cmp *c)
 			fprintf(f, ROW_FMT, "", "median", "cv", "ratio [95% CI]", "q", "mde", "verdict");
 		}
 		if (new_case || strcmp(prev->metric, r->metric)) {
-			fprintf(f, "  %s [%s]\n", r->metric, r->unit);
+			/* one measurement shown as such: BH counted its family once */
+			fprintf(f, "  %s [%s]%s%s%s\n", r->metric, r->unit,
+				r->family ? " (family " : "", r->family ?: "", r->family ? ")" : "");
 			fprintf(f, "    %-2s %9s %6s\n", "A", rl_fmt(r->res.base, med, sizeof(med)),
 				pct_text(r->cv_b, cv, sizeof(cv)));
 		}
@@ -424,7 +426,9 @@ void cmp_print_md(FILE *f, const struct cmp *c, const struct plot_list *plots,
 				"|---|---|---:|---:|---|---:|---:|---|\n");
 		}
 		if (new_case || strcmp(prev->metric, row->metric))
-			fprintf(f, "| %s [%s] | A | %s | %s | | | | |\n", row->metric, row->unit,
+			fprintf(f, "| %s [%s]%s%s%s | A | %s | %s | | | | |\n", row->metric, row->unit,
+				row->family ? " (family " : "", row->family ?: "",
+				row->family ? ")" : "",
 				rl_fmt(row->res.base, med, sizeof(med)),
 				pct_text(row->cv_b, cv, sizeof(cv)));
 		fprintf(f, "| | %c | %s | %s | ", (int)('A' + row->side),
