@@ -10,7 +10,7 @@
 
 #include "cmd/cmds.h"
 #include "harness.h"
-#include "out/results_read.h"
+#include "results/results_read.h"
 
 /* Empties @dir (files and plots/) from the last input. */
 static void empty(const char *dir)

@@ -1,16 +1,25 @@
 #!/usr/bin/env bash
 # The layers of lib/ (lib/README.md): each folder includes only its own and those below it.
-#   sys < knobs < core < out < cmd;  benches/ sit on core (and what core sits on).
+#   sys < knobs < core < stats < results < analysis < report < cmd;
+#   benches/ sit on core (and what core sits on).
 # Prints every include that runs the wrong way and fails when there is one.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 rank() {
 	case $1 in
-	sys) echo 1 ;; knobs) echo 2 ;; core) echo 3 ;; benches) echo 3 ;; out) echo 4 ;; cmd) echo 5 ;;
+	sys) echo 1 ;; knobs) echo 2 ;; core) echo 3 ;; benches) echo 3 ;;
+	stats) echo 4 ;; results) echo 5 ;; analysis) echo 6 ;; report) echo 7 ;; cmd) echo 8 ;;
 	*) echo 0 ;;
 	esac
 }
 bad=0
+for d in lib/*/; do
+	d=$(basename "$d")
+	if [ "$(rank "$d")" = 0 ]; then
+		echo "layers: lib/$d is not a layer: give it a rank here and a line in lib/README.md"
+		bad=1
+	fi
+done
 for f in lib/*/*.[ch] benches/*.[ch]; do
 	case $f in benches/*) own=benches ;; *) own=$(basename "$(dirname "$f")") ;; esac
 	# the bench list names every bench: it is the one file of benches/ the commands include
@@ -25,5 +34,6 @@ for f in lib/*/*.[ch] benches/*.[ch]; do
 		fi
 	done < <(sed -n 's/^#include "\([^"]*\)".*/\1/p' "$f")
 done
-[ $bad = 0 ] && echo "layers: lib/ sys < knobs < core < out < cmd, benches on core: no include runs up"
+[ $bad = 0 ] && echo "layers: lib/ sys < knobs < core < stats < results < analysis < report < cmd," \
+	"benches on core: no include runs up"
 exit $bad

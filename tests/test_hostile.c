@@ -6,8 +6,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "testutil.h"
-#include "out/results_write.h"
-#include "out/results_read.h"
+#include "results/results_write.h"
+#include "results/results_read.h"
 
 #define DATA	"tests/data/"
 

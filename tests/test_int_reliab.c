@@ -16,7 +16,7 @@
 #include <unistd.h>
 #include "testutil.h"
 #include "knobs/knobs.h"
-#include "out/results_write.h"
+#include "results/results_write.h"
 
 #define KILL_GONE_S	2	/* after SIGKILL, nothing of the run may remain longer */
 #define VM_GONE_S	5

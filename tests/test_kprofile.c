@@ -7,9 +7,9 @@
 #include <string.h>
 #include "testutil.h"
 #include "core/bench.h"
-#include "out/kprofile_diff.h"
-#include "out/kprofile_file.h"
-#include "out/kprofile_report.h"
+#include "analysis/kprofile_diff.h"
+#include "results/kprofile_file.h"
+#include "report/kprofile_report.h"
 #include "sys/ksyms.h"
 
 #define DATA	"tests/data/kprofile"

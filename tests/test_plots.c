@@ -4,9 +4,9 @@
 #include "testutil.h"
 #include "core/bench.h"
 #include "core/options.h"
-#include "out/plots.h"
-#include "out/results_write.h"
-#include "out/results_read.h"
+#include "report/plots.h"
+#include "results/results_write.h"
+#include "results/results_read.h"
 
 static const struct bench scale = { .name = "scale", .summary = "s", .unit_of_work = "u" };
 

@@ -15,7 +15,7 @@
 #include "core/bench.h"
 #include "core/driver.h"
 #include "knobs/knobs.h"
-#include "out/results_write.h"
+#include "results/results_write.h"
 
 #define THP "/sys/kernel/mm/transparent_hugepage"
 

@@ -8,8 +8,8 @@
 
 #include "testutil.h"
 #include "cmd/cmds.h"
-#include "out/report.h"
-#include "out/results_read.h"
+#include "report/report.h"
+#include "results/results_read.h"
 
 #define DATA	"tests/data/"
 #define GOLDEN	DATA "golden/report-base.txt"

@@ -5,7 +5,7 @@
 #include "testutil.h"
 #include "core/bench.h"
 #include "core/options.h"
-#include "out/results_write.h"
+#include "results/results_write.h"
 
 static const struct bench_opt opts[] = {
 	{ .name = "size", .type = OPT_SIZE, .def = { "64M" }, .min = 4096, .help = "region" },

@@ -7,7 +7,7 @@
 
 #include "testutil.h"
 #include "core/bench.h"
-#include "out/stats.h"
+#include "stats/stats.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -11,7 +11,7 @@
 #include <unistd.h>
 #include "testutil.h"
 #include "cmd/sweep.h"
-#include "out/sweep_report.h"
+#include "report/sweep_report.h"
 
 #define THP_REL		"/sys/kernel/mm/transparent_hugepage/enabled"
 #define THP_ORIG	"always [madvise] never"

@@ -4,8 +4,8 @@
 
 #include "testutil.h"
 #include "core/bench.h"
-#include "out/changepoint.h"
-#include "out/kversion.h"
+#include "stats/changepoint.h"
+#include "analysis/kversion.h"
 
 static void test_version_order(void **state)
 {

@@ -9,8 +9,8 @@
 
 #include "testutil.h"
 #include "core/bench.h"
-#include "out/verdict.h"
-#include "out/verdict_pool.h"
+#include "stats/verdict.h"
+#include "stats/verdict_pool.h"
 
 #define MAX_RUNS	8
 #define MAX_REPS	8

@@ -16,8 +16,8 @@
 
 #include "core/bench.h"
 #include "cmd/cmds.h"
-#include "out/compare.h"
-#include "out/runset.h"
+#include "analysis/compare.h"
+#include "analysis/runset.h"
 
 #define EXIT_NEITHER	3	/* the shell boots more, or gives the commit up (125) */
 

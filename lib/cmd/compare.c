@@ -3,7 +3,7 @@
 #include <string.h>
 #include "cmd/args.h"
 #include "cmd/cmds.h"
-#include "out/compare_main.h"
+#include "cmd/compare_main.h"
 
 static int usage(const char *why)
 {

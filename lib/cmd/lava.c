@@ -6,7 +6,7 @@
 
 #include "core/bench.h"
 #include "cmd/cmds.h"
-#include "out/results_read.h"
+#include "results/results_read.h"
 
 /*
  * The job's monitors (vm/lava/job.sh) match these lines on the console: one test case per

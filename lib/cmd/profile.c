@@ -10,7 +10,7 @@
 #include "sys/atomic.h"
 #include "core/bench.h"
 #include "cmd/cmds.h"
-#include "out/kprofile_file.h"
+#include "results/kprofile_file.h"
 #include "core/options.h"
 
 #define PROFILE_TOP	20

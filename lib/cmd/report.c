@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include "cmd/cmds.h"
 #include "core/bench.h"
-#include "out/report.h"
+#include "report/report.h"
 
 int cmd_report(int argc, char **argv)
 {

@@ -8,7 +8,7 @@
 #include "cmd/cmds.h"
 #include "cmd/steps.h"
 #include "knobs/knobs.h"
-#include "out/results_write.h"
+#include "results/results_write.h"
 #include "sys/kconfig.h"
 #include "sys/topology.h"
 

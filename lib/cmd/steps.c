@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 #include "cmd/steps.h"
-#include "out/report.h"
-#include "out/results_write.h"
+#include "report/report.h"
+#include "results/results_write.h"
 
 int step_bench_start(struct bench_ctx *ctx, const struct bench *b, const struct run_args *a,
 		     struct run_dir *rd, struct case_list *list)

@@ -4,7 +4,7 @@
 
 #include <stdbool.h>
 #include "core/driver.h"
-#include "out/rundir.h"
+#include "results/rundir.h"
 
 /*
  * Context, probe and cases of @b in run directory @rd: 0 with the cases listed and keys

@@ -11,10 +11,10 @@
 #include "cmd/cmds.h"
 #include "cmd/steps.h"
 #include "knobs/knobs.h"
-#include "out/results_write.h"
+#include "results/results_write.h"
 #include "sys/atomic.h"
 #include "cmd/sweep.h"
-#include "out/sweep_report.h"
+#include "report/sweep_report.h"
 #include "sys/timing.h"
 #include "sys/topology.h"
 

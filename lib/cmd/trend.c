@@ -7,8 +7,8 @@
 
 #include "cmd/cmds.h"
 #include "core/bench.h"
-#include "out/plots.h"
-#include "out/trend.h"
+#include "report/plots.h"
+#include "analysis/trend.h"
 
 struct trend_args {
 	const char *format, *json, *plots;

@@ -72,7 +72,9 @@ def uffd(new):
             cases.append(case(key, params, ms, counters, vm))
     return {"schema": "mmbench/1", "bench": "uffd-wp",
             "summary": "userfaultfd write-protect of an anonymous range",
-            "unit_of_work": "one page write-protected", "status": "ok", "reason": None,
+            "unit_of_work": "one page write-protected",
+            "mechanism": ["faults_handled", "counter:minor-faults*"],
+            "status": "ok", "reason": None,
             "params": {"size": "64M", "stride": "16", "reps": 5, "profile": "quick"},
             "cases": cases}
 

@@ -1,0 +1,36 @@
+/*
+ * A side of a comparison: one run directory, a set directory (every run directory below
+ * it, e.g. results/<kernel>/, optionally narrowed to one label), or several of either
+ * joined by commas. The runs of a set are replicates: same kernel, same bench options.
+ */
+#ifndef MMBENCH_RUNSET_H
+#define MMBENCH_RUNSET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "results/results_read.h"
+
+#define RUNSET_MAX	64
+
+struct run_set {
+	struct rl_run *runs[RUNSET_MAX];
+	size_t nr;
+	bool is_set;		/* named as a set (a set directory or a list), not one run */
+	size_t skipped;		/* runs of a set directory left out, each said on stderr */
+};
+
+/*
+ * Load @spec; @label (or NULL) keeps only the runs of a set directory with that label.
+ * On bad input one line on stderr and -errno (-EINVAL for content); @s is then empty.
+ */
+int run_set_load(const char *spec, const char *label, struct run_set *s);
+void run_set_free(struct run_set *s);
+
+/* A run directory has its manifest, or says why it has not (INCOMPLETE). */
+bool is_run_dir(const char *dir);
+
+/* A bench's options in a run as compact JSON without "reps" (NULL when absent, or no @b); free() it. */
+char *run_bench_options(const struct rl_bench *b);
+
+#endif

@@ -1,0 +1,282 @@
+/*
+ * The archive of a trend: every run directory under the root (ROOT/<kernel>/<run> or
+ * ROOT/<run>), validated by the one reader, grouped by kernel release in version order.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/kversion.h"
+#include "results/results_write.h"
+#include "analysis/runset.h"
+#include "analysis/trend.h"
+
+#define MANIFEST_SCHEMA	"mmbench-manifest/1"
+
+/* Runs read from the archive with the bench, before grouping. */
+struct cand {
+	struct rl_run *run;
+	char *options;
+};
+
+struct cands {
+	struct cand *c;
+	size_t nr, dirs;		/* dirs: run directories seen, whatever they held */
+};
+
+static int dir_name_cmp(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+/* The schema @file of @dir says it is, when it says one this reader does not read. */
+static const char *foreign_schema(const char *dir, const char *file, const char *ours,
+				  char *buf, size_t len)
+{
+	char path[PATH_MAX + 64];
+	json_t *j, *s;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	j = json_load_file(path, JSON_REJECT_DUPLICATES, NULL);
+	s = json_object_get(j, "schema");
+	buf[0] = 0;
+	if (json_is_string(s) && strcmp(json_string_value(s), ours))
+		snprintf(buf, len, "%s: schema \"%.60s\" is not the \"%s\" trend reads", path,
+			 json_string_value(s), ours);
+	json_decref(j);
+	return buf[0] ? buf : NULL;
+}
+
+static int skip_run(struct trend *t, const char *dir, const char *why)
+{
+	fprintf(stderr, "mmbench: trend: %s: skipped\n", dir);
+	return json_array_append_new(t->skipped, json_pack("{ssss}", "dir", dir, "why", why)) ?
+	       -ENOMEM : 0;
+}
+
+/* One run directory: loaded and kept when it has the bench (and the label). */
+static int add_dir(struct trend *t, struct cands *cs, const char *dir)
+{
+	char file[PATH_MAX], why[PATH_MAX + 200], lab[160];
+	struct rl_run *run = calloc(1, sizeof(*run));
+	struct rl_bench *b;
+	struct cand *c;
+	bool bisect;
+
+	if (!run)
+		return -ENOMEM;
+	cs->dirs++;
+	snprintf(file, sizeof(file), "%s.json", t->bench);
+	if (foreign_schema(dir, "manifest.json", MANIFEST_SCHEMA, why, sizeof(why)) ||
+	    foreign_schema(dir, file, RESULTS_SCHEMA, why, sizeof(why))) {
+		fprintf(stderr, "mmbench: trend: %s\n", why);
+		free(run);
+		return -EINVAL;
+	}
+	if (run_load_whole(dir, run)) {
+		free(run);
+		return skip_run(t, dir, run_load_said());
+	}
+	b = rl_find_bench(run, t->bench);
+	/* a bisect step measured a commit, not a release: it belongs to its bisect.log */
+	bisect = b && rl_manifest_str(run, "vm.bisect.commit", lab, sizeof(lab));
+	t->bisect_runs += bisect;
+	if (!b || bisect || (t->label && strcmp(rl_manifest_str(run, "label", lab, sizeof(lab)) ?: "",
+						t->label))) {
+		run_free(run);
+		free(run);
+		return 0;
+	}
+	c = realloc(cs->c, (cs->nr + 1) * sizeof(*c));
+	if (!c) {
+		run_free(run);
+		free(run);
+		return -ENOMEM;
+	}
+	cs->c = c;
+	cs->c[cs->nr++] = (struct cand){ .run = run, .options = run_bench_options(b) };
+	return 0;
+}
+
+/* Every run directory right below @dir, and one level further down (ROOT/<kernel>/<run>). */
+static int scan(struct trend *t, struct cands *cs, const char *dir, int depth)
+{
+	struct dirent **names = NULL;
+	int n = scandir(dir, &names, NULL, dir_name_cmp), err = 0;
+
+	if (n < 0) {
+		if (depth)
+			return 0;
+		fprintf(stderr, "mmbench: trend: %s: %s\n", dir, strerror(errno));
+		return -EINVAL;
+	}
+	for (int i = 0; i < n; i++) {
+		char path[PATH_MAX];
+
+		if (!err && names[i]->d_name[0] != '.' && names[i]->d_type != DT_LNK) {
+			snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
+			if (is_run_dir(path))
+				err = add_dir(t, cs, path);
+			else if (!depth)
+				err = scan(t, cs, path, 1);
+		}
+		free(names[i]);
+	}
+	free(names);
+	return err;
+}
+
+static bool same_opts(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+/* The options most runs share: comparing across kernels means comparing like with like. */
+static const char *common_options(const struct cands *cs, size_t *count)
+{
+	const char *best = NULL;
+
+	*count = 0;
+	for (size_t i = 0; i < cs->nr; i++) {
+		size_t k = 0;
+
+		for (size_t j = 0; j < cs->nr; j++)
+			k += same_opts(cs->c[i].options, cs->c[j].options);
+		if (k > *count) {
+			*count = k;
+			best = cs->c[i].options;
+		}
+	}
+	return best;
+}
+
+static struct tr_kernel *kernel_of(struct trend *t, const struct rl_run *run)
+{
+	char rel[160], start[40];
+	struct tr_kernel *k;
+
+	if (!rl_manifest_str(run, "kernel.release", rel, sizeof(rel)))
+		snprintf(rel, sizeof(rel), "?");
+	if (!rl_manifest_str(run, "start_time", start, sizeof(start)))
+		snprintf(start, sizeof(start), "?");
+	for (size_t i = 0; i < t->nr_k; i++)
+		if (!strcmp(t->k[i].release, rel)) {
+			if (strcmp(start, t->k[i].first) < 0)
+				snprintf(t->k[i].first, sizeof(t->k[i].first), "%s", start);
+			return &t->k[i];
+		}
+	k = realloc(t->k, (t->nr_k + 1) * sizeof(*k));
+	if (!k)
+		return NULL;
+	t->k = k;
+	k += t->nr_k++;
+	memset(k, 0, sizeof(*k));
+	snprintf(k->release, sizeof(k->release), "%s", rel);
+	snprintf(k->first, sizeof(k->first), "%s", start);
+	return k;
+}
+
+/* Version order; releases that do not parse go last, by the date of their first run. */
+static int kernel_cmp(const void *pa, const void *pb)
+{
+	const struct tr_kernel *a = pa, *b = pb;
+	struct kversion va, vb;
+
+	kversion_parse(a->release, &va);
+	kversion_parse(b->release, &vb);
+	if (!va.ok && !vb.ok) {
+		int c = strcmp(a->first, b->first);
+
+		return c ? c : strcmp(a->release, b->release);
+	}
+	return kversion_cmp(a->release, b->release);
+}
+
+static int group(struct trend *t, struct cands *cs)
+{
+	size_t used, left = 0;
+	const char *opts = common_options(cs, &used);
+
+	t->options = opts ? strdup(opts) : NULL;
+	for (size_t i = 0; i < cs->nr; i++) {
+		struct tr_kernel *k;
+		struct rl_run **r;
+
+		if (!same_opts(cs->c[i].options, opts)) {
+			left++;
+			continue;
+		}
+		k = kernel_of(t, cs->c[i].run);
+		r = k ? realloc(k->runs, (k->nr + 1) * sizeof(*r)) : NULL;
+		if (!r)
+			return -ENOMEM;
+		k->runs = r;
+		k->runs[k->nr++] = cs->c[i].run;
+		k->emulated |= rl_emulated(cs->c[i].run) > 0;
+		cs->c[i].run = NULL;
+	}
+	if (t->bisect_runs)
+		fprintf(stderr, "mmbench: trend: %zu runs of bisect-run steps left out (each "
+			"measured a commit, see bisect.log)\n", t->bisect_runs);
+	if (left)
+		fprintf(stderr, "mmbench: trend: %zu runs with other %s options left out; the "
+			"trend uses the %zu with %s\n", left, t->bench, used, opts ?: "none");
+	qsort(t->k, t->nr_k, sizeof(*t->k), kernel_cmp);
+	return 0;
+}
+
+int trend_load(struct trend *t)
+{
+	struct cands cs = { 0 };
+	int err;
+
+	t->skipped = json_array();
+	if (!t->skipped)
+		return -ENOMEM;
+	err = scan(t, &cs, t->root, 0);
+	if (!err && !cs.dirs) {
+		fprintf(stderr, "mmbench: trend: %s: no run directories\n", t->root);
+		err = -EINVAL;
+	} else if (!err && !cs.nr) {
+		fprintf(stderr, "mmbench: trend: no run under %s has the bench '%s'%s%s%s\n",
+			t->root, t->bench, t->label ? " with the label '" : "", t->label ?: "",
+			t->label ? "'" : "");
+		err = -EINVAL;
+	}
+	if (!err)
+		err = group(t, &cs);
+	for (size_t i = 0; i < cs.nr; i++) {
+		if (cs.c[i].run) {
+			run_free(cs.c[i].run);
+			free(cs.c[i].run);
+		}
+		free(cs.c[i].options);
+	}
+	free(cs.c);
+	return err;
+}
+
+void trend_free(struct trend *t)
+{
+	for (size_t i = 0; i < t->nr_k; i++) {
+		for (size_t r = 0; r < t->k[i].nr; r++) {
+			run_free(t->k[i].runs[r]);
+			free(t->k[i].runs[r]);
+		}
+		free(t->k[i].runs);
+	}
+	free(t->k);
+	for (size_t c = 0; c < t->nr_cases; c++)
+		free(t->cases[c].rows);
+	free(t->cases);
+	free(t->options);
+	for (size_t i = 0; t->hist && i < t->nr_k; i++)
+		if (t->hist_prev[i])
+			history_free(&t->hist[i]);
+	free(t->hist);
+	free(t->hist_prev);
+	json_decref(t->skipped);
+	memset(t, 0, sizeof(*t));
+}
