@@ -1,4 +1,4 @@
-/* A comparison as text (80 columns, for an email), markdown (with plots) and JSON (for machines). */
+/* A comparison as text (80 columns, for an email) and markdown (with plots); JSON is compare_json.c. */
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -10,32 +10,9 @@
 #include "analysis/compare.h"
 #include "report/compare_out.h"
 #include "report/compare_summary.h"
+#include "report/vtext.h"
 #include "report/wrap.h"
 
-
-static const char *ratio_text(const struct vresult *r, char *buf, size_t len)
-{
-	const char *f = r->ratio < 10 ? "%.3f [%.3f, %.3f]" : "%.4g [%.4g, %.4g]";
-
-	if (r->linear) {
-		if (isinf(r->ratio))
-			snprintf(buf, len, "from 0");
-		else if (r->ratio == 0)
-			snprintf(buf, len, "to 0");
-		else if (r->ratio == 1 && r->mde == 0)
-			snprintf(buf, len, "equal");
-		else
-			snprintf(buf, len, "-");
-		return buf;
-	}
-	if (isnan(r->ratio))
-		snprintf(buf, len, "-");
-	else if (isnan(r->lo))
-		snprintf(buf, len, "%.3f", r->ratio);	/* untested: no interval to give */
-	else
-		snprintf(buf, len, f, r->ratio, r->lo, r->hi > 1e9 ? INFINITY : r->hi);
-	return buf;
-}
 
 static const char *q_text(double q, char *buf, size_t len)
 {
@@ -343,7 +320,7 @@ void cmp_print_text(FILE *f, const struct cmp *c)
 		fprintf(f, ROW_FMT, (char[]){ (char)('A' + r->side), 0 },
 			rl_fmt(r->res.cur, med, sizeof(med)),
 			pct_text(r->cv_c, cv, sizeof(cv)),
-			r->nb && r->nc ? ratio_text(&r->res, ci, sizeof(ci)) : "",
+			r->nb && r->nc ? vt_ratio(&r->res, ci, sizeof(ci)) : "",
 			q_text(r->res.q, q, sizeof(q)),
 			r->res.v == VERDICT_INFO ? "" : pct_text(r->res.mde, mde, sizeof(mde)),
 			verdict_name(r->res.v));
@@ -435,7 +412,7 @@ void cmp_print_md(FILE *f, const struct cmp *c, const struct plot_list *plots,
 			rl_fmt(row->res.cur, med, sizeof(med)),
 			pct_text(row->cv_c, cv, sizeof(cv)));
 		fprintf(f, "%s | %s | %s | %s%s%s%s%s%s |\n",
-			row->nb && row->nc ? ratio_text(&row->res, ratio, sizeof(ratio)) : "",
+			row->nb && row->nc ? vt_ratio(&row->res, ratio, sizeof(ratio)) : "",
 			q_text(row->res.q, q, sizeof(q)),
 			row->res.v == VERDICT_INFO ? "" : pct_text(row->res.mde, mde, sizeof(mde)),
 			strong ? "**" : "", verdict_name(row->res.v), strong ? "**" : "",

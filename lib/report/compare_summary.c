@@ -14,6 +14,7 @@
 #include "core/bench.h"
 #include "analysis/compare.h"
 #include "report/compare_summary.h"
+#include "report/vtext.h"
 #include "report/wrap.h"
 #include "analysis/kprofile_diff.h"
 
@@ -64,19 +65,6 @@ static json_t *run_mechanism(const struct cmp *c, const char *bench)
 	return NULL;
 }
 
-static const char *change_text(const struct vresult *r, char *buf, size_t len)
-{
-	if (isinf(r->ratio))
-		snprintf(buf, len, "from 0");
-	else if (r->ratio == 0)
-		snprintf(buf, len, "to 0");
-	else if (isnan(r->ratio))
-		snprintf(buf, len, "changed");
-	else
-		snprintf(buf, len, "%+.1f%%", (r->ratio - 1) * 100);
-	return buf;
-}
-
 /* The mechanism metrics of the row's case and side, with their verdicts; whether any moved. */
 /* Items appended to one line of text, printed wrapped (wrap_words()). */
 struct line {
@@ -114,7 +102,7 @@ static bool mechanism_metrics(struct line *l, const struct cmp *c, const struct 
 		    m->res.v == VERDICT_NA || !m->nb || !m->nc)
 			continue;
 		moved |= m->res.v == VERDICT_BETTER || m->res.v == VERDICT_WORSE;
-		item(l, "%s %s (%s)", m->metric, change_text(&m->res, ch, sizeof(ch)),
+		item(l, "%s %s (%s)", m->metric, vt_change(&m->res, ch, sizeof(ch)),
 		     verdict_name(m->res.v));
 	}
 	return moved;
@@ -194,7 +182,7 @@ static void one_change(FILE *f, const struct cmp *c, const struct cmp_row *r, bo
 	if (c->nr_sides > 2)
 		snprintf(side, sizeof(side), "%c ", (int)('A' + r->side));
 	item(&head, "%s%s: %s %s (%s) in %s", side, r->bench, r->metric,
-	     change_text(&r->res, ch, sizeof(ch)), verdict_name(r->res.v), r->key);
+	     vt_change(&r->res, ch, sizeof(ch)), verdict_name(r->res.v), r->key);
 	wrap_words(f, "", 7, head.buf);
 	if (profile)
 		profile_change(f, c, r);

@@ -9,6 +9,7 @@
 #include "core/bench.h"
 #include "report/plot_file.h"
 #include "report/plots.h"
+#include "report/vtext.h"
 #include "analysis/trend.h"
 #include "sys/util.h"
 
@@ -16,32 +17,6 @@ static const char *better_text(int better)
 {
 	return better == BETTER_LOWER ? "lower is better" :
 	       better == BETTER_HIGHER ? "higher is better" : "no better direction";
-}
-
-/* "x0.145", "from 0", "to 0" or "-". */
-static const char *step_text(const struct tr_row *r, char *buf, size_t len)
-{
-	char n[32];
-	double x = r->step.ratio;
-
-	if (!r->has_step || isnan(x))
-		snprintf(buf, len, "-");
-	else if (isinf(x))
-		snprintf(buf, len, "from 0");
-	else if (x == 0)
-		snprintf(buf, len, "to 0");
-	else
-		snprintf(buf, len, "x%s", rl_fmt(x, n, sizeof(n)));
-	return buf;
-}
-
-static const char *pct(double v, char *buf, size_t len)
-{
-	if (isnan(v))
-		snprintf(buf, len, "-");
-	else
-		snprintf(buf, len, "%.0f%%", v * 100);
-	return buf;
 }
 
 static const char *kernel_name(const struct tr_kernel *k, char *buf, size_t len)
@@ -92,7 +67,7 @@ static const char *cp_numbers(const struct vresult *r, char *buf, size_t len)
 			      rl_fmt(r->hi, hi, sizeof(hi)));
 	n += snprintf(buf + n, len - n, ")");
 	if (isfinite(r->mde))
-		n += snprintf(buf + n, len - n, ", mde %s", pct(r->mde, m, sizeof(m)));
+		n += snprintf(buf + n, len - n, ", mde %s", vt_pct(r->mde, m, sizeof(m)));
 	if (isfinite(r->q))
 		snprintf(buf + n, len - n, ", q %.2g", r->q);
 	else if (r->why[0])
@@ -129,8 +104,11 @@ static void print_row(FILE *f, const struct trend *t, const struct tr_case *tc, 
 	else
 		snprintf(ci, sizeof(ci), "-");
 	rl_fmt(r->centre, c, sizeof(c));
-	step_text(r, st, sizeof(st));
-	pct(r->has_step ? r->step.mde : NAN, mde, sizeof(mde));
+	if (r->has_step)
+		vt_step(&r->step, st, sizeof(st));
+	else
+		snprintf(st, sizeof(st), "-");
+	vt_pct(r->has_step ? r->step.mde : NAN, mde, sizeof(mde));
 	if (md)
 		fprintf(f, "| %s | %zu | %s | %s | %s | %s | %s | %s |\n", name, r->runs, c, ci, st,
 			r->has_step ? verdict_name(r->step.v) : "-", mde, r->cp >= 0 ? "**change**" : "");
