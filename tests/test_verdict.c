@@ -73,18 +73,27 @@ static void test_from_zero_is_worse(void **state)
 
 	(void)state;
 	side_runs(&b, (double[]){ 0, 0, 0, 0 }, 4);
-	side_runs(&c, (double[]){ 1000, 998, 1001, 1002 }, 4);
+	side_runs(&c, (double[]){ 1000, 1000, 1000, 1000 }, 4);
 	assert_int_equal(judge(&b, &c, BETTER_LOWER, NULL, &r), VERDICT_WORSE);
 	assert_true(r.linear);
 	assert_true(isinf(r.ratio));
-	/* 4 against 4 apart: 2 of the 70 arrangements are as extreme */
+	/* nothing varies: the exact test; 4 against 4 apart: 2 of the 70 arrangements */
 	assert_near(r.p, 2.0 / 70, 1e-12);
+	side_runs(&c, (double[]){ 1000, 998, 1001, 1002 }, 4);
 	/* and back: to zero is better for a lower-is-better metric */
 	assert_int_equal(judge(&c, &b, BETTER_LOWER, NULL, &r), VERDICT_BETTER);
 	assert_int_equal(r.ratio, 0);
-	/* 3 runs a side cannot reach 5% (2 in 20): no claim, and it says why */
+	/* 3 runs a side that vary: Welch's t test (df 2: the one side that varies) */
 	side_runs(&b, (double[]){ 0, 0, 0 }, 3);
 	side_runs(&c, (double[]){ 1000, 998, 1001 }, 3);
+	assert_int_equal(judge(&b, &c, BETTER_LOWER, NULL, &r), VERDICT_WORSE);
+	assert_near(r.df, 2, 1e-9);
+	assert_non_null(strstr(r.why, "Welch"));
+	/* a small count from zero within its own spread: no claim */
+	side_runs(&c, (double[]){ 0, 2, 1 }, 3);
+	assert_int_equal(judge(&b, &c, BETTER_LOWER, NULL, &r), VERDICT_INCONCLUSIVE);
+	/* nothing varies on either side: only the exact test, and 3 a side cannot reach 5% */
+	side_runs(&c, (double[]){ 1000, 1000, 1000 }, 3);
 	assert_int_equal(judge(&b, &c, BETTER_LOWER, NULL, &r), VERDICT_INCONCLUSIVE);
 	assert_near(r.p, 0.1, 1e-12);
 	assert_non_null(strstr(r.why, "too few to reach 5%"));

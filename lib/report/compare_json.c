@@ -46,7 +46,7 @@ static json_t *row_json(const struct cmp_row *w)
 	json_object_set_new(o, "separated", json_boolean(r->separated));
 	json_object_set_new(o, "replicates", json_pack("{sIsIss}", "base", (json_int_t)r->reps_b,
 			    "new", (json_int_t)r->reps_c, "test",
-			    r->linear ? "permutation" : "t"));
+			    !r->linear ? "t" : isnan(r->df) ? "permutation" : "welch"));
 	json_object_set_new(o, "family", w->family ? json_string(w->family) : json_null());
 	json_object_set_new(o, "history_f_p", num(r->est.f_p));
 	json_object_set_new(o, "prior_df", num(r->est.pdf > 0 ? r->est.pdf : NAN));

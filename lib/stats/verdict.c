@@ -186,11 +186,42 @@ static bool all_one_value(const struct vside *b, const struct vside *c, double *
 	return seen;
 }
 
-/* Zeros or negatives: no ratio of logs; an exact permutation test over the replicates. */
+/*
+ * Zeros or negatives: no ratio of logs. Welch's t test on the replicate values where both
+ * sides have two or more and something varies (a count from zero: is the other side's
+ * mean away from it, given its spread); else the exact permutation test over replicates.
+ */
+static void linear_test(const double *yb, size_t kb, const double *yc, size_t kc,
+			struct vresult *r)
+{
+	double ssb, ssc, vb, vc, se, d;
+
+	d = mean_ss(yc, kc, &ssc) - mean_ss(yb, kb, &ssb);
+	vb = kb > 1 ? ssb / (double)(kb - 1) / (double)kb : 0;
+	vc = kc > 1 ? ssc / (double)(kc - 1) / (double)kc : 0;
+	se = sqrt(vb + vc);
+	if (kb < 2 || kc < 2 || !(se > 0)) {
+		r->p = verdict_perm_p(yb, kb, yc, kc);
+		snprintf(r->why, sizeof(r->why), "exact permutation test over %zu and %zu "
+			 "replicates, p %.3g%s", kb, kc, r->p,
+			 verdict_perm_min_p(kb, kc) > VERDICT_ALPHA ? " (too few to reach 5%)" : "");
+		return;
+	}
+	/* Welch-Satterthwaite */
+	r->df = (vb + vc) * (vb + vc) / ((kb > 1 ? vb * vb / (double)(kb - 1) : 0) +
+					 (kc > 1 ? vc * vc / (double)(kc - 1) : 0));
+	r->sd = se;
+	r->p = 2 * gsl_cdf_tdist_Q(fabs(d) / se, r->df);
+	snprintf(r->why, sizeof(r->why), "Welch's t test on %zu and %zu replicates (df %.1f), "
+		 "p %.3g", kb, kc, r->df, r->p);
+}
+
+/* Zeros or negatives: no ratio of logs; a test of the replicate values themselves. */
 static void measure_linear(const struct vside *b, const struct vside *c, double *yb,
 			   double *yc, struct vresult *r)
 {
 	double fl, v, mb, mc;
+	char test[160];
 	size_t kb = replicates(b, false, yb, &fl), kc = replicates(c, false, yc, &fl);
 	bool bzero, czero;
 
@@ -210,10 +241,10 @@ static void measure_linear(const struct vside *b, const struct vside *c, double 
 	czero = mc == 0;
 	r->ratio = bzero ? (mc > 0 ? INFINITY : NAN) : czero ? 0 : mb > 0 ? mc / mb : NAN;
 	r->separated = sides_separated(yb, kb, yc, kc);
-	r->p = verdict_perm_p(yb, kb, yc, kc);
-	snprintf(r->why, sizeof(r->why), "%s zero: exact permutation test over %zu and %zu "
-		 "replicates, p %.3g%s", bzero ? "from" : czero ? "to" : "through", kb, kc, r->p,
-		 verdict_perm_min_p(kb, kc) > VERDICT_ALPHA ? " (too few to reach 5%)" : "");
+	linear_test(yb, kb, yc, kc, r);
+	snprintf(test, sizeof(test), "%s", r->why);
+	snprintf(r->why, sizeof(r->why), "%s zero: %s", bzero ? "from" : czero ? "to" : "through",
+		 test);
 }
 
 void verdict_measure(const struct vside *base, const struct vside *cur,
