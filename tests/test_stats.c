@@ -1,4 +1,4 @@
-/* Unit tests of lib/out/stats.c against a reference computation. */
+/* Unit tests of lib/stats/stats.c against a reference computation. */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>

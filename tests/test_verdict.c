@@ -1,4 +1,4 @@
-/* Unit tests of the verdict engine (lib/out/verdict.c): known answers, and honesty on synthetic runs with run-to-run noise. */
+/* Unit tests of the verdict engine (lib/stats/verdict.c, verdict_pool.c): known answers, and honesty on synthetic runs with run-to-run noise. */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>

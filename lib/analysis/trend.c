@@ -1,8 +1,8 @@
 /*
  * mmbench trend: one metric of one bench over every kernel in the archive. Each kernel is
- * a set of runs; each step from the kernel before is judged by the verdict engine (one
+ * a set of boots; each step from the kernel before is judged by the verdict engine (one
  * Benjamini-Hochberg correction over every step of the report) and the change points
- * come from lib/changepoint.c, whose split test is the same engine.
+ * come from lib/stats/changepoint.c, whose split test is the same engine.
  */
 #include <errno.h>
 #include <math.h>

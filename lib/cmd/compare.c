@@ -1,4 +1,4 @@
-/* mmbench compare BASE NEW [MORE..]: the command line of out/compare.c. */
+/* mmbench compare BASE NEW [MORE..]: the command line of cmd/compare_main.c (analysis/compare.c judges). */
 #include <stdio.h>
 #include <string.h>
 #include "cmd/args.h"

@@ -1,4 +1,4 @@
-/* mmbench trend: the command line of out/trend.c, and its outputs. */
+/* mmbench trend: the command line of analysis/trend.c, and its outputs. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>

@@ -34,7 +34,7 @@ void kprofile_pause(void);
 
 /*
  * The bench's profiles, every case of @list given its status (when --kprofile was asked;
- * else *@out NULL): 0, or -ENOMEM. out/kprofile_file.c writes them, then
+ * else *@out NULL): 0, or -ENOMEM. results/kprofile_file.c writes them, then
  * kprofile_bench_done() lets them go.
  */
 struct kp_file;

@@ -1,7 +1,7 @@
 /*
  * One case's sampled profile: symbols with their self and children counts, folded call
  * stacks, and the counts of what could not be attributed. Built from samples by the
- * sampler (lib/core/kprofile.c), written and read back by lib/out/kprofile_file.c.
+ * sampler (lib/core/kprofile.c), written and read back by lib/results/kprofile_file.c.
  */
 #ifndef MMBENCH_KPROFILE_AGG_H
 #define MMBENCH_KPROFILE_AGG_H

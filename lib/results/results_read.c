@@ -285,7 +285,7 @@ static int is_bench_file(const struct dirent *d)
 {
 	size_t len = strlen(d->d_name);
 
-	/* a bench's sampled profile (<bench>.kprofile.json) has its own reader, lib/out/kprofile_file.c */
+	/* a bench's sampled profile (<bench>.kprofile.json) has its own reader, lib/results/kprofile_file.c */
 	return len > 5 && !strcmp(d->d_name + len - 5, ".json") &&
 	       !(len > 14 && !strcmp(d->d_name + len - 14, ".kprofile.json")) &&
 	       strcmp(d->d_name, "manifest.json") && d->d_name[0] != '.';

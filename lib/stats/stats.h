@@ -28,7 +28,7 @@ double stats_mann_whitney_p(const double *a, size_t na, const double *b, size_t 
 void stats_bh(const double *p, size_t n, double *q);
 
 /*
- * What a comparison concluded of one metric (lib/out/verdict.c decides). INCONCLUSIVE: it
+ * What a comparison concluded of one metric (lib/stats/verdict.c decides). INCONCLUSIVE: it
  * could not have seen a change of the size that matters; never counted as SAME.
  * INFO: a metric with better "none" is shown but never judged.
  */

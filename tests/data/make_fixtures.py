@@ -2,7 +2,7 @@
 # Writes the fixed run directories under tests/data/ used by the golden tests of
 # report and compare (tests/test_report.c, tests/test_compare.c). Synthetic
 # samples from a seeded generator; the layout follows schema mmbench/1 as
-# lib/out/results_write.c writes it. Re-run only to change the fixtures on purpose:
+# lib/results/results_write.c writes it. Re-run only to change the fixtures on purpose:
 #   python3 tests/data/make_fixtures.py
 import json, os, random, statistics
 
