@@ -150,6 +150,17 @@ static bool pair_by_boot(const struct cmp *c, size_t o)
 	return true;
 }
 
+/* Whether every run of side @s records its boot (runs before boot_id do not). */
+static bool boots_known(const struct cmp *c, size_t s)
+{
+	char b[64];
+
+	for (size_t r = 0; r < c->sides[s].set.nr; r++)
+		if (!run_boot(c->sides[s].set.runs[r], b, sizeof(b)))
+			return false;
+	return true;
+}
+
 /* Like cmp_side_samples(), with each kept run's replicate from @group into @g. */
 static size_t side_samples_grouped(const struct rl_case *const *cases, size_t nr,
 				   const char *metric, const unsigned *group, const double **x,
@@ -261,8 +272,10 @@ int cmp_build_rows(struct cmp *c)
 	char k[512];
 	int err = 0;
 
-	for (size_t o = 1; o < c->nr_sides; o++)
+	for (size_t o = 1; o < c->nr_sides; o++) {
 		c->by_boot[o] = pair_by_boot(c, o);
+		c->boots_known[o] = boots_known(c, 0) && boots_known(c, o);
+	}
 
 	for (size_t s = 0; s < c->nr_sides && !err; s++)
 		for (size_t r = 0; r < c->sides[s].set.nr && !err; r++) {

@@ -47,6 +47,7 @@ struct cmp {
 	struct noise_history hist;
 	bool use_history;
 	bool by_boot[CMP_MAX_SIDES];	/* side o against the base: the replicate is the boot */
+	bool boots_known[CMP_MAX_SIDES];	/* every run of both sides records its boot */
 };
 
 /* The rows of every case and metric the sides have, measured (cmp_judge() decides): 0 or -ENOMEM. */

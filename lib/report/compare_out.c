@@ -101,7 +101,9 @@ static void replication_notes(FILE *f, const struct cmp *c, bool md)
 				rc = rc > c->rows[i].res.reps_c ? rc : c->rows[i].res.reps_c;
 			}
 		note(f, md, "A against %c: replicated at the %s (%s), %zu and %zu replicates",
-		     (int)('A' + o), c->by_boot[o] ? "boot" : "run",
+		     (int)('A' + o), c->by_boot[o] && c->boots_known[o] ? "boot" : "run",
+		     !c->boots_known[o] ? "the runs do not all record their boot: each run is a "
+		     "replicate, and runs of one boot may be counted as independent" :
 		     c->by_boot[o] ? "no boot is on both sides: runs of one boot are averaged" :
 		     "the sides share a boot: each run is a replicate", rb, rc);
 	}
