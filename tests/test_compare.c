@@ -233,6 +233,68 @@ static void test_verdicts_json(void **state)
 	free(err);
 }
 
+/* @dir/<name>'s manifest records boot @boot (kernel.boot_id). */
+static void set_boot(const char *dir, const char *name, const char *boot)
+{
+	assert_int_equal(tu_run(NULL, "cd %s/%s && jq '.kernel.boot_id = \"%s\"' manifest.json "
+				"> m.tmp && mv m.tmp manifest.json", dir, name, boot), 0);
+}
+
+/*
+ * The replicate is the boot when no boot is on both sides: three runs of one boot a side
+ * are one replicate a side, and nothing is tested; when the sides share the boot, each run
+ * is a replicate.
+ */
+static void test_boot_level(void **state)
+{
+	char a[PATH_MAX], b[PATH_MAX], path[PATH_MAX], *out, *err;
+	const char *argv[] = { "compare", a, b, "--json", path, "--history", "none" };
+	json_t *j, *r;
+
+	(void)state;
+	snprintf(a, sizeof(a), "%s/bootA", tu_tmpdir());
+	snprintf(b, sizeof(b), "%s/bootB", tu_tmpdir());
+	snprintf(path, sizeof(path), "%s/boots.json", tu_tmpdir());
+	for (size_t i = 0; i < 3; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "r%zu", i);
+		replicate(BASE, a, name, levels[i]);
+		replicate(NEW, b, name, levels[4 - i]);
+		set_boot(a, name, "boot-a");
+		set_boot(b, name, "boot-b");
+	}
+	assert_int_equal(compare(&out, &err, 7, argv), 0);
+	assert_non_null(strstr(out, "replicated at the boot (no boot is on both sides"));
+	j = tu_json(path);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "replicate"), "B")),
+			    "boot");
+	r = row(json_object_get(j, "rows"), "uffd-wp", "mode=pre-read thp=never", "total_us");
+	assert_string_equal(json_string_value(json_object_get(r, "verdict")), "inconclusive");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(r, "replicates"),
+							  "base")), 1);
+	json_decref(j);
+	free(out);
+	free(err);
+	/* the same boot on both sides (two settings): runs are the replicates, 8% is found */
+	for (size_t i = 0; i < 3; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "r%zu", i);
+		set_boot(b, name, "boot-a");
+	}
+	assert_int_equal(compare(&out, &err, 7, argv), 3);
+	assert_non_null(strstr(out, "replicated at the run (the sides share a boot"));
+	j = tu_json(path);
+	r = row(json_object_get(j, "rows"), "uffd-wp", "mode=pre-read thp=never", "total_us");
+	assert_string_equal(json_string_value(json_object_get(r, "verdict")), "better");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(r, "replicates"),
+							  "base")), 3);
+	json_decref(j);
+	free(out);
+	free(err);
+}
+
 /* Sets of replicate runs as sides: a set directory, and a comma list. */
 static void test_sets(void **state)
 {
@@ -469,6 +531,7 @@ int main(void)
 		cmocka_unit_test(test_golden_text),
 		cmocka_unit_test(test_verdicts_json),
 		cmocka_unit_test(test_sets),
+		cmocka_unit_test(test_boot_level),
 		cmocka_unit_test(test_settings_differ),
 		cmocka_unit_test(test_same_run_is_same),
 		cmocka_unit_test(test_emulated_note),
