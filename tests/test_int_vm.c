@@ -318,15 +318,18 @@ static void profiles_show_lock_path(const char *a, const char *b, const char *cm
 }
 
 /*
- * Per-VMA locks (6.4) as a verdict: the quick profile of vma-lock on 6.1 against 6.12, one
- * run a side, must call mmap_lock_per_kfault better on 6.12 in every shared-vma and
- * private-vma case (about 1000 against about 0), and the profiles must show the lock path.
+ * Per-VMA locks (6.4) as a verdict: the quick profile of vma-lock on 6.1 against 6.12, two
+ * boots a side (the boot is the replicate of a kernel: one boot a side is untested), must
+ * call mmap_lock_per_kfault better on 6.12 in every shared-vma and private-vma case (about
+ * 1000 against about 0), and the profiles must show the lock path.
  */
 static void test_per_vma_locks_verdict(void **state)
 {
-	char new_img[4096], a[4200], b[4200], root[4200], json[4300], *out = NULL;
+	char new_img[4096], a[4200], b[4200], ka[4200], kb[4200], root[4200], json[4300];
+	char *out = NULL;
 	json_t *j, *r;
 	size_t i, judged = 0;
+	int boot;
 	glob_t g;
 
 	(void)state;
@@ -339,23 +342,39 @@ static void test_per_vma_locks_verdict(void **state)
 	snprintf(new_img, sizeof(new_img), "%s", g.gl_pathv[g.gl_pathc - 1]);
 	globfree(&g);
 	snprintf(root, sizeof(root), "%s/kk", tu_tmpdir());
-	if (vma_lock_run(image, root, a, sizeof(a), &out))
-		fail_msg("vm vma-lock on %s failed:\n%s", image, out);
-	free(out);
-	if (vma_lock_run(new_img, root, b, sizeof(b), &out))
-		fail_msg("vm vma-lock on %s failed:\n%s", new_img, out);
-	free(out);
+	for (boot = 0; boot < 2; boot++) {
+		if (vma_lock_run(image, root, a, sizeof(a), &out))
+			fail_msg("vm vma-lock on %s failed:\n%s", image, out);
+		free(out);
+		if (vma_lock_run(new_img, root, b, sizeof(b), &out))
+			fail_msg("vm vma-lock on %s failed:\n%s", new_img, out);
+		free(out);
+	}
+	/* each kernel's directory holds its two boots' runs */
+	snprintf(ka, sizeof(ka), "%s", a);
+	snprintf(kb, sizeof(kb), "%s", b);
+	assert_non_null(strrchr(ka, '/'));
+	assert_non_null(strrchr(kb, '/'));
+	*strrchr(ka, '/') = 0;
+	*strrchr(kb, '/') = 0;
+	assert_string_not_equal(ka, kb);
 	snprintf(json, sizeof(json), "%s/kk.json", tu_tmpdir());
-	tu_run(&out, "./build/mmbench compare %s %s --history none --json %s", a, b, json);
+	tu_run(&out, "./build/mmbench compare %s %s --history none --json %s", ka, kb, json);
 	j = tu_json(json);
+	/* two kernels share no boot: the replicate is the boot, two a side */
+	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "replicate"),
+								"B")), "boot");
 	json_array_foreach(json_object_get(j, "rows"), i, r) {
 		const char *key = json_string_value(json_object_get(r, "case"));
 		const char *v = json_string_value(json_object_get(r, "verdict"));
+		json_t *reps = json_object_get(r, "replicates");
 
 		if (strcmp(json_string_value(json_object_get(r, "metric")), "mmap_lock_per_kfault") ||
 		    (strncmp(key, "mode=shared-vma", 15) && strncmp(key, "mode=private-vma", 16)))
 			continue;
 		judged++;
+		assert_int_equal(json_integer_value(json_object_get(reps, "base")), 2);
+		assert_int_equal(json_integer_value(json_object_get(reps, "new")), 2);
 		if (strcmp(v, "better"))
 			fail_msg("%s: mmap_lock_per_kfault is '%s' on 6.12, not better:\n%s", key, v, out);
 	}
