@@ -8,7 +8,7 @@ pkgs=(build-essential pkg-config git libnuma-dev libhwloc-dev libjansson-dev lib
 # clang-14 and libclang-rt-14-dev: the libFuzzer target (make fuzz); util-linux: setpriv
 # --pdeathsig, which ties qemu's life to the vm runner's. lava-dispatcher: lava-run, the local
 # dispatcher ./run.sh lava runs jobs on (without recommends: they are NFS, TFTP and LXC servers);
-# lavacli: submitting jobs to a lab and fetching their logs (README, "Fleet runs on LAVA").
+# lavacli: submitting jobs to a lab and fetching their logs (docs/lava.md).
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
