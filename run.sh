@@ -94,6 +94,8 @@ compare|trend)
 report)
 	ensure_built || exit 1
 	"$mmbench" report "$@" || exit $?
+	# gnuplot's charts are the text report's; --format html draws its own
+	case " $* " in *" --format html "* | *" --format=html "*) exit 0 ;; esac
 	[ $# -ge 1 ] && [ -d "$1" ] && plots "$1"
 	exit 0 ;;
 vm)

@@ -39,7 +39,7 @@ static void test_bad_input(void **state)
 	expect_usage("run stray", "unknown argument 'stray'");
 	expect_usage("list --knobs=1", "takes no value");
 	expect_usage("sweep --metric", "--metric needs a value");
-	expect_usage("compare --format=pdf a b", "--format is text or md, not 'pdf'");
+	expect_usage("compare --format=pdf a b", "--format is text, md or html, not 'pdf'");
 	after = tu_knob_snapshot_idle();
 	assert_string_equal(before, after);
 	free(before);

@@ -507,7 +507,7 @@ static void test_bad_input(void **state)
 static void test_usage(void **state)
 {
 	const char *one[] = { "compare", BASE };
-	const char *fmt[] = { "compare", BASE, NEW, "--format", "html" };
+	const char *fmt[] = { "compare", BASE, NEW, "--format", "pdf" };
 	const char *opt[] = { "compare", BASE, NEW, "--frobnicate" };
 	char *out, *err;
 
@@ -516,7 +516,7 @@ static void test_usage(void **state)
 	free(out);
 	free(err);
 	assert_int_equal(compare(&out, &err, 5, fmt), 2);
-	assert_non_null(strstr(err, "--format is text or md"));
+	assert_non_null(strstr(err, "--format is text, md or html, not 'pdf'"));
 	free(out);
 	free(err);
 	assert_int_equal(compare(&out, &err, 4, opt), 2);

@@ -9,7 +9,7 @@ static int usage(const char *why)
 {
 	fprintf(stderr, "mmbench compare: %s (usage: mmbench compare BASE NEW [MORE..], each a "
 		"run, a set directory or RUN,RUN,..; [--label TEXT] [--history DIR|none] "
-		"[--format text|md] [--json FILE] [--plots DIR])\n", why);
+		"[--format text|md|html] [--json FILE] [--plots DIR])\n", why);
 	return KSFT_USAGE;
 }
 
@@ -40,11 +40,12 @@ int cmd_compare(int argc, char **argv)
 		default: return KSFT_USAGE;
 		}
 	}
-	if (strcmp(fmt, "text") && strcmp(fmt, "md")) {
-		snprintf(why, sizeof(why), "--format is text or md, not '%s'", fmt);
+	if (strcmp(fmt, "text") && strcmp(fmt, "md") && strcmp(fmt, "html")) {
+		snprintf(why, sizeof(why), "--format is text, md or html, not '%s'", fmt);
 		return usage(why);
 	}
 	a.md = !strcmp(fmt, "md");
+	a.html = !strcmp(fmt, "html");
 	for (; optind < argc; optind++) {
 		if (a.nr_sides == CMP_MAX_SIDES)
 			return usage("at most 26 sides");

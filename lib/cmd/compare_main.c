@@ -11,6 +11,7 @@
 #include "report/compare_json.h"
 #include "cmd/compare_main.h"
 #include "report/compare_out.h"
+#include "report/html_pages.h"
 #include "report/plots.h"
 #include "sys/util.h"
 
@@ -148,7 +149,9 @@ int compare_main(const struct compare_args *args)
 		plots_announce(a.plots);
 		snprintf(prefix, sizeof(prefix), "%s/", a.plots);
 	}
-	if (a.md)
+	if (a.html)
+		cmp_print_html(stdout, c);
+	else if (a.md)
 		cmp_print_md(stdout, c, &plots, prefix);
 	else
 		cmp_print_text(stdout, c);

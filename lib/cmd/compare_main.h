@@ -11,6 +11,7 @@ struct compare_args {
 	const char *sides[CMP_MAX_SIDES];
 	size_t nr_sides;
 	bool md;
+	bool html;		/* one self-contained page (report/html_compare.c) */
 	const char *json, *plots, *label, *history;
 };
 
