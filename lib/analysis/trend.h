@@ -61,6 +61,7 @@ struct trend {
 	struct noise_history *hist;	/* per kernel: the history of its step, loaded once */
 	size_t *hist_prev;		/* the kernel before it that history was loaded for (+1; 0: none) */
 	size_t nr_steps;		/* steps in the one BH correction */
+	bool borrowed;			/* the runs are the caller's (trend_load_runs()) */
 };
 
 /*
@@ -70,6 +71,13 @@ struct trend {
  * -ENOMEM.
  */
 int trend_load(struct trend *t);
+/*
+ * trend_load() over runs the caller has read already (publish reads the archive once): those
+ * with @t->bench (and @t->label), grouped the same way. The runs stay the caller's
+ * (trend_free() leaves them) and nothing is said on stderr. 0; -EINVAL when no run has the
+ * bench; -ENOMEM.
+ */
+int trend_load_runs(struct trend *t, struct rl_run *const *runs, size_t nr);
 void trend_free(struct trend *t);
 /*
  * The cases of the metric (every case, or --case alone), each kernel's set measured and

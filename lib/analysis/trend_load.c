@@ -56,14 +56,34 @@ static int skip_run(struct trend *t, const char *dir, const char *why)
 	       -ENOMEM : 0;
 }
 
+/* A run read, kept as a candidate when it has the bench (and the label): 1 kept, 0 not, -ENOMEM. */
+static int keep_run(struct trend *t, struct cands *cs, struct rl_run *run)
+{
+	struct rl_bench *b = rl_find_bench(run, t->bench);
+	struct cand *c;
+	char lab[160];
+	bool bisect;
+
+	/* a bisect step measured a commit, not a release: it belongs to its bisect.log */
+	bisect = b && rl_manifest_str(run, "vm.bisect.commit", lab, sizeof(lab));
+	t->bisect_runs += bisect;
+	if (!b || bisect || (t->label && strcmp(rl_manifest_str(run, "label", lab, sizeof(lab)) ?: "",
+						t->label)))
+		return 0;
+	c = realloc(cs->c, (cs->nr + 1) * sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	cs->c = c;
+	cs->c[cs->nr++] = (struct cand){ .run = run, .options = run_bench_options(b) };
+	return 1;
+}
+
 /* One run directory: loaded and kept when it has the bench (and the label). */
 static int add_dir(struct trend *t, struct cands *cs, const char *dir)
 {
-	char file[PATH_MAX], why[PATH_MAX + 200], lab[160];
+	char file[PATH_MAX], why[PATH_MAX + 200];
 	struct rl_run *run = calloc(1, sizeof(*run));
-	struct rl_bench *b;
-	struct cand *c;
-	bool bisect;
+	int kept;
 
 	if (!run)
 		return -ENOMEM;
@@ -79,25 +99,12 @@ static int add_dir(struct trend *t, struct cands *cs, const char *dir)
 		free(run);
 		return skip_run(t, dir, run_load_said());
 	}
-	b = rl_find_bench(run, t->bench);
-	/* a bisect step measured a commit, not a release: it belongs to its bisect.log */
-	bisect = b && rl_manifest_str(run, "vm.bisect.commit", lab, sizeof(lab));
-	t->bisect_runs += bisect;
-	if (!b || bisect || (t->label && strcmp(rl_manifest_str(run, "label", lab, sizeof(lab)) ?: "",
-						t->label))) {
+	kept = keep_run(t, cs, run);
+	if (kept <= 0) {
 		run_free(run);
 		free(run);
-		return 0;
 	}
-	c = realloc(cs->c, (cs->nr + 1) * sizeof(*c));
-	if (!c) {
-		run_free(run);
-		free(run);
-		return -ENOMEM;
-	}
-	cs->c = c;
-	cs->c[cs->nr++] = (struct cand){ .run = run, .options = run_bench_options(b) };
-	return 0;
+	return kept < 0 ? kept : 0;
 }
 
 /* Every run directory right below @dir, and one level further down (ROOT/<kernel>/<run>). */
@@ -217,14 +224,27 @@ static int group(struct trend *t, struct cands *cs)
 		k->emulated |= rl_emulated(cs->c[i].run) > 0;
 		cs->c[i].run = NULL;
 	}
-	if (t->bisect_runs)
+	if (t->bisect_runs && !t->borrowed)
 		fprintf(stderr, "mmbench: trend: %zu runs of bisect-run steps left out (each "
 			"measured a commit, see bisect.log)\n", t->bisect_runs);
-	if (left)
+	if (left && !t->borrowed)
 		fprintf(stderr, "mmbench: trend: %zu runs with other %s options left out; the "
 			"trend uses the %zu with %s\n", left, t->bench, used, opts ?: "none");
 	qsort(t->k, t->nr_k, sizeof(*t->k), kernel_cmp);
 	return 0;
+}
+
+/* The candidates group() left out (other options): their runs are freed unless borrowed. */
+static void cands_free(const struct trend *t, struct cands *cs)
+{
+	for (size_t i = 0; i < cs->nr; i++) {
+		if (cs->c[i].run && !t->borrowed) {
+			run_free(cs->c[i].run);
+			free(cs->c[i].run);
+		}
+		free(cs->c[i].options);
+	}
+	free(cs->c);
 }
 
 int trend_load(struct trend *t)
@@ -247,21 +267,30 @@ int trend_load(struct trend *t)
 	}
 	if (!err)
 		err = group(t, &cs);
-	for (size_t i = 0; i < cs.nr; i++) {
-		if (cs.c[i].run) {
-			run_free(cs.c[i].run);
-			free(cs.c[i].run);
-		}
-		free(cs.c[i].options);
-	}
-	free(cs.c);
+	cands_free(t, &cs);
+	return err;
+}
+
+int trend_load_runs(struct trend *t, struct rl_run *const *runs, size_t nr)
+{
+	struct cands cs = { 0 };
+	int err = 0;
+
+	t->borrowed = true;
+	t->skipped = json_array();
+	if (!t->skipped)
+		return -ENOMEM;
+	for (size_t i = 0; i < nr && err >= 0; i++)
+		err = keep_run(t, &cs, runs[i]);
+	err = err < 0 ? err : cs.nr ? group(t, &cs) : -EINVAL;
+	cands_free(t, &cs);
 	return err;
 }
 
 void trend_free(struct trend *t)
 {
 	for (size_t i = 0; i < t->nr_k; i++) {
-		for (size_t r = 0; r < t->k[i].nr; r++) {
+		for (size_t r = 0; r < t->k[i].nr && !t->borrowed; r++) {
 			run_free(t->k[i].runs[r]);
 			free(t->k[i].runs[r]);
 		}
