@@ -14,9 +14,10 @@ usage: ./run.sh [run] [--profile smoke|quick|full] [--bench NAME[,NAME..]] [--re
                 [--kprofile]
        ./run.sh list [--bench NAME] [--profile P] [--knobs]
        ./run.sh sysinfo
-       ./run.sh report RUN_DIR
-       ./run.sh compare BASE NEW [MORE..] [--label TEXT] [--history DIR|none] [--format text|md]
+       ./run.sh report RUN_DIR [--format text|html] [--out FILE|-]
+       ./run.sh compare BASE NEW [MORE..] [--label TEXT] [--history DIR|none] [--format text|md|html]
                 [--json FILE] [--plots DIR]      (each side: a run, a set directory, or RUN,RUN,..)
+       ./run.sh publish [--root ROOT] --out SITE [--base-url URL]   (the archive as a static site)
        ./run.sh sweep KNOB=V1,V2,.. [--bench NAME] [--profile P]
        ./run.sh profile RUN_DIR --case KEY [--bench NAME] [--top N] [--folded FILE]
        ./run.sh vm --kernel IMAGE [--numa N] [--cpus N] [--mem SIZE] [--accel auto|kvm|tcg] [-- RUN_ARGS]
@@ -77,7 +78,7 @@ case "$cmd" in
 run|sweep)
 	ensure_built || exit 1
 	run_and_plot "$cmd" "$@" ;;
-list|sysinfo|profile)
+list|sysinfo|profile|publish)
 	ensure_built || exit 1
 	exec "$mmbench" "$cmd" "$@" ;;
 compare|trend)

@@ -23,6 +23,7 @@ static const char usage_text[] =
 "      one git bisect step's verdict: 0 good, 1 bad, 3 cannot tell, 4 no sample (bisect-run)\n"
 "  lava-results --cases|--metrics|--check RUN_DIR   a run as LAVA test-monitor lines\n"
 "  profile RUN_DIR --case KEY [--bench NAME] [--top N] [--folded FILE]   a case's --kprofile\n"
+"  publish [--root ROOT] --out SITE [--base-url URL]   the archive as a static HTML site\n"
 "exit codes: 0 ok, 1 failure, 2 usage error, 3 compare found a regression, 4 skipped\n";
 
 static const struct {
@@ -39,6 +40,7 @@ static const struct {
 	{ "bisect-decide", cmd_bisect_decide },
 	{ "lava-results", cmd_lava_results },
 	{ "profile", cmd_profile },
+	{ "publish", cmd_publish },
 };
 
 int main(int argc, char **argv)
