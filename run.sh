@@ -16,7 +16,7 @@ usage: ./run.sh [run] [--profile smoke|quick|full] [--bench NAME[,NAME..]] [--re
        ./run.sh sysinfo
        ./run.sh report RUN_DIR [--format text|html] [--out FILE|-]
        ./run.sh compare BASE NEW [MORE..] [--label TEXT] [--history DIR|none] [--format text|md|html]
-                [--json FILE] [--plots DIR]      (each side: a run, a set directory, or RUN,RUN,..)
+                [--json FILE] [--html FILE] [--plots DIR] (each side: a run, a set directory, or RUN,RUN,..)
        ./run.sh publish [--root ROOT] --out SITE [--base-url URL]   (the archive as a static site)
        ./run.sh sweep KNOB=V1,V2,.. [--bench NAME] [--profile P]
        ./run.sh profile RUN_DIR --case KEY [--bench NAME] [--top N] [--folded FILE]

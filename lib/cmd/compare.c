@@ -9,16 +9,17 @@ static int usage(const char *why)
 {
 	fprintf(stderr, "mmbench compare: %s (usage: mmbench compare BASE NEW [MORE..], each a "
 		"run, a set directory or RUN,RUN,..; [--label TEXT] [--history DIR|none] "
-		"[--format text|md|html] [--json FILE] [--plots DIR])\n", why);
+		"[--format text|md|html] [--json FILE] [--html FILE] [--plots DIR])\n", why);
 	return KSFT_USAGE;
 }
 
 int cmd_compare(int argc, char **argv)
 {
-	enum { C_FORMAT = 0x100, C_JSON, C_PLOTS, C_LABEL, C_HISTORY };
+	enum { C_FORMAT = 0x100, C_JSON, C_HTML, C_PLOTS, C_LABEL, C_HISTORY };
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, C_FORMAT },
 		{ "json", required_argument, NULL, C_JSON },
+		{ "html", required_argument, NULL, C_HTML },
 		{ "plots", required_argument, NULL, C_PLOTS },
 		{ "label", required_argument, NULL, C_LABEL },
 		{ "history", required_argument, NULL, C_HISTORY },
@@ -34,6 +35,7 @@ int cmd_compare(int argc, char **argv)
 		switch (code) {
 		case C_FORMAT: fmt = optarg; break;
 		case C_JSON: a.json = optarg; break;
+		case C_HTML: a.html_file = optarg; break;
 		case C_PLOTS: a.plots = optarg; break;
 		case C_LABEL: a.label = optarg; break;
 		case C_HISTORY: a.history = optarg; break;

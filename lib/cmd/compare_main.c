@@ -13,6 +13,7 @@
 #include "report/compare_out.h"
 #include "report/html_pages.h"
 #include "report/plots.h"
+#include "sys/atomic.h"
 #include "sys/util.h"
 
 /* <dir>/compare.txt and compare.md beside the plots, so the directory stands alone. */
@@ -117,6 +118,22 @@ static int write_plots(const struct cmp *c, const char *dir, struct plot_list *p
 	return err;
 }
 
+static int fill_html(FILE *f, void *c)
+{
+	cmp_print_html(f, c);
+	return ferror(f) ? -EIO : 0;
+}
+
+/* --html FILE: the one-file page beside what stdout shows (text for the terminal, a file for the bug). */
+static int write_html(const char *path, struct cmp *c)
+{
+	int err = atomic_write(path, fill_html, c);
+
+	if (err)
+		fprintf(stderr, "mmbench: compare: %s: %s\n", path, strerror(-err));
+	return err;
+}
+
 int compare_main(const struct compare_args *args)
 {
 	const struct compare_args a = *args;
@@ -142,6 +159,8 @@ int compare_main(const struct compare_args *args)
 		goto out;
 	}
 	if (a.json && cmp_write_json(a.json, c))
+		goto out;
+	if (a.html_file && write_html(a.html_file, c))
 		goto out;
 	if (a.plots) {
 		if (write_plots(c, a.plots, &plots))

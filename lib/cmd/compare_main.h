@@ -12,6 +12,7 @@ struct compare_args {
 	size_t nr_sides;
 	bool md;
 	bool html;		/* one self-contained page (report/html_compare.c) */
+	const char *html_file;	/* --html FILE: that page written there too */
 	const char *json, *plots, *label, *history;
 };
 

@@ -15,7 +15,7 @@ static const char usage_text[] =
 "  report RUN_DIR [--format text|html] [--out FILE|-]   (re)render report.txt and report.md,\n"
 "      or one self-contained report.html\n"
 "  compare BASE NEW [MORE..] [--label TEXT] [--history DIR|none] [--format text|md|html]\n"
-"      [--json FILE] [--plots DIR]   each side a run, a set directory or RUN,RUN,..\n"
+"      [--json FILE] [--html FILE] [--plots DIR]   each side a run, a set directory or RUN,RUN,..\n"
 "  sweep KNOB=V1,V2,.. [--bench NAME] [--profile P] [--reps N] [--out ROOT]\n"
 "  trend --bench NAME --metric NAME [--case KEY] [--root DIR] [--label TEXT] [--history DIR|none]\n"
 "      [--format text|md] [--json FILE] [--plots DIR]   one metric over every kernel archived\n"
