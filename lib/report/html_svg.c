@@ -13,7 +13,7 @@
 #define ML		84.0	/* left: tick labels and the y label */
 #define MR		16.0
 #define PH		260.0	/* the plot area's height */
-#define CH		6.6	/* width of a character of the 12px labels, roughly */
+#define CH		7.4	/* width of a character of the 12px labels: DejaVu Sans, with room */
 #define LABEL_MAX	32	/* an x label longer than this is cut (the whole in its tooltip) */
 #define MAX_TICKS	16
 
