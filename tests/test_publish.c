@@ -110,6 +110,9 @@ static void test_site(void **state)
 	html = tu_slurp("%s/regressions.html", site);
 	assert_non_null(strstr(html, "<h2>Changes</h2>"));
 	assert_non_null(strstr(html, "<h2>Could not tell</h2>"));
+	/* a comparison's change carries compare's mechanism line: minor faults did not move */
+	assert_non_null(strstr(html, "mechanism: minor-faults x1.00; unchanged: look for another "
+			       "cause"));
 	free(html);
 }
 

@@ -40,6 +40,7 @@ struct pub_archive {
 struct pub_finding {
 	char host[16], what[200], where[300];	/* where: "6.1 .. 6.18" */
 	char href[PATH_MAX];			/* the page it comes from */
+	char mech[400];				/* a comparison's mechanism line; "" for none */
 	struct vresult res;
 };
 
@@ -96,9 +97,9 @@ void pub_trend_href(char *buf, size_t len, const char *hostid, const char *bench
 void pub_host_line(FILE *f, const struct pub_run *host);
 /* A page's link to a run of the archive (struct html_links' run; @ctx is the site). */
 const char *pub_run_link(void *ctx, const struct rl_run *run);
-/* Something for the regressions page: 0 or -ENOMEM. */
+/* Something for the regressions page (@mech: its mechanism line, or NULL): 0 or -ENOMEM. */
 int pub_add_finding(struct site *s, const char *host, const char *what, const char *where,
-		    const char *href, const struct vresult *res);
+		    const char *href, const struct vresult *res, const char *mech);
 /* The comparison page of two kernels on one host. */
 void pub_compare_href(char *buf, size_t len, const char *hostid, const char *a, const char *b);
 

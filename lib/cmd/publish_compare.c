@@ -11,6 +11,7 @@
 #include "analysis/compare.h"
 #include "analysis/compare_diff.h"
 #include "cmd/publish.h"
+#include "report/compare_summary.h"
 #include "report/html.h"
 #include "report/html_pages.h"
 
@@ -54,7 +55,7 @@ static void fill_side(struct cmp_side *side, size_t s, struct rl_run **runs, siz
 static int compare_findings(struct site *s, const struct cmp *c, const char *hostid,
 			    const char *href)
 {
-	char what[200], where[300];
+	char what[200], where[300], mech[400];
 	int err = 0;
 
 	snprintf(where, sizeof(where), "%s -> %s", c->sides[0].label + 2, c->sides[1].label + 2);
@@ -65,7 +66,8 @@ static int compare_findings(struct site *s, const struct cmp *c, const char *hos
 		    r->res.v != VERDICT_INCONCLUSIVE)
 			continue;
 		snprintf(what, sizeof(what), "%s %s %s", r->bench, r->key, r->metric);
-		err = pub_add_finding(s, hostid, what, where, href, &r->res);
+		err = pub_add_finding(s, hostid, what, where, href, &r->res,
+				      cmp_mechanism_text(c, r, mech, sizeof(mech)));
 	}
 	return err;
 }

@@ -24,7 +24,7 @@ const char *pub_run_link(void *ctx, const struct rl_run *run)
 }
 
 int pub_add_finding(struct site *s, const char *host, const char *what, const char *where,
-		    const char *href, const struct vresult *res)
+		    const char *href, const struct vresult *res, const char *mech)
 {
 	struct pub_finding *f = realloc(s->found, (s->nr_found + 1) * sizeof(*f));
 
@@ -36,6 +36,7 @@ int pub_add_finding(struct site *s, const char *host, const char *what, const ch
 	snprintf(f->what, sizeof(f->what), "%s", what);
 	snprintf(f->where, sizeof(f->where), "%s", where);
 	snprintf(f->href, sizeof(f->href), "%s", href);
+	snprintf(f->mech, sizeof(f->mech), "%s", mech ?: "");
 	f->res = *res;
 	return 0;
 }
@@ -80,7 +81,7 @@ static int trend_one(struct site *s, const struct pub_archive *a, const struct p
 			snprintf(what, sizeof(what), "%s %s %s", bench, t.cases[c].key, metric);
 			snprintf(where, sizeof(where), "change point at %s (segment %s .. %s)",
 				 t.k[cp->at].release, t.k[cp->lo].release, t.k[cp->hi - 1].release);
-			err = pub_add_finding(s, host->hostid, what, where, href, &cp->res);
+			err = pub_add_finding(s, host->hostid, what, where, href, &cp->res, NULL);
 		}
 	trend_free(&t);
 	return err;
@@ -160,8 +161,10 @@ static void finding_row(FILE *f, const struct site *s, const struct pub_finding 
 {
 	char ratio[96], mde[16];
 
-	html_printf(f, "<tr><td>%s</td><td>%s</td><td><a href=\"%s\">%s</a></td>", x->host,
-		    x->what, site_href(s, x->href), x->where);
+	html_printf(f, "<tr><td>%s</td><td>%s", x->host, x->what);
+	if (x->mech[0])
+		html_printf(f, "<br><small>mechanism: %s</small>", x->mech);
+	html_printf(f, "</td><td><a href=\"%s\">%s</a></td>", site_href(s, x->href), x->where);
 	html_printf(f, "<td class=\"n\">%s</td><td class=\"n\">%s</td>",
 		    html_ratio_text(&x->res, ratio, sizeof(ratio)),
 		    html_pct(x->res.mde, mde, sizeof(mde)));

@@ -169,11 +169,35 @@ static void profile_change(FILE *f, const struct cmp *c, const struct cmp_row *r
 	kprof_free(&pb);
 }
 
-static void one_change(FILE *f, const struct cmp *c, const struct cmp_row *r, bool profile)
+/* The row's mechanism into @l: -1 when the bench names none (or the metric is one), else whether it moved. */
+static int mechanism_line(const struct cmp *c, const struct cmp_row *r, struct line *l)
 {
 	json_t *b = run_mechanism(c, r->bench);
-	struct line l = { .len = 0 };
 	bool moved;
+
+	if (!json_array_size(b) || in_mechanism(b, "", r->metric))
+		return -1;
+	moved = mechanism_metrics(l, c, r, b);
+	moved |= mechanism_events(l, c, r, b);
+	return moved;
+}
+
+const char *cmp_mechanism_text(const struct cmp *c, const struct cmp_row *r, char *buf, size_t len)
+{
+	struct line l = { .len = 0 };
+	int moved = mechanism_line(c, r, &l);
+
+	if (moved < 0)
+		return NULL;
+	snprintf(buf, len, "%s%s%s", l.buf, l.items && !moved ? "; " : "",
+		 moved ? "" : "unchanged: look for another cause");
+	return buf;
+}
+
+static void one_change(FILE *f, const struct cmp *c, const struct cmp_row *r, bool profile)
+{
+	struct line l = { .len = 0 };
+	int moved;
 	char ch[32];
 
 	struct line head = { .len = 0 };
@@ -186,10 +210,9 @@ static void one_change(FILE *f, const struct cmp *c, const struct cmp_row *r, bo
 	wrap_words(f, "", 7, head.buf);
 	if (profile)
 		profile_change(f, c, r);
-	if (!json_array_size(b) || in_mechanism(b, "", r->metric))
+	moved = mechanism_line(c, r, &l);
+	if (moved < 0)
 		return;
-	moved = mechanism_metrics(&l, c, r, b);
-	moved |= mechanism_events(&l, c, r, b);
 	if (l.items)
 		wrap_words(f, "    mechanism: ", 7, l.buf);
 	if (!moved)
