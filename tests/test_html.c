@@ -161,6 +161,34 @@ static void test_lines(void **state)
 	free(out);
 }
 
+/* 50 kernels: every other x labelled, the change point's and the last always, none crowding them. */
+static void test_crowded_labels(void **state)
+{
+	char names[50][16], label[32], *out = NULL;
+	const char *x[50], *mark[50] = { NULL };
+	double y[50];
+	struct svg_series s = { "A", y, NULL, NULL };
+
+	(void)state;
+	for (int i = 0; i < 50; i++) {
+		snprintf(names[i], sizeof(names[i]), "6.%d.0-syn", i);
+		x[i] = names[i];
+		y[i] = i < 25 ? 150 : 173;
+	}
+	mark[25] = "worse x1.15";
+	CAPTURE(out, f, svg_chart(f, &(struct svg_chart){ .title = "t", .ylabel = "m [us]",
+		.xlabel = "kernel", .x = x, .nx = 50, .s = &s, .ns = 1, .lines = true, .mark = mark }));
+	check_svg(out);
+	for (int i = 0; i < 50; i++) {
+		bool shown = i == 25 || i == 49 || (i % 2 == 0 && i != 24 && i != 26 && i != 48);
+
+		snprintf(label, sizeof(label), "</title>%s</text>", names[i]);
+		if (shown != (strstr(out, label) != NULL))
+			fail_msg("x %d (%s) is %s", i, names[i], shown ? "missing" : "shown");
+	}
+	free(out);
+}
+
 static void test_checker(void **state)
 {
 	char err[200];
@@ -241,6 +269,7 @@ int main(void)
 		cmocka_unit_test(test_num),
 		cmocka_unit_test(test_bars),
 		cmocka_unit_test(test_lines),
+		cmocka_unit_test(test_crowded_labels),
 		cmocka_unit_test(test_checker),
 		cmocka_unit_test(test_report_html),
 		cmocka_unit_test(test_compare_html),

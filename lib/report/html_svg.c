@@ -184,6 +184,15 @@ static void layout(const struct svg_chart *c, struct geom *g, double *t, size_t 
 	*nt = svg_axis(g->log ? pos : lo, hi, g->log, !c->lines, &g->a, &g->b, t, MAX_TICKS);
 }
 
+/* Whether a change point's label is within @every positions of x @i (its label wins the room). */
+static bool near_mark(const struct svg_chart *c, size_t i, size_t every)
+{
+	for (size_t j = i >= every ? i - every + 1 : 0; c->mark && j < c->nx && j < i + every; j++)
+		if (j != i && c->mark[j])
+			return true;
+	return false;
+}
+
 static void axes(FILE *f, const struct svg_chart *c, const struct geom *g, const double *t,
 		 size_t nt)
 {
@@ -208,7 +217,10 @@ static void axes(FILE *f, const struct svg_chart *c, const struct geom *g, const
 		double x = ML + (i + 0.5) * g->gw, y = g->bottom + 16;
 		bool marked = c->mark && c->mark[i];
 
-		if (i % g->label_every && !marked && i + 1 != c->nx)
+		/* every label_every-th, the last and the change points; one too near those gives way */
+		if (!marked && i + 1 != c->nx && (i % g->label_every || i + g->label_every >= c->nx))
+			continue;
+		if (!marked && near_mark(c, i, g->label_every))
 			continue;
 		if (g->rotate)
 			html_printf(f, "<text transform=\"translate(%.1f %.1f) rotate(-40)\" "
