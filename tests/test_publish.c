@@ -2,8 +2,8 @@
  * mmbench publish on a small archive (two kernels, three runs each, copies of the fixtures
  * with noise, one labelled <script>alert(1)</script>, and a TCG run): every page well formed,
  * every local link resolving, the label escaped everywhere, a second publish writing
- * nothing, one more run rewriting only what depends on it (test_int_browser opens the
- * pages in Chromium).
+ * nothing, one more run rewriting only what depends on it, HTML Tidy finding nothing to say
+ * (test_int_browser opens the pages in Chromium).
  */
 #include <ftw.h>
 #include <stdio.h>
@@ -178,6 +178,38 @@ static void test_incremental(void **state)
 	json_decref(stamps);
 }
 
+static size_t tidied;
+
+static int tidy_page(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	char *out = NULL;
+
+	(void)st;
+	(void)ftw;
+	if (type != FTW_F || !strstr(path, ".html"))
+		return 0;
+	/* 0: neither warnings nor errors (1 and 2 are those) */
+	if (tu_run(&out, "tidy -quiet -errors '%s'", path))
+		fail_msg("%s: HTML Tidy says: %s", path, out);
+	free(out);
+	tidied++;
+	return 0;
+}
+
+/* Every page passes HTML Tidy (an HTML5 checker, not ours) without a warning. */
+static void test_tidy(void **state)
+{
+	(void)state;
+	if (tu_run(NULL, "command -v tidy")) {
+		tu_skip("HTML Tidy is not installed (make deps installs it)");
+		return;
+	}
+	assert_int_equal(publish(NULL), 0);
+	tidied = 0;
+	assert_int_equal(nftw(site, tidy_page, 16, FTW_PHYS), 0);
+	assert_true(tidied >= 16);
+}
+
 static void test_bad_input(void **state)
 {
 	char *out = NULL, other[PATH_MAX];
@@ -206,6 +238,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_site),
 		cmocka_unit_test(test_incremental),
+		cmocka_unit_test(test_tidy),
 		cmocka_unit_test(test_bad_input),
 	};
 
