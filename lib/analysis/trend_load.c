@@ -2,12 +2,12 @@
  * The archive of a trend: every run directory under the root (ROOT/<kernel>/<run> or
  * ROOT/<run>), validated by the one reader, grouped by kernel release in version order.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/archive_walk.h"
 #include "analysis/kversion.h"
 #include "results/results_write.h"
 #include "analysis/runset.h"
@@ -25,11 +25,6 @@ struct cands {
 	struct cand *c;
 	size_t nr, dirs;		/* dirs: run directories seen, whatever they held */
 };
-
-static int dir_name_cmp(const struct dirent **a, const struct dirent **b)
-{
-	return strcmp((*a)->d_name, (*b)->d_name);
-}
 
 /* The schema @file of @dir says it is, when it says one this reader does not read. */
 static const char *foreign_schema(const char *dir, const char *file, const char *ours,
@@ -107,32 +102,17 @@ static int add_dir(struct trend *t, struct cands *cs, const char *dir)
 	return kept < 0 ? kept : 0;
 }
 
-/* Every run directory right below @dir, and one level further down (ROOT/<kernel>/<run>). */
-static int scan(struct trend *t, struct cands *cs, const char *dir, int depth)
+/* archive_walk()'s callback: what add_dir() needs. */
+struct walk_arg {
+	struct trend *t;
+	struct cands *cs;
+};
+
+static int walk_dir(const char *dir, void *arg)
 {
-	struct dirent **names = NULL;
-	int n = scandir(dir, &names, NULL, dir_name_cmp), err = 0;
+	struct walk_arg *w = arg;
 
-	if (n < 0) {
-		if (depth)
-			return 0;
-		fprintf(stderr, "mmbench: trend: %s: %s\n", dir, strerror(errno));
-		return -EINVAL;
-	}
-	for (int i = 0; i < n; i++) {
-		char path[PATH_MAX];
-
-		if (!err && names[i]->d_name[0] != '.' && names[i]->d_type != DT_LNK) {
-			snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
-			if (is_run_dir(path))
-				err = add_dir(t, cs, path);
-			else if (!depth)
-				err = scan(t, cs, path, 1);
-		}
-		free(names[i]);
-	}
-	free(names);
-	return err;
+	return add_dir(w->t, w->cs, dir);
 }
 
 static bool same_opts(const char *a, const char *b)
@@ -255,7 +235,7 @@ int trend_load(struct trend *t)
 	t->skipped = json_array();
 	if (!t->skipped)
 		return -ENOMEM;
-	err = scan(t, &cs, t->root, 0);
+	err = archive_walk(t->root, "trend", walk_dir, &(struct walk_arg){ t, &cs });
 	if (!err && !cs.dirs) {
 		fprintf(stderr, "mmbench: trend: %s: no run directories\n", t->root);
 		err = -EINVAL;

@@ -3,7 +3,6 @@
  * plain HTML files (relative links: it works from file:// and from any web server), written
  * again only where a page changed.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -11,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "analysis/archive_walk.h"
 #include "analysis/history.h"
 #include "analysis/kversion.h"
 #include "analysis/runset.h"
@@ -92,30 +92,17 @@ static int add_run(struct pub_archive *a, const char *dir, json_t *names)
 	return 0;
 }
 
-static int scan(struct pub_archive *a, const char *dir, int depth, json_t *names)
+/* archive_walk()'s callback: what add_run() needs. */
+struct walk_arg {
+	struct pub_archive *a;
+	json_t *names;
+};
+
+static int walk_run(const char *dir, void *arg)
 {
-	struct dirent **ents = NULL;
-	int n = scandir(dir, &ents, NULL, alphasort), err = 0;
+	struct walk_arg *w = arg;
 
-	if (n < 0) {
-		if (!depth)
-			fprintf(stderr, "mmbench: publish: %s: %s\n", dir, strerror(errno));
-		return depth ? 0 : -EINVAL;
-	}
-	for (int i = 0; i < n; i++) {
-		char path[PATH_MAX];
-
-		if (!err && ents[i]->d_name[0] != '.' && ents[i]->d_type != DT_LNK) {
-			snprintf(path, sizeof(path), "%s/%s", dir, ents[i]->d_name);
-			if (is_run_dir(path))
-				err = add_run(a, path, names);
-			else if (!depth)
-				err = scan(a, path, 1, names);
-		}
-		free(ents[i]);
-	}
-	free(ents);
-	return err;
+	return add_run(w->a, dir, w->names);
 }
 
 /*
@@ -134,7 +121,7 @@ static int archive_read(const char *root, struct pub_archive *a)
 		json_decref(names);
 		return -ENOMEM;
 	}
-	err = scan(a, root, 0, names);
+	err = archive_walk(root, "publish", walk_run, &(struct walk_arg){ a, names });
 	json_decref(names);
 	if (!err && !a->nr) {
 		fprintf(stderr, "mmbench: publish: %s: no run directory can be read\n", root);
