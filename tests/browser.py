@@ -4,7 +4,8 @@
 Usage: tests/browser.py [--shots DIR] PAGE.html [PAGE.html ...]
 Prints one JSON object per page on stdout: its title, console errors and uncaught exceptions,
 requests that left the page's own file (a one-file report must make none beyond file://), the
-count of tables, rows, SVG charts and verdict cells in the rendered DOM, the length of its
+count of tables, rows, SVG charts, verdict cells and elements with an event handler
+(on...=) in the rendered DOM, the length of its
 visible text (and whether it shows the label <script>alert(1)</script> as text), and its links as the browser resolved them, with those to missing local files.
 Talks to Chromium over --remote-debugging-pipe (DevTools protocol, NUL-separated JSON on file
 descriptors 3 and 4): no network port, no package beyond Python's own library.
@@ -25,6 +26,8 @@ DOM_QUERY = """(() => {
     tables: q('table'), rows: q('tr'), svgs: q('svg'), svg_marks: q('svg circle, svg rect, svg path, svg polyline'),
     verdict_cells: q('td.better, td.worse, td.inconclusive, td.same'),
     scripts: q('script'),
+    handlers: Array.from(document.querySelectorAll('*')).filter(
+      e => Array.from(e.attributes).some(a => a.name.startsWith('on'))).length,
     text_len: document.body ? document.body.innerText.length : 0,
     script_label_as_text: document.body ? document.body.innerText.includes('<script>alert(1)</script>') : false,
     links: Array.from(document.querySelectorAll('a[href]'), a => a.href),

@@ -1,7 +1,7 @@
 /*
  * The small archive test_publish and test_int_browser publish: two kernels, three runs each
  * (copies of the fixtures with a few percent of noise), one labelled
- * <script>alert(1)</script>, and a TCG run.
+ * <script>alert(1)</script>, and a TCG run labelled to break out of an attribute.
  */
 #ifndef MMBENCH_PUBLISH_ARCHIVE_H
 #define MMBENCH_PUBLISH_ARCHIVE_H
@@ -15,6 +15,8 @@
 #define DATA		"tests/data/"
 #define SCRIPT_LABEL	"<script>alert(1)</script>"
 #define ESCAPED_LABEL	"&lt;script&gt;alert(1)&lt;/script&gt;"
+/* the TCG run's: out of a quoted attribute into an event handler, if it were not escaped */
+#define ATTR_LABEL	"tcg\" onmouseover=\"alert(2)\" x='"
 
 static char root[PATH_MAX], site[PATH_MAX];	/* the archive, and where it is published */
 
@@ -75,7 +77,7 @@ static inline int pa_setup(void **state)
 		snprintf(id, sizeof(id), "2024060%d-110000-new", r + 4);
 		make_run("run-new", "6.18.0-new", id, r == 1 ? SCRIPT_LABEL : "new", r + 3);
 	}
-	make_run("run-tcg", "6.1.0-base", "20240601-120000-tcg", "tcg", 7);
+	make_run("run-tcg", "6.1.0-base", "20240601-120000-tcg", ATTR_LABEL, 7);
 	return 0;
 }
 

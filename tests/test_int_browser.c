@@ -3,7 +3,7 @@
  * index, the comparison of the two kernels, a trend, the run labelled <script>, the
  * regressions page and the one-file report and comparison opened in headless Chromium
  * (tests/browser.py drives it). Each must load without a console error or an exception,
- * fetch nothing beyond its own file, run no script, resolve every link to a file that is
+ * fetch nothing beyond its own file, hold no script or event handler, resolve every link to a file that is
  * there, and render its tables and charts; a screenshot of each must not be blank.
  * Skipped, with the reason, without chromium or ImageMagick (make deps installs both).
  */
@@ -59,6 +59,7 @@ static void check(const struct want *w, json_t *seen)
 		fail_msg("%s: %s", w->name, text);
 	free(text);
 	assert_int_equal(json_integer_value(json_object_get(seen, "scripts")), 0);
+	assert_int_equal(json_integer_value(json_object_get(seen, "handlers")), 0);
 	assert_true(json_integer_value(json_object_get(seen, "tables")) >= w->tables);
 	assert_true(json_integer_value(json_object_get(seen, "svgs")) >= w->svgs);
 	assert_true(json_integer_value(json_object_get(seen, "verdict_cells")) >= w->verdict_cells);

@@ -69,6 +69,8 @@ static int check_page(const char *path, const struct stat *st, int type, struct 
 		fail_msg("%s", err);
 	if (strcasestr(html, "<script"))
 		fail_msg("%s: a <script> reached the page", path);
+	if (strcasestr(html, "onmouseover=\""))
+		fail_msg("%s: the TCG run's label left its attribute", path);
 	escaped += strstr(html, ESCAPED_LABEL) != NULL;
 	links += n;
 	pages++;
