@@ -8,10 +8,11 @@
 #include "core/kprofile.h"
 #include "core/options.h"
 #include "knobs/knobs.h"
+#include "stats/sequential.h"
 
 enum {
 	A_PROFILE = 0x100, A_BENCH, A_REPS, A_RUNS, A_SEED, A_LABEL, A_OUT, A_SET, A_OPT,
-	A_NO_REPORT, A_KPROFILE, A_VERBOSE = 'v',
+	A_NO_REPORT, A_KPROFILE, A_MDE, A_BUDGET, A_VERBOSE = 'v',
 };
 
 static const struct option shared_opts[] = {
@@ -26,6 +27,8 @@ static const struct option shared_opts[] = {
 	{ "opt", required_argument, NULL, A_OPT },
 	{ "no-report", no_argument, NULL, A_NO_REPORT },
 	{ "kprofile", no_argument, NULL, A_KPROFILE },
+	{ "mde", required_argument, NULL, A_MDE },
+	{ "budget", required_argument, NULL, A_BUDGET },
 	{ "verbose", no_argument, NULL, A_VERBOSE },
 };
 #define NR_SHARED (sizeof(shared_opts) / sizeof(shared_opts[0]))
@@ -129,6 +132,55 @@ int arg_next(int argc, char **argv, const char *shorts, const struct option *opt
 	return code;
 }
 
+int arg_looks(const char *s, double max, double *t, unsigned *n)
+{
+	char buf[1024], *save, *tok;
+	uint64_t v;
+
+	*n = 0;
+	snprintf(buf, sizeof(buf), "%s", s);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (*n == SEQ_MAX_LOOKS || parse_u64(tok, &v) || !v || (double)v > max ||
+		    (*n && (double)v / max <= t[*n - 1]))
+			return -EINVAL;
+		t[(*n)++] = (double)v / max;
+	}
+	return *n ? 0 : -EINVAL;
+}
+
+int arg_mde(const char *s, double *mde)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || errno || (*end && strcmp(end, "%")) || !(v >= 0.1 && v <= 50))
+		return -EINVAL;
+	*mde = v / 100;
+	return 0;
+}
+
+/* "600", "600s", "30m", "2h", "1d": seconds. */
+static int parse_budget(const char *s, double *secs)
+{
+	static const char units[] = "smhd";
+	static const double mult[] = { 1, 60, 3600, 86400 };
+	const char *u = units;
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || errno || (*end && (end[1] || !(u = strchr(units, *end)))))
+		return -EINVAL;
+	v *= *end ? mult[u - units] : 1;
+	if (!(v >= 1 && v <= 7 * 86400))
+		return -EINVAL;
+	*secs = v;
+	return 0;
+}
+
 static int take_shared(struct run_args *a, int code, const char *val, const char *who)
 {
 	uint64_t n;
@@ -147,9 +199,18 @@ static int take_shared(struct run_args *a, int code, const char *val, const char
 		a->reps = n;
 		return 0;
 	case A_RUNS:
-		if (parse_u64(val, &n) || n < 1 || n > 100)
-			return run_usage(who, "--runs takes a number from 1 to 100");
-		a->runs = n;
+		a->runs_auto = !strcmp(val, "auto");
+		if (!a->runs_auto && (parse_u64(val, &n) || n < 1 || n > 100))
+			return run_usage(who, "--runs takes a number from 1 to 100, or auto");
+		a->runs = a->runs_auto ? 0 : n;
+		return 0;
+	case A_MDE:
+		if (arg_mde(val, &a->mde))
+			return run_usage(who, "--mde takes a percentage from 0.1 to 50 (5%%, 2.5)");
+		return 0;
+	case A_BUDGET:
+		if (parse_budget(val, &a->budget_s))
+			return run_usage(who, "--budget takes a time from 1s to 7d (600s, 30m, 2h)");
 		return 0;
 	case A_SEED:
 		if (parse_u64(val, &a->seed) || !a->seed)
@@ -251,6 +312,15 @@ int run_args_parse(int argc, char **argv, const struct arg_extra *extra, struct 
 	} else if (optind < argc) {
 		return run_usage(who, "unknown argument '%s'", argv[optind]);
 	}
+	/* the sequential options mean something only to run's set */
+	if (a->runs_auto && strcmp(argv[0], "run"))
+		return run_usage(who, "--runs auto is for run only");
+	if ((a->mde > 0 || a->budget_s > 0) && !a->runs_auto)
+		return run_usage(who, "--mde and --budget go with --runs auto");
+	if (a->runs_auto && !a->mde)
+		a->mde = SEQ_MDE_DEFAULT;
+	if (a->runs_auto && !a->budget_s)
+		a->budget_s = ARGS_BUDGET_DEFAULT;
 	if (!a->nr_benches)
 		for (int i = 0; i < nr_benches; i++)
 			a->benches[a->nr_benches++] = benches[i];

@@ -9,6 +9,9 @@
 #include <getopt.h>
 #include "core/driver.h"
 
+/* --runs auto without --budget: at most this many seconds of runs. */
+#define ARGS_BUDGET_DEFAULT	1800
+
 /* getopt_long codes at or above this are the subcommand's own options. */
 #define ARG_OWN		0x400
 
@@ -39,6 +42,13 @@ int run_check_opts(const struct run_args *a);
  * 0, KSFT_USAGE or KSFT_FAIL after one line on stderr prefixed with @who.
  */
 int run_prepare(const struct run_args *a, const char *who);
+/* --mde's "5%" or "5" (a percentage from 0.1 to 50) as a fraction: 0, or -EINVAL. */
+int arg_mde(const char *s, double *mde);
+/*
+ * A sequential design's looks "3,4,5": replicates at each look so far, increasing, each at
+ * most @max, as information fractions into @t (at most SEQ_MAX_LOOKS): 0, or -EINVAL.
+ */
+int arg_looks(const char *s, double max, double *t, unsigned *n);
 /* One line "@who: ..." on stderr; returns KSFT_USAGE. */
 int run_usage(const char *who, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /*

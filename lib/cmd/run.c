@@ -1,4 +1,6 @@
 /* mmbench run: a run, or a set of runs, of the selected benches; each run its own directory and order. */
+#include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -7,9 +9,12 @@
 #include "cmd/args.h"
 #include "cmd/cmds.h"
 #include "cmd/steps.h"
+#include "core/manifest.h"
 #include "knobs/knobs.h"
+#include "analysis/seq_set.h"
 #include "results/results_write.h"
 #include "sys/kconfig.h"
+#include "sys/timing.h"
 #include "sys/topology.h"
 
 /* One bench of a run: probe, cases, the loop, results. Returns the number of failed cases. */
@@ -43,12 +48,30 @@ static json_t *harness_notes(void)
 			 "touches and frees as much, untimed (each case's prewarm param)");
 }
 
+/* The manifest's run_set: which set, which run of it, its order; --runs auto's plan. */
+static json_t *run_set_json(const struct run_args *a, const char *set_id, unsigned index,
+			    uint64_t seed, json_t *names)
+{
+	json_t *o = json_pack("{sssIsIso}", "id", set_id, "index", (json_int_t)index + 1,
+			      "seed", (json_int_t)(seed + index), "bench_order", names);
+
+	if (!a->runs_auto) {
+		json_object_set_new(o, "runs", json_integer((json_int_t)a->runs));
+		return o;
+	}
+	/* runs_used and stop follow when the set ends (auto_record()) */
+	json_object_set_new(o, "runs", json_string("auto"));
+	json_object_set_new(o, "mde", json_real(a->mde));
+	json_object_set_new(o, "budget_s", json_real(a->budget_s));
+	return o;
+}
+
 /*
- * One run of a set: its own directory, benches and cases in their own order drawn from
- * (@seed, @index), every knob restored after each bench.
+ * One run of a set: its own directory (its path into @dir), benches and cases in their
+ * own order drawn from (@seed, @index), every knob restored after each bench.
  */
 static int run_one(struct run_args *a, int argc, char **argv, uint64_t seed, unsigned index,
-		   char *set_id, size_t set_len)
+		   char *set_id, size_t set_len, char *dir)
 {
 	const struct bench *order[MAX_BENCHES];
 	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
@@ -69,9 +92,8 @@ static int run_one(struct run_args *a, int argc, char **argv, uint64_t seed, uns
 		json_array_append_new(names, json_string(order[i]->name));
 	if (!index)
 		snprintf(set_id, set_len, "%s", rd.run_id);
-	run_dir_annotate(&rd, "run_set", json_pack("{sssIsIsIso}", "id", set_id,
-			 "index", (json_int_t)index + 1, "runs", (json_int_t)a->runs,
-			 "seed", (json_int_t)(seed + index), "bench_order", names));
+	snprintf(dir, PATH_MAX, "%s", rd.path);
+	run_dir_annotate(&rd, "run_set", run_set_json(a, set_id, index, seed, names));
 	run_dir_annotate(&rd, "settings", run_settings(a));
 	run_dir_annotate(&rd, "harness", harness_notes());
 	for (int i = 0; i < a->nr_benches; i++) {
@@ -82,6 +104,148 @@ static int run_one(struct run_args *a, int argc, char **argv, uint64_t seed, uns
 	gsl_rng_free(rng);
 	errors += step_run_dir_end(&rd, a->no_report);
 	return errors;
+}
+
+/* --runs auto's state: the runs so far, read back, and when the set started. */
+struct auto_set {
+	struct rl_run runs[SEQ_SET_MAX_RUNS];
+	struct rl_run *ptr[SEQ_SET_MAX_RUNS];
+	char dirs[SEQ_SET_MAX_RUNS][PATH_MAX];
+	unsigned n;
+	double start, longest;	/* seconds: the set's start, the longest run so far */
+};
+
+static double now_s(void)
+{
+	return (double)now_ns() / 1e9;
+}
+
+/* Why the set stops before run n + 1, or NULL to go on; @st from the runs so far. */
+static const char *auto_stop(const struct run_args *a, const struct auto_set *s,
+			     const struct seq_set_status *st)
+{
+	if (s->n >= SEQ_MIN_RUNS && !st->undecided)
+		return "decided";
+	if (s->n == SEQ_SET_MAX_RUNS)
+		return "limit";
+	/* the next run is estimated at the longest so far: none starts that would overrun */
+	if (s->n && now_s() - s->start + s->longest > a->budget_s)
+		return "budget";
+	return NULL;
+}
+
+/* Every run's manifest gets how the set ended (written whole, as the run wrote it). */
+static int auto_record(const struct auto_set *s, const char *stop)
+{
+	int errors = 0;
+
+	for (unsigned i = 0; i < s->n; i++) {
+		char path[PATH_MAX + 16];
+		json_t *m, *rs;
+
+		snprintf(path, sizeof(path), "%s/manifest.json", s->dirs[i]);
+		m = json_load_file(path, 0, NULL);
+		rs = m ? json_object_get(m, "run_set") : NULL;
+		if (!json_is_object(rs) ||
+		    json_object_set_new(rs, "runs_used", json_integer((json_int_t)s->n)) ||
+		    json_object_set_new(rs, "stop", json_string(stop)) || manifest_write(path, m)) {
+			fprintf(stderr, "mmbench: run: %s: cannot record how the set ended\n", path);
+			errors++;
+		}
+		json_decref(m);
+	}
+	return errors;
+}
+
+static void auto_free(struct auto_set *s)
+{
+	for (unsigned i = 0; i < s->n; i++)
+		run_free(&s->runs[i]);
+	free(s);
+}
+
+/*
+ * What --runs auto spent, the runs each judged metric needed (the fewest first runs that
+ * decided it), and what stays undecided with what it would need.
+ */
+static void auto_summary(const struct run_args *a, struct auto_set *s, const char *stop,
+			 const char *set_id)
+{
+	struct seq_plan plan = seq_plan_default(a->mde);
+	size_t needed[SEQ_SET_MAX_RUNS + 1];
+	struct seq_set_status st = { .needed = needed };
+	const char *sep = "";
+
+	fprintf(stderr, "mmbench: set %s: --runs auto used %u run%s in %.0f s of a %.0f s budget: "
+		"%s\n", set_id, s->n, s->n == 1 ? "" : "s", now_s() - s->start, a->budget_s, stop);
+	if (seq_set_check(s->ptr, s->n, &plan, NULL, &st))
+		return;
+	fprintf(stderr, "mmbench:   %zu of %zu judged headline metrics decided: %u runs against "
+		"%u like runs would see a change of %.1f%% (the largest mde now %.1f%%)\n",
+		st.judged - st.undecided, st.judged, s->n, s->n, a->mde * 100, st.worst_mde * 100);
+	fprintf(stderr, "mmbench:   runs each needed:");
+	for (size_t k = 0; k <= SEQ_SET_MAX_RUNS; k++)
+		if (needed[k]) {
+			fprintf(stderr, "%s %zu runs: %zu metric%s", sep, k, needed[k],
+				needed[k] == 1 ? "" : "s");
+			sep = ";";
+		}
+	fprintf(stderr, "%s\n", *sep ? "" : " none");
+	if (st.undecided) {
+		fprintf(stderr, "mmbench:   undecided (what each would need):\n");
+		seq_set_check(s->ptr, s->n, &plan, stderr, &st);
+	}
+}
+
+/*
+ * --runs auto: runs of one set until every judged headline metric is as precise as --mde
+ * asks (analysis/seq_set.h), or the budget would be overrun by the next run.
+ */
+static int run_auto(struct run_args *a, int argc, char **argv, uint64_t seed)
+{
+	struct seq_plan plan = seq_plan_default(a->mde);
+	struct auto_set *s = calloc(1, sizeof(*s));
+	struct seq_set_status st = { 0 };
+	const char *stop = NULL;
+	char set_id[96] = "";
+	int errors = 0, r;
+	double t0;
+
+	if (!s)
+		return KSFT_FAIL;
+	s->start = now_s();
+	while (!stop) {
+		if (s->n && seq_set_check(s->ptr, s->n, &plan, NULL, &st))
+			break;
+		stop = auto_stop(a, s, &st);
+		if (stop)
+			break;
+		if (s->n)
+			fprintf(stderr, "mmbench: run %u of --runs auto: %zu of %zu headline metrics "
+				"not yet within %.1f%%; %.0f s of %.0f s spent\n", s->n + 1,
+				st.undecided, st.judged, a->mde * 100, now_s() - s->start, a->budget_s);
+		t0 = now_s();
+		r = run_one(a, argc, argv, seed, s->n, set_id, sizeof(set_id), s->dirs[s->n]);
+		if (r < 0)
+			break;
+		errors += r;
+		s->longest = fmax(s->longest, now_s() - t0);
+		/* an unreadable run is a failed one: the set stops rather than judge without it */
+		if (run_load_light(s->dirs[s->n], &s->runs[s->n])) {
+			fprintf(stderr, "mmbench: run: %s: %s\n", s->dirs[s->n], run_load_said());
+			break;
+		}
+		s->ptr[s->n] = &s->runs[s->n];
+		s->n++;
+	}
+	if (!stop) {
+		auto_free(s);
+		return KSFT_FAIL;
+	}
+	auto_summary(a, s, stop, set_id);
+	errors += auto_record(s, stop);
+	auto_free(s);
+	return errors ? KSFT_FAIL : KSFT_PASS;
 }
 
 enum { RUN_CHECK_ONLY = ARG_OWN };
@@ -96,7 +260,7 @@ int cmd_run(int argc, char **argv)
 	bool check_only = false;
 	struct arg_extra extra = { own, arg_flag, &check_only };
 	struct run_args a;
-	char set_id[96] = "";
+	char set_id[96] = "", dir[PATH_MAX];
 	uint64_t seed;
 	int errors = 0, r;
 
@@ -109,10 +273,12 @@ int cmd_run(int argc, char **argv)
 		return r;
 	topo_init();
 	seed = a.seed ? a.seed : (uint64_t)time(NULL) * 1000003u + (uint64_t)getpid();
+	if (a.runs_auto)
+		return run_auto(&a, argc, argv, seed);
 	for (unsigned i = 0; i < a.runs; i++) {
 		if (a.runs > 1)
 			fprintf(stderr, "mmbench: run %u of %u\n", i + 1, a.runs);
-		r = run_one(&a, argc, argv, seed, i, set_id, sizeof(set_id));
+		r = run_one(&a, argc, argv, seed, i, set_id, sizeof(set_id), dir);
 		if (r < 0)
 			return KSFT_FAIL;
 		errors += r;

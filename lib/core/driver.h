@@ -30,6 +30,9 @@ struct run_args {
 	struct name_value opts[MAX_SETS];	/* --opt [BENCH.]NAME=VALUE */
 	int nr_opts;
 	unsigned runs;			/* --runs: independent runs one after another (a set) */
+	bool runs_auto;			/* --runs auto: as many as --mde asks, within --budget */
+	double mde;			/* --mde: the change that matters, a fraction (0: not given) */
+	double budget_s;		/* --budget: seconds --runs auto may take (0: not given) */
 	uint64_t seed;			/* --seed: of the case order; 0: from the clock */
 	bool verbose;
 	bool no_report;
