@@ -18,8 +18,11 @@ usage: git bisect run /path/to/mmbench/run.sh bisect-run --build CMD --good RUNS
          [--append TEXT] [-- RUN_ARGS]
   --build CMD     run by bash in the tree; prints the bootable image's path on its last line
   --good, --bad   the references: a run, a set directory or RUN,RUN,.. of the same bench
-  --boots N       boots of the commit's image (default 3); when the runs cannot tell, N more,
-                  up to --max-boots (default 3 N), then the commit is skipped (125)
+  --boots N       boots of the commit's image before its first look (default 3); while the
+                  runs cannot tell, one more boot at a time, up to --max-boots (default 3 N),
+                  then the commit is skipped (125). Each look tests at the level a group-
+                  sequential design lets it spend (O'Brien-Fleming over --max-boots), so
+                  booting until the step tells does not inflate the error rate
   RUN_ARGS        each boot's `mmbench run` (default: --profile quick --bench NAME); they
                   must be what the references ran
 Exit: 0 good, 1 bad, 125 skip. Bad input (also runs that ran other bench options than the
@@ -107,9 +110,9 @@ image=$(grep -v '^[[:space:]]*$' "$sd/build.out" | tail -n 1)
 kimage_check "$image" >/dev/null || record skip 125 "the build's last line '$image' is not a kernel image"
 
 join() { local IFS=,; echo "$*"; }
-booted=0
+booted=0 batch=$boots looks=()
 while :; do
-	for ((i = 0; i < boots && booted < max_boots; i++)); do
+	for ((i = 0; i < batch && booted < max_boots; i++)); do
 		booted=$((booted + 1))
 		extra=$(printf '"bisect":{"id":"%s","commit":"%s","step":%d,"boot":%d}' \
 			"$id" "$commit" "$step" "$booted")
@@ -126,8 +129,12 @@ while :; do
 			echo "bisect-run: boot $booted failed (exit $rc), left out" >&2
 		fi
 	done
+	# each decision is a look: its runs so far, once per count (a failed boot adds none)
+	batch=1
+	[ ${#looks[@]} -gt 0 ] && [ "${looks[-1]}" = "${#runs[@]}" ] || looks+=("${#runs[@]}")
 	verdict=$("$mmbench" bisect-decide --good "$good" --bad "$badref" --bench "$bench" \
-		--metric "$metric" --case "$key" "$(join "${runs[@]}")" 2>"$sd/decide.err")
+		--metric "$metric" --case "$key" --looks "$(join "${looks[@]}")" \
+		--max-boots "$max_boots" "$(join "${runs[@]}")" 2>"$sd/decide.err")
 	rc=$?
 	case $rc in
 	0) record good 0 "$verdict" ;;
@@ -139,5 +146,5 @@ while :; do
 		record error "$usage_rc" "$(tail -n 1 "$sd/decide.err")" ;;
 	*) record skip 125 "no decision (exit $rc): $(tail -n 1 "$sd/decide.err")" ;;
 	esac
-	echo "bisect-run: ${verdict%%;*} after $booted boots: booting $boots more" >&2
+	echo "bisect-run: ${verdict%%;*} after $booted boots: booting 1 more" >&2
 done

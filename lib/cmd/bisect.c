@@ -2,10 +2,14 @@
  * mmbench bisect-decide: the decision of one `git bisect run` step (vm/bisect.sh boots and
  * measures; this judges). The step's runs are judged against the good references and
  * against the bad ones by the verdict engine, one BH correction over the two, and
- * verdict_belongs() says which they belong with. --check only asks whether the two
- * references can be told apart at all, before anything is built. Exit: 0 good, 1 bad, 3
- * neither (boot more), 4 the step's runs have no sample of the metric (skip the commit),
- * 2 bad input (also runs of other bench options than the references').
+ * verdict_belongs() says which they belong with (alike one only within half the good-bad
+ * gap). Each further boot of a step is a look of a group-sequential design
+ * (stats/sequential.h): with --looks the results are read at the level that look may spend
+ * (seq_at_level()), so booting until it tells does not inflate the error rate. --check only
+ * asks whether the two references can be told apart at all, before anything is built.
+ * Exit: 0 good, 1 bad, 3 neither (boot more), 4 the step's runs have no sample of the
+ * metric (skip the commit), 2 bad input (also runs of other bench options than the
+ * references').
  */
 #include <errno.h>
 #include <getopt.h>
@@ -15,14 +19,18 @@
 #include <string.h>
 
 #include "core/bench.h"
+#include "core/options.h"
+#include "cmd/args.h"
 #include "cmd/cmds.h"
 #include "analysis/compare.h"
 #include "analysis/runset.h"
+#include "stats/sequential.h"
 
 #define EXIT_NEITHER	3	/* the shell boots more, or gives the commit up (125) */
 
 struct bisect_args {
-	const char *good, *bad, *bench, *metric, *key, *runs;
+	const char *good, *bad, *bench, *metric, *key, *runs, *looks;
+	unsigned max_boots;	/* --max-boots: the most boots a step may take (with --looks) */
 	bool check;
 };
 
@@ -41,7 +49,7 @@ static int usage(const char *fmt, const char *arg)
 	fputs("mmbench: bisect-decide: ", stderr);
 	fprintf(stderr, fmt, arg);
 	fputs(" (usage: bisect-decide --good RUNS --bad RUNS --bench NAME --metric NAME --case KEY"
-	      " [--check] [RUNS])\n", stderr);
+	      " [--check] [--looks N1,N2,.. --max-boots M] [RUNS])\n", stderr);
 	return KSFT_USAGE;
 }
 
@@ -51,8 +59,11 @@ static int parse_args(int argc, char **argv, struct bisect_args *a)
 		{ "good", required_argument, NULL, 'g' }, { "bad", required_argument, NULL, 'x' },
 		{ "bench", required_argument, NULL, 'b' }, { "metric", required_argument, NULL, 'm' },
 		{ "case", required_argument, NULL, 'c' }, { "check", no_argument, NULL, 'k' },
+		{ "looks", required_argument, NULL, 'l' },
+		{ "max-boots", required_argument, NULL, 'M' },
 		{ NULL, 0, NULL, 0 },
 	};
+	uint64_t max;
 	int c;
 
 	opterr = 0;
@@ -65,6 +76,12 @@ static int parse_args(int argc, char **argv, struct bisect_args *a)
 		case 'm': a->metric = optarg; break;
 		case 'c': a->key = optarg; break;
 		case 'k': a->check = true; break;
+		case 'l': a->looks = optarg; break;
+		case 'M':
+			if (parse_u64(optarg, &max) || !max || max > SEQ_MAX_LOOKS)
+				return usage("--max-boots %s: a number from 1 to 100", optarg);
+			a->max_boots = max;
+			break;
 		case ':': return usage("%s needs a value", argv[optind - 1]);
 		default: return usage("unknown option '%s'", argv[optind - 1]);
 		}
@@ -77,6 +94,8 @@ static int parse_args(int argc, char **argv, struct bisect_args *a)
 		return usage("unexpected argument '%s' (join runs with commas)", argv[optind]);
 	if (a->check == !!a->runs)
 		return usage("%s", a->check ? "--check takes no runs" : "the step's RUNS are missing");
+	if (!a->looks != !a->max_boots)
+		return usage("%s", "--looks and --max-boots go together");
 	return 0;
 }
 
@@ -183,10 +202,30 @@ static int check_refs(const struct bisect_args *a, struct bside *g, struct bside
 	return 0;
 }
 
+/*
+ * The level this look may test at: the step's looks so far (its runs at each, from
+ * --looks) over --max-boots, O'Brien-Fleming spending; the engine's alpha without --looks.
+ * -1 when --looks is not a list of increasing counts ending at the step's @runs.
+ */
+static double look_alpha(const struct bisect_args *a, size_t runs)
+{
+	struct seq_plan p = seq_plan_default(SEQ_MDE_DEFAULT);
+	double t[SEQ_MAX_LOOKS];
+	unsigned n;
+
+	if (!a->looks)
+		return VERDICT_ALPHA;
+	if (arg_looks(a->looks, a->max_boots, t, &n) ||
+	    fabs(t[n - 1] * a->max_boots - (double)runs) > 0.5)
+		return -1;
+	return seq_nominal(&p, t, n);
+}
+
 static int decide(const struct bisect_args *a, struct bside *g, struct bside *b, struct bside *s)
 {
-	struct vresult rg, rb, *rs[2] = { &rg, &rb };
+	struct vresult rg, rb, *rs[2] = { &rg, &rb }, lg, lb;
 	static const char *const names[] = { "neither", "good", "bad" };
+	double alpha = look_alpha(a, s->v.nr_runs);
 	char tg[160], tb[160];
 	enum vbelong w;
 
@@ -197,14 +236,23 @@ static int decide(const struct bisect_args *a, struct bside *g, struct bside *b,
 			"references with %s\n", a->bench, s->options ?: "none", g->options ?: "none");
 		return KSFT_USAGE;
 	}
+	if (alpha < 0) {
+		fprintf(stderr, "mmbench: bisect-decide: --looks %s: increasing counts of the step's "
+			"runs, the last %zu, at most --max-boots %u\n", a->looks, s->v.nr_runs,
+			a->max_boots);
+		return KSFT_USAGE;
+	}
 	verdict_measure(&g->v, &s->v, NULL, &rg);
 	verdict_measure(&b->v, &s->v, NULL, &rb);
 	verdict_correct(rs, 2);
 	verdict_decide(&rg, g->better);
 	verdict_decide(&rb, g->better);
-	w = verdict_belongs(&rg, &rb);
-	printf("%s: %zu runs; against good %s; against bad %s\n", names[w], s->v.nr_runs,
-	       res_text(&rg, tg, sizeof(tg)), res_text(&rb, tb, sizeof(tb)));
+	/* the engine's rule, read at the level this look may spend */
+	seq_at_level(&rg, alpha, &lg);
+	seq_at_level(&rb, alpha, &lb);
+	w = verdict_belongs(&lg, &lb);
+	printf("%s: %zu runs; against good %s; against bad %s; at level %.3g\n", names[w],
+	       s->v.nr_runs, res_text(&lg, tg, sizeof(tg)), res_text(&lb, tb, sizeof(tb)), alpha);
 	return w == VBELONG_GOOD ? 0 : w == VBELONG_BAD ? 1 : EXIT_NEITHER;
 }
 
