@@ -9,10 +9,15 @@ mmbench=$MMBENCH_TOP/build/mmbench
 
 usage() {
 	cat <<'EOF'
-usage: ./run.sh ab --kernel IMAGE_A --kernel IMAGE_B [--boots N] [--label TEXT] [--out ROOT]
-                   [--numa N] [--cpus N] [--mem SIZE] [--accel auto|kvm|tcg] [--timeout S]
-                   [--append TEXT] [--verbose] [-- RUN_ARGS]
+usage: ./run.sh ab --kernel IMAGE_A --kernel IMAGE_B [--boots N|auto] [--mde PCT] [--budget TIME]
+                   [--label TEXT] [--out ROOT] [--numa N] [--cpus N] [--mem SIZE]
+                   [--accel auto|kvm|tcg] [--timeout S] [--append TEXT] [--verbose] [-- RUN_ARGS]
   --boots N   boots of each image (default 3), in the balanced order A B B A A B B A ..
+  --boots auto  pairs of boots in that order until every judged headline metric of the compare
+              is better, worse or the same within --mde (default 5%), or --budget (default 2h;
+              600s, 30m, 2h) would be overrun by the next pair; at most 20 a side. Each compare
+              after a pair is a look of a group-sequential design (O'Brien-Fleming spending
+              over the pairs the budget allows) and tests at the level that look may spend
   RUN_ARGS    what each boot runs (default: --profile quick), checked on the host first
 The same image twice is an A/A run: it measures the noise of this machine.
 EOF
@@ -23,7 +28,17 @@ bad() {
 	exit 2
 }
 
-kernels=() boots="" label="" out="" verbose=0 run_args=() vm_opts=()
+# "600", "600s", "30m", "2h", "1d" as seconds; fails on anything else or out of 1s..7d.
+budget_seconds() {
+	local n=${1%[smhd]} u=${1##*[0-9]} m=1
+	[[ $n =~ ^[0-9]+$ ]] && [[ $u =~ ^[smhd]?$ ]] || return 1
+	case $u in m) m=60 ;; h) m=3600 ;; d) m=86400 ;; esac
+	n=$((10#$n * m))
+	[ "$n" -ge 1 ] && [ "$n" -le 604800 ] && echo "$n"
+}
+
+kernels=() boots="" label="" out="" verbose=0 run_args=() vm_opts=() mde="" budget=""
+
 declare -A seen=()
 # An option given twice must mean the same thing both times.
 once() {	# once NAME VALUE
@@ -39,11 +54,13 @@ while [ $# -gt 0 ]; do
 		[ $# -ge 2 ] || bad "--kernel needs an image"
 		[ ${#kernels[@]} -lt 2 ] || bad "--kernel: exactly two images (A and B)"
 		kernels+=("$2"); shift 2 ;;
-	--boots | --label | --out | --numa | --cpus | --mem | --accel | --timeout | --append)
+	--boots | --label | --out | --numa | --cpus | --mem | --accel | --timeout | --append | --mde | --budget)
 		[ $# -ge 2 ] || bad "$1 needs a value"
 		once "$1" "$2"
 		case $1 in
 		--boots) boots=$2 ;;
+		--mde) mde=$2 ;;
+		--budget) budget=$2 ;;
 		--label) label=$2 ;;
 		--out) out=$2 ;;
 		*) vm_opts+=("$1" "$2") ;;
@@ -59,8 +76,18 @@ for k in "${kernels[@]}"; do
 	why=$(kimage_check "$k") || bad "$why"
 done
 boots=${boots:-3}
-[[ $boots =~ ^[0-9]+$ ]] && [ "$boots" -ge 1 ] && [ "$boots" -le 20 ] ||
-	bad "--boots $boots: a number from 1 to 20"
+[ "$boots" = auto ] || { [[ $boots =~ ^[0-9]+$ ]] && [ "$boots" -ge 1 ] && [ "$boots" -le 20 ]; } ||
+	bad "--boots $boots: a number from 1 to 20, or auto"
+if [ "$boots" = auto ]; then
+	mde=${mde:-5%}
+	if ! [[ $mde =~ ^[0-9]+(\.[0-9]+)?%?$ ]] ||
+		! awk -v m="${mde%\%}" 'BEGIN { exit !(m >= 0.1 && m <= 50) }'; then
+		bad "--mde $mde: a percentage from 0.1 to 50"
+	fi
+	budget_s=$(budget_seconds "${budget:-2h}") || bad "--budget $budget: a time from 1s to 7d (600s, 30m, 2h)"
+else
+	[ -z "$mde$budget" ] || bad "--mde and --budget go with --boots auto"
+fi
 [ -z "$label" ] || [[ $label =~ ^[A-Za-z0-9._+-]{1,40}$ ]] || bad "--label takes up to 40 of [A-Za-z0-9._+-]"
 [ ${#run_args[@]} -gt 0 ] || run_args=(--profile quick)
 why=$(run_args_problem "$mmbench" "${run_args[@]}")
@@ -74,24 +101,24 @@ log=$dir/boots.txt
 : >"$log"
 a_runs=() b_runs=() failed=()
 start=$SECONDS
-for ((i = 0; i < 2 * boots; i++)); do
-	# A B B A, repeated: each kernel is as often early as late, so slow drift of the
-	# host cannot line up with one of them
+# boot_one I OF: boot I (from 0) of at most OF, in the order A B B A: each kernel is as
+# often early as late, so slow drift of the host cannot line up with one of them
+boot_one() {
+	local i=$1 of=$2 side img n extra res rc run why quiet=(--quiet)
 	case $((i % 4)) in 0 | 3) side=A img=${kernels[0]} ;; *) side=B img=${kernels[1]} ;; esac
 	if [ "$side" = A ]; then n=$((${#a_runs[@]} + 1)); else n=$((${#b_runs[@]} + 1)); fi
-	echo "ab: boot $((i + 1)) of $((2 * boots)): $side $(basename "$img") ($((SECONDS - start)) s)" >&2
-	quiet=(--quiet)
+	echo "ab: boot $((i + 1)) of $of: $side $(basename "$img") ($((SECONDS - start)) s)" >&2
 	[ "$verbose" = 1 ] && quiet=()
 	# MMBENCH_VM_EXTRA holds JSON members: the object's, without its braces
 	extra=$(jq -cn --arg id "$id" --arg side "$side" --argjson boot "$n" --argjson pos $((i + 1)) \
-		--argjson of $((2 * boots)) '{ab: {id: $id, side: $side, boot: $boot, position: $pos, of: $of}}' |
+		--argjson of "$of" '{ab: {id: $id, side: $side, boot: $boot, position: $pos, of: $of}}' |
 		sed 's/^{//; s/}$//')
 	res=$(MMBENCH_VM_EXTRA=$extra "$MMBENCH_TOP/vm/run-vm.sh" --kernel "$img" "${vm_opts[@]}" \
 		"${quiet[@]}" --no-report --out "$out" -- "${run_args[@]}" 2>"$dir/boot-$((i + 1)).log")
 	rc=$?
 	run=$(printf '%s\n' "$res" | tail -n 1)
 	if [ "$rc" -eq 0 ] && [ -d "$run" ] && [ ! -e "$run/INCOMPLETE" ]; then
-		[ "$side" = A ] && a_runs+=("$run") || b_runs+=("$run")
+		if [ "$side" = A ]; then a_runs+=("$run"); else b_runs+=("$run"); fi
 		echo "$((i + 1)) $side ok $run" >>"$log"
 	else
 		why=$(tail -n 1 "$dir/boot-$((i + 1)).log")
@@ -99,14 +126,19 @@ for ((i = 0; i < 2 * boots; i++)); do
 		echo "$((i + 1)) $side failed exit $rc ${run:-} $why" >>"$log"
 		echo "ab: boot $((i + 1)) ($side) failed (exit $rc), left out: $why" >&2
 	fi
-done
-echo "ab: $((2 * boots)) boots in $((SECONDS - start)) s; A kept ${#a_runs[@]}, B kept ${#b_runs[@]}" >&2
+}
+join() { local IFS=,; echo "$*"; }
+if [ "$boots" != auto ]; then
+	for ((i = 0; i < 2 * boots; i++)); do boot_one "$i" $((2 * boots)); done
+	echo "ab: $((2 * boots)) boots in $((SECONDS - start)) s; A kept ${#a_runs[@]}, B kept ${#b_runs[@]}" >&2
+else
+	. "$MMBENCH_TOP/vm/ab_auto.sh"
+fi
 if [ ${#a_runs[@]} -lt 2 ] || [ ${#b_runs[@]} -lt 2 ]; then
 	echo "ab: each side needs at least 2 good boots to compare (A ${#a_runs[@]}, B ${#b_runs[@]}); see $log" >&2
 	exit 1
 fi
 
-join() { local IFS=,; echo "$*"; }
 "$mmbench" compare "$(join "${a_runs[@]}")" "$(join "${b_runs[@]}")" --history none \
 	--json "$dir/compare.json" --plots "$dir" >/dev/null
 rc=$?
@@ -117,6 +149,7 @@ rc=$?
 	echo "mmbench ab $id: A $(basename "${kernels[0]}") x${#a_runs[@]}, B $(basename "${kernels[1]}") x${#b_runs[@]}"
 	[ "${kernels[0]}" = "${kernels[1]}" ] && echo "(the same image twice: an A/A run, the noise of this machine)"
 	for f in "${failed[@]}"; do echo "left out: $f"; done
+	[ "$boots" = auto ] && cat "$dir/sequential.txt"
 	# compare's own summary: everything before its per-side listing ends
 	sed -n '/^summary:/,/^$/p' "$dir/compare.txt"
 	grep -E '^verdicts:' "$dir/compare.txt"
