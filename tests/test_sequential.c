@@ -206,6 +206,33 @@ static void test_decide(void **state)
 	assert_int_equal(seq_decide(&p, 0.05, &r), SEQ_UNJUDGED);
 }
 
+/* A result read at a look's level, and the engine's bisect rule applied to it unchanged. */
+static void test_at_level(void **state)
+{
+	/* to good x1.01 [0.99, 1.03], to bad x0.5 [0.49, 0.51]: good at 0.05 */
+	struct vresult g = { .v = VERDICT_SAME, .ratio = 1.01, .lo = 0.99, .hi = 1.0303, .p = 0.3,
+			     .q = 0.3, .df = 4 },
+		       b = { .v = VERDICT_BETTER, .ratio = 0.5, .lo = 0.49, .hi = 0.5102, .p = 0.004,
+			     .q = 0.008, .df = 4 }, lg, lb;
+
+	(void)state;
+	seq_at_level(&g, 0.05, &lg);
+	seq_at_level(&b, 0.05, &lb);
+	assert_near(lg.lo, g.lo, 1e-9);
+	assert_int_equal(verdict_belongs(&lg, &lb), VBELONG_GOOD);
+	/* at 0.01 the difference from bad (q 0.008) still holds; at 0.005 it does not */
+	seq_at_level(&b, 0.01, &lb);
+	assert_int_equal(lb.v, VERDICT_BETTER);
+	assert_true(lb.lo < b.lo && lb.hi > b.hi);
+	seq_at_level(&b, 0.005, &lb);
+	assert_int_equal(lb.v, VERDICT_INCONCLUSIVE);
+	seq_at_level(&g, 0.005, &lg);
+	assert_int_equal(verdict_belongs(&lg, &lb), VBELONG_NEITHER);
+	/* the widened interval: log half-width scales as t(1 - level/2, df) / t(.975, df) */
+	assert_near(log(lg.hi / lg.ratio) / log(g.hi / g.ratio),
+		    gsl_cdf_tdist_Pinv(0.9975, 4) / gsl_cdf_tdist_Pinv(0.975, 4), 0.02);
+}
+
 /* The precision rule is the engine's mde: a measured A/A of k runs a side has the same mde. */
 static void test_mde_matches_engine(void **state)
 {
@@ -428,6 +455,7 @@ int main(void)
 		cmocka_unit_test(test_bounds_simulated),
 		cmocka_unit_test(test_aa_sequences),
 		cmocka_unit_test(test_decide),
+		cmocka_unit_test(test_at_level),
 		cmocka_unit_test(test_mde_matches_engine),
 		cmocka_unit_test_teardown(test_set_precision, tu_teardown),
 		cmocka_unit_test_teardown(test_look_commands, tu_teardown),
