@@ -309,7 +309,10 @@ static void test_set_precision(void **state)
 
 	(void)state;
 	snprintf(root, sizeof(root), "%s/sets", tu_tmpdir());
-	/* run medians 0.5% apart: 3 runs see 2.5%, 2 runs are too few to claim anything */
+	/*
+	 * run medians 0.5% apart, samples +-1%: the floor of a median of 3 makes the sd 1.1%,
+	 * and 3 runs see 3.3%; 2 runs are too few to claim anything
+	 */
 	make_set(root, "steady", 3, 100, 0.005);
 	assert_int_equal(set_status(root, "steady", 3, &st, &said), 0);
 	assert_int_equal(st.judged, 1);
@@ -334,6 +337,17 @@ static void test_set_precision(void **state)
 	if (!strstr(said, "fake 'mode=a' m: 3 runs, sd 6.0%") || !strstr(said, want))
 		fail_msg("said: %s", said);
 	free(said);
+	/* seq-runs: the same rule over a set already made, every metric listed */
+	assert_int_equal(tu_run(&said, "./build/mmbench seq-runs --mde 5 %s/steady", root), 0);
+	if (!strstr(said, "1 of 1 judged headline metrics decided") ||
+	    !strstr(said, "runs each needed: 3 runs: 1 metric\n") ||
+	    !strstr(said, "fake 'mode=a' m: 3 runs, sd 1.1%, mde 3.3%; decided by the first 3\n"))
+		fail_msg("said: %s", said);
+	free(said);
+	assert_int_equal(tu_run(&said, "./build/mmbench seq-runs %s/noisy", root), 0);
+	assert_non_null(strstr(said, "0 of 1 judged headline metrics decided"));
+	free(said);
+	assert_int_equal(tu_run(NULL, "./build/mmbench seq-runs --mde 0 %s/noisy 2>/dev/null", root), 2);
 	/* a median of zero (the engine's linear path) and constants are not judged */
 	syn_run(root, "zero", "2026-01-01T00:00:00Z", "r0", (double[]){ 0, 0, 2 }, 3, "mmbench/1");
 	assert_int_equal(set_status(root, "zero", 1, &st, &said), 0);

@@ -21,14 +21,22 @@ static bool seen_before(struct rl_run *const *runs, size_t r, const char *bench,
 	return false;
 }
 
-/* One metric's line when undecided: what it has, and what it would need. */
-static void say_undecided(FILE *out, const char *bench, const char *key, const char *metric,
-			  const struct vresult *r, size_t need, const struct seq_plan *p)
+/*
+ * One metric's line: what it has, and the runs that decided it (@first, 0: undecided) or
+ * that it would need (@need).
+ */
+static void say_metric(FILE *out, const char *bench, const char *key, const char *metric,
+		       const struct vresult *r, size_t first, size_t need, const struct seq_plan *p)
 {
 	if (!out)
 		return;
 	fprintf(out, "  %s '%s' %s: %zu run%s", bench, key, metric, r->reps_c,
 		r->reps_c == 1 ? "" : "s");
+	if (first) {
+		fprintf(out, ", sd %.1f%%, mde %.1f%%; decided by the first %zu\n", r->sd * 100,
+			r->mde * 100, first);
+		return;
+	}
 	if (isnan(r->mde)) {
 		fprintf(out, ", no between-run sd yet\n");
 		return;
@@ -74,6 +82,9 @@ static bool measure(struct rl_run *const *runs, size_t k, const char *bench, con
 	if (!v.nr_runs || constant(&v))
 		return false;
 	verdict_measure(&v, &v, NULL, res);
+	/* run medians all equal (and no floor): nothing between runs, precise at any k */
+	if (!res->linear && isnan(res->mde) && res->reps_c >= 2 && !(res->sd > 0))
+		res->mde = 0;
 	return !res->linear;
 }
 
@@ -110,15 +121,19 @@ static void check_metric(struct rl_run *const *runs, size_t nr, size_t r, const 
 	st->judged++;
 	st->worst_mde = fmax(st->worst_mde, isnan(res.mde) ? INFINITY : res.mde);
 	if (decided(&res, p)) {
-		need = st->needed ? first_decided(runs, nr, bench, rc->key, m->name, p, b) : 0;
-		if (need && need <= SEQ_SET_MAX_RUNS)
+		if (!st->needed && !st->list_decided)
+			return;
+		need = first_decided(runs, nr, bench, rc->key, m->name, p, b);
+		if (st->needed && need && need <= SEQ_SET_MAX_RUNS)
 			st->needed[need]++;
+		if (st->list_decided)
+			say_metric(out, bench, rc->key, m->name, &res, need, 0, p);
 		return;
 	}
 	need = isnan(res.mde) ? SEQ_MIN_RUNS : seq_runs_for(p, res.sd, SEQ_SET_MAX_RUNS);
 	st->undecided++;
 	st->most_needed = need > st->most_needed ? need : st->most_needed;
-	say_undecided(out, bench, rc->key, m->name, &res, need, p);
+	say_metric(out, bench, rc->key, m->name, &res, 0, need, p);
 }
 
 int seq_set_check(struct rl_run *const *runs, size_t nr, const struct seq_plan *p, FILE *out,
@@ -127,10 +142,12 @@ int seq_set_check(struct rl_run *const *runs, size_t nr, const struct seq_plan *
 	struct seq_bufs b = { calloc(nr + 1, sizeof(*b.cs)), calloc(nr + 1, sizeof(*b.x)),
 			      calloc(nr + 1, sizeof(*b.n)) };
 	size_t *needed = st->needed;
+	bool list_decided = st->list_decided;
 	int err = 0;
 
 	memset(st, 0, sizeof(*st));
 	st->needed = needed;
+	st->list_decided = list_decided;
 	if (needed)
 		memset(needed, 0, (SEQ_SET_MAX_RUNS + 1) * sizeof(*needed));
 	if (!b.cs || !b.x || !b.n) {
@@ -156,4 +173,34 @@ out:
 	free(b.x);
 	free(b.n);
 	return err;
+}
+
+int seq_set_report(struct rl_run *const *runs, size_t nr, const struct seq_plan *p, FILE *out,
+		   const char *prefix, bool every)
+{
+	size_t needed[SEQ_SET_MAX_RUNS + 1];
+	struct seq_set_status st = { .needed = needed };
+	const char *sep = "";
+	int err = seq_set_check(runs, nr, p, NULL, &st);
+
+	if (err)
+		return err;
+	fprintf(out, "%s%zu of %zu judged headline metrics decided (an mde of at most %.1f%% for "
+		"%zu runs against %zu like runs); the largest mde now %.1f%%\n", prefix,
+		st.judged - st.undecided, st.judged, p->mde * 100, nr, nr, st.worst_mde * 100);
+	fprintf(out, "%sruns each needed:", prefix);
+	for (size_t k = 0; k <= SEQ_SET_MAX_RUNS; k++)
+		if (needed[k]) {
+			fprintf(out, "%s %zu runs: %zu metric%s", sep, k, needed[k],
+				needed[k] == 1 ? "" : "s");
+			sep = ";";
+		}
+	fprintf(out, "%s\n", *sep ? "" : " none");
+	if (!every && !st.undecided)
+		return 0;
+	fprintf(out, "%s%s:\n", prefix, every ? "every judged metric" :
+		"undecided (what each would need)");
+	st.needed = NULL;
+	st.list_decided = every;
+	return seq_set_check(runs, nr, p, out, &st);
 }

@@ -23,6 +23,7 @@ struct seq_set_status {
 	 * metrics were first decided by the first k runs (each prefix measured again).
 	 */
 	size_t *needed;
+	bool list_decided;	/* the caller's: decided metrics get their line on @out too */
 };
 
 /*
@@ -32,9 +33,18 @@ struct seq_set_status {
  * decided with at least SEQ_MIN_RUNS runs and an mde within @p->mde. Metrics with zeros or
  * negatives (the engine's linear path) and metrics constant over every sample are not
  * judged. When @out is not NULL each undecided metric gets one line there, with the runs it
- * would need at its sd so far. @st is reset but for its needed pointer. 0, or -ENOMEM.
+ * would need at its sd so far (with @st->list_decided, every judged metric: decided ones
+ * with the runs that decided them). @st is reset but for what the caller sets. 0, or -ENOMEM.
  */
 int seq_set_check(struct rl_run *const *runs, size_t nr, const struct seq_plan *p, FILE *out,
 		  struct seq_set_status *st);
+/*
+ * What seq_set_check() found, as `run --runs auto` ends: how many judged metrics are
+ * decided and the largest mde, the runs each decided metric needed ("K runs: N metrics"),
+ * then (@every) every judged metric's line, or only the undecided ones. Lines but the
+ * metrics' open with @prefix. 0, or -ENOMEM.
+ */
+int seq_set_report(struct rl_run *const *runs, size_t nr, const struct seq_plan *p, FILE *out,
+		   const char *prefix, bool every);
 
 #endif

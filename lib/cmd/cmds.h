@@ -15,5 +15,6 @@ int cmd_profile(int argc, char **argv);
 int cmd_publish(int argc, char **argv);
 int cmd_seq_alpha(int argc, char **argv);
 int cmd_seq_check(int argc, char **argv);
+int cmd_seq_runs(int argc, char **argv);
 
 #endif

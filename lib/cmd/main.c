@@ -27,6 +27,7 @@ static const char usage_text[] =
 "  publish [--root ROOT] --out SITE [--base-url URL]   the archive as a static HTML site\n"
 "  seq-alpha --max N [--alpha A] N1,N2,..   a sequential look's level (and alpha spent so far)\n"
 "  seq-check --alpha A [--mde PCT] JSON     whether a look's compare decided every metric (0; 3 not)\n"
+"  seq-runs [--mde PCT] RUNS                what run --runs auto would say of a set already made\n"
 "exit codes: 0 ok, 1 failure, 2 usage error, 3 compare found a regression, 4 skipped\n";
 
 static const struct {
@@ -46,6 +47,7 @@ static const struct {
 	{ "publish", cmd_publish },
 	{ "seq-alpha", cmd_seq_alpha },
 	{ "seq-check", cmd_seq_check },
+	{ "seq-runs", cmd_seq_runs },
 };
 
 int main(int argc, char **argv)

@@ -164,37 +164,39 @@ static void auto_free(struct auto_set *s)
 	free(s);
 }
 
-/*
- * What --runs auto spent, the runs each judged metric needed (the fewest first runs that
- * decided it), and what stays undecided with what it would need.
- */
+/* Every judged metric, decided or not, into the set's first run: runs-auto.txt. */
+/* Every judged metric, decided or not, into the set's first run: runs-auto.txt. */
+static void auto_table(const struct auto_set *s, const struct seq_plan *plan)
+{
+	char path[PATH_MAX + 16];
+	FILE *f;
+	int err;
+
+	snprintf(path, sizeof(path), "%s/runs-auto.txt", s->dirs[0]);
+	f = fopen(path, "w");
+	if (!f) {
+		fprintf(stderr, "mmbench: run: %s: cannot write the set's table\n", path);
+		return;
+	}
+	fprintf(f, "--runs auto: %u runs\n", s->n);
+	err = seq_set_report(s->ptr, s->n, plan, f, "", true);
+	if (fclose(f) || err)
+		fprintf(stderr, "mmbench: run: %s: cannot write the set's table\n", path);
+	else
+		fprintf(stderr, "mmbench:   every metric, with its sd and the runs it needed: %s\n",
+			path);
+}
+
+/* What --runs auto spent and how the set ended (seq_set_report()), then the table. */
 static void auto_summary(const struct run_args *a, struct auto_set *s, const char *stop,
 			 const char *set_id)
 {
 	struct seq_plan plan = seq_plan_default(a->mde);
-	size_t needed[SEQ_SET_MAX_RUNS + 1];
-	struct seq_set_status st = { .needed = needed };
-	const char *sep = "";
 
 	fprintf(stderr, "mmbench: set %s: --runs auto used %u run%s in %.0f s of a %.0f s budget: "
 		"%s\n", set_id, s->n, s->n == 1 ? "" : "s", now_s() - s->start, a->budget_s, stop);
-	if (seq_set_check(s->ptr, s->n, &plan, NULL, &st))
-		return;
-	fprintf(stderr, "mmbench:   %zu of %zu judged headline metrics decided: %u runs against "
-		"%u like runs would see a change of %.1f%% (the largest mde now %.1f%%)\n",
-		st.judged - st.undecided, st.judged, s->n, s->n, a->mde * 100, st.worst_mde * 100);
-	fprintf(stderr, "mmbench:   runs each needed:");
-	for (size_t k = 0; k <= SEQ_SET_MAX_RUNS; k++)
-		if (needed[k]) {
-			fprintf(stderr, "%s %zu runs: %zu metric%s", sep, k, needed[k],
-				needed[k] == 1 ? "" : "s");
-			sep = ";";
-		}
-	fprintf(stderr, "%s\n", *sep ? "" : " none");
-	if (st.undecided) {
-		fprintf(stderr, "mmbench:   undecided (what each would need):\n");
-		seq_set_check(s->ptr, s->n, &plan, stderr, &st);
-	}
+	seq_set_report(s->ptr, s->n, &plan, stderr, "mmbench:   ", false);
+	auto_table(s, &plan);
 }
 
 /*

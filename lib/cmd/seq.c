@@ -1,7 +1,8 @@
 /*
  * mmbench seq-alpha and seq-check: the looks of a sequential design for the shell that
  * boots (vm/ab.sh --boots auto): the level a look may test at, and whether a compare at
- * that level decided every judged headline metric (stats/sequential.h).
+ * that level decided every judged headline metric (stats/sequential.h). seq-runs: what
+ * `run --runs auto` would say of a set already made.
  */
 #include <errno.h>
 #include <math.h>
@@ -13,6 +14,8 @@
 #include "cmd/cmds.h"
 #include "core/bench.h"
 #include "core/options.h"
+#include "analysis/runset.h"
+#include "analysis/seq_set.h"
 #include "stats/sequential.h"
 
 #define EXIT_MORE	3	/* seq-check: something is undecided, another look may tell */
@@ -20,7 +23,8 @@
 static int seq_usage(const char *who, const char *why)
 {
 	fprintf(stderr, "mmbench %s: %s (usage: mmbench seq-alpha --max N [--alpha A] N1,N2,..; "
-		"mmbench seq-check --alpha A [--mde PCT] COMPARE_JSON)\n", who, why);
+		"mmbench seq-check --alpha A [--mde PCT] COMPARE_JSON; mmbench seq-runs [--mde PCT] RUNS)\n",
+		who, why);
 	return KSFT_USAGE;
 }
 
@@ -168,4 +172,29 @@ int cmd_seq_check(int argc, char **argv)
 	       count[SEQ_UNJUDGED]);
 	json_decref(root);
 	return count[SEQ_MORE] ? EXIT_MORE : 0;
+}
+
+/* seq-runs [--mde PCT] RUNS: --runs auto's rule over a set already made. */
+int cmd_seq_runs(int argc, char **argv)
+{
+	static const struct option opts[] = { { "mde", required_argument, NULL, 'm' }, { 0 } };
+	struct seq_plan p = seq_plan_default(SEQ_MDE_DEFAULT);
+	struct run_set set;
+	int code, err;
+
+	optind = 0;
+	while ((code = arg_next(argc, argv, "", opts, "mmbench seq-runs")) != -1) {
+		if (code == 'm' && arg_mde(optarg, &p.mde))
+			return seq_usage("seq-runs", "--mde takes a percentage from 0.1 to 50");
+		if (code == '?')
+			return KSFT_USAGE;
+	}
+	if (optind != argc - 1)
+		return seq_usage("seq-runs", "needs one set: a set directory or RUN,RUN,..");
+	if (run_set_load(argv[optind], NULL, &set))
+		return KSFT_USAGE;
+	printf("%zu runs\n", set.nr);
+	err = seq_set_report(set.runs, set.nr, &p, stdout, "", true);
+	run_set_free(&set);
+	return err ? KSFT_FAIL : 0;
 }
