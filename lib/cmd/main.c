@@ -9,7 +9,7 @@ static const char usage_text[] =
 "usage: mmbench <command> [args]\n"
 "  run [--profile smoke|quick|full] [--bench NAME[,NAME..]] [--reps N] [--runs N] [--seed N]\n"
 "      [--label TEXT] [--out ROOT] [--set KNOB=VALUE ...] [--opt [BENCH.]NAME=VALUE ...]\n"
-"      [--no-report] [--kprofile] [-v]\n"
+"      [--no-report] [--kprofile] [--tune] [-v]\n"
 "  list [--bench NAME] [--profile P] [--knobs]   benches, cases, options, and what can run here\n"
 "  sysinfo                                      the system manifest as JSON\n"
 "  report RUN_DIR [--format text|html] [--out FILE|-]   (re)render report.txt and report.md,\n"
@@ -24,6 +24,7 @@ static const char usage_text[] =
 "  lava-results --cases|--metrics|--check RUN_DIR   a run as LAVA test-monitor lines\n"
 "  profile RUN_DIR --case KEY [--bench NAME] [--top N] [--folded FILE]   a case's --kprofile\n"
 "  publish [--root ROOT] --out SITE [--base-url URL]   the archive as a static HTML site\n"
+"  system [show|tune|reset]   what adds noise here; the low-noise values set; put back\n"
 "exit codes: 0 ok, 1 failure, 2 usage error, 3 compare found a regression, 4 skipped\n";
 
 static const struct {
@@ -41,6 +42,7 @@ static const struct {
 	{ "lava-results", cmd_lava_results },
 	{ "profile", cmd_profile },
 	{ "publish", cmd_publish },
+	{ "system", cmd_system },
 };
 
 int main(int argc, char **argv)
