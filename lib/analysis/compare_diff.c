@@ -13,8 +13,10 @@
 
 static bool skip_field(const char *k, bool top)
 {
+	/* kernel_log says what happened during the run: it is no setting of the machine */
 	static const char *const run_fields[] = { "schema", "run_id", "label", "start_time",
-						  "end_time", "command_line", "run_set", NULL };
+						  "end_time", "command_line", "command_argv", "run_set",
+						  "kernel_log", NULL };
 
 	for (const char *const *s = run_fields; top && *s; s++)
 		if (!strcmp(k, *s))
@@ -177,7 +179,8 @@ static bool one_sided_options(const char *k, json_t *const *flat, size_t n)
 {
 	size_t absent = 0;
 
-	if (strncmp(k, "settings.options.", 17))
+	/* and a host name or noise item only one side recorded: runs made before they were */
+	if (strncmp(k, "settings.options.", 17) && strcmp(k, "hostname") && strncmp(k, "noise.", 6))
 		return false;
 	for (size_t s = 0; s < n; s++)
 		absent += !json_object_get(flat[s], k);

@@ -2,6 +2,8 @@
 #ifndef MMBENCH_SYSTEM_H
 #define MMBENCH_SYSTEM_H
 
+#include <jansson.h>
+
 enum sys_verdict { SYS_OK, SYS_NOISE, SYS_UNKNOWN };
 
 struct sys_item {
@@ -28,5 +30,12 @@ const char *sys_verdict_word(enum sys_verdict v);
 /* Every item, read now (the load over SYS_LOAD_MS of sampling): how many. */
 #define SYS_LOAD_MS	300
 int sys_items(struct sys_item *items, int max);
+
+/*
+ * The manifest's "noise": the items of show that the rest of the manifest does not hold
+ * and that stay put while a run goes (cstates, khugepaged, irqbalance, irq_affinity),
+ * each {"value", "verdict"}; compare diffs them like any manifest field. New reference.
+ */
+json_t *sys_manifest_items(void);
 
 #endif
