@@ -10,10 +10,11 @@
 #include <string.h>
 #include "analysis/compare.h"
 #include "analysis/compare_diff.h"
+#include "results/run_watch.h"
 
 static bool skip_field(const char *k, bool top)
 {
-	/* kernel_log says what happened during the run: it is no setting of the machine */
+	/* kernel_log says what happened during the run: watch_diff() gives it a row of its own */
 	static const char *const run_fields[] = { "schema", "run_id", "label", "start_time",
 						  "end_time", "command_line", "command_argv", "run_set",
 						  "kernel_log", NULL };
@@ -187,6 +188,68 @@ static bool one_sided_options(const char *k, json_t *const *flat, size_t n)
 	return absent > 0;
 }
 
+/* A side's kernel log in one value: its runs' lines at warning level or worse; returns how many. */
+static size_t side_kmsg(const struct run_set *set, char *buf, size_t len)
+{
+	size_t total = 0, with = 0, n;
+	char one[512], first[512] = "";
+
+	for (size_t r = 0; r < set->nr; r++) {
+		if (!watch_kmsg_summary(set->runs[r]->manifest, &n, one, sizeof(one)))
+			snprintf(one, sizeof(one), "not recorded");
+		if (n && !with++)
+			snprintf(first, sizeof(first), "%s", one);
+		else if (!first[0] && r == set->nr - 1)
+			snprintf(first, sizeof(first), "%s", one);
+		total += n;
+	}
+	if (set->nr > 1 && with)
+		snprintf(buf, len, "%zu of %zu runs: %s", with, set->nr, first);
+	else
+		snprintf(buf, len, "%s", first);
+	return total;
+}
+
+/* A side's repetitions that shared their CPUs with other work; returns how many. */
+static size_t side_load(const struct run_set *set, char *buf, size_t len)
+{
+	size_t reps = 0, shared = 0;
+
+	for (size_t r = 0; r < set->nr; r++)
+		for (size_t b = 0; b < set->runs[r]->nr_benches; b++)
+			watch_load_count(&set->runs[r]->benches[b], &reps, &shared, NULL, 0);
+	if (reps)
+		snprintf(buf, len, "%zu of %zu repetitions shared their CPUs", shared, reps);
+	else
+		snprintf(buf, len, "not recorded");
+	return shared;
+}
+
+/* A warning row @key with each side's value from @side_value, when any side counts one. */
+static int watch_diff(struct cmp *c, const char *key,
+		      size_t (*side_value)(const struct run_set *, char *, size_t))
+{
+	char val[CMP_MAX_SIDES][600];
+	size_t total = 0;
+	struct cmp_diff *d;
+
+	for (size_t s = 0; s < c->nr_sides; s++)
+		total += side_value(&c->sides[s].set, val[s], sizeof(val[s]));
+	if (!total)
+		return 0;
+	d = realloc(c->diffs, (c->nr_diffs + 1) * sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	c->diffs = d;
+	d += c->nr_diffs++;
+	memset(d, 0, sizeof(*d));
+	snprintf(d->key, sizeof(d->key), "%s", key);
+	for (size_t s = 0; s < c->nr_sides; s++)
+		d->val[s] = strdup(val[s]);
+	c->nr_warn++;
+	return 0;
+}
+
 int cmp_manifest_diffs(struct cmp *c)
 {
 	json_t *flat[CMP_MAX_SIDES];
@@ -232,5 +295,14 @@ int cmp_manifest_diffs(struct cmp *c)
 	}
 	for (i = 0; i < c->nr_sides; i++)
 		json_decref(flat[i]);
+	/*
+	 * A run during which the kernel logged a warning or worse is no ordinary run of its
+	 * kernel, nor are repetitions that shared their CPUs: rows marked '!', whatever the
+	 * other side had.
+	 */
+	if (!err)
+		err = watch_diff(c, "kernel_log", side_kmsg);
+	if (!err)
+		err = watch_diff(c, "load.shared", side_load);
 	return err;
 }
