@@ -13,6 +13,7 @@ usage: ./run.sh [run] [--profile smoke|quick|full] [--bench NAME[,NAME..]] [--re
                 [--seed N] [--label TEXT] [--out ROOT] [--set KNOB=VALUE ...] [--opt [BENCH.]NAME=VALUE ...]
                 [--kprofile] [--tune]
        ./run.sh system [show|tune|reset]
+       ./run.sh reproduce RUN_DIR [--runs N]
        ./run.sh list [--bench NAME] [--profile P] [--knobs]
        ./run.sh sysinfo
        ./run.sh report RUN_DIR [--format text|html] [--out FILE|-]
@@ -79,7 +80,7 @@ case "$cmd" in
 run|sweep)
 	ensure_built || exit 1
 	run_and_plot "$cmd" "$@" ;;
-list|sysinfo|profile|publish|system)
+list|sysinfo|profile|publish|system|reproduce)
 	ensure_built || exit 1
 	exec "$mmbench" "$cmd" "$@" ;;
 compare|trend)

@@ -14,5 +14,6 @@ int cmd_lava_results(int argc, char **argv);
 int cmd_profile(int argc, char **argv);
 int cmd_publish(int argc, char **argv);
 int cmd_system(int argc, char **argv);
+int cmd_reproduce(int argc, char **argv);
 
 #endif

@@ -25,6 +25,7 @@ static const char usage_text[] =
 "  profile RUN_DIR --case KEY [--bench NAME] [--top N] [--folded FILE]   a case's --kprofile\n"
 "  publish [--root ROOT] --out SITE [--base-url URL]   the archive as a static HTML site\n"
 "  system [show|tune|reset]   what adds noise here; the low-noise values set; put back\n"
+"  reproduce RUN_DIR [--runs N]   the run again here, beside it, then compared with it\n"
 "exit codes: 0 ok, 1 failure, 2 usage error, 3 compare found a regression, 4 skipped\n";
 
 static const struct {
@@ -43,6 +44,7 @@ static const struct {
 	{ "profile", cmd_profile },
 	{ "publish", cmd_publish },
 	{ "system", cmd_system },
+	{ "reproduce", cmd_reproduce },
 };
 
 int main(int argc, char **argv)
