@@ -36,6 +36,11 @@ static const char warned[] =
 static const char clean[] =
 	"{\"source\": \"/dev/kmsg\", \"readable\": true, \"lines\": 0, \"problems\": 0, \"lost\": 0,"
 	" \"dropped\": 0, \"file\": \"kmsg.txt\", \"kinds\": {}, \"shown\": []}";
+static const char plain[] =
+	"{\"source\": \"/dev/kmsg\", \"readable\": true, \"lines\": 1, \"problems\": 0, \"lost\": 0,"
+	" \"dropped\": 0, \"file\": \"kmsg.txt\", \"kinds\": {}, \"shown\": ["
+	" {\"phase\": \"vma-lock\", \"level\": 4, \"time\": 20371.6,"
+	"  \"text\": \"lockdown_is_locked_down: 10 callbacks suppressed\"}]}";
 static const char unreadable[] =
 	"{\"source\": \"/dev/kmsg\", \"readable\": false, \"why\": \"/dev/kmsg: Operation not "
 	"permitted: reading the kernel log needs root or CAP_SYSLOG (kernel.dmesg_restrict is 1, "
@@ -108,6 +113,11 @@ static void test_compare_warns(void **state)
 	tu_run(&out, "./build/mmbench compare %s %s", a, b);
 	assert_null(strstr(out, "kernel_log"));
 	assert_non_null(strstr(out, "the sides differ in more than the kernel: 1 setting"));
+	free(out);
+	/* warning-level lines that tell of no problem ("callbacks suppressed"): no row either */
+	b = with_log(DATA "run-new", "cmp-plain", plain);
+	tu_run(&out, "./build/mmbench compare %s %s", a, b);
+	assert_null(strstr(out, "kernel_log"));
 	free(out);
 }
 
