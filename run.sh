@@ -11,7 +11,9 @@ usage() {
 	cat <<'USAGE'
 usage: ./run.sh [run] [--profile smoke|quick|full] [--bench NAME[,NAME..]] [--reps N] [--runs N]
                 [--seed N] [--label TEXT] [--out ROOT] [--set KNOB=VALUE ...] [--opt [BENCH.]NAME=VALUE ...]
-                [--kprofile]
+                [--kprofile] [--tune]
+       ./run.sh system [show|tune|reset]
+       ./run.sh reproduce RUN_DIR [--runs N]
        ./run.sh list [--bench NAME] [--profile P] [--knobs]
        ./run.sh sysinfo
        ./run.sh report RUN_DIR [--format text|html] [--out FILE|-]
@@ -78,7 +80,7 @@ case "$cmd" in
 run|sweep)
 	ensure_built || exit 1
 	run_and_plot "$cmd" "$@" ;;
-list|sysinfo|profile|publish)
+list|sysinfo|profile|publish|system|reproduce)
 	ensure_built || exit 1
 	exec "$mmbench" "$cmd" "$@" ;;
 compare|trend)

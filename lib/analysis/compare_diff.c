@@ -10,11 +10,14 @@
 #include <string.h>
 #include "analysis/compare.h"
 #include "analysis/compare_diff.h"
+#include "results/run_watch.h"
 
 static bool skip_field(const char *k, bool top)
 {
+	/* kernel_log says what happened during the run: watch_diff() gives it a row of its own */
 	static const char *const run_fields[] = { "schema", "run_id", "label", "start_time",
-						  "end_time", "command_line", "run_set", NULL };
+						  "end_time", "command_line", "command_argv", "run_set",
+						  "kernel_log", NULL };
 
 	for (const char *const *s = run_fields; top && *s; s++)
 		if (!strcmp(k, *s))
@@ -177,11 +180,82 @@ static bool one_sided_options(const char *k, json_t *const *flat, size_t n)
 {
 	size_t absent = 0;
 
-	if (strncmp(k, "settings.options.", 17))
+	/* and a host name or noise item only one side recorded: runs made before they were */
+	if (strncmp(k, "settings.options.", 17) && strcmp(k, "hostname") && strncmp(k, "noise.", 6))
 		return false;
 	for (size_t s = 0; s < n; s++)
 		absent += !json_object_get(flat[s], k);
 	return absent > 0;
+}
+
+/*
+ * A side's kernel log in one value; returns how many of its lines tell of a problem. Plain
+ * warning-level lines are not counted: here debugfs under lockdown makes the kernel log
+ * "callbacks suppressed" at warning level in every run, and a row in every compare would
+ * teach readers to skip it.
+ */
+static size_t side_kmsg(const struct run_set *set, char *buf, size_t len)
+{
+	size_t total = 0, with = 0, n;
+	char one[512], first[512] = "";
+
+	for (size_t r = 0; r < set->nr; r++) {
+		json_t *m = set->runs[r]->manifest;
+
+		if (!watch_kmsg_summary(m, &n, one, sizeof(one)))
+			snprintf(one, sizeof(one), "not recorded");
+		n = n ? (size_t)watch_num(json_object_get(m, "kernel_log"), "problems") : 0;
+		if (n && !with++)
+			snprintf(first, sizeof(first), "%s", one);
+		else if (!first[0] && r == set->nr - 1)
+			snprintf(first, sizeof(first), "%s", one);
+		total += n;
+	}
+	if (set->nr > 1 && with)
+		snprintf(buf, len, "%zu of %zu runs: %s", with, set->nr, first);
+	else
+		snprintf(buf, len, "%s", first);
+	return total;
+}
+
+/* A side's repetitions that shared their CPUs with other work; returns how many. */
+static size_t side_load(const struct run_set *set, char *buf, size_t len)
+{
+	size_t reps = 0, shared = 0;
+
+	for (size_t r = 0; r < set->nr; r++)
+		for (size_t b = 0; b < set->runs[r]->nr_benches; b++)
+			watch_load_count(&set->runs[r]->benches[b], &reps, &shared, NULL, 0);
+	if (reps)
+		snprintf(buf, len, "%zu of %zu repetitions shared their CPUs", shared, reps);
+	else
+		snprintf(buf, len, "not recorded");
+	return shared;
+}
+
+/* A warning row @key with each side's value from @side_value, when any side counts one. */
+static int watch_diff(struct cmp *c, const char *key,
+		      size_t (*side_value)(const struct run_set *, char *, size_t))
+{
+	char val[CMP_MAX_SIDES][600];
+	size_t total = 0;
+	struct cmp_diff *d;
+
+	for (size_t s = 0; s < c->nr_sides; s++)
+		total += side_value(&c->sides[s].set, val[s], sizeof(val[s]));
+	if (!total)
+		return 0;
+	d = realloc(c->diffs, (c->nr_diffs + 1) * sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	c->diffs = d;
+	d += c->nr_diffs++;
+	memset(d, 0, sizeof(*d));
+	snprintf(d->key, sizeof(d->key), "%s", key);
+	for (size_t s = 0; s < c->nr_sides; s++)
+		d->val[s] = strdup(val[s]);
+	c->nr_warn++;
+	return 0;
 }
 
 int cmp_manifest_diffs(struct cmp *c)
@@ -229,5 +303,14 @@ int cmp_manifest_diffs(struct cmp *c)
 	}
 	for (i = 0; i < c->nr_sides; i++)
 		json_decref(flat[i]);
+	/*
+	 * A run during which the kernel logged a problem is no ordinary run of its
+	 * kernel, nor are repetitions that shared their CPUs: rows marked '!', whatever the
+	 * other side had.
+	 */
+	if (!err)
+		err = watch_diff(c, "kernel_log", side_kmsg);
+	if (!err)
+		err = watch_diff(c, "load.shared", side_load);
 	return err;
 }

@@ -9,10 +9,11 @@
 #include "core/options.h"
 #include "knobs/knobs.h"
 #include "stats/sequential.h"
+#include "knobs/tune.h"
 
 enum {
 	A_PROFILE = 0x100, A_BENCH, A_REPS, A_RUNS, A_SEED, A_LABEL, A_OUT, A_SET, A_OPT,
-	A_NO_REPORT, A_KPROFILE, A_MDE, A_BUDGET, A_VERBOSE = 'v',
+	A_NO_REPORT, A_KPROFILE, A_MDE, A_BUDGET, A_TUNE, A_VERBOSE = 'v',
 };
 
 static const struct option shared_opts[] = {
@@ -29,6 +30,7 @@ static const struct option shared_opts[] = {
 	{ "kprofile", no_argument, NULL, A_KPROFILE },
 	{ "mde", required_argument, NULL, A_MDE },
 	{ "budget", required_argument, NULL, A_BUDGET },
+	{ "tune", no_argument, NULL, A_TUNE },
 	{ "verbose", no_argument, NULL, A_VERBOSE },
 };
 #define NR_SHARED (sizeof(shared_opts) / sizeof(shared_opts[0]))
@@ -245,6 +247,9 @@ static int take_shared(struct run_args *a, int code, const char *val, const char
 	case A_KPROFILE:
 		a->kprofile = true;
 		return 0;
+	case A_TUNE:
+		a->tune = true;
+		return 0;
 	case A_VERBOSE:
 		a->verbose = true;
 		return 0;
@@ -275,6 +280,33 @@ static int check_opt_names(const struct run_args *a, const char *who)
 			return run_usage(who, "--opt %s: no selected bench has that option", name);
 	}
 	return 0;
+}
+
+/*
+ * --tune: each low-noise value that can be set here is held like a --set value (set for
+ * every case, put back after each bench, at exit, on a signal, by the next run after a
+ * kill); a --set of the same knob wins.
+ */
+static void tune_as_set(const char *knob, const char *value, void *arg)
+{
+	struct run_args *a = arg;
+
+	for (int i = 0; i < a->nr_sets; i++)
+		if (!strcmp(a->sets[i].name, knob))
+			return;
+	if (a->nr_sets == MAX_SETS) {
+		fprintf(stderr, "mmbench: --tune: no room for %s=%s (at most %d --set values): "
+			"mmbench system tune sets it until reset\n", knob, value, MAX_SETS);
+		return;
+	}
+	snprintf(a->sets[a->nr_sets].name, sizeof(a->sets[0].name), "%s", knob);
+	snprintf(a->sets[a->nr_sets].value, sizeof(a->sets[0].value), "%s", value);
+	a->nr_sets++;
+}
+
+static void tune_unset(const char *knob, const char *why, void *arg)
+{
+	fprintf(stderr, "%s: --tune leaves %s: %s\n", (const char *)arg, knob, why);
 }
 
 int run_args_parse(int argc, char **argv, const struct arg_extra *extra, struct run_args *a,
@@ -324,6 +356,8 @@ int run_args_parse(int argc, char **argv, const struct arg_extra *extra, struct 
 	if (!a->nr_benches)
 		for (int i = 0; i < nr_benches; i++)
 			a->benches[a->nr_benches++] = benches[i];
+	if (a->tune)
+		tune_each(tune_as_set, NULL, a);
 	return check_opt_names(a, who);
 }
 
@@ -373,6 +407,9 @@ int run_prepare(const struct run_args *a, const char *who)
 	/* a trial write of each --set value needs the lock */
 	if (!r)
 		r = run_check_sets(a, who);
+	/* what --tune cannot set here is said, once */
+	if (!r && a->tune)
+		tune_each(NULL, tune_unset, (void *)who);
 	/* after every check: a run refused changes nothing, and opens no sampler */
 	if (!r && a->kprofile)
 		kprofile_start(stderr);

@@ -16,5 +16,7 @@ int cmd_publish(int argc, char **argv);
 int cmd_seq_alpha(int argc, char **argv);
 int cmd_seq_check(int argc, char **argv);
 int cmd_seq_runs(int argc, char **argv);
+int cmd_system(int argc, char **argv);
+int cmd_reproduce(int argc, char **argv);
 
 #endif

@@ -9,8 +9,8 @@ static const char usage_text[] =
 "usage: mmbench <command> [args]\n"
 "  run [--profile smoke|quick|full] [--bench NAME[,NAME..]] [--reps N] [--runs N|auto] [--seed N]\n"
 "      [--label TEXT] [--out ROOT] [--set KNOB=VALUE ...] [--opt [BENCH.]NAME=VALUE ...]\n"
-"      [--no-report] [--kprofile] [-v] [--mde PCT] [--budget TIME]   (--runs auto: runs until\n"
-"      every headline metric's mde is at most --mde, default 5%, or --budget ends, default 30m)\n"
+"      [--no-report] [--kprofile] [--tune] [-v] [--mde PCT] [--budget TIME]   (--runs auto: runs\n"
+"      until every headline metric's mde is at most --mde, default 5%, or --budget ends, default 30m)\n"
 "  list [--bench NAME] [--profile P] [--knobs]   benches, cases, options, and what can run here\n"
 "  sysinfo                                      the system manifest as JSON\n"
 "  report RUN_DIR [--format text|html] [--out FILE|-]   (re)render report.txt and report.md,\n"
@@ -28,6 +28,8 @@ static const char usage_text[] =
 "  seq-alpha --max N [--alpha A] N1,N2,..   a sequential look's level (and alpha spent so far)\n"
 "  seq-check --alpha A [--mde PCT] JSON     whether a look's compare decided every metric (0; 3 not)\n"
 "  seq-runs [--mde PCT] RUNS                what run --runs auto would say of a set already made\n"
+"  system [show|tune|reset]   what adds noise here; the low-noise values set; put back\n"
+"  reproduce RUN_DIR [--runs N]   the run again here, beside it, then compared with it\n"
 "exit codes: 0 ok, 1 failure, 2 usage error, 3 compare found a regression, 4 skipped\n";
 
 static const struct {
@@ -48,6 +50,8 @@ static const struct {
 	{ "seq-alpha", cmd_seq_alpha },
 	{ "seq-check", cmd_seq_check },
 	{ "seq-runs", cmd_seq_runs },
+	{ "system", cmd_system },
+	{ "reproduce", cmd_reproduce },
 };
 
 int main(int argc, char **argv)

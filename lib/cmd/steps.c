@@ -1,17 +1,26 @@
 /* Steps of a run around the driver (steps.h). */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include "cmd/steps.h"
+#include "cmd/system.h"
 #include "report/report.h"
 #include "results/results_write.h"
+#include "sys/atomic.h"
 
 int step_bench_start(struct bench_ctx *ctx, const struct bench *b, const struct run_args *a,
 		     struct run_dir *rd, struct case_list *list)
 {
 	const char *why;
-	int r = bench_ctx_init(ctx, b, a, rd->path, rd->log);
+	int r;
 
+	/* what the kernel logged so far belongs to what ran before this bench */
+	kmsg_watch_phase(&rd->kmsg, b->name);
+	/* the machine's settings as found, before the first bench changes any */
+	if (rd->manifest && !json_object_get(rd->manifest, "noise"))
+		run_dir_annotate(rd, "noise", sys_manifest_items());
+	r = bench_ctx_init(ctx, b, a, rd->path, rd->log);
 	if (r)
 		return r;
 	r = driver_bench_start(ctx, list, &why);
@@ -27,9 +36,37 @@ int step_bench_start(struct bench_ctx *ctx, const struct bench *b, const struct 
 	return r;
 }
 
+/*
+ * The kernel log of the run: kmsg.txt (every line kept) and the manifest's kernel_log, a
+ * line on stderr when the kernel complained. Returns the files that failed.
+ */
+static int kmsg_end(struct run_dir *rd)
+{
+	struct kmsg_watch *w = &rd->kmsg;
+	char path[PATH_MAX];
+	int r = 0;
+
+	kmsg_watch_phase(w, "end");
+	if (w->readable || w->nr) {
+		snprintf(path, sizeof(path), "%s/kmsg.txt", rd->path);
+		r = atomic_write(path, kmsg_watch_write, w);
+		if (r) {
+			fprintf(stderr, "%s: %s: %s\n", __func__, path, strerror(-r));
+			results_unwritten(path, r);
+		}
+	}
+	if (w->problems)
+		fprintf(stderr, "mmbench: the kernel logged %zu warning%s or worse during the run "
+			"(%s/kmsg.txt)\n", w->problems, w->problems == 1 ? "" : "s", rd->path);
+	else if (!w->readable)
+		fprintf(stderr, "mmbench: the kernel log was not watched: %s\n", w->why);
+	run_dir_annotate(rd, "kernel_log", kmsg_watch_json(w));
+	return r != 0;
+}
+
 int step_run_dir_end(struct run_dir *rd, bool no_report)
 {
-	int errors = run_dir_finish(rd);
+	int errors = kmsg_end(rd) + run_dir_finish(rd);
 	int r = no_report ? 0 : report_render(rd->path);
 
 	if (r) {

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "sys/loadwatch.h"
 
 /* kselftest exit codes, also used as return values of bench callbacks */
 #define KSFT_PASS	0
@@ -98,6 +99,7 @@ enum prewarm { PREWARM_WORDS(ENUM_VALUE) };
 #define CASE_MAX_VMSTAT	64
 #define CASE_MAX_SAMPLES 4096
 #define CASE_DATA_MAX	64
+#define CASE_MAX_LOAD	256	/* repetitions whose load is recorded (the rest run unwatched) */
 
 /* The bench's own struct of case @c (struct uffd_wp_case), kept in the case itself. */
 #define CASE_DATA(c, T) (__extension__({ \
@@ -157,6 +159,9 @@ struct bench_case {
 	int nr_counters;
 	struct vmstat_total vmstat[CASE_MAX_VMSTAT];
 	int nr_vmstat;
+	/* who else used the bench's CPUs in each repetition that succeeded, in order (driver.c) */
+	struct load_rep load[CASE_MAX_LOAD];
+	unsigned nr_load;
 };
 
 struct case_list {
@@ -188,6 +193,7 @@ struct bench_ctx {
 	FILE *log;			/* the run's log.txt, or NULL */
 	uint64_t start_ns;		/* when the bench's first case began */
 	unsigned units_done;		/* repetitions done, for the estimate of what remains */
+	struct loadwatch lw;		/* the CPUs whose other users each repetition records */
 };
 
 struct bench {

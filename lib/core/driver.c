@@ -115,6 +115,7 @@ int bench_ctx_init(struct bench_ctx *ctx, const struct bench *b, const struct ru
 	ctx->log = log;
 	ctx->args = a;
 	ctx->verbose = a->verbose;
+	loadwatch_init(&ctx->lw);
 	return 0;
 }
 
@@ -198,6 +199,20 @@ static int settle(struct bench_case *c, int r)
 	return r;
 }
 
+/* One repetition of @c with who else used the CPUs meanwhile, recorded when it succeeded (beside its samples). */
+static int watched_run(struct bench_ctx *ctx, struct bench_case *c, unsigned rep)
+{
+	struct load_snap a, b;
+	int r;
+
+	loadwatch_snap(&ctx->lw, &a);
+	r = ctx->bench->run(ctx, c, rep);
+	loadwatch_snap(&ctx->lw, &b);
+	if (!r && a.ok && b.ok && c->nr_load < CASE_MAX_LOAD)
+		loadwatch_between(&ctx->lw, &a, &b, &c->load[c->nr_load++]);
+	return r;
+}
+
 /*
  * Knobs, setup, repetitions @rep0 .. @rep0 + @nreps - 1 (stopping at the first that
  * fails), teardown. Teardown follows every setup, whatever it returned: a bench's
@@ -216,7 +231,7 @@ static int case_reps(struct bench_ctx *ctx, struct bench_case *c, unsigned rep0,
 		if (idx >= 0)
 			progress(ctx, c, rep, idx, nr);
 		kprofile_rep_begin(ctx, c, rep);
-		r = b->run(ctx, c, rep);
+		r = watched_run(ctx, c, rep);
 		kprofile_rep_end(c);
 		ctx->units_done++;
 	}

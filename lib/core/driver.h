@@ -38,6 +38,7 @@ struct run_args {
 	bool no_report;
 	bool benches_given;		/* --bench was given (else every bench is selected) */
 	bool kprofile;			/* --kprofile: sampled profiles of every case (core/kprofile.h) */
+	bool tune;			/* --tune: the low-noise values (knobs/tune.h) held as --set values */
 };
 
 /*

@@ -311,6 +311,16 @@ static json_t *pmd_size(void)
 	return mem_pmd_size(&v) ? json_null() : json_integer(v);
 }
 
+/* Which machine: reproduce and compare say when it is another. */
+static json_t *hostname(void)
+{
+	char name[256] = "";
+
+	if (gethostname(name, sizeof(name) - 1) || !name[0])
+		return json_null();
+	return json_string(name);
+}
+
 json_t *manifest_build(const struct run_meta *meta)
 {
 	json_t *m = json_object(), *vm = NULL, *accel;
@@ -324,6 +334,7 @@ json_t *manifest_build(const struct run_meta *meta)
 	json_object_set_new(m, "command_line", str_or_null(meta ? meta->cmdline : NULL));
 	json_object_set_new(m, "profile", str_or_null(meta ? meta->profile : NULL));
 	json_object_set_new(m, "mmbench_version", json_string(mmbench_version));
+	json_object_set_new(m, "hostname", hostname());
 	json_object_set_new(m, "kernel", kernel_object());
 	json_object_set_new(m, "cpu", cpu_object());
 	json_object_set_new(m, "topology", topology_object());

@@ -53,7 +53,12 @@ static int write_text_for(const struct knob_def *k, const char *path, const char
 	return found ? 0 : -EINVAL;
 }
 
-int knob_set(const char *name, const char *value)
+/*
+ * @name to @value, @remember told the path and the text that puts back the value in
+ * force before the write (knob_set(): the journal; knob_tune(): the tune record).
+ */
+int knob_set_remembered(const char *name, const char *value,
+			int (*remember)(const char *name, const char *path, const char *restore))
 {
 	const struct knob_def *k;
 	char path[PATH_MAX], raw[512], text[512], prev[512], now[512];
@@ -81,7 +86,7 @@ int knob_set(const char *name, const char *value)
 	if (faccessat(AT_FDCWD, path, W_OK, AT_EACCESS))
 		return -errno;
 	/* the journal is on disk before the first change, or nothing changes */
-	r = journal_remember(name, path, prev);
+	r = remember(name, path, prev);
 	if (r)
 		return r;
 	r = write_text(path, text);
@@ -93,6 +98,11 @@ int knob_set(const char *name, const char *value)
 		return r ? r : -EIO;
 	}
 	return 0;
+}
+
+int knob_set(const char *name, const char *value)
+{
+	return knob_set_remembered(name, value, journal_remember);
 }
 
 /*

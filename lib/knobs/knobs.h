@@ -25,6 +25,12 @@ int knob_probe_set(const char *name, const char *value, char *why, size_t len);
  */
 int knob_set(const char *name, const char *value);
 /*
+ * knob_set() with the original text handed to @remember (which must have it on disk
+ * before it returns 0) instead of the journal: mmbench system tune keeps its own record.
+ */
+int knob_set_remembered(const char *name, const char *value,
+			int (*remember)(const char *name, const char *path, const char *restore));
+/*
  * Whether @name takes @value: the right form (a number, or one of the choice's words),
  * then a trial write the kernel accepts, put back at once with knob_restore_all() (so
  * call it before changing anything else). 0, or -errno and a one-line @why.

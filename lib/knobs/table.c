@@ -17,6 +17,7 @@
 
 #define THP	"/sys/kernel/mm/transparent_hugepage"
 #define DBG	"/sys/kernel/debug"
+#define CPU	"/sys/devices/system/cpu"
 
 const struct knob_def knob_table[] = {
 	{ "thp.enabled", { THP "/enabled" }, KNOB_CHOICE,
@@ -59,6 +60,15 @@ const struct knob_def knob_table[] = {
 	  "MiB of address space marked per NUMA scan" },
 	{ "fault_around_bytes", { DBG "/fault_around_bytes" }, KNOB_NUM,
 	  "bytes of page cache mapped around a read fault (do_fault_around)" },
+	/* the machine's own noise (mmbench system tune sets these) */
+	{ "cpufreq.*.governor", { CPU "/*/cpufreq/scaling_governor" }, KNOB_CHOICE,
+	  "how a CPU's clock follows its load (performance: the highest, always)" },
+	{ "cpufreq.boost", { CPU "/cpufreq/boost" }, KNOB_NUM,
+	  "clock above base while thermal headroom lasts (acpi-cpufreq, amd-pstate)" },
+	{ "intel_pstate.no_turbo", { CPU "/intel_pstate/no_turbo" }, KNOB_NUM,
+	  "Intel turbo: 1 keeps the clock at or below base" },
+	{ "vm.compaction_proactiveness", { "/proc/sys/vm/compaction_proactiveness" }, KNOB_NUM,
+	  "kcompactd compacts memory in the background past this fragmentation (0: never)" },
 	{ NULL, { NULL }, 0, NULL },
 };
 
@@ -142,12 +152,13 @@ const char *knob_path(const char *name, char *buf, size_t len)
 
 const char *const *knob_names(void)
 {
-	static char *names[128];
+	/* a family may have a member per CPU (cpufreq.cpu*.governor) */
+	static char *names[4096];
 	int n = 0;
 
 	if (names[0])
 		return (const char *const *)names;
-	for (const struct knob_def *k = knob_table; k->name && n < 127; k++) {
+	for (const struct knob_def *k = knob_table; k->name && n < 4095; k++) {
 		const char *star = strchr(k->name, '*');
 		char pat[PATH_MAX];
 		glob_t g;
@@ -163,7 +174,7 @@ const char *const *knob_names(void)
 		size_t pre = strchr(k->paths[0], '*') - k->paths[0] + strlen(sysroot());
 		size_t suf = strlen(strchr(k->paths[0], '*') + 1);
 
-		for (size_t i = 0; i < g.gl_pathc && n < 127; i++) {
+		for (size_t i = 0; i < g.gl_pathc && n < 4095; i++) {
 			const char *p = g.gl_pathv[i];
 			size_t m = strlen(p) - pre - suf;
 

@@ -15,6 +15,7 @@
 #include "results/results_read.h"
 #include "report/wrap.h"
 #include "report/kprofile_report.h"
+#include "report/report_watch.h"
 
 
 /* "label      value" with the value's words wrapped under it (a kernel command line is long). */
@@ -445,6 +446,7 @@ static int fill_report(FILE *f, void *arg)
 
 	fprintf(f, r->md ? "# mmbench report: %s\n\n" : "mmbench report: %s\n\n",
 		rl_manifest_str(r->run, "run_id", buf, sizeof(buf)) ?: r->dir);
+	report_watch(f, r->run, r->md);
 	header_txt(f, r->run, r->md);
 	for (b = 0; b < r->run->nr_benches; b++) {
 		if (r->md)

@@ -61,7 +61,8 @@ static json_t *metric_json(const struct metric *m, const char *const *fams)
 	return o;
 }
 
-static json_t *case_json(const struct bench_case *c, const char *const *fams)
+static json_t *case_json(const struct bench_case *c, const char *const *fams,
+			 const struct loadwatch *lw)
 {
 	json_t *o = json_object(), *params = json_object(), *knobs = json_object();
 	json_t *metrics = json_array(), *counters = json_object(), *vmstat = json_object();
@@ -98,6 +99,9 @@ static json_t *case_json(const struct bench_case *c, const char *const *fams)
 	json_object_set_new(o, "metrics", metrics);
 	json_object_set_new(o, "counters", counters);
 	json_object_set_new(o, "vmstat", vmstat);
+	/* beside the samples: whether each repetition shared its CPUs (sys/loadwatch.h) */
+	if (c->nr_load)
+		json_object_set_new(o, "load", loadwatch_json(lw, c->load, c->nr_load));
 	return o;
 }
 
@@ -114,7 +118,8 @@ int results_write(const char *dir, const struct bench_ctx *ctx, const struct cas
 	json_object_set_new(params, "reps", json_integer(ctx->reps));
 	json_object_set_new(params, "profile", json_string(profile_names[ctx->profile]));
 	for (int i = 0; list && i < list->nr; i++)
-		json_array_append_new(cases, case_json(&list->cases[i], ctx->bench->families));
+		json_array_append_new(cases, case_json(&list->cases[i], ctx->bench->families,
+						       &ctx->lw));
 
 	json_object_set_new(root, "schema", json_string(RESULTS_SCHEMA));
 	json_object_set_new(root, "bench", json_string(ctx->bench->name));

@@ -30,6 +30,16 @@ static char *join_args(int argc, char **argv)
 	return s;
 }
 
+/* The command's words as given: reproduce runs them again without cutting a line at spaces. */
+static json_t *argv_array(int argc, char **argv)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; i < argc; i++)
+		json_array_append_new(a, json_string(argv[i]));
+	return a;
+}
+
 static void iso_time(double t, char *buf, size_t len)
 {
 	time_t s = (time_t)t;
@@ -81,6 +91,8 @@ int run_dir_create(const struct run_args *a, int argc, char **argv, struct run_d
 			return r;
 		}
 	}
+	/* the run starts here: what the kernel logs from now on belongs to it */
+	kmsg_watch_start(&rd->kmsg, NULL);
 	snprintf(base, sizeof(base), "%s/plots", rd->path);
 	mkdir(base, 0755);
 	snprintf(base, sizeof(base), "%s/log.txt", rd->path);
@@ -94,6 +106,7 @@ int run_dir_create(const struct run_args *a, int argc, char **argv, struct run_d
 	meta.profile = profile_names[a->profile];
 	meta.start_time = rd->start;
 	rd->manifest = manifest_build(&meta);
+	run_dir_annotate(rd, "command_argv", argv_array(argc, argv));
 	snprintf(base, sizeof(base), "%s/topology.xml", rd->path);
 	topo_export_xml(base);
 	return 0;
@@ -121,6 +134,7 @@ int run_dir_finish(struct run_dir *rd)
 	}
 	free(rd->cmdline);
 	rd->cmdline = NULL;
+	kmsg_watch_stop(&rd->kmsg);
 	errors += results_mark_finished(rd->path);
 	if (rd->log) {
 		char path[PATH_MAX + 16];

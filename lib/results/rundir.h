@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <jansson.h>
 #include "core/driver.h"
+#include "sys/kmsg.h"
 
 struct run_dir {
 	char path[PATH_MAX];
@@ -15,6 +16,7 @@ struct run_dir {
 	double start;
 	char *cmdline;
 	struct json_t *manifest;	/* taken before any knob changes */
+	struct kmsg_watch kmsg;		/* the kernel log from the run's start (cmd/steps.c reads it) */
 };
 
 /*
