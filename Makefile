@@ -24,7 +24,8 @@ TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 
 VERSION	:= $(shell git describe --always --dirty --tags 2>/dev/null || echo unknown)
 
-.PHONY: all deps check unit integration clean cppcheck layers libperf fuzz fuzz-check FORCE
+.PHONY: all deps check unit integration clean cppcheck layers libperf fuzz fuzz-check FORCE \
+	shellcheck
 
 all: $(BUILD)/mmbench
 
@@ -86,7 +87,7 @@ deps:
 	@./scripts/deps.sh
 	@$(MAKE) -s $(LIBPERF)/libperf.a
 
-check: deps all cppcheck layers $(TEST_BIN)
+check: deps all cppcheck layers shellcheck $(TEST_BIN)
 	@./tests/run-tests.sh $(TEST_BIN)
 	@$(MAKE) -s fuzz-check
 
@@ -117,6 +118,13 @@ fuzz-check: $(BUILD)/fuzz/fuzz_reader
 # lib/README.md: each folder of lib/ includes only its own and the folders below it.
 layers:
 	@./scripts/layers.sh
+
+# Every shell script of the tree, sourced libraries included (they name their shell).
+SHELL_SRC := run.sh vm/init $(wildcard vm/*.sh vm/lava/*.sh vm/lava/devices/*.sh scripts/*.sh \
+	tests/*.sh fuzz/*.sh plot/*.sh)
+shellcheck:
+	@echo "  SHELLCHECK $(words $(SHELL_SRC)) scripts"
+	$(Q)shellcheck -S warning $(SHELL_SRC)
 
 cppcheck:
 	@echo "  CPPCHECK lib benches tests fuzz"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # run.sh: what users type. A thin shell over build/mmbench, gnuplot (plot/) and qemu (vm/).
-set -uo pipefail
+set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 mmbench="$top/build/mmbench"
@@ -54,9 +54,8 @@ plots() {
 
 # Runs that make a run directory print it on stdout (--runs N: one line per run).
 run_and_plot() {
-	local out rc dir
-	out=$("$mmbench" "$@")
-	rc=$?
+	local out rc=0 dir
+	out=$("$mmbench" "$@") || rc=$?
 	[ -n "$out" ] && printf '%s\n' "$out"
 	while IFS= read -r dir; do
 		if [ -d "$dir" ] && [ -x "$top/plot/render.sh" ]; then
@@ -85,10 +84,10 @@ compare|trend)
 	ensure_built || exit 1
 	# compare and trend name the plot directories it wrote in MMBENCH_RENDER_LIST; they are rendered here
 	list=$(mktemp)
-	MMBENCH_RENDER_LIST=$list "$mmbench" "$cmd" "$@"
-	rc=$?
+	rc=0
+	MMBENCH_RENDER_LIST=$list "$mmbench" "$cmd" "$@" || rc=$?
 	while IFS= read -r pdir; do
-		plots "$pdir"
+		plots "$pdir" || echo "run.sh: plots failed for $pdir" >&2
 	done <"$list"
 	rm -f "$list"
 	exit $rc ;;
@@ -97,7 +96,9 @@ report)
 	"$mmbench" report "$@" || exit $?
 	# gnuplot's charts are the text report's; --format html draws its own
 	case " $* " in *" --format html "* | *" --format=html "*) exit 0 ;; esac
-	[ $# -ge 1 ] && [ -d "$1" ] && plots "$1"
+	if [ $# -ge 1 ] && [ -d "$1" ]; then
+		plots "$1" || echo "run.sh: plots failed for $1" >&2
+	fi
 	exit 0 ;;
 vm)
 	ensure_built || exit 1

@@ -5,6 +5,7 @@ set -u
 
 MMBENCH_TOP=${MMBENCH_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 mmbench=$MMBENCH_TOP/build/mmbench
+vm_who=ab
 . "$MMBENCH_TOP/vm/common.sh"
 
 usage() {
@@ -16,11 +17,6 @@ usage: ./run.sh ab --kernel IMAGE_A --kernel IMAGE_B [--boots N] [--label TEXT] 
   RUN_ARGS    what each boot runs (default: --profile quick), checked on the host first
 The same image twice is an A/A run: it measures the noise of this machine.
 EOF
-}
-
-bad() {
-	echo "ab: $*" >&2
-	exit 2
 }
 
 kernels=() boots="" label="" out="" verbose=0 run_args=() vm_opts=()

@@ -8,6 +8,7 @@ set -u
 
 MMBENCH_TOP=${MMBENCH_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 mmbench=$MMBENCH_TOP/build/mmbench
+vm_who=bisect-run
 . "$MMBENCH_TOP/vm/common.sh"
 
 usage() {
@@ -31,10 +32,6 @@ EOF
 # 2 is "bad" to git bisect run: there, a usage error must stop the bisect instead.
 usage_rc=2
 gitdir=$(git rev-parse --git-dir 2>/dev/null) && [ -e "$gitdir/BISECT_START" ] && usage_rc=255
-bad() {
-	echo "bisect-run: $*" >&2
-	exit "$usage_rc"
-}
 
 build="" good="" badref="" bench="" metric="" key="" boots=3 max_boots="" out="" run_args=() vm_opts=()
 while [ $# -gt 0 ]; do

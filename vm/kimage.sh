@@ -1,5 +1,6 @@
-# Sourced by vm/run-vm.sh, vm/ab.sh and vm/lava/job.sh: what an x86 kernel image is and says about
+# Sourced by vm/common.sh and vm/lava/job.sh: what an x86 kernel image is and says about
 # itself, the sizes and topologies their options take, and what a profile needs of a guest.
+# shellcheck shell=bash
 
 # Every x86 boot-protocol image carries "HdrS" at 0x202 (Documentation/arch/x86/boot.rst).
 kimage_bytes_at() {	# kimage_bytes_at OFFSET COUNT FILE, NULs dropped
