@@ -8,7 +8,7 @@ CFLAGS	?= -O2 -g
 override CFLAGS	+= -std=gnu11 -Wall -Wextra -Werror -Wno-format-truncation -D_GNU_SOURCE -MMD -MP \
 	   -I. -Ilib -I$(LIBPERF)/include
 override LDLIBS	+= $(LIBPERF)/libperf.a $(LIBPERF)/libapi.a \
-	   -lhwloc -ljansson -lgsl -lgslcblas -lnuma -lpthread -lm
+	   -lhwloc -ljansson -lgsl -lgslcblas -lnuma -lnettle -lpthread -lm
 
 # libperf comes from tools/lib/perf of a kernel tree: KSRC=, else Debian's linux-source-6.1.
 KSRC	?=

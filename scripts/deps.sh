@@ -14,6 +14,8 @@ pkgs=(build-essential pkg-config git libnuma-dev libhwloc-dev libjansson-dev lib
 # checks every published page with HTML Tidy.
 # The linter make shellcheck (in make check) runs over every script of the tree.
 pkgs+=(shellcheck)
+# nettle-dev: SHA-256 (lib/sys/sha256.c), from a library that is kept rather than our own.
+pkgs+=(nettle-dev)
 missing=()
 for p in "${pkgs[@]}"; do
 	[ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" = "install ok installed" ] || missing+=("$p")
