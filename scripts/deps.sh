@@ -12,8 +12,9 @@ pkgs=(build-essential pkg-config git libnuma-dev libhwloc-dev libjansson-dev lib
 # chromium and imagemagick: test_int_browser opens published pages in headless Chromium and
 # counts the colours of its screenshots (identify), so a blank page fails; tidy: test_publish
 # checks every published page with HTML Tidy.
-# The linter make shellcheck (in make check) runs over every script of the tree.
-pkgs+=(shellcheck)
+# The linter make shellcheck (in make check) runs over every script of the tree; scdoc makes
+# the man pages of docs/man/, which test_help renders with man (man-db, groff-base).
+pkgs+=(shellcheck scdoc man-db groff-base)
 # nettle-dev: SHA-256 (lib/sys/sha256.c), from a library that is kept rather than our own.
 pkgs+=(nettle-dev)
 missing=()

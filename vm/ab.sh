@@ -8,17 +8,6 @@ mmbench=$MMBENCH_TOP/build/mmbench
 vm_who=ab
 . "$MMBENCH_TOP/vm/common.sh"
 
-usage() {
-	cat <<'EOF'
-usage: ./run.sh ab --kernel IMAGE_A --kernel IMAGE_B [--boots N] [--label TEXT] [--out ROOT]
-                   [--numa N] [--cpus N] [--mem SIZE] [--accel auto|kvm|tcg] [--timeout S]
-                   [--append TEXT] [--verbose] [-- RUN_ARGS]
-  --boots N   boots of each image (default 3), in the balanced order A B B A A B B A ..
-  RUN_ARGS    what each boot runs (default: --profile quick), checked on the host first
-The same image twice is an A/A run: it measures the noise of this machine.
-EOF
-}
-
 kernels=() boots="" label="" out="" verbose=0 run_args=() vm_opts=()
 declare -A seen=()
 # An option given twice must mean the same thing both times.
@@ -30,7 +19,7 @@ once() {	# once NAME VALUE
 }
 while [ $# -gt 0 ]; do
 	case $1 in
-	-h | --help) usage; exit 0 ;;
+	-h | --help) vm_help ab; exit 0 ;;
 	--kernel)
 		[ $# -ge 2 ] || bad "--kernel needs an image"
 		[ ${#kernels[@]} -lt 2 ] || bad "--kernel: exactly two images (A and B)"

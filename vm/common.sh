@@ -1,4 +1,4 @@
-# The one library the vm scripts share (run-vm.sh, ab.sh, bisect.sh): usage errors,
+# The one library the vm scripts share (run-vm.sh, ab.sh, bisect.sh): usage errors, help,
 # RUN_ARGS checks, the static busybox; it brings kimage.sh (images, sizes, profiles) with it.
 # shellcheck shell=bash
 . "$MMBENCH_TOP/vm/kimage.sh"
@@ -8,6 +8,11 @@
 bad() {
 	echo "${vm_who:-vm}: $*" >&2
 	exit "${usage_rc:-2}"
+}
+
+# vm_help PAGE: the --help text of ./run.sh PAGE, from its man page's source (docs/man/).
+vm_help() {
+	"$MMBENCH_TOP/scripts/help.sh" text "$1"
 }
 
 # vm_busybox: the path of a static busybox (the guest has no libraries for a dynamic one), or

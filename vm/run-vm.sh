@@ -11,35 +11,13 @@ vm_who=vm
 . "$MMBENCH_TOP/vm/initramfs.sh"
 . "$MMBENCH_TOP/vm/qemu.sh"
 
-usage() {
-	cat <<'EOF'
-usage: ./run.sh vm --kernel IMAGE [--numa N] [--cpus N] [--mem SIZE] [--accel auto|kvm|tcg]
-                   [--timeout S] [--out ROOT] [--append TEXT] [--quiet] [--no-report]
-                   [-- RUN_ARGS]
-  --kernel IMAGE  an x86 bzImage (e.g. /boot/vmlinuz-*, arch/x86/boot/bzImage)
-  --numa N        NUMA nodes, one socket each; CPUs and memory split evenly (default 1)
-  --cpus N        virtual CPUs, a multiple of --numa (default 2, or --numa when larger)
-  --mem SIZE      guest memory, K/M/G suffixes (default 4G)
-  --accel A       auto: KVM when it works, else TCG (default); kvm; tcg
-  --timeout S     stop the guest after S seconds (default by profile: smoke 900, quick 3600)
-  --out ROOT      archive under ROOT/<guest kernel release>/<run-id> (default results/)
-  --append TEXT   extra kernel command line
-  --quiet         do not echo the guest console
-  --no-report     do not render report and plots on the host afterwards
-  --from-console LOG  boot nothing: archive the results framed in a console log kept earlier
-  MMBENCH_VM_EXTRA  JSON members ("k":v,..) added to the manifest's "vm" (ab, bisect-run)
-  RUN_ARGS        passed to `mmbench run` in the guest (default: --profile smoke); RUN_ARGS
-                  starting with `sweep` run `mmbench sweep` instead
-EOF
-}
-
 kernel="" numa=1 cpus="" mem=4G accel=auto timeout="" out="" append="" quiet=0 from_console="" no_report=0
 run_args=()
 while [ $# -gt 0 ]; do
 	opt=$1
 	case $opt in
 	--*=*) set -- "${opt%%=*}" "${opt#*=}" "${@:2}"; continue ;;
-	-h | --help) usage; exit 0 ;;
+	-h | --help) vm_help vm; exit 0 ;;
 	--quiet) quiet=1; shift; continue ;;
 	--no-report) no_report=1; shift; continue ;;
 	--) shift; run_args=("$@"); break ;;
