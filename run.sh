@@ -30,7 +30,8 @@ ensure_built() {
 	if [ ! -x "$mmbench" ] || [ ! -f "$top/build/libperf/libperf.a" ]; then
 		make -s -C "$top" deps >&2 || return 1
 	fi
-	make -s -C "$top" all >&2
+	# a tree pulled since the last build may need a new package (scdoc, nettle): deps, once more
+	make -s -C "$top" all >&2 || { make -s -C "$top" deps >&2 && make -s -C "$top" all >&2; }
 }
 
 # Plots need gnuplot: install it the same way when it is missing.
