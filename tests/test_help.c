@@ -1,12 +1,13 @@
 /*
  * Every command's --help comes from its page in docs/man/ and names every option the command
- * parses; every page becomes a man page that man renders.
+ * parses; every page becomes a man page that man renders; docs/benches.md has every bench.
  */
 #include <ctype.h>
 #include <regex.h>
 #include <stdbool.h>
 #include <string.h>
 #include "testutil.h"
+#include "benches/registry.h"
 
 #define MAX_CMDS	64
 
@@ -218,12 +219,41 @@ static void test_man_mmbench(void **state)
 	free(out);
 }
 
+/*
+ * docs/benches.md describes the benches of the registry, no more and no fewer: a "### NAME"
+ * section each, and no such section (a name in lower case) of a bench that is not there.
+ */
+static void test_bench_docs(void **state)
+{
+	char *doc = tu_slurp("docs/benches.md"), *save, *line, head[64];
+	int sections = 0;
+
+	(void)state;
+	assert_non_null(doc);
+	for (int i = 0; i < nr_benches; i++) {
+		snprintf(head, sizeof(head), "\n### %s\n", benches[i]->name);
+		if (!strstr(doc, head))
+			fail_msg("docs/benches.md has no section \"### %s\"", benches[i]->name);
+	}
+	for (line = strtok_r(doc, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, "### ", 4) || strspn(line + 4, "abcdefghijklmnopqrstuvwxyz0123456789-") !=
+		    strlen(line + 4))
+			continue;
+		if (!bench_find(line + 4))
+			fail_msg("docs/benches.md: \"%s\" is not a bench of the registry", line);
+		sections++;
+	}
+	assert_int_equal(sections, nr_benches);
+	free(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_commands),
 		cmocka_unit_test(test_run_sh_commands),
 		cmocka_unit_test(test_man_mmbench),
+		cmocka_unit_test(test_bench_docs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
