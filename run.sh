@@ -1,39 +1,24 @@
 #!/usr/bin/env bash
 # run.sh: what users type. A thin shell over build/mmbench, gnuplot (plot/) and qemu (vm/).
-set -uo pipefail
+set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 mmbench="$top/build/mmbench"
 export MMBENCH_TOP="$top"
 export MMBENCH_RESULTS="${MMBENCH_RESULTS:-$top/results}"
 
+# The usage and each command's --help come from the man page sources, docs/man/ (scripts/help.sh).
 usage() {
-	cat <<'USAGE'
-usage: ./run.sh [run] [--profile smoke|quick|full] [--bench NAME[,NAME..]] [--reps N] [--runs N]
-                [--seed N] [--label TEXT] [--out ROOT] [--set KNOB=VALUE ...] [--opt [BENCH.]NAME=VALUE ...]
-                [--kprofile] [--tune]
-       ./run.sh system [show|tune|reset]
-       ./run.sh reproduce RUN_DIR [--runs N]
-       ./run.sh list [--bench NAME] [--profile P] [--knobs]
-       ./run.sh sysinfo
-       ./run.sh report RUN_DIR [--format text|html] [--out FILE|-]
-       ./run.sh compare BASE NEW [MORE..] [--label TEXT] [--history DIR|none] [--format text|md|html]
-                [--json FILE] [--html FILE] [--plots DIR] (each side: a run, a set directory, or RUN,RUN,..)
-       ./run.sh publish [--root ROOT] --out SITE [--base-url URL]   (the archive as a static site)
-       ./run.sh sweep KNOB=V1,V2,.. [--bench NAME] [--profile P]
-       ./run.sh profile RUN_DIR --case KEY [--bench NAME] [--top N] [--folded FILE]
-       ./run.sh vm --kernel IMAGE [--numa N] [--cpus N] [--mem SIZE] [--accel auto|kvm|tcg] [-- RUN_ARGS]
-       ./run.sh ab --kernel IMAGE_A --kernel IMAGE_B [--boots N] [--label TEXT] [vm options] [-- RUN_ARGS]
-       ./run.sh trend --bench NAME --metric NAME [--case KEY] [--root DIR] [--label TEXT]
-                [--history DIR|none] [--format text|md] [--json FILE] [--plots DIR]
-       ./run.sh bisect-run --build CMD --good RUNS --bad RUNS --bench NAME --metric NAME --case KEY
-                [--boots N] [vm options] [-- RUN_ARGS]      (a step of git bisect run)
-       ./run.sh lava job --kernel IMAGE_OR_URL [--device-type qemu|x86] [--numa N] [--cpus N] [--mem SIZE]
-                [--url-base URL] [--out DIR] [-- RUN_ARGS]
-       ./run.sh lava run DIR [--out ROOT]
-       ./run.sh lava collect LOG_OR_DIR [--out ROOT] [--job-id ID] [--device NAME] [--device-type T]
-With no arguments: the quick profile of every bench on the running kernel.
-USAGE
+	"$top/scripts/help.sh" usage run.sh
+}
+
+# wants_help ARGS..: -h or --help before any "--" (after it come the guest's arguments).
+wants_help() {
+	local a
+	for a in "$@"; do
+		case $a in --) return 1 ;; -h | --help) return 0 ;; esac
+	done
+	return 1
 }
 
 # Build what is missing; packages come from 'make deps' (apt as root, else it prints the command).
@@ -45,7 +30,8 @@ ensure_built() {
 	if [ ! -x "$mmbench" ] || [ ! -f "$top/build/libperf/libperf.a" ]; then
 		make -s -C "$top" deps >&2 || return 1
 	fi
-	make -s -C "$top" all >&2
+	# a tree pulled since the last build may need a new package (scdoc, nettle): deps, once more
+	make -s -C "$top" all >&2 || { make -s -C "$top" deps >&2 && make -s -C "$top" all >&2; }
 }
 
 # Plots need gnuplot: install it the same way when it is missing.
@@ -56,9 +42,8 @@ plots() {
 
 # Runs that make a run directory print it on stdout (--runs N: one line per run).
 run_and_plot() {
-	local out rc dir
-	out=$("$mmbench" "$@")
-	rc=$?
+	local out rc=0 dir
+	out=$("$mmbench" "$@") || rc=$?
 	[ -n "$out" ] && printf '%s\n' "$out"
 	while IFS= read -r dir; do
 		if [ -d "$dir" ] && [ -x "$top/plot/render.sh" ]; then
@@ -71,10 +56,15 @@ run_and_plot() {
 
 cmd=${1:-run}
 case "$cmd" in
--h|--help|help) usage; exit 0 ;;
+-h|--help) usage; exit 0 ;;
+help) [ $# -lt 2 ] || exec "$top/scripts/help.sh" text "$2"; usage; exit 0 ;;
 -*) cmd=run ;;
 *) shift ;;
 esac
+# ./run.sh CMD --help: the command's page, built or not
+if [ -f "$top/docs/man/mmbench-$cmd.1.scd" ] && wants_help "$@"; then
+	exec "$top/scripts/help.sh" text "$cmd"
+fi
 
 case "$cmd" in
 run|sweep)
@@ -87,10 +77,10 @@ compare|trend)
 	ensure_built || exit 1
 	# compare and trend name the plot directories it wrote in MMBENCH_RENDER_LIST; they are rendered here
 	list=$(mktemp)
-	MMBENCH_RENDER_LIST=$list "$mmbench" "$cmd" "$@"
-	rc=$?
+	rc=0
+	MMBENCH_RENDER_LIST=$list "$mmbench" "$cmd" "$@" || rc=$?
 	while IFS= read -r pdir; do
-		plots "$pdir"
+		plots "$pdir" || echo "run.sh: plots failed for $pdir" >&2
 	done <"$list"
 	rm -f "$list"
 	exit $rc ;;
@@ -99,7 +89,9 @@ report)
 	"$mmbench" report "$@" || exit $?
 	# gnuplot's charts are the text report's; --format html draws its own
 	case " $* " in *" --format html "* | *" --format=html "*) exit 0 ;; esac
-	[ $# -ge 1 ] && [ -d "$1" ] && plots "$1"
+	if [ $# -ge 1 ] && [ -d "$1" ]; then
+		plots "$1" || echo "run.sh: plots failed for $1" >&2
+	fi
 	exit 0 ;;
 vm)
 	ensure_built || exit 1

@@ -51,6 +51,12 @@ static const struct bench_opt fa_opts[] = {
 	{ 0 }
 };
 
+/* The file, in the page cache (tmpfs in a guest): the threads share it, a slice each. */
+static uint64_t fa_mem_bytes(const struct bench_ctx *ctx)
+{
+	return ((const struct fa_opts *)ctx->o)->size;
+}
+
 /*
  * The knobs that decide what this bench measures. Its cases set none (it runs at the
  * values in force); `mmbench sweep` runs it by default when one of these is swept.
@@ -380,6 +386,7 @@ const struct bench bench_fault_around = {
 	.unit_of_work = "one page of a cached file read through a fresh mapping",
 	.opts = fa_opts,
 	.opts_size = sizeof(struct fa_opts),
+	.mem_bytes = fa_mem_bytes,
 	.knobs = fa_knobs,
 	.reps = { 2, 5, 10 },
 	.probe = fa_probe,

@@ -73,6 +73,14 @@ static const struct bench_opt numa_scan_opts[] = {
 	{ .name = NULL },
 };
 
+/* Each writer thread of the largest case writes its size, beside the idle VMAs. */
+static uint64_t numa_scan_mem_bytes(const struct bench_ctx *ctx)
+{
+	const struct numa_scan_opts *o = ctx->o;
+
+	return o->size * (o->threads.n ? o->threads.v[o->threads.n - 1] : 1) + o->idle_size * o->idle_vmas;
+}
+
 static const char *const numa_scan_knobs[] = { "kernel.numa_balancing", NULL };
 
 /*
@@ -362,6 +370,7 @@ const struct bench bench_numa_scan = {
 	.unit_of_work	= "one page written (a store to each cache line) by a writer thread",
 	.opts		= numa_scan_opts,
 	.opts_size	= sizeof(struct numa_scan_opts),
+	.mem_bytes = numa_scan_mem_bytes,
 	.knobs		= numa_scan_knobs,
 	/* Each repetition a child process of its own: quick 3 cases x 5 x 10 s. */
 	.reps		= { 1, 5, 10 },

@@ -2,19 +2,22 @@
 #include <string.h>
 #include "registry.h"
 
-extern const struct bench bench_uffd_wp;
-extern const struct bench bench_fault_around;
-extern const struct bench bench_vma_lock;
-extern const struct bench bench_numa_scan;
-extern const struct bench bench_thp;
+/*
+ * One line per bench: B(x) names the `const struct bench bench_x` of its file. A new bench is
+ * that file and its line here; the commands, the tests and the vm runners take it from here.
+ */
+#define BENCHES(B) \
+	B(uffd_wp) \
+	B(fault_around) \
+	B(vma_lock) \
+	B(numa_scan) \
+	B(thp)
 
-const struct bench *const benches[] = {
-	&bench_uffd_wp,
-	&bench_fault_around,
-	&bench_vma_lock,
-	&bench_numa_scan,
-	&bench_thp,
-};
+#define BENCH_EXTERN(x) extern const struct bench bench_##x;
+#define BENCH_ENTRY(x) &bench_##x,
+BENCHES(BENCH_EXTERN)
+
+const struct bench *const benches[] = { BENCHES(BENCH_ENTRY) };
 
 const int nr_benches = sizeof(benches) / sizeof(benches[0]);
 

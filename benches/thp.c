@@ -79,6 +79,14 @@ static const struct bench_opt thp_opts[] = {
 	{ .name = NULL },
 };
 
+/* fault-alloc's region or the collapse phases', whichever is larger: a case has one. */
+static uint64_t thp_mem_bytes(const struct bench_ctx *ctx)
+{
+	const struct thp_opts *o = ctx->o;
+
+	return o->size > o->collapse_size ? o->size : o->collapse_size;
+}
+
 static const char *const thp_knob_names[] = {
 	"thp.enabled",
 	"thp.hugepages-*.enabled",
@@ -418,6 +426,7 @@ const struct bench bench_thp = {
 	.unit_of_work = "one 4 KiB page write-faulted (fault-alloc) or one PMD range collapsed",
 	.opts = thp_opts,
 	.opts_size = sizeof(struct thp_opts),
+	.mem_bytes = thp_mem_bytes,
 	.knobs = thp_knob_names,
 	.reps = { 1, 5, 10 },
 	.probe = thp_probe,

@@ -435,6 +435,14 @@ static const struct bench_opt uffd_wp_opts[] = {
 	{ .name = NULL },
 };
 
+/* The region, which setup rounds up to the PMD size. */
+static uint64_t uffd_wp_mem_bytes(const struct bench_ctx *ctx)
+{
+	const struct uffd_wp_opts *o = ctx->o;
+
+	return (o->size + (2 << 20) - 1) & ~(uint64_t)((2 << 20) - 1);
+}
+
 static const char *const uffd_wp_knobs[] = { "thp.enabled", NULL };
 
 const struct bench bench_uffd_wp = {
@@ -443,6 +451,7 @@ const struct bench bench_uffd_wp = {
 	.unit_of_work	= "one region write-protected; one page written under protection",
 	.opts		= uffd_wp_opts,
 	.opts_size	= sizeof(struct uffd_wp_opts),
+	.mem_bytes = uffd_wp_mem_bytes,
 	.knobs		= uffd_wp_knobs,
 	.reps		= { 2, 5, 10 },
 	.probe		= uffd_wp_probe,

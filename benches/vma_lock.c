@@ -55,6 +55,14 @@ static const struct bench_opt vl_opts[] = {
 	{ .name = NULL },
 };
 
+/* Each thread (or process) of the largest case faults its own size. */
+static uint64_t vl_mem_bytes(const struct bench_ctx *ctx)
+{
+	const struct vl_opts *o = ctx->o;
+
+	return o->size * (o->threads.n ? o->threads.v[o->threads.n - 1] : 1);
+}
+
 static const char *vl_probe(struct bench_ctx *ctx)
 {
 	(void)ctx;
@@ -448,6 +456,7 @@ const struct bench bench_vma_lock = {
 	.unit_of_work = "one page fault (one touch; tmpfs-read: one fault-around window)",
 	.opts = vl_opts,
 	.opts_size = sizeof(struct vl_opts),
+	.mem_bytes = vl_mem_bytes,
 	.knobs = (const char *const[]){ NULL },
 	.reps = { 1, 5, 10 },
 	.probe = vl_probe,

@@ -3,7 +3,7 @@
 # reader must now pass), then fuzzes from the seed corpus (tests/data/run-*) for SECONDS.
 # A crash is kept in BUILD_DIR/crashes/ and shown; copy it to fuzz/regress/ once fixed.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 build=$1 secs=$2 bin=$1/fuzz_reader
 corpus=$build/corpus crashes=$build/crashes log=$build/fuzz.log
 mkdir -p "$corpus" "$crashes"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # fuzz/seeds.sh OUT: the seed corpus from the real runs in tests/data/run-*, in the format of
 # fuzz/harness.h ("@@NAME" then the file, for each file of a run), plus each bench file alone.
-set -eu
+set -euo pipefail
 out=$1
 mkdir -p "$out"
 cd "$(dirname "$0")/.."

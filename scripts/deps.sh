@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install the Debian packages mmbench needs (build, tests, plots, vm runner); quick when all are there.
-set -eu
+set -euo pipefail
 pkgs=(build-essential pkg-config git libnuma-dev libhwloc-dev libjansson-dev libgsl-dev
       libcmocka-dev cppcheck gnuplot-nox numactl hwloc qemu-system-x86 busybox-static cpio xz-utils
       linux-source-6.1 linux-image-cloud-amd64 linux-image-6.12-cloud-amd64 bison flex jq
@@ -12,9 +12,14 @@ pkgs=(build-essential pkg-config git libnuma-dev libhwloc-dev libjansson-dev lib
 # chromium and imagemagick: test_int_browser opens published pages in headless Chromium and
 # counts the colours of its screenshots (identify), so a blank page fails; tidy: test_publish
 # checks every published page with HTML Tidy.
+# The linter make shellcheck (in make check) runs over every script of the tree; scdoc makes
+# the man pages of docs/man/, which test_help renders with man (man-db, groff-base).
+pkgs+=(shellcheck scdoc man-db groff-base)
+# nettle-dev: SHA-256 (lib/sys/sha256.c), from a library that is kept rather than our own.
+pkgs+=(nettle-dev)
 missing=()
 for p in "${pkgs[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+	[ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" = "install ok installed" ] || missing+=("$p")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 # Not root: the one line to run, and exit 2 (nothing installed, nothing changed)

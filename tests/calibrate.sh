@@ -19,7 +19,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-what=all dir= benches=uffd-wp,fault-around profile=quick
+what=all dir="" benches=uffd-wp,fault-around profile=quick
 while [ $# -gt 0 ]; do
 	case $1 in
 	collect | analyse | all) what=$1; shift ;;
@@ -173,11 +173,11 @@ analyse() {
 		"$([ "$pow" -gt 0 ] && [ $((worse * 10)) -ge $((pow * 9)) ] && echo 1 || echo 0)"
 	bound "+10%: better nowhere" "$([ "$better" = 0 ] && echo 1 || echo 0)"
 
-	mde=$(jq "[$judged[] | select(.mde != null and .mde > 0) | .mde] | sort |
+	mde=$(jq "[${judged}[] | select(.mde != null and .mde > 0) | .mde] | sort |
 		if length == 0 then 1 else .[length / 2 | floor] end" "$dir/an/aa-quiet.json")
 	echo "power: median mde of the judged, non-constant metrics of the quiet A/A:" \
 		"$(jq -n "$mde * 1000 | round / 10")% (history none); with the quiet week as history:" \
-		"$(jq "[$judged[] | select(.mde != null and .mde > 0) | .mde] | sort | .[length / 2 | floor] * 1000 | round / 10" \
+		"$(jq "[${judged}[] | select(.mde != null and .mde > 0) | .mde] | sort | .[length / 2 | floor] * 1000 | round / 10" \
 			"$dir/an/aa-quiet-history.json")%"
 	bound "power: median mde at most 10%" "$(jq -n "if $mde <= 0.10 then 1 else 0 end")"
 	echo "noise between runs here (sd of log run medians, median over metrics):"

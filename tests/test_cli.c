@@ -1,6 +1,7 @@
 /* The command line: bad input gets one clear line on stderr and exit 2, and changes nothing. */
 #include <string.h>
 #include "testutil.h"
+#include "benches/registry.h"
 
 static void expect_usage(const char *args, const char *needle)
 {
@@ -85,12 +86,36 @@ static void test_option_forms(void **state)
 	expect_usage("run --check-only --bench uffd-wp --opt size=12Q", "size");
 }
 
+/* list --sizes: a line per bench of the registry, its largest case's memory from its options. */
+static void test_list_sizes(void **state)
+{
+	char *out = NULL, line[64];
+	int lines = 0;
+
+	(void)state;
+	assert_int_equal(tu_run(&out, "./build/mmbench list --sizes --profile smoke"), 0);
+	for (int i = 0; i < nr_benches; i++) {
+		snprintf(line, sizeof(line), "%s\t", benches[i]->name);
+		assert_non_null(strstr(out, line));
+	}
+	for (const char *p = out; (p = strchr(p, '\n')); p++)
+		lines++;
+	assert_int_equal(lines, nr_benches);
+	/* uffd-wp's smoke region is 64M; --opt changes it, rounded up to the PMD size */
+	assert_non_null(strstr(out, "uffd-wp\t64\n"));
+	free(out);
+	assert_int_equal(tu_run(&out, "./build/mmbench list --sizes --bench uffd-wp --opt size=5M"), 0);
+	assert_string_equal(out, "uffd-wp\t6\n");
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_help_and_list),
 		cmocka_unit_test(test_option_forms),
+		cmocka_unit_test(test_list_sizes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,5 +1,6 @@
 /* A run directory from elsewhere is untrusted: each hostile or broken input gets one line naming the file, exit 2, nothing written. */
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include "testutil.h"
 #include "results/results_write.h"
 #include "results/results_read.h"
+#include "results/untrusted.h"
 
 #define DATA	"tests/data/"
 
@@ -285,6 +287,38 @@ static void test_fixtures_load(void **state)
 	}
 }
 
+/*
+ * run_load_light(): the same metrics with medians only (no intervals), and silent; it puts
+ * the reader's quiet back as it found it, so a light load inside a quiet one stays quiet.
+ */
+static void test_light_load(void **state)
+{
+	struct rl_run full, light;
+	const struct rl_metric *a, *b;
+
+	(void)state;
+	assert_int_equal(run_load(DATA "run-base", &full), 0);
+	assert_int_equal(run_load_light(DATA "run-base", &light), 0);
+	a = rl_find_metric(rl_find_case(rl_find_bench(&full, "uffd-wp"), "mode=pre-read thp=never"),
+			   "total_us");
+	b = rl_find_metric(rl_find_case(rl_find_bench(&light, "uffd-wp"), "mode=pre-read thp=never"),
+			   "total_us");
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_int_equal(a->n, b->n);
+	assert_true(a->s.median == b->s.median);
+	assert_true(isfinite(a->s.ci_lo) && isnan(b->s.ci_lo));
+	run_free(&full);
+	run_free(&light);
+	/* quiet before: still quiet after; and not quiet after when it was not */
+	assert_false(ut_quiet(true));
+	assert_int_not_equal(run_load_light(DATA "no-such-run", &light), 0);
+	assert_true(ut_quiet(false));
+	assert_int_not_equal(run_load_light(DATA "no-such-run", &light), 0);
+	assert_false(ut_quiet(false));
+	assert_non_null(strstr(run_load_said(), "no-such-run"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -294,6 +328,7 @@ int main(void)
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_duplicates),
 		cmocka_unit_test(test_unwritten_run_refused),
+		cmocka_unit_test(test_light_load),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, tu_teardown);

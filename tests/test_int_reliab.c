@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "testutil.h"
+#include "benches/registry.h"
 #include "knobs/knobs.h"
 #include "results/results_write.h"
 
@@ -169,12 +170,10 @@ static void kill_during(const char *bench)
 
 static void test_sigkill_each_bench(void **state)
 {
-	static const char *const benches[] = { "uffd-wp", "fault-around", "vma-lock", "numa-scan", "thp" };
-
 	(void)state;
 	need_root();
-	for (size_t i = 0; i < sizeof(benches) / sizeof(benches[0]); i++)
-		kill_during(benches[i]);
+	for (int i = 0; i < nr_benches; i++)
+		kill_during(benches[i]->name);
 }
 
 /* A crash signal: every knob back before the process is gone, and the status is the signal's. */

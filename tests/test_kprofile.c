@@ -64,14 +64,14 @@ static void test_resolve(void **state)
 }
 
 /* Every line of a recorded samples file into @p: "COUNT k:ADDR|u:NAME ..", leaf first. */
-static void load_samples(struct kprof *p, const char *path, int times)
+static void load_samples(struct kprofile *p, const char *path, int times)
 {
 	char *text = tu_slurp("%s", path), *save, *line;
-	static char addr[KP_MAX_FRAMES][48];
+	static char addr[KPROFILE_MAX_FRAMES][48];
 
 	assert_non_null(text);
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		struct kp_frame f[KP_MAX_FRAMES];
+		struct kprofile_frame f[KPROFILE_MAX_FRAMES];
 		char *s2, *tok = strtok_r(line, " ", &s2);
 		long count;
 		int n = 0;
@@ -81,22 +81,22 @@ static void load_samples(struct kprof *p, const char *path, int times)
 		count = strtol(tok, NULL, 10);
 		while ((tok = strtok_r(NULL, " ", &s2))) {
 			if (!strncmp(tok, "k:", 2)) {
-				kp_frame_kernel(&ks, strtoull(tok + 2, NULL, 16), &f[n], addr[n], sizeof(addr[n]));
+				kprofile_frame_kernel(&ks, strtoull(tok + 2, NULL, 16), &f[n], addr[n], sizeof(addr[n]));
 			} else {
 				f[n].name = tok + 2;
-				f[n].kind = KP_USER;
+				f[n].kind = KPROFILE_USER;
 			}
 			n++;
 		}
 		for (long i = 0; i < count * times; i++)
-			assert_int_equal(kprof_add(p, f, n), 0);
+			assert_int_equal(kprofile_add(p, f, n), 0);
 	}
 	free(text);
 }
 
-static const struct kp_entry *entry(const struct kprof *p, const char *name)
+static const struct kprofile_entry *entry(const struct kprofile *p, const char *name)
 {
-	long k = kp_table_find(&p->syms, name);
+	long k = kprofile_table_find(&p->syms, name);
 
 	assert_true(k >= 0);
 	return &p->syms.v[k];
@@ -104,11 +104,11 @@ static const struct kp_entry *entry(const struct kprof *p, const char *name)
 
 static void test_shares(void **state)
 {
-	const struct kp_entry **v;
-	struct kprof p;
+	const struct kprofile_entry **v;
+	struct kprofile p;
 
 	(void)state;
-	kprof_init(&p, "mode=shared-vma threads=1");
+	kprofile_init(&p, "mode=shared-vma threads=1");
 	load_samples(&p, DATA "/samples-base.txt", 1);
 	assert_int_equal(p.samples, 101);
 	assert_int_equal(p.kernel_samples, 99);
@@ -122,16 +122,16 @@ static void test_shares(void **state)
 	assert_int_equal(entry(&p, "handle_mm_fault")->self, 1);
 	assert_int_equal(entry(&p, "handle_mm_fault")->children, 31);
 	assert_int_equal(entry(&p, "0xffffffffc0300000 [unresolved kernel]")->self, 2);
-	assert_true(fabs(kprof_share(&p, entry(&p, "find_vma")->self) - 20.0 / 101) < 1e-12);
-	v = kprof_sorted(&p.syms, false);
+	assert_true(fabs(kprofile_share(&p, entry(&p, "find_vma")->self) - 20.0 / 101) < 1e-12);
+	v = kprofile_sorted(&p.syms, false);
 	assert_string_equal(v[0]->name, "exc_page_fault");
 	assert_string_equal(v[1]->name, "do_anonymous_page");
 	free(v);
 	/* folded, root first */
-	assert_true(kp_table_find(&p.stacks, "[mmbench];asm_exc_page_fault;exc_page_fault;handle_mm_fault;"
+	assert_true(kprofile_table_find(&p.stacks, "[mmbench];asm_exc_page_fault;exc_page_fault;handle_mm_fault;"
 				  "__handle_mm_fault;do_anonymous_page") >= 0);
-	assert_int_equal(p.stacks.v[kp_table_find(&p.stacks, "[mmbench];asm_exc_page_fault;exc_page_fault")].self, 40);
-	kprof_free(&p);
+	assert_int_equal(p.stacks.v[kprofile_table_find(&p.stacks, "[mmbench];asm_exc_page_fault;exc_page_fault")].self, 40);
+	kprofile_free(&p);
 }
 
 static void test_prop_test(void **state)
@@ -140,31 +140,31 @@ static void test_prop_test(void **state)
 
 	(void)state;
 	/* Fisher's exact test (worked in exact rational arithmetic), where a cell is small */
-	assert_true(fabs(kp_prop_test(0, 100, 5, 100, &t) - 0.0593832104685866) < 1e-9);
+	assert_true(fabs(kprofile_prop_test(0, 100, 5, 100, &t) - 0.0593832104685866) < 1e-9);
 	assert_string_equal(t, "fisher");
-	assert_true(fabs(kp_prop_test(1, 20, 6, 20, &t) - 0.0914760914760915) < 1e-9);
-	assert_true(fabs(kp_prop_test(3, 10, 3, 10, &t) - 1) < 1e-9);
+	assert_true(fabs(kprofile_prop_test(1, 20, 6, 20, &t) - 0.0914760914760915) < 1e-9);
+	assert_true(fabs(kprofile_prop_test(3, 10, 3, 10, &t) - 1) < 1e-9);
 	assert_string_equal(t, "fisher");
 	/* 11 of 85 in the symbol: every cell expects at least 5 (5.2 the least) */
-	assert_true(fabs(kp_prop_test(2, 40, 9, 45, &t) - 0.0397361436247601) < 1e-9);
+	assert_true(fabs(kprofile_prop_test(2, 40, 9, 45, &t) - 0.0397361436247601) < 1e-9);
 	assert_string_equal(t, "z");
 	/* the pooled z test where every cell expects 5 or more */
-	assert_true(fabs(kp_prop_test(100, 1000, 130, 1000, &t) - 0.0354884504664747) < 1e-9);
+	assert_true(fabs(kprofile_prop_test(100, 1000, 130, 1000, &t) - 0.0354884504664747) < 1e-9);
 	assert_string_equal(t, "z");
-	assert_true(kp_prop_test(220, 5000, 15, 5000, &t) < 1e-40);
-	assert_true(isnan(kp_prop_test(0, 0, 3, 10, &t)));
+	assert_true(kprofile_prop_test(220, 5000, 15, 5000, &t) < 1e-40);
+	assert_true(isnan(kprofile_prop_test(0, 0, 3, 10, &t)));
 }
 
-static void diff_of(int times, struct kprof *b, struct kprof *c, struct kp_diff *d)
+static void diff_of(int times, struct kprofile *b, struct kprofile *c, struct kprofile_diff *d)
 {
-	kprof_init(b, "k");
-	kprof_init(c, "k");
+	kprofile_init(b, "k");
+	kprofile_init(c, "k");
 	load_samples(b, DATA "/samples-base.txt", times);
 	load_samples(c, DATA "/samples-new.txt", times);
-	assert_int_equal(kprof_diff(b, c, d), 0);
+	assert_int_equal(kprofile_diff_build(b, c, d), 0);
 }
 
-static const struct kp_change *change(const struct kp_diff *d, const char *name)
+static const struct kprofile_change *change(const struct kprofile_diff *d, const char *name)
 {
 	for (size_t i = 0; i < d->nr; i++)
 		if (!strcmp(d->v[i].name, name))
@@ -175,19 +175,19 @@ static const struct kp_change *change(const struct kp_diff *d, const char *name)
 
 static void test_diff(void **state)
 {
-	struct kprof b, c;
-	struct kp_diff d;
+	struct kprofile b, c;
+	struct kprofile_diff d;
 	char text[2048];
 
 	(void)state;
-	/* 101 and 96 samples: too few (under KP_FEW_SAMPLES), and marked so */
+	/* 101 and 96 samples: too few (under KPROFILE_FEW_SAMPLES), and marked so */
 	diff_of(1, &b, &c, &d);
 	assert_true(d.few);
 	assert_string_equal(d.v[0].name, "lock_vma_under_rcu");	/* the largest move first */
 	assert_int_equal(d.v[0].xb, 0);
 	assert_int_equal(d.v[0].xc, 25);
 	assert_true(fabs(d.v[0].sc - 25.0 / 96) < 1e-12);
-	kp_diff_text(&d, 2, text, sizeof(text));
+	kprofile_diff_text(&d, 2, text, sizeof(text));
 	assert_non_null(strstr(text, "lock_vma_under_rcu 0.0% (0) -> 26.0% (25) q<0.001 few-samples"));
 	assert_non_null(strstr(text, "[of 101 -> 96 samples: few-samples"));
 	/* down_read_trylock 8 of 101 -> 0 of 96: Fisher, and alone not enough after BH */
@@ -196,28 +196,28 @@ static void test_diff(void **state)
 	/* only kernel symbols are diffed */
 	for (size_t i = 0; i < d.nr; i++)
 		assert_null(strstr(d.v[i].name, "[mmbench]"));
-	kp_diff_free(&d);
-	kprof_free(&b);
-	kprof_free(&c);
+	kprofile_diff_free(&d);
+	kprofile_free(&b);
+	kprofile_free(&c);
 
 	/* ten times the samples: not few, and the 8 -> 0 of down_read_trylock is now clear */
 	diff_of(10, &b, &c, &d);
 	assert_false(d.few);
 	assert_true(change(&d, "down_read_trylock")->q < 0.001);
 	/* exc_page_fault 40/101 -> 40/96: a change of 2 points, not significant */
-	assert_true(change(&d, "exc_page_fault")->q > KP_DIFF_ALPHA);
-	kp_diff_text(&d, 2, text, sizeof(text));
+	assert_true(change(&d, "exc_page_fault")->q > KPROFILE_DIFF_ALPHA);
+	kprofile_diff_text(&d, 2, text, sizeof(text));
 	assert_null(strstr(text, "few-samples"));
 	assert_non_null(strstr(text, "from or to none: down_read_trylock 7.9% (80) -> 0.0% (0) q<0.001"));
-	kp_diff_free(&d);
-	kprof_free(&b);
-	kprof_free(&c);
+	kprofile_diff_free(&d);
+	kprofile_free(&b);
+	kprofile_free(&c);
 }
 
 static void test_file(void **state)
 {
-	struct kp_file f = { 0 }, g;
-	struct kprof *p;
+	struct kprofile_file f = { 0 }, g;
+	struct kprofile *p;
 	char dir[PATH_MAX], path[PATH_MAX + 32], *text;
 
 	(void)state;
@@ -227,68 +227,68 @@ static void test_file(void **state)
 	f.ok = true;
 	f.period = 1000000;
 	f.max_stack = 64;
-	p = kp_file_case(&f, "mode=shared-vma threads=1");
+	p = kprofile_file_case(&f, "mode=shared-vma threads=1");
 	load_samples(p, DATA "/samples-base.txt", 1);
 	p->reps = 3;
 	p->lost = 7;
-	p = kp_file_case(&f, "mode=processes threads=2");
+	p = kprofile_file_case(&f, "mode=processes threads=2");
 	p->ok = false;
 	snprintf(p->reason, sizeof(p->reason), "case skipped: not enough memory");
-	assert_int_equal(kp_file_write(dir, &f), 0);
-	kp_file_free(&f);
+	assert_int_equal(kprofile_file_write(dir, &f), 0);
+	kprofile_file_free(&f);
 
-	assert_int_equal(kp_file_load_run(dir, "vma-lock", &g), 0);
+	assert_int_equal(kprofile_file_load_run(dir, "vma-lock", &g), 0);
 	assert_int_equal(g.nr, 2);
-	p = (struct kprof *)kp_file_find(&g, "mode=shared-vma threads=1");
+	p = (struct kprofile *)kprofile_file_find(&g, "mode=shared-vma threads=1");
 	assert_non_null(p);
 	assert_int_equal(p->samples, 101);
 	assert_int_equal(p->lost, 7);
 	assert_int_equal(p->reps, 3);
 	assert_int_equal(entry(p, "handle_mm_fault")->children, 31);
-	assert_int_equal(entry(p, "0xffffffffc0300000 [unresolved kernel]")->kind, KP_UNRESOLVED);
-	assert_false(kp_file_find(&g, "mode=processes threads=2")->ok);
-	assert_string_equal(kp_file_find(&g, "mode=processes threads=2")->reason,
+	assert_int_equal(entry(p, "0xffffffffc0300000 [unresolved kernel]")->kind, KPROFILE_UNRESOLVED);
+	assert_false(kprofile_file_find(&g, "mode=processes threads=2")->ok);
+	assert_string_equal(kprofile_file_find(&g, "mode=processes threads=2")->reason,
 			    "case skipped: not enough memory");
-	kp_file_free(&g);
-	assert_int_equal(kp_file_load_run(dir, "thp", &g), -ENOENT);
+	kprofile_file_free(&g);
+	assert_int_equal(kprofile_file_load_run(dir, "thp", &g), -ENOENT);
 
 	/* a file that says more than its samples allow is refused, not trusted */
 	snprintf(path, sizeof(path), "%s/vma-lock.kprofile.json", dir);
 	text = tu_slurp("%s", path);
 	tu_write_file(path, "%s", text);
 	assert_int_equal(tu_run(NULL, "sed -i '0,/\"self\": 40/s//\"self\": 400/' %s", path), 0);
-	assert_int_equal(kp_file_load(path, &g), -EINVAL);
+	assert_int_equal(kprofile_file_load(path, &g), -EINVAL);
 	tu_write_file(path, "%s", text);
 	assert_int_equal(tu_run(NULL, "sed -i 's/\"lost\": 7/\"lost\": -7/' %s", path), 0);
-	assert_int_equal(kp_file_load(path, &g), -EINVAL);
+	assert_int_equal(kprofile_file_load(path, &g), -EINVAL);
 	tu_write_file(path, "%s", text);
 	assert_int_equal(tu_run(NULL, "sed -i 's/\"find_vma\"/\"exc_page_fault\"/' %s", path), 0);
-	assert_int_equal(kp_file_load(path, &g), -EINVAL);	/* a symbol twice */
+	assert_int_equal(kprofile_file_load(path, &g), -EINVAL);	/* a symbol twice */
 	tu_write_file(path, "%s", text);
 	assert_int_equal(tu_run(NULL, "sed -i 's/\"count\": 40/\"count\": 41/' %s", path), 0);
-	assert_int_equal(kp_file_load(path, &g), -EINVAL);	/* stacks count more than the samples */
+	assert_int_equal(kprofile_file_load(path, &g), -EINVAL);	/* stacks count more than the samples */
 	tu_write_file(path, "%s", text);
 	assert_int_equal(tu_run(NULL, "sed -i 's/mmbench-kprofile\\/1/mmbench-kprofile\\/9/' %s", path), 0);
-	assert_int_equal(kp_file_load(path, &g), -EINVAL);
+	assert_int_equal(kprofile_file_load(path, &g), -EINVAL);
 	tu_write_file(path, "%s", text);
-	assert_int_equal(kp_file_load(path, &g), 0);
-	kp_file_free(&g);
+	assert_int_equal(kprofile_file_load(path, &g), 0);
+	kprofile_file_free(&g);
 	free(text);
 }
 
 /* @cases cases of metric "rate", 3 sampled and 2 unsampled repetitions, sampled at @f times the rest. */
-static void cost_file(struct kp_file *f, int cases, double factor)
+static void cost_file(struct kprofile_file *f, int cases, double factor)
 {
 	static const double noise[5] = { 1.0, 1.012, 0.991, 1.004, 0.995 };
 
 	memset(f, 0, sizeof(*f));
 	for (int c = 0; c < cases; c++) {
 		char key[32];
-		struct kprof *p;
+		struct kprofile *p;
 		json_t *m;
 
 		snprintf(key, sizeof(key), "threads=%d", c + 1);
-		p = kp_file_case(f, key);
+		p = kprofile_file_case(f, key);
 		m = json_pack("{sssss[]s[]}", "unit", "1/s", "better", "higher", "with", "without");
 		/* cases of different sizes: scaling by each case's mean pools them */
 		for (int r = 0; r < 5; r++)
@@ -301,13 +301,13 @@ static void cost_file(struct kp_file *f, int cases, double factor)
 
 static void test_cost(void **state)
 {
-	struct kp_file f;
-	struct kp_cost c;
+	struct kprofile_file f;
+	struct kprofile_cost c;
 	struct vresult *rs[1] = { &c.res };
 
 	(void)state;
 	cost_file(&f, 10, 0.90);
-	kp_cost_measure(&f, "rate", &c);
+	kprofile_cost_measure(&f, "rate", &c);
 	verdict_correct(rs, 1);
 	verdict_decide(&c.res, BETTER_HIGHER);
 	assert_int_equal(c.cases, 10);
@@ -315,20 +315,20 @@ static void test_cost(void **state)
 	assert_int_equal(c.res.nb, 20);
 	assert_true(fabs(c.res.ratio - 0.90) < 0.01);
 	assert_int_equal(c.res.v, VERDICT_WORSE);
-	kp_file_free(&f);
+	kprofile_file_free(&f);
 	cost_file(&f, 10, 1.0);
-	kp_cost_measure(&f, "rate", &c);
+	kprofile_cost_measure(&f, "rate", &c);
 	verdict_correct(rs, 1);
 	verdict_decide(&c.res, BETTER_HIGHER);
 	assert_true(fabs(c.res.ratio - 1) < 0.01);
 	assert_int_equal(c.res.v, VERDICT_SAME);
-	kp_file_free(&f);
+	kprofile_file_free(&f);
 }
 
 /* @dir: a copy of run-base with every sample times @f and a profile of one case from @samples. */
 static void profiled_run(const char *dir, double f, const char *samples)
 {
-	struct kp_file kf = { 0 };
+	struct kprofile_file kf = { 0 };
 
 	assert_int_equal(tu_run(NULL, "rm -rf %s && mkdir -p %s && cp tests/data/run-base/* %s && "
 				"sed -i 's/\\(\"run_id\": \"[^\"]*\\)\"/\\1-%s\"/' %s/manifest.json && "
@@ -341,9 +341,9 @@ static void profiled_run(const char *dir, double f, const char *samples)
 	snprintf(kf.event, sizeof(kf.event), "cpu-clock");
 	kf.ok = true;
 	kf.period = 1000000;
-	load_samples(kp_file_case(&kf, "mode=vma-lock threads=8"), samples, 1);
-	assert_int_equal(kp_file_write(dir, &kf), 0);
-	kp_file_free(&kf);
+	load_samples(kprofile_file_case(&kf, "mode=vma-lock threads=8"), samples, 1);
+	assert_int_equal(kprofile_file_write(dir, &kf), 0);
+	kprofile_file_free(&kf);
 }
 
 /* compare's summary: beside the changed case, the symbols that moved, over the runs of each side pooled. */

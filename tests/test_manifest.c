@@ -38,8 +38,6 @@ static void test_sha256_vectors(void **state)
 {
 	static const char *const abc56 = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
 	char hex[65], *million = malloc(1000000);
-	struct sha256 s;
-	uint8_t d[32];
 
 	(void)state;
 	sha256_hex("", 0, hex);
@@ -52,13 +50,6 @@ static void test_sha256_vectors(void **state)
 	memset(million, 'a', 1000000);
 	sha256_hex(million, 1000000, hex);
 	assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
-	/* Fed in uneven pieces that straddle blocks: the same digest. */
-	sha256_init(&s);
-	for (size_t off = 0, n = 1; off < 1000000; off += n, n = n * 7 % 131 + 1)
-		sha256_update(&s, million + off, off + n > 1000000 ? 1000000 - off : n);
-	sha256_final(&s, d);
-	assert_int_equal(d[0], 0xcd);
-	assert_int_equal(d[31], 0xd0);
 	free(million);
 }
 

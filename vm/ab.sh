@@ -5,28 +5,8 @@ set -u
 
 MMBENCH_TOP=${MMBENCH_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 mmbench=$MMBENCH_TOP/build/mmbench
+vm_who=ab
 . "$MMBENCH_TOP/vm/common.sh"
-
-usage() {
-	cat <<'EOF'
-usage: ./run.sh ab --kernel IMAGE_A --kernel IMAGE_B [--boots N|auto] [--mde PCT] [--budget TIME]
-                   [--label TEXT] [--out ROOT] [--numa N] [--cpus N] [--mem SIZE]
-                   [--accel auto|kvm|tcg] [--timeout S] [--append TEXT] [--verbose] [-- RUN_ARGS]
-  --boots N   boots of each image (default 3), in the balanced order A B B A A B B A ..
-  --boots auto  pairs of boots in that order until every judged headline metric of the compare
-              is better, worse or the same within --mde (default 5%), or --budget (default 2h;
-              600s, 30m, 2h) would be overrun by the next pair; at most 20 a side. Each compare
-              after a pair is a look of a group-sequential design (O'Brien-Fleming spending
-              over the pairs the budget allows) and tests at the level that look may spend
-  RUN_ARGS    what each boot runs (default: --profile quick), checked on the host first
-The same image twice is an A/A run: it measures the noise of this machine.
-EOF
-}
-
-bad() {
-	echo "ab: $*" >&2
-	exit 2
-}
 
 # "600", "600s", "30m", "2h", "1d" as seconds; fails on anything else or out of 1s..7d.
 budget_seconds() {
@@ -49,7 +29,7 @@ once() {	# once NAME VALUE
 }
 while [ $# -gt 0 ]; do
 	case $1 in
-	-h | --help) usage; exit 0 ;;
+	-h | --help) vm_help ab; exit 0 ;;
 	--kernel)
 		[ $# -ge 2 ] || bad "--kernel needs an image"
 		[ ${#kernels[@]} -lt 2 ] || bad "--kernel: exactly two images (A and B)"

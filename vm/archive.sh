@@ -2,6 +2,9 @@
 # (vm/unframe.sh), archives them under $out/<guest kernel release>/<run-id>/ with the console,
 # the guest's dmesg and the transfer record in vm/ (not *.json at the top: compare reads those
 # as bench results), marks them INCOMPLETE when they are not whole, and exits.
+# shellcheck shell=bash
+# It reads the runner's globals (work console out accel start watch_result vm_json_text ..).
+# shellcheck disable=SC2154
 
 # Last value of KEY=... in the unframe output.
 uf_get() {

@@ -8,43 +8,19 @@ set -u
 
 MMBENCH_TOP=${MMBENCH_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 mmbench=$MMBENCH_TOP/build/mmbench
+vm_who=bisect-run
 . "$MMBENCH_TOP/vm/common.sh"
-
-usage() {
-	cat <<'EOF'
-usage: git bisect run /path/to/mmbench/run.sh bisect-run --build CMD --good RUNS --bad RUNS
-         --bench NAME --metric NAME --case KEY [--boots N] [--max-boots N] [--out ROOT]
-         [--numa N] [--cpus N] [--mem SIZE] [--accel auto|kvm|tcg] [--timeout S]
-         [--append TEXT] [-- RUN_ARGS]
-  --build CMD     run by bash in the tree; prints the bootable image's path on its last line
-  --good, --bad   the references: a run, a set directory or RUN,RUN,.. of the same bench
-  --boots N       boots of the commit's image before its first look (default 3); while the
-                  runs cannot tell, one more boot at a time, up to --max-boots (default 3 N),
-                  then the commit is skipped (125). Each look tests at the level a group-
-                  sequential design lets it spend (O'Brien-Fleming over --max-boots), so
-                  booting until the step tells does not inflate the error rate
-  RUN_ARGS        each boot's `mmbench run` (default: --profile quick --bench NAME); they
-                  must be what the references ran
-Exit: 0 good, 1 bad, 125 skip. Bad input (also runs that ran other bench options than the
-references): 2, or 255 while a bisect is in progress, so that `git bisect run` stops rather
-than takes the commit for bad.
-EOF
-}
 
 # 2 is "bad" to git bisect run: there, a usage error must stop the bisect instead.
 usage_rc=2
 gitdir=$(git rev-parse --git-dir 2>/dev/null) && [ -e "$gitdir/BISECT_START" ] && usage_rc=255
-bad() {
-	echo "bisect-run: $*" >&2
-	exit "$usage_rc"
-}
 
 build="" good="" badref="" bench="" metric="" key="" boots=3 max_boots="" out="" run_args=() vm_opts=()
 while [ $# -gt 0 ]; do
 	opt=$1
 	case $opt in
 	--*=*) set -- "${opt%%=*}" "${opt#*=}" "${@:2}"; continue ;;
-	-h | --help) usage; exit 0 ;;
+	-h | --help) vm_help bisect-run; exit 0 ;;
 	--) shift; run_args=("$@"); break ;;
 	--build | --good | --bad | --bench | --metric | --case | --boots | --max-boots | --out | \
 	--numa | --cpus | --mem | --accel | --timeout | --append)

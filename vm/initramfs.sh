@@ -1,5 +1,6 @@
 # Sourced by vm/run-vm.sh: packs the guest's initramfs (busybox, mmbench and its shared
 # libraries, vm/init, vm/frame.sh, the run's configuration). Needs no kernel modules.
+# shellcheck shell=bash
 
 # Copy a binary and, when it is dynamic, every library ldd names (and the loader) to the same
 # paths under $2, so the guest's loader finds them where the host's did.

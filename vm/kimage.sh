@@ -1,5 +1,6 @@
-# Sourced by vm/run-vm.sh, vm/ab.sh and vm/lava/job.sh: what an x86 kernel image is and says about
+# Sourced by vm/common.sh and vm/lava/job.sh: what an x86 kernel image is and says about
 # itself, the sizes and topologies their options take, and what a profile needs of a guest.
+# shellcheck shell=bash
 
 # Every x86 boot-protocol image carries "HdrS" at 0x202 (Documentation/arch/x86/boot.rst).
 kimage_bytes_at() {	# kimage_bytes_at OFFSET COUNT FILE, NULs dropped
@@ -78,14 +79,16 @@ vm_topology_cpus() {
 	return 1
 }
 
-# The memory a guest needs for a profile: the largest working set the profile's benches
-# allocate (benches/*.c smoke/quick/full sizes) plus the kernel and the initramfs (~200 MiB).
+# profile_min_mb PROFILE: the memory a guest needs for a profile: the largest working set
+# of its benches (`mmbench list --sizes`, from each bench's options) plus 768 MiB for the
+# kernel, the initramfs and the results' tmpfs, rounded up to a GiB. Empty for no profile.
 profile_min_mb() {
-	case $1 in
-	smoke) echo 1024 ;;
-	quick) echo 2048 ;;
-	full) echo 12288 ;;
-	esac
+	local sizes max
+	case $1 in smoke | quick | full) ;; *) return ;; esac
+	sizes=$("$MMBENCH_TOP/build/mmbench" list --sizes --profile "$1") ||
+		{ echo "mmbench list --sizes failed" >&2; return 1; }
+	max=$(awk -F'\t' '$2 > m { m = $2 } END { print m + 0 }' <<<"$sizes")
+	echo $(((max + 768 + 1023) / 1024 * 1024))
 }
 
 profile_timeout() {

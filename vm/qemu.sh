@@ -1,4 +1,8 @@
 # Sourced by vm/run-vm.sh: starting, watching and stopping qemu, and deciding whether KVM works.
+# shellcheck shell=bash
+# It reads the runner's globals (cpus numa node_mb kernel append work quiet leash accel console)
+# and sets qemu_cmdline, qemu_rc and watch_result for it.
+# shellcheck disable=SC2154,SC2034
 
 # How long a KVM guest has to print its first init line before auto falls back to TCG.
 KVM_PROBE_S=${MMBENCH_VM_KVM_PROBE_S:-30}

@@ -6,36 +6,10 @@ set -u
 
 MMBENCH_TOP=${MMBENCH_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 export MMBENCH_TOP
+vm_who=vm
+. "$MMBENCH_TOP/vm/common.sh"
 . "$MMBENCH_TOP/vm/initramfs.sh"
 . "$MMBENCH_TOP/vm/qemu.sh"
-. "$MMBENCH_TOP/vm/kimage.sh"
-
-usage() {
-	cat <<'EOF'
-usage: ./run.sh vm --kernel IMAGE [--numa N] [--cpus N] [--mem SIZE] [--accel auto|kvm|tcg]
-                   [--timeout S] [--out ROOT] [--append TEXT] [--quiet] [--no-report]
-                   [-- RUN_ARGS]
-  --kernel IMAGE  an x86 bzImage (e.g. /boot/vmlinuz-*, arch/x86/boot/bzImage)
-  --numa N        NUMA nodes, one socket each; CPUs and memory split evenly (default 1)
-  --cpus N        virtual CPUs, a multiple of --numa (default 2, or --numa when larger)
-  --mem SIZE      guest memory, K/M/G suffixes (default 4G)
-  --accel A       auto: KVM when it works, else TCG (default); kvm; tcg
-  --timeout S     stop the guest after S seconds (default by profile: smoke 900, quick 3600)
-  --out ROOT      archive under ROOT/<guest kernel release>/<run-id> (default results/)
-  --append TEXT   extra kernel command line
-  --quiet         do not echo the guest console
-  --no-report     do not render report and plots on the host afterwards
-  --from-console LOG  boot nothing: archive the results framed in a console log kept earlier
-  MMBENCH_VM_EXTRA  JSON members ("k":v,..) added to the manifest's "vm" (ab, bisect-run)
-  RUN_ARGS        passed to `mmbench run` in the guest (default: --profile smoke); RUN_ARGS
-                  starting with `sweep` run `mmbench sweep` instead
-EOF
-}
-
-bad() {
-	echo "vm: $*" >&2
-	exit 2
-}
 
 kernel="" numa=1 cpus="" mem=4G accel=auto timeout="" out="" append="" quiet=0 from_console="" no_report=0
 run_args=()
@@ -43,7 +17,7 @@ while [ $# -gt 0 ]; do
 	opt=$1
 	case $opt in
 	--*=*) set -- "${opt%%=*}" "${opt#*=}" "${@:2}"; continue ;;
-	-h | --help) usage; exit 0 ;;
+	-h | --help) vm_help vm; exit 0 ;;
 	--quiet) quiet=1; shift; continue ;;
 	--no-report) no_report=1; shift; continue ;;
 	--) shift; run_args=("$@"); break ;;
@@ -94,13 +68,7 @@ mem_mb=$((node_mb * numa))
 for a in "${run_args[@]}"; do
 	case $a in --out | --out=*) bad "RUN_ARGS: --out is for the host: put it before --" ;; esac
 done
-profile=""
-for ((i = 0; i < ${#run_args[@]}; i++)); do
-	case ${run_args[i]} in
-	--profile) profile=${run_args[i + 1]:-} ;;
-	--profile=*) profile=${run_args[i]#*=} ;;
-	esac
-done
+profile=$(run_args_profile "${run_args[@]}")
 # mmbench alone would run quick; in a VM the default is smoke, as for no RUN_ARGS at all.
 [ -z "$profile" ] && profile=smoke && run_args=("${run_args[@]}" --profile smoke)
 # the guest's parser is this one: what it would reject is rejected here, before a boot
@@ -131,10 +99,7 @@ need_pkg() {
 }
 command -v qemu-system-x86_64 >/dev/null || need_pkg qemu-system-x86_64 qemu-system-x86
 command -v cpio >/dev/null || need_pkg cpio cpio
-busybox=""
-for b in /bin/busybox /usr/bin/busybox; do
-	if [ -x "$b" ] && ! ldd "$b" >/dev/null 2>&1; then busybox=$b; break; fi
-done
+busybox=$(vm_busybox)
 [ -n "$busybox" ] || need_pkg "a static busybox" busybox-static
 mmbench=${MMBENCH_VM_BINARY:-$MMBENCH_TOP/build/mmbench}
 if [ ! -x "$mmbench" ] && [ -z "${MMBENCH_VM_BINARY:-}" ]; then

@@ -28,7 +28,7 @@ static double fisher(uint64_t xb, uint64_t nb, uint64_t xc, uint64_t nc)
 	return p > 1 ? 1 : p;
 }
 
-double kp_prop_test(uint64_t xb, uint64_t nb, uint64_t xc, uint64_t nc, const char **test)
+double kprofile_prop_test(uint64_t xb, uint64_t nb, uint64_t xc, uint64_t nc, const char **test)
 {
 	double n = (double)(nb + nc), k = (double)(xb + xc), pool, se, z;
 
@@ -57,10 +57,10 @@ double kp_prop_test(uint64_t xb, uint64_t nb, uint64_t xc, uint64_t nc, const ch
 	return 2 * gsl_cdf_ugaussian_Q(fabs(z));
 }
 
-static int add_table(struct kp_table *dst, const struct kp_table *src)
+static int add_table(struct kprofile_table *dst, const struct kprofile_table *src)
 {
 	for (size_t i = 0; i < src->nr; i++) {
-		long k = kp_table_get(dst, src->v[i].name, src->v[i].kind);
+		long k = kprofile_table_get(dst, src->v[i].name, src->v[i].kind);
 
 		if (k < 0)
 			return -ENOMEM;
@@ -70,7 +70,7 @@ static int add_table(struct kp_table *dst, const struct kp_table *src)
 	return 0;
 }
 
-int kprof_merge(struct kprof *dst, const struct kprof *src)
+int kprofile_merge(struct kprofile *dst, const struct kprofile *src)
 {
 	dst->reps += src->reps;
 	dst->samples += src->samples;
@@ -86,7 +86,7 @@ int kprof_merge(struct kprof *dst, const struct kprof *src)
 
 static int by_change(const void *a, const void *b)
 {
-	const struct kp_change *x = a, *y = b;
+	const struct kprofile_change *x = a, *y = b;
 	double dx = fabs(x->sc - x->sb), dy = fabs(y->sc - y->sb);
 
 	if (dx != dy)
@@ -95,18 +95,18 @@ static int by_change(const void *a, const void *b)
 }
 
 /* Symbols of @p not yet in @d (kernel ones: the diff is of where the kernel spends the time). */
-static int collect(struct kp_diff *d, struct kp_table *seen, const struct kprof *p, size_t *alloc)
+static int collect(struct kprofile_diff *d, struct kprofile_table *seen, const struct kprofile *p, size_t *alloc)
 {
 	for (size_t i = 0; i < p->syms.nr; i++) {
-		const struct kp_entry *e = &p->syms.v[i];
+		const struct kprofile_entry *e = &p->syms.v[i];
 
-		if (e->kind != KP_KERNEL || kp_table_find(seen, e->name) >= 0)
+		if (e->kind != KPROFILE_KERNEL || kprofile_table_find(seen, e->name) >= 0)
 			continue;
-		if (kp_table_get(seen, e->name, e->kind) < 0)
+		if (kprofile_table_get(seen, e->name, e->kind) < 0)
 			return -ENOMEM;
 		if (d->nr == *alloc) {
 			size_t n = *alloc ? 2 * *alloc : 64;
-			struct kp_change *v = realloc(d->v, n * sizeof(*v));
+			struct kprofile_change *v = realloc(d->v, n * sizeof(*v));
 
 			if (!v)
 				return -ENOMEM;
@@ -114,21 +114,21 @@ static int collect(struct kp_diff *d, struct kp_table *seen, const struct kprof 
 			*alloc = n;
 		}
 		/* the name stays the profile's (@seen is freed when the diff is made) */
-		d->v[d->nr++] = (struct kp_change){ .name = e->name };
+		d->v[d->nr++] = (struct kprofile_change){ .name = e->name };
 	}
 	return 0;
 }
 
-static uint64_t self_of(const struct kprof *p, const char *name)
+static uint64_t self_of(const struct kprofile *p, const char *name)
 {
-	long k = kp_table_find(&p->syms, name);
+	long k = kprofile_table_find(&p->syms, name);
 
 	return k < 0 ? 0 : p->syms.v[k].self;
 }
 
-int kprof_diff(const struct kprof *b, const struct kprof *c, struct kp_diff *d)
+int kprofile_diff_build(const struct kprofile *b, const struct kprofile *c, struct kprofile_diff *d)
 {
-	struct kp_table seen = { 0 };
+	struct kprofile_table seen = { 0 };
 	size_t alloc = 0;
 	double *p, *q;
 	int err;
@@ -136,25 +136,25 @@ int kprof_diff(const struct kprof *b, const struct kprof *c, struct kp_diff *d)
 	memset(d, 0, sizeof(*d));
 	d->nb = b->samples;
 	d->nc = c->samples;
-	d->few = b->samples < KP_FEW_SAMPLES || c->samples < KP_FEW_SAMPLES;
+	d->few = b->samples < KPROFILE_FEW_SAMPLES || c->samples < KPROFILE_FEW_SAMPLES;
 	err = collect(d, &seen, b, &alloc) ?: collect(d, &seen, c, &alloc);
 	p = calloc(d->nr + 1, sizeof(*p));
 	q = calloc(d->nr + 1, sizeof(*q));
 	if (err || !p || !q) {
 		free(p);
 		free(q);
-		kp_table_free(&seen);
-		kp_diff_free(d);
+		kprofile_table_free(&seen);
+		kprofile_diff_free(d);
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < d->nr; i++) {
-		struct kp_change *x = &d->v[i];
+		struct kprofile_change *x = &d->v[i];
 
 		x->xb = self_of(b, x->name);
 		x->xc = self_of(c, x->name);
-		x->sb = kprof_share(b, x->xb);
-		x->sc = kprof_share(c, x->xc);
-		p[i] = x->p = kp_prop_test(x->xb, d->nb, x->xc, d->nc, &x->test);
+		x->sb = kprofile_share(b, x->xb);
+		x->sc = kprofile_share(c, x->xc);
+		p[i] = x->p = kprofile_prop_test(x->xb, d->nb, x->xc, d->nc, &x->test);
 	}
 	stats_bh(p, d->nr, q);
 	for (size_t i = 0; i < d->nr; i++)
@@ -162,35 +162,35 @@ int kprof_diff(const struct kprof *b, const struct kprof *c, struct kp_diff *d)
 	qsort(d->v, d->nr, sizeof(*d->v), by_change);
 	free(p);
 	free(q);
-	kp_table_free(&seen);
+	kprofile_table_free(&seen);
 	return 0;
 }
 
-void kp_diff_free(struct kp_diff *d)
+void kprofile_diff_free(struct kprofile_diff *d)
 {
 	free(d->v);
 	memset(d, 0, sizeof(*d));
 }
 
-int kp_side_profile(struct rl_run *const *runs, size_t nr, const char *bench, const char *key,
-		    struct kprof *out, char *why, size_t len)
+int kprofile_side_profile(struct rl_run *const *runs, size_t nr, const char *bench, const char *key,
+		    struct kprofile *out, char *why, size_t len)
 {
 	size_t none = 0, skipped = 0, used = 0;
 	int err = 0;
 
-	kprof_init(out, key);
+	kprofile_init(out, key);
 	snprintf(why, len, "no run has a profile (run with --kprofile)");
 	for (size_t r = 0; r < nr && !err; r++) {
-		struct kp_file f;
-		const struct kprof *p;
+		struct kprofile_file f;
+		const struct kprofile *p;
 
-		if (kp_file_load_run(runs[r]->dir, bench, &f)) {
+		if (kprofile_file_load_run(runs[r]->dir, bench, &f)) {
 			none++;
 			continue;
 		}
-		p = kp_file_find(&f, key);
+		p = kprofile_file_find(&f, key);
 		if (p && p->ok) {
-			err = kprof_merge(out, p);
+			err = kprofile_merge(out, p);
 			used++;
 		} else if (p) {
 			snprintf(why, len, "profile skipped: %s", p->reason);
@@ -198,7 +198,7 @@ int kp_side_profile(struct rl_run *const *runs, size_t nr, const char *bench, co
 		} else {
 			none++;
 		}
-		kp_file_free(&f);
+		kprofile_file_free(&f);
 	}
 	if (err)
 		return err;
@@ -216,11 +216,11 @@ static const char *q_text(double q, char *buf, size_t len)
 	else if (q < 0.001)
 		snprintf(buf, len, "q<0.001");
 	else
-		snprintf(buf, len, "q=%.3f%s", q, q > KP_DIFF_ALPHA ? " n.s." : "");
+		snprintf(buf, len, "q=%.3f%s", q, q > KPROFILE_DIFF_ALPHA ? " n.s." : "");
 	return buf;
 }
 
-static size_t change_text(const struct kp_diff *d, const struct kp_change *x, bool first,
+static size_t change_text(const struct kprofile_diff *d, const struct kprofile_change *x, bool first,
 			  char *buf, size_t len)
 {
 	char q[32];
@@ -232,12 +232,12 @@ static size_t change_text(const struct kp_diff *d, const struct kp_change *x, bo
 }
 
 /* A path that appears or vanishes (one side 0, and tested so): the mechanism, more than a share's size. */
-static bool appeared(const struct kp_change *x)
+static bool appeared(const struct kprofile_change *x)
 {
-	return (!x->xb || !x->xc) && x->q <= KP_DIFF_ALPHA;
+	return (!x->xb || !x->xc) && x->q <= KPROFILE_DIFF_ALPHA;
 }
 
-void kp_diff_text(const struct kp_diff *d, size_t top, char *buf, size_t len)
+void kprofile_diff_text(const struct kprofile_diff *d, size_t top, char *buf, size_t len)
 {
 	size_t off = 0, extra = 0;
 

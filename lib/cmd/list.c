@@ -33,16 +33,51 @@ static void list_opts(const struct bench *b)
 	}
 }
 
-enum { LIST_KNOBS = ARG_OWN };
+enum { LIST_KNOBS = ARG_OWN, LIST_SIZES };
+
+struct list_flags {
+	bool knobs, sizes;
+};
+
+static int take_list_flag(void *priv, int code, const char *arg)
+{
+	struct list_flags *f = priv;
+
+	(void)arg;
+	if (code == LIST_KNOBS)
+		f->knobs = true;
+	else
+		f->sizes = true;
+	return 0;
+}
+
+/* --sizes: "bench<TAB>MiB" per bench, the most one case allocates (scripts size guests by it). */
+static int list_sizes(const struct run_args *a)
+{
+	topo_init();
+	for (int i = 0; i < a->nr_benches; i++) {
+		const struct bench *b = a->benches[i];
+		struct bench_ctx ctx;
+		uint64_t bytes;
+
+		if (bench_ctx_init(&ctx, b, a, NULL, NULL))
+			return KSFT_USAGE;
+		bytes = b->mem_bytes ? b->mem_bytes(&ctx) : 0;
+		printf("%s\t%llu\n", b->name, (unsigned long long)((bytes + (1 << 20) - 1) >> 20));
+		bench_ctx_fini(&ctx);
+	}
+	return 0;
+}
 
 int cmd_list(int argc, char **argv)
 {
 	static const struct option own[] = {
 		{ "knobs", no_argument, NULL, LIST_KNOBS },
+		{ "sizes", no_argument, NULL, LIST_SIZES },
 		{ 0 },
 	};
-	bool knobs = false;
-	struct arg_extra extra = { own, arg_flag, &knobs };
+	struct list_flags flags = { 0 };
+	struct arg_extra extra = { own, take_list_flag, &flags };
 	struct run_args a;
 	int r;
 
@@ -51,7 +86,9 @@ int cmd_list(int argc, char **argv)
 		r = run_check_opts(&a);
 	if (r)
 		return r;
-	if (knobs) {
+	if (flags.sizes)
+		return list_sizes(&a);
+	if (flags.knobs) {
 		for (const char *const *n = knob_names(); *n; n++) {
 			char val[256], why[256];
 

@@ -1,36 +1,10 @@
-/* mmbench: the one binary; subcommands run, list, sysinfo, report, compare, sweep. */
+/* mmbench: the one binary; dispatches to the subcommands of the table below, or to their help. */
 #include <stdio.h>
 #include <string.h>
 #include "cmd/cmds.h"
+#include "cmd/help.h"
 #include "core/bench.h"
 #include "core/version.h"
-
-static const char usage_text[] =
-"usage: mmbench <command> [args]\n"
-"  run [--profile smoke|quick|full] [--bench NAME[,NAME..]] [--reps N] [--runs N|auto] [--seed N]\n"
-"      [--label TEXT] [--out ROOT] [--set KNOB=VALUE ...] [--opt [BENCH.]NAME=VALUE ...]\n"
-"      [--no-report] [--kprofile] [--tune] [-v] [--mde PCT] [--budget TIME]   (--runs auto: runs\n"
-"      until every headline metric's mde is at most --mde, default 5%, or --budget ends, default 30m)\n"
-"  list [--bench NAME] [--profile P] [--knobs]   benches, cases, options, and what can run here\n"
-"  sysinfo                                      the system manifest as JSON\n"
-"  report RUN_DIR [--format text|html] [--out FILE|-]   (re)render report.txt and report.md,\n"
-"      or one self-contained report.html\n"
-"  compare BASE NEW [MORE..] [--label TEXT] [--history DIR|none] [--format text|md|html]\n"
-"      [--json FILE] [--html FILE] [--plots DIR]   each side a run, a set directory or RUN,RUN,..\n"
-"  sweep KNOB=V1,V2,.. [--bench NAME] [--profile P] [--reps N] [--out ROOT]\n"
-"  trend --bench NAME --metric NAME [--case KEY] [--root DIR] [--label TEXT] [--history DIR|none]\n"
-"      [--format text|md] [--json FILE] [--plots DIR]   one metric over every kernel archived\n"
-"  bisect-decide --good RUNS --bad RUNS --bench NAME --metric NAME --case KEY [--check] [RUNS]\n"
-"      one git bisect step's verdict: 0 good, 1 bad, 3 cannot tell, 4 no sample (bisect-run)\n"
-"  lava-results --cases|--metrics|--check RUN_DIR   a run as LAVA test-monitor lines\n"
-"  profile RUN_DIR --case KEY [--bench NAME] [--top N] [--folded FILE]   a case's --kprofile\n"
-"  publish [--root ROOT] --out SITE [--base-url URL]   the archive as a static HTML site\n"
-"  seq-alpha --max N [--alpha A] N1,N2,..   a sequential look's level (and alpha spent so far)\n"
-"  seq-check --alpha A [--mde PCT] JSON     whether a look's compare decided every metric (0; 3 not)\n"
-"  seq-runs [--mde PCT] RUNS                what run --runs auto would say of a set already made\n"
-"  system [show|tune|reset]   what adds noise here; the low-noise values set; put back\n"
-"  reproduce RUN_DIR [--runs N]   the run again here, beside it, then compared with it\n"
-"exit codes: 0 ok, 1 failure, 2 usage error, 3 compare found a regression, 4 skipped\n";
 
 static const struct {
 	const char *name;
@@ -56,21 +30,26 @@ static const struct {
 
 int main(int argc, char **argv)
 {
+	int r;
+
 	if (argc < 2) {
-		fputs(usage_text, stderr);
+		fputs(help_usage, stderr);
 		return KSFT_USAGE;
 	}
-	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
-		fputs(usage_text, stdout);
-		return 0;
-	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help"))
+		return help_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "--version")) {
 		printf("mmbench %s\n", mmbench_version);
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(argv[1], commands[i].name))
-			return commands[i].fn(argc - 1, argv + 1);
+			/* CMD --help: one check for all, from docs/man/ (scripts/help.sh) */
+			return help_asked(argc - 1, argv + 1) ? help_show(argv[1]) :
+				commands[i].fn(argc - 1, argv + 1);
+	r = help_script(argc - 1, argv + 1);
+	if (r >= 0)
+		return r;
 	fprintf(stderr, "mmbench: unknown command '%s' (try 'mmbench --help')\n", argv[1]);
 	return KSFT_USAGE;
 }

@@ -23,7 +23,7 @@ static int usage(const char *why)
 }
 
 /* The bench of @dir whose profile has case @key; @bench names it when given. */
-static int find_profile(const char *dir, const char *bench, const char *key, struct kp_file *out)
+static int find_profile(const char *dir, const char *bench, const char *key, struct kprofile_file *out)
 {
 	struct dirent **names;
 	int n = scandir(dir, &names, NULL, alphasort), found = 0, err = 0;
@@ -35,16 +35,16 @@ static int find_profile(const char *dir, const char *bench, const char *key, str
 	for (int i = 0; i < n; i++) {
 		const char *d = names[i]->d_name, *ext = strstr(d, ".kprofile.json");
 		char name[64];
-		struct kp_file f;
+		struct kprofile_file f;
 
 		if (!err && ext && !ext[14] && d[0] != '.' && (size_t)(ext - d) < sizeof(name)) {
 			snprintf(name, sizeof(name), "%.*s", (int)(ext - d), d);
 			if (!bench || !strcmp(bench, name)) {
-				err = kp_file_load_run(dir, name, &f);
-				if (!err && kp_file_find(&f, key) && !found++)
+				err = kprofile_file_load_run(dir, name, &f);
+				if (!err && kprofile_file_find(&f, key) && !found++)
 					*out = f;
 				else if (!err)
-					kp_file_free(&f);
+					kprofile_file_free(&f);
 			}
 		}
 		free(names[i]);
@@ -53,7 +53,7 @@ static int find_profile(const char *dir, const char *bench, const char *key, str
 	if (err)
 		return err;
 	if (found > 1) {
-		kp_file_free(out);
+		kprofile_file_free(out);
 		fprintf(stderr, "mmbench profile: case '%s' is in %d benches of %s: name one with --bench\n",
 			key, found, dir);
 		return -EINVAL;
@@ -64,7 +64,7 @@ static int find_profile(const char *dir, const char *bench, const char *key, str
 	return found ? 0 : -ENOENT;
 }
 
-static void print_head(const struct kp_file *f, const struct kprof *p, const char *dir)
+static void print_head(const struct kprofile_file *f, const struct kprofile *p, const char *dir)
 {
 	printf("%s: %s (%s)\n", f->bench, p->key, dir);
 	if (f->freq)
@@ -82,9 +82,9 @@ static void print_head(const struct kp_file *f, const struct kprof *p, const cha
 		printf("region: whole repetitions, setup included (no counters around this bench's timed region)\n");
 }
 
-static void print_symbols(const struct kprof *p, unsigned top, bool by_children)
+static void print_symbols(const struct kprofile *p, unsigned top, bool by_children)
 {
-	const struct kp_entry **v = kprof_sorted(&p->syms, by_children);
+	const struct kprofile_entry **v = kprofile_sorted(&p->syms, by_children);
 
 	if (by_children)
 		printf("\nby call chain (children: samples with the symbol anywhere in their chain), top %u:\n"
@@ -93,23 +93,23 @@ static void print_symbols(const struct kprof *p, unsigned top, bool by_children)
 		printf("\nflat (self: samples in the symbol itself), top %u:\n"
 		       "      self children  samples  symbol\n", top);
 	for (size_t i = 0; v && i < p->syms.nr && i < top; i++) {
-		double s = 100 * kprof_share(p, v[i]->self), c = 100 * kprof_share(p, v[i]->children);
+		double s = 100 * kprofile_share(p, v[i]->self), c = 100 * kprofile_share(p, v[i]->children);
 
 		printf("  %7.2f%% %7.2f%% %8llu  %s%s\n", by_children ? c : s, by_children ? s : c,
 		       (unsigned long long)(by_children ? v[i]->children : v[i]->self), v[i]->name,
-		       v[i]->kind == KP_USER ? " (user)" : "");
+		       v[i]->kind == KPROFILE_USER ? " (user)" : "");
 	}
 	free(v);
 }
 
-static void print_stacks(const struct kprof *p, unsigned top)
+static void print_stacks(const struct kprofile *p, unsigned top)
 {
-	const struct kp_entry **v = kprof_sorted(&p->stacks, false);
+	const struct kprofile_entry **v = kprofile_sorted(&p->stacks, false);
 
 	printf("\ncall chains (root first), top %u of %zu%s:\n", top, p->stacks.nr,
 	       p->stacks_dropped ? " (some not kept: see stacks_dropped)" : "");
 	for (size_t i = 0; v && i < p->stacks.nr && i < top; i++)
-		printf("  %7.2f%% %8llu  %s\n", 100 * kprof_share(p, v[i]->self),
+		printf("  %7.2f%% %8llu  %s\n", 100 * kprofile_share(p, v[i]->self),
 		       (unsigned long long)v[i]->self, v[i]->name);
 	free(v);
 }
@@ -117,8 +117,8 @@ static void print_stacks(const struct kprof *p, unsigned top)
 /* Folded stacks, "frame;frame;leaf count" a line: what flamegraph.pl and speedscope read. */
 static int fill_folded(FILE *out, void *arg)
 {
-	const struct kprof *p = arg;
-	const struct kp_entry **v = kprof_sorted(&p->stacks, false);
+	const struct kprofile *p = arg;
+	const struct kprofile_entry **v = kprofile_sorted(&p->stacks, false);
 
 	if (!v)
 		return -ENOMEM;
@@ -130,16 +130,16 @@ static int fill_folded(FILE *out, void *arg)
 
 static int show(const char *dir, const char *bench, const char *key, unsigned top, const char *folded)
 {
-	struct kp_file f;
-	const struct kprof *p;
+	struct kprofile_file f;
+	const struct kprofile *p;
 	int err = find_profile(dir, bench, key, &f), rc = KSFT_PASS;
 
 	if (err)
 		return err == -ENOMEM ? KSFT_FAIL : KSFT_USAGE;
-	p = kp_file_find(&f, key);
+	p = kprofile_file_find(&f, key);
 	if (!p->ok) {
 		printf("%s: %s: profile skipped: %s\n", f.bench, key, p->reason);
-		kp_file_free(&f);
+		kprofile_file_free(&f);
 		return KSFT_SKIP;
 	}
 	print_head(&f, p, dir);
@@ -155,7 +155,7 @@ static int show(const char *dir, const char *bench, const char *key, unsigned to
 			printf("\nfolded stacks: %s (%zu stacks)\n", folded, p->stacks.nr);
 		}
 	}
-	kp_file_free(&f);
+	kprofile_file_free(&f);
 	return rc;
 }
 

@@ -202,6 +202,11 @@ struct bench {
 	const char *unit_of_work;	/* "one page write-protected" */
 	const struct bench_opt *opts;	/* terminated by an entry with .name == NULL */
 	size_t opts_size;		/* sizeof its options struct (OPT_AT's type) */
+	/*
+	 * Optional: the most memory one of its cases allocates under these options, in bytes
+	 * (`mmbench list --sizes`, by which the vm runners size a guest).
+	 */
+	uint64_t (*mem_bytes)(const struct bench_ctx *ctx);
 	const char *const *knobs;	/* knob names its cases may set, NULL-terminated */
 	unsigned reps[NR_PROFILES];	/* default repetitions per profile */
 	/*

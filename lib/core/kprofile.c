@@ -40,7 +40,7 @@ static struct {
 	struct ksyms ksyms;
 	struct umap maps[256];
 	int nr_maps;
-	struct kp_file bench;		/* the profiles of the bench running */
+	struct kprofile_file bench;		/* the profiles of the bench running */
 	long cur;			/* its case of the repetition running, or -1 */
 	bool sampled;			/* whether that repetition is sampled */
 	unsigned resumed;		/* counters_enable() calls in it */
@@ -191,7 +191,7 @@ void kprofile_stop(void)
 	kp.threads = NULL;
 	kp.cpus = NULL;
 	ksyms_free(&kp.ksyms);
-	kp_file_free(&kp.bench);
+	kprofile_file_free(&kp.bench);
 	kp.ready = kp.armed = false;
 	kp.cur = -1;
 }
@@ -223,33 +223,33 @@ static void load_maps(void)
 }
 
 /* What @ip is: a kernel symbol, an object of this process, or its address, kept and counted. */
-static void resolve(uint64_t ip, bool kernel, struct kp_frame *fr, char *buf, size_t len)
+static void resolve(uint64_t ip, bool kernel, struct kprofile_frame *fr, char *buf, size_t len)
 {
 	if (kernel) {
-		kp_frame_kernel(&kp.ksyms, ip, fr, buf, len);
+		kprofile_frame_kernel(&kp.ksyms, ip, fr, buf, len);
 		return;
 	}
 	for (int i = 0; i < kp.nr_maps; i++)
 		if (kp.maps[i].start <= ip && ip < kp.maps[i].end) {
 			fr->name = kp.maps[i].name;
-			fr->kind = KP_USER;
+			fr->kind = KPROFILE_USER;
 			return;
 		}
 	snprintf(buf, len, "0x%" PRIx64 " [unresolved user]", ip);
 	fr->name = buf;
-	fr->kind = KP_UNRESOLVED;
+	fr->kind = KPROFILE_UNRESOLVED;
 }
 
-static char addr_names[KP_MAX_FRAMES][48];
+static char addr_names[KPROFILE_MAX_FRAMES][48];
 
 /* One PERF_RECORD_SAMPLE: ip, pid/tid, then the call chain with its context markers. */
-static void one_sample(struct kprof *p, const struct perf_record_sample *s)
+static void one_sample(struct kprofile *p, const struct perf_record_sample *s)
 {
 	const __u64 *a = s->array;
 	size_t words = (s->header.size - sizeof(s->header)) / sizeof(__u64), nr;
 	bool kernel = (s->header.misc & PERF_RECORD_MISC_CPUMODE_MASK) == PERF_RECORD_MISC_KERNEL;
 	bool user_done = false;
-	struct kp_frame f[KP_MAX_FRAMES];
+	struct kprofile_frame f[KPROFILE_MAX_FRAMES];
 	int n = 0;
 
 	if (words < 3)
@@ -257,7 +257,7 @@ static void one_sample(struct kprof *p, const struct perf_record_sample *s)
 	nr = a[2] < words - 3 ? a[2] : words - 3;
 	resolve(a[0], kernel, &f[n], addr_names[n], sizeof(addr_names[n]));
 	n++;
-	for (size_t i = 0; i < nr && n < KP_MAX_FRAMES; i++) {
+	for (size_t i = 0; i < nr && n < KPROFILE_MAX_FRAMES; i++) {
 		__u64 x = a[3 + i];
 
 		if (x >= (__u64)PERF_CONTEXT_MAX) {
@@ -269,7 +269,7 @@ static void one_sample(struct kprof *p, const struct perf_record_sample *s)
 		if ((n == 1 && x == a[0]) || (!kernel && user_done))
 			continue;
 		resolve(x, kernel, &f[n], addr_names[n], sizeof(addr_names[n]));
-		if (f[n].kind == KP_UNRESOLVED) {
+		if (f[n].kind == KPROFILE_UNRESOLVED) {
 			p->unresolved_frames++;
 			/*
 			 * A user walk follows frame pointers, which code built without them
@@ -282,11 +282,11 @@ static void one_sample(struct kprof *p, const struct perf_record_sample *s)
 		}
 		n++;
 	}
-	kprof_add(p, f, n);
+	kprofile_add(p, f, n);
 }
 
 /* Everything in the ring buffers goes to @p (NULL: read and dropped). */
-static void drain(struct kprof *p)
+static void drain(struct kprofile *p)
 {
 	struct perf_mmap *map;
 	union perf_event *ev;
@@ -329,20 +329,20 @@ void kprofile_pause(void)
 static void bench_is(const char *bench)
 {
 	if (strcmp(kp.bench.bench, bench)) {
-		kp_file_free(&kp.bench);
+		kprofile_file_free(&kp.bench);
 		snprintf(kp.bench.bench, sizeof(kp.bench.bench), "%s", bench);
 	}
 }
 
 void kprofile_rep_begin(const struct bench_ctx *ctx, struct bench_case *c, unsigned rep)
 {
-	struct kprof *p;
+	struct kprofile *p;
 
 	/* a forked child running the driver's loop never owns the buffers */
 	if (!kp.requested || getpid() != kp.owner)
 		return;
 	bench_is(ctx->bench->name);
-	p = kp_file_case(&kp.bench, c->key);
+	p = kprofile_file_case(&kp.bench, c->key);
 	kp.cur = p ? p - kp.bench.cases : -1;
 	/*
 	 * Every other repetition sampled: the same case with and without, interleaved. Half
@@ -364,7 +364,7 @@ void kprofile_rep_begin(const struct bench_ctx *ctx, struct bench_case *c, unsig
 }
 
 /* The value each metric took in this repetition, beside those of the other kind of repetition. */
-static void record_overhead(struct kprof *p, const struct bench_case *c)
+static void record_overhead(struct kprofile *p, const struct bench_case *c)
 {
 	for (int i = 0; i < c->nr_metrics; i++) {
 		const struct metric *m = &c->metrics[i];
@@ -386,7 +386,7 @@ static void record_overhead(struct kprof *p, const struct bench_case *c)
 
 void kprofile_rep_end(struct bench_case *c)
 {
-	struct kprof *p;
+	struct kprofile *p;
 
 	if (kp.cur < 0 || getpid() != kp.owner)
 		return;
@@ -405,9 +405,9 @@ void kprofile_rep_end(struct bench_case *c)
 	record_overhead(p, c);
 }
 
-int kprofile_collect(const struct bench_ctx *ctx, const struct case_list *list, struct kp_file **out)
+int kprofile_collect(const struct bench_ctx *ctx, const struct case_list *list, struct kprofile_file **out)
 {
-	struct kp_file *f = &kp.bench;
+	struct kprofile_file *f = &kp.bench;
 
 	*out = NULL;
 	if (!kp.requested)
@@ -422,7 +422,7 @@ int kprofile_collect(const struct bench_ctx *ctx, const struct case_list *list, 
 	snprintf(f->covers, sizeof(f->covers), "%s", covers);
 	for (int i = 0; list && i < list->nr; i++) {
 		const struct bench_case *c = &list->cases[i];
-		struct kprof *p = kp_file_case(f, c->key);
+		struct kprofile *p = kprofile_file_case(f, c->key);
 
 		if (!p)
 			return -ENOMEM;
@@ -439,5 +439,5 @@ int kprofile_collect(const struct bench_ctx *ctx, const struct case_list *list, 
 
 void kprofile_bench_done(void)
 {
-	kp_file_free(&kp.bench);
+	kprofile_file_free(&kp.bench);
 }

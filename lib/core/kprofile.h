@@ -37,8 +37,8 @@ void kprofile_pause(void);
  * else *@out NULL): 0, or -ENOMEM. results/kprofile_file.c writes them, then
  * kprofile_bench_done() lets them go.
  */
-struct kp_file;
-int kprofile_collect(const struct bench_ctx *ctx, const struct case_list *list, struct kp_file **out);
+struct kprofile_file;
+int kprofile_collect(const struct bench_ctx *ctx, const struct case_list *list, struct kprofile_file **out);
 void kprofile_bench_done(void);
 
 #endif

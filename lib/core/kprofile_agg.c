@@ -7,9 +7,9 @@
 #include "core/kprofile_agg.h"
 #include "sys/ksyms.h"
 
-const char *const kp_kind_names[NR_KP_KINDS] = { "kernel", "user", "unresolved" };
+const char *const kprofile_kind_names[NR_KPROFILE_KINDS] = { "kernel", "user", "unresolved" };
 
-void kprof_init(struct kprof *p, const char *key)
+void kprofile_init(struct kprofile *p, const char *key)
 {
 	memset(p, 0, sizeof(*p));
 	snprintf(p->key, sizeof(p->key), "%s", key);
@@ -17,7 +17,7 @@ void kprof_init(struct kprof *p, const char *key)
 	p->overhead = json_object();
 }
 
-void kp_table_free(struct kp_table *t)
+void kprofile_table_free(struct kprofile_table *t)
 {
 	for (size_t i = 0; i < t->nr; i++)
 		free(t->v[i].name);
@@ -26,10 +26,10 @@ void kp_table_free(struct kp_table *t)
 	memset(t, 0, sizeof(*t));
 }
 
-void kprof_free(struct kprof *p)
+void kprofile_free(struct kprofile *p)
 {
-	kp_table_free(&p->syms);
-	kp_table_free(&p->stacks);
+	kprofile_table_free(&p->syms);
+	kprofile_table_free(&p->stacks);
 	json_decref(p->overhead);
 	p->overhead = NULL;
 }
@@ -43,7 +43,7 @@ static size_t hash(const char *s)
 	return h;
 }
 
-static size_t *probe(const struct kp_table *t, const char *name)
+static size_t *probe(const struct kprofile_table *t, const char *name)
 {
 	size_t i = hash(name) & (t->nr_slots - 1);
 
@@ -52,7 +52,7 @@ static size_t *probe(const struct kp_table *t, const char *name)
 	return &t->slot[i];
 }
 
-static int rehash(struct kp_table *t)
+static int rehash(struct kprofile_table *t)
 {
 	size_t n = t->nr_slots ? 2 * t->nr_slots : 256;
 	size_t *slot = calloc(n, sizeof(*slot));
@@ -67,7 +67,7 @@ static int rehash(struct kp_table *t)
 	return 0;
 }
 
-long kp_table_find(const struct kp_table *t, const char *name)
+long kprofile_table_find(const struct kprofile_table *t, const char *name)
 {
 	size_t *s;
 
@@ -77,10 +77,10 @@ long kp_table_find(const struct kp_table *t, const char *name)
 	return *s ? (long)*s - 1 : -1;
 }
 
-long kp_table_get(struct kp_table *t, const char *name, enum kp_kind kind)
+long kprofile_table_get(struct kprofile_table *t, const char *name, enum kprofile_kind kind)
 {
-	long i = kp_table_find(t, name);
-	struct kp_entry *e;
+	long i = kprofile_table_find(t, name);
+	struct kprofile_entry *e;
 
 	if (i >= 0)
 		return i;
@@ -88,7 +88,7 @@ long kp_table_get(struct kp_table *t, const char *name, enum kp_kind kind)
 		return -1;
 	if (t->nr == t->alloc) {
 		size_t n = t->alloc ? 2 * t->alloc : 64;
-		struct kp_entry *v = realloc(t->v, n * sizeof(*v));
+		struct kprofile_entry *v = realloc(t->v, n * sizeof(*v));
 
 		if (!v)
 			return -1;
@@ -106,7 +106,7 @@ long kp_table_get(struct kp_table *t, const char *name, enum kp_kind kind)
 }
 
 /* "root;..;leaf": the folded form flame graph tools read. */
-static void fold(char *buf, size_t len, const struct kp_frame *f, int n)
+static void fold(char *buf, size_t len, const struct kprofile_frame *f, int n)
 {
 	size_t off = 0;
 
@@ -115,18 +115,18 @@ static void fold(char *buf, size_t len, const struct kp_frame *f, int n)
 		off += snprintf(buf + off, len - off, "%s%s", off ? ";" : "", f[i].name);
 }
 
-int kprof_add(struct kprof *p, const struct kp_frame *f, int n)
+int kprofile_add(struct kprofile *p, const struct kprofile_frame *f, int n)
 {
-	long idx[KP_MAX_FRAMES];
-	char folded[KP_FOLDED_MAX];
+	long idx[KPROFILE_MAX_FRAMES];
+	char folded[KPROFILE_FOLDED_MAX];
 	int nr = 0;
 
 	if (n < 1)
 		return -EINVAL;
-	if (n > KP_MAX_FRAMES)
-		n = KP_MAX_FRAMES;
+	if (n > KPROFILE_MAX_FRAMES)
+		n = KPROFILE_MAX_FRAMES;
 	for (int i = 0; i < n; i++) {
-		long k = kp_table_get(&p->syms, f[i].name, f[i].kind);
+		long k = kprofile_table_get(&p->syms, f[i].name, f[i].kind);
 		bool seen = false;
 
 		if (k < 0)
@@ -141,16 +141,16 @@ int kprof_add(struct kprof *p, const struct kp_frame *f, int n)
 	}
 	p->syms.v[idx[0]].self++;
 	p->samples++;
-	p->kernel_samples += f[0].kind == KP_KERNEL;
-	p->user_samples += f[0].kind == KP_USER;
-	p->unresolved_samples += f[0].kind == KP_UNRESOLVED;
+	p->kernel_samples += f[0].kind == KPROFILE_KERNEL;
+	p->user_samples += f[0].kind == KPROFILE_USER;
+	p->unresolved_samples += f[0].kind == KPROFILE_UNRESOLVED;
 	fold(folded, sizeof(folded), f, n);
-	if (kp_table_find(&p->stacks, folded) < 0 && p->stacks.nr >= KP_MAX_STACKS) {
+	if (kprofile_table_find(&p->stacks, folded) < 0 && p->stacks.nr >= KPROFILE_KEPT_STACKS) {
 		p->stacks_dropped++;
 		return 0;
 	}
 	{
-		long s = kp_table_get(&p->stacks, folded, f[0].kind);
+		long s = kprofile_table_get(&p->stacks, folded, f[0].kind);
 
 		if (s < 0)
 			return -ENOMEM;
@@ -163,8 +163,8 @@ static bool sort_children;
 
 static int by_count(const void *a, const void *b)
 {
-	const struct kp_entry *x = *(const struct kp_entry *const *)a;
-	const struct kp_entry *y = *(const struct kp_entry *const *)b;
+	const struct kprofile_entry *x = *(const struct kprofile_entry *const *)a;
+	const struct kprofile_entry *y = *(const struct kprofile_entry *const *)b;
 	uint64_t kx = sort_children ? x->children : x->self, ky = sort_children ? y->children : y->self;
 
 	if (kx != ky)
@@ -174,9 +174,9 @@ static int by_count(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-const struct kp_entry **kprof_sorted(const struct kp_table *t, bool by_children)
+const struct kprofile_entry **kprofile_sorted(const struct kprofile_table *t, bool by_children)
 {
-	const struct kp_entry **v = malloc((t->nr + 1) * sizeof(*v));
+	const struct kprofile_entry **v = malloc((t->nr + 1) * sizeof(*v));
 
 	if (!v)
 		return NULL;
@@ -187,45 +187,45 @@ const struct kp_entry **kprof_sorted(const struct kp_table *t, bool by_children)
 	return v;
 }
 
-void kp_frame_kernel(const struct ksyms *k, uint64_t ip, struct kp_frame *f, char *buf, size_t len)
+void kprofile_frame_kernel(const struct ksyms *k, uint64_t ip, struct kprofile_frame *f, char *buf, size_t len)
 {
 	const struct ksym *s = ksyms_find(k, ip);
 
 	if (s) {
 		f->name = s->name;
-		f->kind = KP_KERNEL;
+		f->kind = KPROFILE_KERNEL;
 		return;
 	}
 	/* kept as it is, counted apart: never the nearest name */
 	snprintf(buf, len, "0x%" PRIx64 " [unresolved kernel]", ip);
 	f->name = buf;
-	f->kind = KP_UNRESOLVED;
+	f->kind = KPROFILE_UNRESOLVED;
 }
 
-double kprof_share(const struct kprof *p, uint64_t count)
+double kprofile_share(const struct kprofile *p, uint64_t count)
 {
 	return p->samples ? (double)count / (double)p->samples : 0;
 }
 
-struct kprof *kp_file_case(struct kp_file *f, const char *key)
+struct kprofile *kprofile_file_case(struct kprofile_file *f, const char *key)
 {
 	for (size_t i = 0; i < f->nr; i++)
 		if (!strcmp(f->cases[i].key, key))
 			return &f->cases[i];
 	if (f->nr == f->alloc) {
 		size_t n = f->alloc ? 2 * f->alloc : 16;
-		struct kprof *v = realloc(f->cases, n * sizeof(*v));
+		struct kprofile *v = realloc(f->cases, n * sizeof(*v));
 
 		if (!v)
 			return NULL;
 		f->cases = v;
 		f->alloc = n;
 	}
-	kprof_init(&f->cases[f->nr], key);
+	kprofile_init(&f->cases[f->nr], key);
 	return f->cases[f->nr].overhead ? &f->cases[f->nr++] : NULL;
 }
 
-const struct kprof *kp_file_find(const struct kp_file *f, const char *key)
+const struct kprofile *kprofile_file_find(const struct kprofile_file *f, const char *key)
 {
 	for (size_t i = 0; i < f->nr; i++)
 		if (!strcmp(f->cases[i].key, key))
@@ -233,10 +233,10 @@ const struct kprof *kp_file_find(const struct kp_file *f, const char *key)
 	return NULL;
 }
 
-void kp_file_free(struct kp_file *f)
+void kprofile_file_free(struct kprofile_file *f)
 {
 	for (size_t i = 0; i < f->nr; i++)
-		kprof_free(&f->cases[i]);
+		kprofile_free(&f->cases[i]);
 	free(f->cases);
 	memset(f, 0, sizeof(*f));
 }

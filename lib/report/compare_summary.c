@@ -148,10 +148,10 @@ static void profile_change(FILE *f, const struct cmp *c, const struct cmp_row *r
 {
 	const struct run_set *a = &c->sides[0].set, *b = &c->sides[r->side].set;
 	char wa[240], wb[240], buf[2048], lead[48];
-	struct kprof pa, pb;
-	int ea = kp_side_profile(a->runs, a->nr, r->bench, r->key, &pa, wa, sizeof(wa));
-	int eb = kp_side_profile(b->runs, b->nr, r->bench, r->key, &pb, wb, sizeof(wb));
-	struct kp_diff d;
+	struct kprofile pa, pb;
+	int ea = kprofile_side_profile(a->runs, a->nr, r->bench, r->key, &pa, wa, sizeof(wa));
+	int eb = kprofile_side_profile(b->runs, b->nr, r->bench, r->key, &pb, wb, sizeof(wb));
+	struct kprofile_diff d;
 
 	snprintf(lead, sizeof(lead), "    kernel profile (self, A -> %c): ", (int)('A' + r->side));
 	if (ea && eb && !strcmp(wa, wb) && strstr(wa, "--kprofile")) {
@@ -160,13 +160,13 @@ static void profile_change(FILE *f, const struct cmp *c, const struct cmp_row *r
 		snprintf(buf, sizeof(buf), "A: %s; %c: %s", ea ? wa : "profiled", (int)('A' + r->side),
 			 eb ? wb : "profiled");
 		wrap_words(f, lead, 7, buf);
-	} else if (!kprof_diff(&pa, &pb, &d)) {
-		kp_diff_text(&d, KP_DIFF_TOP, buf, sizeof(buf));
+	} else if (!kprofile_diff_build(&pa, &pb, &d)) {
+		kprofile_diff_text(&d, KPROFILE_DIFF_TOP, buf, sizeof(buf));
 		wrap_words(f, lead, 7, buf);
-		kp_diff_free(&d);
+		kprofile_diff_free(&d);
 	}
-	kprof_free(&pa);
-	kprof_free(&pb);
+	kprofile_free(&pa);
+	kprofile_free(&pb);
 }
 
 /* The row's mechanism into @l: -1 when the bench names none (or the metric is one), else whether it moved. */

@@ -150,11 +150,12 @@ static void text_file(FILE *f, const struct rl_run *run, const char *name, const
 	char path[PATH_MAX + 32], *text;
 	size_t len;
 	int err;
+	bool was_quiet;
 
 	snprintf(path, sizeof(path), "%s/%s", run->dir, name);
-	ut_quiet(true);
+	was_quiet = ut_quiet(true);
 	text = ut_read_file(path, RL_MAX_FILE, &len, &err);
-	ut_quiet(false);
+	ut_quiet(was_quiet);
 	if (!text || !len) {
 		free(text);
 		return;

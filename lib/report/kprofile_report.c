@@ -44,7 +44,7 @@ static double centre_of(json_t *w, json_t *wo)
 	return n ? exp(s / n) : NAN;
 }
 
-void kp_cost_measure(const struct kp_file *f, const char *metric, struct kp_cost *c)
+void kprofile_cost_measure(const struct kprofile_file *f, const char *metric, struct kprofile_cost *c)
 {
 	static double xw[COST_MAX], xo[COST_MAX];
 	static const double *pw[COST_MAX], *po[COST_MAX];
@@ -74,7 +74,7 @@ void kp_cost_measure(const struct kp_file *f, const char *metric, struct kp_cost
 }
 
 /* The metrics of a profile file's overhead records, once each, with their better direction. */
-static json_t *cost_metrics(const struct kp_file *f)
+static json_t *cost_metrics(const struct kprofile_file *f)
 {
 	json_t *names = json_object();
 
@@ -91,11 +91,11 @@ static json_t *cost_metrics(const struct kp_file *f)
 	return names;
 }
 
-static void cost_txt(FILE *out, const struct kp_file *f)
+static void cost_txt(FILE *out, const struct kprofile_file *f)
 {
 	json_t *names = cost_metrics(f), *b;
 	size_t n = json_object_size(names), i = 0;
-	struct kp_cost *c = calloc(n + 1, sizeof(*c));
+	struct kprofile_cost *c = calloc(n + 1, sizeof(*c));
 	struct vresult **rs = calloc(n + 1, sizeof(*rs));
 	const char *k;
 
@@ -107,7 +107,7 @@ static void cost_txt(FILE *out, const struct kp_file *f)
 		goto out;
 	}
 	json_object_foreach(names, k, b) {
-		kp_cost_measure(f, k, &c[i]);
+		kprofile_cost_measure(f, k, &c[i]);
 		rs[i] = &c[i].res;
 		i++;
 	}
@@ -137,9 +137,9 @@ out:
 }
 
 /* A case's top kernel symbols by self share, one line. */
-static void case_txt(FILE *out, const struct kprof *p)
+static void case_txt(FILE *out, const struct kprofile *p)
 {
-	const struct kp_entry **v = kprof_sorted(&p->syms, false);
+	const struct kprofile_entry **v = kprofile_sorted(&p->syms, false);
 	char line[600];
 	size_t off, shown = 0;
 
@@ -147,10 +147,10 @@ static void case_txt(FILE *out, const struct kprof *p)
 	if (!p->ok)
 		snprintf(line + off, sizeof(line) - off, " skipped: %s", p->reason);
 	for (size_t i = 0; p->ok && v && i < p->syms.nr && shown < KPROFILE_REPORT_TOP; i++) {
-		if (v[i]->kind != KP_KERNEL || off >= sizeof(line))
+		if (v[i]->kind != KPROFILE_KERNEL || off >= sizeof(line))
 			continue;
 		off += snprintf(line + off, sizeof(line) - off, "%s %s %.1f%%", shown++ ? "," : "",
-				v[i]->name, 100 * kprof_share(p, v[i]->self));
+				v[i]->name, 100 * kprofile_share(p, v[i]->self));
 	}
 	if (p->ok && off < sizeof(line))
 		snprintf(line + off, sizeof(line) - off, " (%llu samples, %llu kernel, %llu lost%s)",
@@ -160,7 +160,7 @@ static void case_txt(FILE *out, const struct kprof *p)
 	free(v);
 }
 
-static void bench_profile(FILE *out, const struct kp_file *f)
+static void bench_profile(FILE *out, const struct kprofile_file *f)
 {
 	uint64_t samples = 0, lost = 0, frames = 0;
 	char line[600], every[48];
@@ -197,15 +197,15 @@ void kprofile_report(FILE *out, const char *dir, const struct rl_run *run, bool 
 	bool any = false;
 
 	for (size_t b = 0; b < run->nr_benches; b++) {
-		struct kp_file f;
+		struct kprofile_file f;
 
-		if (kp_file_load_run(dir, run->benches[b].name, &f))
+		if (kprofile_file_load_run(dir, run->benches[b].name, &f))
 			continue;
 		if (!any && md)
 			fprintf(out, "\n## Kernel profiles\n\n```");
 		any = true;
 		bench_profile(out, &f);
-		kp_file_free(&f);
+		kprofile_file_free(&f);
 	}
 	if (any && md)
 		fprintf(out, "```\n");

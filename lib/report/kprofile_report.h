@@ -10,7 +10,7 @@
 #define KPROFILE_REPORT_TOP	3	/* kernel symbols per case */
 
 /* One metric's cost of sampling over a bench's cases: sampled against unsampled repetitions. */
-struct kp_cost {
+struct kprofile_cost {
 	struct vresult res;
 	size_t cases;		/* cases that contributed */
 };
@@ -20,8 +20,8 @@ struct kp_cost {
  * unsampled repetitions, each scaled by the case's geometric mean (so cases of different
  * sizes pool), judged by the verdict engine with each repetition a run. Not corrected.
  */
-struct kp_file;
-void kp_cost_measure(const struct kp_file *f, const char *metric, struct kp_cost *c);
+struct kprofile_file;
+void kprofile_cost_measure(const struct kprofile_file *f, const char *metric, struct kprofile_cost *c);
 /* The section for run @run in @dir (nothing when no bench was profiled). */
 void kprofile_report(FILE *f, const char *dir, const struct rl_run *run, bool md);
 

@@ -12,9 +12,9 @@
 #include "results/untrusted.h"
 #include "sys/atomic.h"
 
-static json_t *table_json(const struct kp_table *t, bool stacks)
+static json_t *table_json(const struct kprofile_table *t, bool stacks)
 {
-	const struct kp_entry **v = kprof_sorted(t, false);
+	const struct kprofile_entry **v = kprofile_sorted(t, false);
 	json_t *a = json_array();
 
 	for (size_t i = 0; v && i < t->nr; i++) {
@@ -23,7 +23,7 @@ static json_t *table_json(const struct kp_table *t, bool stacks)
 							   "count", (json_int_t)v[i]->self));
 		else
 			json_array_append_new(a, json_pack("{sssssIsI}", "name", v[i]->name,
-							   "kind", kp_kind_names[v[i]->kind],
+							   "kind", kprofile_kind_names[v[i]->kind],
 							   "self", (json_int_t)v[i]->self,
 							   "children", (json_int_t)v[i]->children));
 	}
@@ -31,7 +31,7 @@ static json_t *table_json(const struct kp_table *t, bool stacks)
 	return a;
 }
 
-static json_t *case_json(const struct kprof *p)
+static json_t *case_json(const struct kprofile *p)
 {
 	const struct { const char *name; uint64_t v; } n[] = {
 		{ "reps_sampled", p->reps }, { "samples", p->samples },
@@ -51,7 +51,7 @@ static json_t *case_json(const struct kprof *p)
 	return o;
 }
 
-int kp_file_write(const char *dir, const struct kp_file *f)
+int kprofile_file_write(const char *dir, const struct kprofile_file *f)
 {
 	char path[PATH_MAX];
 	json_t *cases = json_array(), *root;
@@ -86,14 +86,14 @@ static bool count(json_t *o, const char *key, uint64_t *v)
 
 static int kind_of(const char *s)
 {
-	for (int k = 0; s && k < NR_KP_KINDS; k++)
-		if (!strcmp(s, kp_kind_names[k]))
+	for (int k = 0; s && k < NR_KPROFILE_KINDS; k++)
+		if (!strcmp(s, kprofile_kind_names[k]))
 			return k;
 	return -1;
 }
 
 static int load_table(const char *path, const char *key, json_t *a, bool stacks,
-		      struct kp_table *t, uint64_t samples, uint64_t *sum)
+		      struct kprofile_table *t, uint64_t samples, uint64_t *sum)
 {
 	size_t i;
 	json_t *e;
@@ -103,7 +103,7 @@ static int load_table(const char *path, const char *key, json_t *a, bool stacks,
 	*sum = 0;
 	json_array_foreach(a, i, e) {
 		const char *name = json_string_value(json_object_get(e, stacks ? "stack" : "name"));
-		int kind = stacks ? KP_KERNEL : kind_of(json_string_value(json_object_get(e, "kind")));
+		int kind = stacks ? KPROFILE_KERNEL : kind_of(json_string_value(json_object_get(e, "kind")));
 		uint64_t self, children = 0;
 		long k;
 
@@ -111,13 +111,13 @@ static int load_table(const char *path, const char *key, json_t *a, bool stacks,
 		    (!stacks && !count(e, "children", &children)))
 			return ut_bad(path, "case '%s': %s entry %zu lacks a name, kind or counts", key,
 				   stacks ? "stack" : "symbol", i);
-		if (kp_table_find(t, name) >= 0)
+		if (kprofile_table_find(t, name) >= 0)
 			return ut_bad(path, "case '%s': '%.80s' twice", key, name);
 		if (!stacks && (self > children || children > samples))
 			return ut_bad(path, "case '%s': symbol '%.80s' has self %llu, children %llu of %llu samples",
 				   key, name, (unsigned long long)self, (unsigned long long)children,
 				   (unsigned long long)samples);
-		k = kp_table_get(t, name, kind);
+		k = kprofile_table_get(t, name, kind);
 		if (k < 0)
 			return -ENOMEM;
 		t->v[k].self = self;
@@ -127,7 +127,7 @@ static int load_table(const char *path, const char *key, json_t *a, bool stacks,
 	return 0;
 }
 
-static int load_counts(const char *path, json_t *c, struct kprof *p)
+static int load_counts(const char *path, json_t *c, struct kprofile *p)
 {
 	struct { const char *name; uint64_t *v; } f[] = {
 		{ "samples", &p->samples }, { "kernel_samples", &p->kernel_samples },
@@ -150,7 +150,7 @@ static int load_counts(const char *path, json_t *c, struct kprof *p)
 	return 0;
 }
 
-static int load_overhead(const char *path, json_t *o, struct kprof *p)
+static int load_overhead(const char *path, json_t *o, struct kprofile *p)
 {
 	const char *k;
 	json_t *m;
@@ -178,23 +178,23 @@ static int load_overhead(const char *path, json_t *o, struct kprof *p)
 	return 0;
 }
 
-static int load_case(const char *path, json_t *c, struct kp_file *f)
+static int load_case(const char *path, json_t *c, struct kprofile_file *f)
 {
 	const char *key = json_string_value(json_object_get(c, "case"));
 	const char *status = json_string_value(json_object_get(c, "status"));
 	const char *reason = json_string_value(json_object_get(c, "reason"));
 	const char *region = json_string_value(json_object_get(c, "region"));
 	uint64_t sum;
-	struct kprof *p;
+	struct kprofile *p;
 	int err;
 
 	if (!key || strlen(key) >= sizeof(p->key) || !status || !region ||
 	    (strcmp(status, "ok") && strcmp(status, "skip")) ||
 	    (strcmp(region, "timed") && strcmp(region, "repetition")))
 		return ut_bad(path, "a case without a key, a status ok or skip, or a region timed or repetition");
-	if (kp_file_find(f, key))
+	if (kprofile_file_find(f, key))
 		return ut_bad(path, "case '%s' twice", key);
-	p = kp_file_case(f, key);
+	p = kprofile_file_case(f, key);
 	if (!p)
 		return -ENOMEM;
 	p->ok = !strcmp(status, "ok");
@@ -216,7 +216,7 @@ static int load_case(const char *path, json_t *c, struct kp_file *f)
 	return err;
 }
 
-static int load_head(const char *path, json_t *j, struct kp_file *f)
+static int load_head(const char *path, json_t *j, struct kprofile_file *f)
 {
 	const char *schema = json_string_value(json_object_get(j, "schema"));
 	const char *bench = json_string_value(json_object_get(j, "bench"));
@@ -245,7 +245,7 @@ static int load_head(const char *path, json_t *j, struct kp_file *f)
 	return 0;
 }
 
-int kp_file_load(const char *path, struct kp_file *f)
+int kprofile_file_load(const char *path, struct kprofile_file *f)
 {
 	json_t *j, *cases, *c;
 	size_t i;
@@ -266,11 +266,11 @@ int kp_file_load(const char *path, struct kp_file *f)
 	}
 	json_decref(j);
 	if (err)
-		kp_file_free(f);
+		kprofile_file_free(f);
 	return err;
 }
 
-int kp_file_load_run(const char *dir, const char *bench, struct kp_file *f)
+int kprofile_file_load_run(const char *dir, const char *bench, struct kprofile_file *f)
 {
 	char path[PATH_MAX];
 	struct stat st;
@@ -279,17 +279,17 @@ int kp_file_load_run(const char *dir, const char *bench, struct kp_file *f)
 	snprintf(path, sizeof(path), "%s/%s.kprofile.json", dir, bench);
 	if (lstat(path, &st) && errno == ENOENT)
 		return -ENOENT;
-	return kp_file_load(path, f);
+	return kprofile_file_load(path, f);
 }
 
 int kprofile_write(const char *dir, const struct bench_ctx *ctx, const struct case_list *list)
 {
-	struct kp_file *f;
+	struct kprofile_file *f;
 	int r = kprofile_collect(ctx, list, &f);
 
 	if (r || !f)
 		return r;
-	r = kp_file_write(dir, f);
+	r = kprofile_file_write(dir, f);
 	kprofile_bench_done();
 	return r;
 }

@@ -16,9 +16,6 @@
 #include "results/results_write.h"
 #include "results/untrusted.h"
 
-/* run_load_light(): medians only, no bootstrap intervals, and silent (reading a whole archive). */
-static bool light;
-
 const char *run_load_said(void)
 {
 	return ut_said();
@@ -38,7 +35,9 @@ static double opt_number(json_t *o, const char *key)
 	return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
-static int load_metric(const char *path, const char *ckey, json_t *m, struct rl_metric *rm)
+/* @light: medians only, no bootstrap intervals (run_load_light(), reading a whole archive). */
+static int load_metric(const char *path, const char *ckey, json_t *m, struct rl_metric *rm,
+		       bool light)
 {
 	json_t *samples, *v, *ci;
 	const char *better;
@@ -152,7 +151,7 @@ static int check_case_fields(const char *path, struct rl_case *rc)
 	return check_counters(path, rc->key, rc->counters);
 }
 
-static int load_case(struct rl_bench *b, json_t *c, struct rl_case *rc, json_t *keys)
+static int load_case(struct rl_bench *b, json_t *c, struct rl_case *rc, json_t *keys, bool light)
 {
 	json_t *metrics, *m, *names;
 	size_t i;
@@ -187,7 +186,7 @@ static int load_case(struct rl_bench *b, json_t *c, struct rl_case *rc, json_t *
 	if (!names)
 		return -ENOMEM;
 	json_array_foreach(metrics, i, m) {
-		err = load_metric(b->path, rc->key, m, &rc->metrics[i]);
+		err = load_metric(b->path, rc->key, m, &rc->metrics[i], light);
 		rc->nr_metrics = i + 1;
 		if (!err && json_object_get(names, rc->metrics[i].name))
 			err = ut_bad(b->path, "case \"%s\": metric %s appears twice", rc->key,
@@ -205,7 +204,7 @@ static int load_case(struct rl_bench *b, json_t *c, struct rl_case *rc, json_t *
 	return 0;
 }
 
-static int load_bench(const char *path, struct rl_bench *b)
+static int load_bench(const char *path, struct rl_bench *b, bool light)
 {
 	json_t *cases, *c, *reps, *keys;
 	const char *schema;
@@ -263,7 +262,7 @@ static int load_bench(const char *path, struct rl_bench *b)
 	if (!keys)
 		return -ENOMEM;
 	json_array_foreach(cases, i, c) {
-		err = load_case(b, c, &b->cases[i], keys);
+		err = load_case(b, c, &b->cases[i], keys, light);
 		b->nr_cases = i + 1;
 		if (err) {
 			json_decref(keys);
@@ -333,7 +332,7 @@ static int check_text(const char *dir, const char *name)
 	return 0;
 }
 
-int run_load(const char *dir, struct rl_run *run)
+static int load_run(const char *dir, struct rl_run *run, bool light)
 {
 	struct dirent **names = NULL;
 	struct stat st;
@@ -391,7 +390,7 @@ int run_load(const char *dir, struct rl_run *run)
 			err = ut_bad(path, "a file name that is not letters, digits and _.-");
 			break;
 		}
-		err = load_bench(path, &run->benches[i]);
+		err = load_bench(path, &run->benches[i], light);
 		run->nr_benches = i + 1;
 		if (!err && rl_find_bench(run, run->benches[i].name) != &run->benches[i])
 			err = ut_bad(path, "bench \"%s\" is also in another file", run->benches[i].name);
@@ -407,15 +406,17 @@ out:
 	return err;
 }
 
+int run_load(const char *dir, struct rl_run *run)
+{
+	return load_run(dir, run, false);
+}
+
 int run_load_light(const char *dir, struct rl_run *run)
 {
-	int err;
+	bool was_quiet = ut_quiet(true);
+	int err = load_run(dir, run, true);
 
-	light = true;
-	ut_quiet(true);
-	err = run_load(dir, run);
-	ut_quiet(false);
-	light = false;
+	ut_quiet(was_quiet);
 	return err;
 }
 

@@ -13,11 +13,18 @@
 
 #include "results/untrusted.h"
 
+/*
+ * Whether ut_say() prints: the one switch of the reader's diagnostics, so that every check
+ * below run_load_light() keeps its message for ut_said() without a flag of its own.
+ */
 static bool quiet;
 
-void ut_quiet(bool on)
+bool ut_quiet(bool on)
 {
+	bool was = quiet;
+
 	quiet = on;
+	return was;
 }
 
 /* The last line said of bad input, kept for ut_said() also when nothing is printed. */

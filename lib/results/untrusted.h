@@ -22,8 +22,11 @@
 #define RL_MAX_NUMBER		1e18		/* beyond any count, time or size a bench measures */
 #define RL_MAX_REPS		1000000
 
-/* Quiet: nothing on stderr (reading a whole archive, where bad runs are only skipped). */
-void ut_quiet(bool on);
+/*
+ * Quiet: nothing on stderr (reading a whole archive, where bad runs are only skipped). Returns
+ * what it was, for the caller to put back (so a quiet reader inside another stays quiet).
+ */
+bool ut_quiet(bool on);
 /* A message on stderr unless quiet. */
 void ut_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The last line said of bad input (said or kept quiet), without "mmbench: " and newline. */

@@ -1,5 +1,6 @@
 # Sourced by vm/lava/job.sh: the job's YAML. Strings go in as JSON strings (jq), which YAML
 # reads as double-quoted scalars, so no value can break the document.
+# shellcheck shell=bash disable=SC2154 # job.sh's globals: timeout release run_args kernel_url
 
 yq() {	# yq TEXT: TEXT as a quoted scalar
 	jq -n --arg s "$1" '$s'
@@ -28,6 +29,7 @@ EOF2
 # lava_job_yaml DEVICE_TYPE: the whole job; the device type's template (vm/lava/devices/)
 # gives its context, deploy and boot.
 lava_job_yaml() {
+	# shellcheck source=/dev/null # one of the device templates
 	. "$MMBENCH_TOP/vm/lava/devices/$1.sh" || return 1
 	cat <<EOF2
 # mmbench on LAVA, written by ./run.sh lava job. Submit: lavacli jobs submit job.yaml

@@ -2,6 +2,7 @@
 # with iPXE: kernel and ramdisk over TFTP from the dispatcher, console on its serial line).
 # What the lab fills in: URLs its dispatcher can fetch (--url-base, or edit those marked below);
 # the device's own power, console and iPXE commands come from the lab's device dictionary.
+# shellcheck shell=bash disable=SC2154 # job.sh's globals: the URLs
 
 lava_device_job_yaml() {
 	local note="  # FILL-IN: a URL the lab's dispatcher can fetch (or --url-base)" kfill="" rfill=""
