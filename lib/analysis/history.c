@@ -9,18 +9,6 @@
 #include "analysis/history.h"
 #include "analysis/runset.h"
 
-const char *run_host(const struct rl_run *run, char *buf, size_t len)
-{
-	char model[128], pus[16], nodes[16], virt[32];
-
-	snprintf(buf, len, "%s/%s/%s/%s",
-		 rl_manifest_str(run, "cpu.model", model, sizeof(model)) ?: "?",
-		 rl_manifest_str(run, "topology.pus", pus, sizeof(pus)) ?: "?",
-		 rl_manifest_str(run, "topology.numa_nodes", nodes, sizeof(nodes)) ?: "?",
-		 rl_manifest_str(run, "virtualization", virt, sizeof(virt)) ?: "?");
-	return buf;
-}
-
 static bool skipped(const char *dir, const char *const *skip, size_t nskip)
 {
 	char a[PATH_MAX], b[PATH_MAX];

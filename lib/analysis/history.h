@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "results/results_read.h"
+#include "results/run_keys.h"
 #include "stats/verdict.h"
 
 struct noise_history {
@@ -20,9 +21,6 @@ struct noise_history {
 	json_t *groups;		/* "kernel|bench|options" -> { "case|metric": [[boot, log median]] } */
 	size_t nr_runs;		/* runs read */
 };
-
-/* A short fingerprint of the machine a run was made on (CPU model, PUs, nodes, virtualization). */
-const char *run_host(const struct rl_run *run, char *buf, size_t len);
 
 /*
  * Read every run under @root made on @host, leaving out the directories in @skip[0..nskip)

@@ -407,16 +407,28 @@ out:
 	return err;
 }
 
-int run_load_light(const char *dir, struct rl_run *run)
+/* @load with medians only and nothing said (run_load_said() still has it). */
+static int load_light(int (*load)(const char *, struct rl_run *), const char *dir,
+		      struct rl_run *run)
 {
 	int err;
 
 	light = true;
 	ut_quiet(true);
-	err = run_load(dir, run);
+	err = load(dir, run);
 	ut_quiet(false);
 	light = false;
 	return err;
+}
+
+int run_load_light(const char *dir, struct rl_run *run)
+{
+	return load_light(run_load, dir, run);
+}
+
+int run_load_whole_light(const char *dir, struct rl_run *run)
+{
+	return load_light(run_load_whole, dir, run);
 }
 
 void run_free(struct rl_run *run)
