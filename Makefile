@@ -2,13 +2,13 @@
 
 CC	?= gcc
 BUILD	:= build
-PKGS	:= hwloc jansson gsl numa
+PKGS	:= hwloc jansson gsl numa sqlite3
 CFLAGS	?= -O2 -g
 # override: 'make CFLAGS=-O0' adds to these rather than dropping -Werror and the include paths
 override CFLAGS	+= -std=gnu11 -Wall -Wextra -Werror -Wno-format-truncation -D_GNU_SOURCE -MMD -MP \
 	   -I. -Ilib -I$(LIBPERF)/include
 override LDLIBS	+= $(LIBPERF)/libperf.a $(LIBPERF)/libapi.a \
-	   -lhwloc -ljansson -lgsl -lgslcblas -lnuma -lpthread -lm
+	   -lhwloc -ljansson -lgsl -lgslcblas -lnuma -lsqlite3 -lpthread -lm
 
 # libperf comes from tools/lib/perf of a kernel tree: KSRC=, else Debian's linux-source-6.1.
 KSRC	?=

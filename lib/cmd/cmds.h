@@ -13,5 +13,6 @@ int cmd_bisect_decide(int argc, char **argv);
 int cmd_lava_results(int argc, char **argv);
 int cmd_profile(int argc, char **argv);
 int cmd_publish(int argc, char **argv);
+int cmd_index(int argc, char **argv);
 
 #endif

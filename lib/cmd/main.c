@@ -24,6 +24,7 @@ static const char usage_text[] =
 "  lava-results --cases|--metrics|--check RUN_DIR   a run as LAVA test-monitor lines\n"
 "  profile RUN_DIR --case KEY [--bench NAME] [--top N] [--folded FILE]   a case's --kprofile\n"
 "  publish [--root ROOT] --out SITE [--base-url URL]   the archive as a static HTML site\n"
+"  index [--root ROOT]   the archive's index (ROOT/index.sqlite) built or brought up to date\n"
 "exit codes: 0 ok, 1 failure, 2 usage error, 3 compare found a regression, 4 skipped\n";
 
 static const struct {
@@ -41,6 +42,7 @@ static const struct {
 	{ "lava-results", cmd_lava_results },
 	{ "profile", cmd_profile },
 	{ "publish", cmd_publish },
+	{ "index", cmd_index },
 };
 
 int main(int argc, char **argv)
