@@ -71,11 +71,13 @@ static const char *const stmt_sql[AR_NR_STMT] = {
 		       "AND r.refused IS NULL AND r.incomplete IS NULL AND r.sub <> '' "
 		       "AND coalesce(b.options, '') = ?4 AND c.status = 'ok' "
 		       "AND m.n > 0 AND m.median > 0 ORDER BY r.top, r.sub",
-	/* ?2 NULL: every run of the host's history; else whether run ?2 is one */
+	/* every run of the host's history; ST_HOST_RUN: whether run ?2 is one (by its key) */
 	[ST_HOST_RUNS] = "SELECT count(*) FROM runs WHERE "
 			 "host_ref = (SELECT id FROM hosts WHERE fingerprint = ?1) "
-			 "AND refused IS NULL AND incomplete IS NULL AND sub <> '' "
-			 "AND (?2 IS NULL OR id = ?2)",
+			 "AND refused IS NULL AND incomplete IS NULL AND sub <> ''",
+	[ST_HOST_RUN] = "SELECT count(*) FROM runs WHERE id = ?2 AND "
+			"host_ref = (SELECT id FROM hosts WHERE fingerprint = ?1) "
+			"AND refused IS NULL AND incomplete IS NULL AND sub <> ''",
 };
 
 int ar_fail(struct archive *a, const char *what)

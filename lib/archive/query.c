@@ -322,7 +322,7 @@ int archive_each_median(struct archive *a, const struct archive_hist_q *q,
 
 static size_t host_count(struct archive *a, const char *host, int64_t id)
 {
-	sqlite3_stmt *st = ar_stmt(a, ST_HOST_RUNS);
+	sqlite3_stmt *st = ar_stmt(a, id ? ST_HOST_RUN : ST_HOST_RUNS);
 	size_t n = 0;
 
 	if (!st)
