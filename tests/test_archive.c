@@ -390,6 +390,23 @@ static void test_compare_history_same_through_index(void **state)
 	free(jb);
 }
 
+/* compare's history of a root with no index: every run read, no index made (history never makes one) */
+static void test_history_without_index(void **state)
+{
+	char root[4200], *out = NULL;
+	int rc;
+
+	(void)state;
+	snprintf(root, sizeof(root), "%s/noidx", tu_tmpdir());
+	rich_archive(root);
+	rc = tu_run(&out, MMBENCH " compare %s/6.1.0 %s/6.2.0 --label a", root, root);
+	if (rc != 0 && rc != 3)
+		fail_msg("compare exited %d:\n%s", rc, out ? out : "");
+	assert_non_null(strstr(out, "history"));
+	assert_int_equal(tu_run(NULL, "test -e %s/index.sqlite", root), 1);
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -401,6 +418,7 @@ int main(void)
 		cmocka_unit_test(test_kill9_leaves_it_consistent),
 		cmocka_unit_test(test_trend_same_through_index),
 		cmocka_unit_test(test_compare_history_same_through_index),
+		cmocka_unit_test(test_history_without_index),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 

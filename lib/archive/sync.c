@@ -298,9 +298,10 @@ struct archive *archive_for_reading(const char *root, bool create, int *err)
 		if (!strcmp(a->root, root))
 			return a;
 	*err = archive_open(root, create, &a);
+	/* none, and none to be made: the reader reads every run */
 	if (*err == -ENOENT && !create)
 		*err = 0;
-	if (*err)
+	if (*err || !a)
 		return NULL;
 	*err = archive_sync(a, &t);
 	if (*err) {
