@@ -25,6 +25,7 @@ usage: ./run.sh [run] [--profile smoke|quick|full] [--bench NAME[,NAME..]] [--re
        ./run.sh trend --bench NAME --metric NAME [--case KEY] [--root DIR] [--label TEXT]
                 [--history DIR|none] [--format text|md] [--json FILE] [--plots DIR]
        ./run.sh index [--root ROOT]     (the archive's index, ROOT/index.sqlite, brought up to date)
+       ./run.sh push ROOT.. [--db URL] | pull --out ROOT [--db URL]   (a lab's shared archive)
        ./run.sh bisect-run --build CMD --good RUNS --bad RUNS --bench NAME --metric NAME --case KEY
                 [--boots N] [vm options] [-- RUN_ARGS]      (a step of git bisect run)
        ./run.sh lava job --kernel IMAGE_OR_URL [--device-type qemu|x86] [--numa N] [--cpus N] [--mem SIZE]
@@ -79,7 +80,7 @@ case "$cmd" in
 run|sweep)
 	ensure_built || exit 1
 	run_and_plot "$cmd" "$@" ;;
-list|sysinfo|profile|publish|index)
+list|sysinfo|profile|publish|index|push|pull)
 	ensure_built || exit 1
 	exec "$mmbench" "$cmd" "$@" ;;
 compare|trend)

@@ -40,6 +40,7 @@ def main():
     ap.add_argument("--kernels", type=int, default=0, help="default: runs / 20")
     ap.add_argument("--noise", type=float, default=0.03)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--host", default="", help="another machine: its CPU model and boots")
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
     rng = random.Random(a.seed)
@@ -59,7 +60,9 @@ def main():
                 j["run_id"] = run_id
                 j["start_time"] = f"2026-01-01T{(i // 3600) % 24:02d}:{(i // 60) % 60:02d}:{i % 60:02d}Z"
                 j.setdefault("kernel", {})["release"] = release
-                j["kernel"]["boot_id"] = f"synth-{k}-{r // 5}"
+                j["kernel"]["boot_id"] = f"synth{a.host}-{k}-{r // 5}"
+                if a.host:
+                    j.setdefault("cpu", {})["model"] = a.host
             else:
                 noisy(j, level, a.noise, rng)
             with open(os.path.join(d, name), "w") as f:

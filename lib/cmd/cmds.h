@@ -14,5 +14,9 @@ int cmd_lava_results(int argc, char **argv);
 int cmd_profile(int argc, char **argv);
 int cmd_publish(int argc, char **argv);
 int cmd_index(int argc, char **argv);
+int cmd_push(int argc, char **argv);
+int cmd_pull(int argc, char **argv);
+/* The local copy of the shared archive at @url, brought up to date, its path into @root: an exit code. */
+int db_root(const char *cmd, const char *url, char *root, size_t len);
 
 #endif

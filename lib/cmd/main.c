@@ -25,6 +25,7 @@ static const char usage_text[] =
 "  profile RUN_DIR --case KEY [--bench NAME] [--top N] [--folded FILE]   a case's --kprofile\n"
 "  publish [--root ROOT] --out SITE [--base-url URL]   the archive as a static HTML site\n"
 "  index [--root ROOT]   the archive's index (ROOT/index.sqlite) built or brought up to date\n"
+"  push ROOT.. [--db URL] | pull --out ROOT [--db URL]   runs to and from a shared archive\n"
 "exit codes: 0 ok, 1 failure, 2 usage error, 3 compare found a regression, 4 skipped\n";
 
 static const struct {
@@ -43,6 +44,8 @@ static const struct {
 	{ "profile", cmd_profile },
 	{ "publish", cmd_publish },
 	{ "index", cmd_index },
+	{ "push", cmd_push },
+	{ "pull", cmd_pull },
 };
 
 int main(int argc, char **argv)
