@@ -4,6 +4,7 @@
  * a newer schema refused untouched, one not of this archive rebuilt, a kill -9 mid-way leaving
  * it consistent; and trend and compare's history reading the same through it as without it.
  */
+#include <math.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -407,6 +408,45 @@ static void test_history_without_index(void **state)
 	free(out);
 }
 
+/* export --kcidb: one test per run, case and metric, the median its number, samples in misc */
+static void test_export_kcidb(void **state)
+{
+	char root[4200], path[4300];
+	json_t *j, *tests, *t = NULL, *v;
+	size_t i, pass = 0;
+
+	(void)state;
+	snprintf(root, sizeof(root), "%s/kcidb", tu_tmpdir());
+	plain_run(root, "6.1.0", "r1", 100);
+	plain_run(root, "6.2.0", "r1", 90);
+	snprintf(path, sizeof(path), "%s/k.json", tu_tmpdir());
+	assert_int_equal(tu_run(NULL, MMBENCH " export --kcidb --root %s > %s", root, path), 0);
+	j = tu_json(path);
+	assert_non_null(j);
+	tests = json_object_get(j, "tests");
+	/* 2 runs x (mode=a: m, n; mode=b: m) */
+	assert_int_equal(json_array_size(tests), 6);
+	assert_int_equal(json_array_size(json_object_get(j, "builds")), 2);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "version"),
+							    "major")), 4);
+	json_array_foreach(tests, i, v) {
+		pass += !strcmp(json_string_value(json_object_get(v, "status")), "PASS");
+		if (!strcmp(json_string_value(json_object_get(v, "path")), "mmbench.fake.mode=a.m") &&
+		    !strcmp(json_string_value(json_object_get(v, "build_id")), "mmbench:6.2.0"))
+			t = v;
+	}
+	assert_int_equal(pass, 6);
+	assert_non_null(t);
+	/* samples 90 x (1 + 0.01 x {-2, 1, -1}) (arc_run's noise for seed 90): median 89.1 */
+	assert_true(fabs(json_real_value(json_object_get(json_object_get(t, "number"), "value")) -
+			 89.1) < 1e-9);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(t, "number"),
+							      "unit")), "ns");
+	assert_int_equal(json_array_size(json_object_get(json_object_get(t, "misc"), "samples")), 3);
+	json_decref(j);
+	assert_int_equal(tu_run(NULL, MMBENCH " export --root %s >/dev/null 2>&1", root), 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -419,6 +459,7 @@ int main(void)
 		cmocka_unit_test(test_trend_same_through_index),
 		cmocka_unit_test(test_compare_history_same_through_index),
 		cmocka_unit_test(test_history_without_index),
+		cmocka_unit_test(test_export_kcidb),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 

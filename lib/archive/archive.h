@@ -87,4 +87,16 @@ int archive_each_median(struct archive *a, const struct archive_hist_q *q,
 size_t archive_history_runs(struct archive *a, const char *host, const int64_t *skip,
 			    size_t nskip);
 
+/* One metric of one run, as export gives it (strings NULL when the run has none). */
+struct archive_metric_row {
+	const char *top, *sub, *run_id, *kernel, *host, *boot, *start_time;
+	const char *bench, *key, *status, *metric, *unit;
+	const double *x;	/* the samples, n of them */
+	size_t n;
+	double median;		/* NaN when none */
+};
+/* Each metric of each whole run, in the order of the runs' directories and their files. */
+int archive_each_metric(struct archive *a,
+			int (*fn)(const struct archive_metric_row *m, void *ctx), void *ctx);
+
 #endif

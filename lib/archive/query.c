@@ -345,3 +345,39 @@ size_t archive_history_runs(struct archive *a, const char *host, const int64_t *
 		n -= host_count(a, host, skip[i]);
 	return n;
 }
+
+/* Every metric of every whole run, in run and file order (export). */
+static const char metrics_sql[] =
+	"SELECT r.top, r.sub, r.run_id, k.release, h.fingerprint, bt.boot_id, r.start_time, "
+	"b.name, c.key, c.status, m.name, m.unit, m.median, m.samples FROM metrics m "
+	"JOIN cases c ON c.id = m.case_ref JOIN benches b ON b.id = c.bench_ref "
+	"JOIN runs r ON r.id = b.run_ref LEFT JOIN kernels k ON k.id = r.kernel_ref "
+	"LEFT JOIN hosts h ON h.id = r.host_ref LEFT JOIN boots bt ON bt.id = r.boot_ref "
+	"WHERE r.refused IS NULL ORDER BY r.top, r.sub, b.name, c.ord, m.ord";
+
+int archive_each_metric(struct archive *a,
+			int (*fn)(const struct archive_metric_row *m, void *ctx), void *ctx)
+{
+	sqlite3_stmt *st;
+	int rc, err = 0;
+
+	if (sqlite3_prepare_v2(a->db, metrics_sql, -1, &st, NULL) != SQLITE_OK)
+		return ar_fail(a, "reading metrics");
+	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct archive_metric_row m = {
+			col(st, 0), col(st, 1), col(st, 2), col(st, 3), col(st, 4), col(st, 5),
+			col(st, 6), col(st, 7), col(st, 8), col(st, 9), col(st, 10), col(st, 11),
+			NULL, 0, sqlite3_column_type(st, 12) == SQLITE_NULL ? NAN :
+				 sqlite3_column_double(st, 12),
+		};
+		double *x = samples_of(st, 13, &m.n);
+
+		m.x = x;
+		err = x ? fn(&m, ctx) : -ENOMEM;
+		free(x);
+	}
+	if (!err && rc != SQLITE_DONE)
+		err = ar_fail(a, "reading metrics");
+	sqlite3_finalize(st);
+	return err;
+}

@@ -16,6 +16,7 @@ int cmd_publish(int argc, char **argv);
 int cmd_index(int argc, char **argv);
 int cmd_push(int argc, char **argv);
 int cmd_pull(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 /* The local copy of the shared archive at @url, brought up to date, its path into @root: an exit code. */
 int db_root(const char *cmd, const char *url, char *root, size_t len);
 

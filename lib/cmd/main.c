@@ -26,6 +26,7 @@ static const char usage_text[] =
 "  publish [--root ROOT] --out SITE [--base-url URL]   the archive as a static HTML site\n"
 "  index [--root ROOT]   the archive's index (ROOT/index.sqlite) built or brought up to date\n"
 "  push ROOT.. [--db URL] | pull --out ROOT [--db URL]   runs to and from a shared archive\n"
+"  export --kcidb [--root ROOT] [--origin NAME]   the runs as KCIDB test records on stdout\n"
 "exit codes: 0 ok, 1 failure, 2 usage error, 3 compare found a regression, 4 skipped\n";
 
 static const struct {
@@ -46,6 +47,7 @@ static const struct {
 	{ "index", cmd_index },
 	{ "push", cmd_push },
 	{ "pull", cmd_pull },
+	{ "export", cmd_export },
 };
 
 int main(int argc, char **argv)
