@@ -23,9 +23,10 @@ usage: ./run.sh [run] [--profile smoke|quick|full] [--bench NAME[,NAME..]] [--re
        ./run.sh vm --kernel IMAGE [--numa N] [--cpus N] [--mem SIZE] [--accel auto|kvm|tcg] [-- RUN_ARGS]
        ./run.sh ab --kernel IMAGE_A --kernel IMAGE_B [--boots N] [--label TEXT] [vm options] [-- RUN_ARGS]
        ./run.sh trend --bench NAME --metric NAME [--case KEY] [--root DIR] [--label TEXT]
-                [--history DIR|none] [--format text|md] [--json FILE] [--plots DIR]
+                [--history DIR|none] [--format text|md] [--json FILE] [--plots DIR] [--db URL]
        ./run.sh index [--root ROOT]     (the archive's index, ROOT/index.sqlite, brought up to date)
        ./run.sh push ROOT.. [--db URL] | pull --out ROOT [--db URL]   (a lab's shared archive)
+       ./run.sh export --kcidb [--root ROOT] [--origin NAME]     (the runs as KCIDB test records)
        ./run.sh bisect-run --build CMD --good RUNS --bad RUNS --bench NAME --metric NAME --case KEY
                 [--boots N] [vm options] [-- RUN_ARGS]      (a step of git bisect run)
        ./run.sh lava job --kernel IMAGE_OR_URL [--device-type qemu|x86] [--numa N] [--cpus N] [--mem SIZE]

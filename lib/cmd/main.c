@@ -18,7 +18,7 @@ static const char usage_text[] =
 "      [--json FILE] [--html FILE] [--plots DIR]   each side a run, a set directory or RUN,RUN,..\n"
 "  sweep KNOB=V1,V2,.. [--bench NAME] [--profile P] [--reps N] [--out ROOT]\n"
 "  trend --bench NAME --metric NAME [--case KEY] [--root DIR] [--label TEXT] [--history DIR|none]\n"
-"      [--format text|md] [--json FILE] [--plots DIR]   one metric over every kernel archived\n"
+"      [--format text|md] [--json FILE] [--plots DIR] [--db URL]   one metric across kernels\n"
 "  bisect-decide --good RUNS --bad RUNS --bench NAME --metric NAME --case KEY [--check] [RUNS]\n"
 "      one git bisect step's verdict: 0 good, 1 bad, 3 cannot tell, 4 no sample (bisect-run)\n"
 "  lava-results --cases|--metrics|--check RUN_DIR   a run as LAVA test-monitor lines\n"
