@@ -279,6 +279,47 @@ static void test_kill9_leaves_it_consistent(void **state)
 	assert_int_equal(ask(root, "SELECT count(*) FROM runs"), 600);
 }
 
+/* Two indexers at once, and a trend reading meanwhile: every run indexed once, none lost */
+static void test_concurrent_writers(void **state)
+{
+	char root[4200], rel[32], id[32], *out = NULL;
+	pid_t pid[3];
+	int st;
+
+	(void)state;
+	snprintf(root, sizeof(root), "%s/conc", tu_tmpdir());
+	for (int i = 0; i < 300; i++) {
+		snprintf(rel, sizeof(rel), "6.%d.0", i / 30);
+		snprintf(id, sizeof(id), "r%03d", i);
+		plain_run(root, rel, id, 100 + i % 7);
+	}
+	for (int i = 0; i < 3; i++) {
+		pid[i] = fork();
+		assert_true(pid[i] >= 0);
+		if (!pid[i]) {
+			/* stdout away: the parent checks exits and the index, not words */
+			if (!freopen("/dev/null", "w", stdout))
+				_exit(126);
+			if (i < 2)
+				execl(MMBENCH, "mmbench", "index", "--root", root, (char *)NULL);
+			else
+				execl(MMBENCH, "mmbench", "trend", "--bench", "fake", "--metric", "m",
+				      "--root", root, "--history", "none", (char *)NULL);
+			_exit(127);
+		}
+	}
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(waitpid(pid[i], &st, 0), pid[i]);
+		if (!WIFEXITED(st) || WEXITSTATUS(st))
+			fail_msg("process %d of 3 ended with status %#x", i, st);
+	}
+	assert_int_equal(ask(root, "SELECT count(*) FROM runs"), 300);
+	assert_consistent(root);
+	assert_int_equal(tu_run(&out, MMBENCH " index --root %s", root), 0);
+	assert_non_null(strstr(out, "300 runs: 0 added, 0 updated, 300 unchanged, 0 removed"));
+	free(out);
+}
+
 /* trend's text and JSON with MMBENCH_INDEX=@mode. */
 static char *trend_out(const char *root, const char *mode, const char *args, const char *json)
 {
@@ -456,6 +497,7 @@ int main(void)
 		cmocka_unit_test(test_newer_schema_refused),
 		cmocka_unit_test(test_not_ours_rebuilt),
 		cmocka_unit_test(test_kill9_leaves_it_consistent),
+		cmocka_unit_test(test_concurrent_writers),
 		cmocka_unit_test(test_trend_same_through_index),
 		cmocka_unit_test(test_compare_history_same_through_index),
 		cmocka_unit_test(test_history_without_index),
