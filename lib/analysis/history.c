@@ -144,16 +144,9 @@ static int load_set(struct noise_history *h, const char *kdir, const char *host,
 	return err;
 }
 
-static int id_cmp(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
 static bool left_out(const struct noise_history *h, int64_t id)
 {
-	return bsearch(&id, h->skip, h->nr_skip, sizeof(id), id_cmp);
+	return bsearch(&id, h->skip, h->nr_skip, sizeof(id), archive_id_cmp);
 }
 
 /* The history through the index: only which runs are left out is found here. */
@@ -171,7 +164,7 @@ static int load_indexed(struct noise_history *h, struct archive *a, const char *
 		/* a run named twice is left out once */
 		if (id && !left_out(h, id)) {
 			h->skip[h->nr_skip++] = id;
-			qsort(h->skip, h->nr_skip, sizeof(*h->skip), id_cmp);
+			qsort(h->skip, h->nr_skip, sizeof(*h->skip), archive_id_cmp);
 		}
 	}
 	h->nr_runs = archive_history_runs(a, host, h->skip, h->nr_skip);

@@ -69,6 +69,8 @@ bool archive_foreign_schema(struct archive *a, const char *name, const char *our
 int archive_each_run(struct archive *a, const char *bench, const char *metric,
 		     int (*fn)(struct rl_run *run, void *ctx), void *ctx);
 
+/* qsort()/bsearch() order of the index's run ids (int64_t). */
+int archive_id_cmp(const void *a, const void *b);
 /* The index's id of run directory @dir (any path to it), or 0 when it has none. */
 int64_t archive_run_id(struct archive *a, const char *dir);
 

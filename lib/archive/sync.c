@@ -164,7 +164,7 @@ static int walk_dir(struct walk *w, const char *top)
 	return err;
 }
 
-static int id_cmp(const void *a, const void *b)
+int archive_id_cmp(const void *a, const void *b)
 {
 	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
 
@@ -182,13 +182,13 @@ static int drop_gone(struct walk *w)
 
 	if (!st)
 		return -EIO;
-	qsort(w->seen, w->nr_seen, sizeof(*w->seen), id_cmp);
+	qsort(w->seen, w->nr_seen, sizeof(*w->seen), archive_id_cmp);
 	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(st, 0);
 		char dir[PATH_MAX];
 		void *g;
 
-		if (bsearch(&id, w->seen, w->nr_seen, sizeof(id), id_cmp))
+		if (bsearch(&id, w->seen, w->nr_seen, sizeof(id), archive_id_cmp))
 			continue;
 		/* a run written since the walk passed its place (run's own hook) stays */
 		ar_dir(a, (const char *)sqlite3_column_text(st, 1),
