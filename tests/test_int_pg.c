@@ -236,6 +236,9 @@ static void test_hostile(void **state)
 	snprintf(cmd, sizeof(cmd), MMBENCH " push %s --db 'postgresql:///x?host=%s/none&port=1'",
 		 roots[0], pgdir);
 	expect_refused(cmd, "the database: cannot connect");
+	snprintf(cmd, sizeof(cmd), "MMBENCH_DB_CACHE=%s/cache2 " MMBENCH " trend " CASE
+		 " --db 'postgresql:///x?host=%s/none&port=1'", pgdir, pgdir);
+	expect_refused(cmd, "trend: the database: cannot connect");
 	psql("UPDATE mmbench_meta SET value = '99' WHERE key = 'schema_version'");
 	snprintf(cmd, sizeof(cmd), MMBENCH " push %s --db '%s'", roots[1], url);
 	expect_refused(cmd, "schema version 99 is not the 1");

@@ -256,7 +256,7 @@ static int rm_flat(const char *dir)
 }
 
 /* Run @id's files into a new directory, put in place whole (in place of @dir's when @replace). */
-static int pull_files(PGconn *c, const char *id, const char *mark, const char *dir,
+static int pull_files(const char *who, PGconn *c, const char *id, const char *mark, const char *dir,
 		      bool replace)
 {
 	char tmp[PATH_MAX + 32], old[PATH_MAX + 32], path[PATH_MAX + 300];
@@ -273,7 +273,7 @@ static int pull_files(PGconn *c, const char *id, const char *mark, const char *d
 	r = PQexecParams(c, "SELECT name, content FROM mmbench_files WHERE run_ref = $1", 1, NULL,
 			 p, NULL, NULL, 1);
 	if (!ok(r))
-		err = db_fail("pull", c, "reading");
+		err = db_fail(who, c, "reading");
 	for (int i = 0; !err && i < PQntuples(r); i++) {
 		char name[256];
 
@@ -328,19 +328,19 @@ static int place(const char *root, PGresult *r, int i, char *dir, size_t len, ch
 	return -EEXIST;
 }
 
-int archive_pull(const char *url, const char *root, struct archive_push_tally *t)
+int archive_pull(const char *who, const char *url, const char *root, struct archive_push_tally *t)
 {
 	PGresult *r;
 	PGconn *c;
 	int err;
 
 	memset(t, 0, sizeof(*t));
-	err = db_open("pull", url, &c);
+	err = db_open(who, url, &c);
 	if (err)
 		return err;
 	r = PQexec(c, "SELECT id, top, sub, run_key, hash FROM mmbench_runs ORDER BY id");
 	if (!ok(r))
-		err = db_fail("pull", c, "reading");
+		err = db_fail(who, c, "reading");
 	for (int i = 0; !err && i < PQntuples(r); i++) {
 		char dir[PATH_MAX], mark[1024];
 		int state;
@@ -355,9 +355,9 @@ int archive_pull(const char *url, const char *root, struct archive_push_tally *t
 		}
 		err = state < 0 ? state : mkdir_parents(dir);
 		if (!err)
-			err = pull_files(c, PQgetvalue(r, i, 0), mark, dir, state == 2);
+			err = pull_files(who, c, PQgetvalue(r, i, 0), mark, dir, state == 2);
 		if (err)
-			fprintf(stderr, "mmbench: pull: %s: %s\n", dir, strerror(-err));
+			fprintf(stderr, "mmbench: %s: %s: %s\n", who, dir, strerror(-err));
 		t->sent += !err;
 	}
 	PQclear(r);

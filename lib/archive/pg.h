@@ -16,7 +16,7 @@ struct archive_push_tally {
  * not answer, -EPROTO when its schema is not ours, -EIO: one line said each time.
  */
 int archive_push(const char *root, const char *url, struct archive_push_tally *t);
-/* Every run of the database at @url as a run directory under @root, those pulled before kept. */
-int archive_pull(const char *url, const char *root, struct archive_push_tally *t);
+/* Every run of the database at @url as a run directory under @root, those pulled before kept; @who says. */
+int archive_pull(const char *who, const char *url, const char *root, struct archive_push_tally *t);
 
 #endif

@@ -94,7 +94,7 @@ int cmd_pull(int argc, char **argv)
 	if (!url || !out || optind < argc)
 		return usage("pull", "%s", !url ? "no database: --db URL or MMBENCH_DB" :
 			     !out ? "--out ROOT is required" : "unexpected argument");
-	err = archive_pull(url, out, &t);
+	err = archive_pull("pull", url, out, &t);
 	if (!err)
 		printf("pull: %s: %zu runs written, %zu there already\n", out, t.sent, t.already);
 	return db_rc(err);
@@ -118,6 +118,6 @@ int db_root(const char *cmd, const char *url, char *root, size_t len)
 		fprintf(stderr, "mmbench: %s: %s: %s\n", cmd, root, strerror(-err));
 		return KSFT_FAIL;
 	}
-	err = archive_pull(url, root, &t);
+	err = archive_pull(cmd, url, root, &t);
 	return db_rc(err);
 }
