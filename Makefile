@@ -2,13 +2,13 @@
 
 CC	?= gcc
 BUILD	:= build
-PKGS	:= hwloc jansson gsl numa
+PKGS	:= hwloc jansson gsl numa sqlite3 libpq
 CFLAGS	?= -O2 -g
 # override: 'make CFLAGS=-O0' adds to these rather than dropping -Werror and the include paths
 override CFLAGS	+= -std=gnu11 -Wall -Wextra -Werror -Wno-format-truncation -D_GNU_SOURCE -MMD -MP \
-	   -I. -Ilib -I$(LIBPERF)/include
+	   -I. -Ilib -I$(LIBPERF)/include -I/usr/include/postgresql
 override LDLIBS	+= $(LIBPERF)/libperf.a $(LIBPERF)/libapi.a \
-	   -lhwloc -ljansson -lgsl -lgslcblas -lnuma -lnettle -lpthread -lm
+	   -lhwloc -ljansson -lgsl -lgslcblas -lnuma -lnettle -lsqlite3 -lpq -lpthread -lm
 
 # libperf comes from tools/lib/perf of a kernel tree: KSRC=, else Debian's linux-source-6.1.
 KSRC	?=

@@ -4,7 +4,8 @@ set -euo pipefail
 pkgs=(build-essential pkg-config git libnuma-dev libhwloc-dev libjansson-dev libgsl-dev
       libcmocka-dev cppcheck gnuplot-nox numactl hwloc qemu-system-x86 busybox-static cpio xz-utils
       linux-source-6.1 linux-image-cloud-amd64 linux-image-6.12-cloud-amd64 bison flex jq
-      clang-14 libclang-rt-14-dev util-linux lava-dispatcher lavacli chromium imagemagick tidy)
+      clang-14 libclang-rt-14-dev util-linux lava-dispatcher lavacli chromium imagemagick tidy
+      libsqlite3-dev libpq-dev postgresql)
 # clang-14 and libclang-rt-14-dev: the libFuzzer target (make fuzz); util-linux: setpriv
 # --pdeathsig, which ties qemu's life to the vm runner's. lava-dispatcher: lava-run, the local
 # dispatcher ./run.sh lava runs jobs on (without recommends: they are NFS, TFTP and LXC servers);
@@ -17,6 +18,8 @@ pkgs=(build-essential pkg-config git libnuma-dev libhwloc-dev libjansson-dev lib
 pkgs+=(shellcheck scdoc man-db groff-base)
 # nettle-dev: SHA-256 (lib/sys/sha256.c), from a library that is kept rather than our own.
 pkgs+=(nettle-dev)
+# libsqlite3-dev: the archive's index, ROOT/index.sqlite (lib/archive/).
+# libpq-dev: push and pull of a shared archive; postgresql: the server test_int_pg starts.
 missing=()
 for p in "${pkgs[@]}"; do
 	[ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" = "install ok installed" ] || missing+=("$p")

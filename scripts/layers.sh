@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The layers of lib/ (lib/README.md): each folder includes only its own and those below it.
-#   sys < knobs < core < stats < results < analysis < report < cmd;
+#   sys < knobs < core < stats < results < archive < analysis < report < cmd;
 #   benches/ sit on core (and what core sits on).
 # Prints every include that runs the wrong way and fails when there is one.
 set -u
@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.." || exit 1
 rank() {
 	case $1 in
 	sys) echo 1 ;; knobs) echo 2 ;; core) echo 3 ;; benches) echo 3 ;;
-	stats) echo 4 ;; results) echo 5 ;; analysis) echo 6 ;; report) echo 7 ;; cmd) echo 8 ;;
+	stats) echo 4 ;; results) echo 5 ;; archive) echo 6 ;; analysis) echo 7 ;; report) echo 8 ;;
+	cmd) echo 9 ;;
 	*) echo 0 ;;
 	esac
 }
@@ -34,6 +35,6 @@ for f in lib/*/*.[ch] benches/*.[ch]; do
 		fi
 	done < <(sed -n 's/^#include "\([^"]*\)".*/\1/p' "$f")
 done
-[ $bad = 0 ] && echo "layers: lib/ sys < knobs < core < stats < results < analysis < report < cmd," \
+[ $bad = 0 ] && echo "layers: lib/ sys < knobs < core < stats < results < archive < analysis < report < cmd," \
 	"benches on core: no include runs up"
 exit $bad

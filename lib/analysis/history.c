@@ -1,25 +1,14 @@
-/* Between-run noise of this host, per metric, measured from replicate runs in the archive. */
+/* Between-run noise of this host, per metric, measured from replicate runs in the archive (or its index). */
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "analysis/history.h"
 #include "analysis/runset.h"
-
-const char *run_host(const struct rl_run *run, char *buf, size_t len)
-{
-	char model[128], pus[16], nodes[16], virt[32];
-
-	snprintf(buf, len, "%s/%s/%s/%s",
-		 rl_manifest_str(run, "cpu.model", model, sizeof(model)) ?: "?",
-		 rl_manifest_str(run, "topology.pus", pus, sizeof(pus)) ?: "?",
-		 rl_manifest_str(run, "topology.numa_nodes", nodes, sizeof(nodes)) ?: "?",
-		 rl_manifest_str(run, "virtualization", virt, sizeof(virt)) ?: "?");
-	return buf;
-}
 
 static bool skipped(const char *dir, const char *const *skip, size_t nskip)
 {
@@ -122,50 +111,125 @@ static void group_ss(json_t *list, bool by_boot, double *ss, double *df)
 	json_decref(boots);
 }
 
+static int name_cmp(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+/* The runs of one set directory ROOT/<kernel>/, in name order (the index's order too). */
+static int load_set(struct noise_history *h, const char *kdir, const char *host,
+		    const char *const *skip, size_t nskip)
+{
+	struct dirent **names = NULL;
+	int n = scandir(kdir, &names, NULL, name_cmp), err = 0;
+
+	for (int i = 0; i < n; i++) {
+		char rdir[PATH_MAX], fp[256];
+		struct rl_run run;
+
+		if (!err && names[i]->d_name[0] != '.') {
+			snprintf(rdir, sizeof(rdir), "%s/%s", kdir, names[i]->d_name);
+			if (!skipped(rdir, skip, nskip) && !run_load_light(rdir, &run)) {
+				if (!rl_incomplete(&run, fp, sizeof(fp)) &&
+				    !strcmp(run_host(&run, fp, sizeof(fp)), host)) {
+					err = add_run(h, &run);
+					h->nr_runs++;
+				}
+				run_free(&run);
+			}
+		}
+		free(names[i]);
+	}
+	free(names);
+	return err;
+}
+
+static bool left_out(const struct noise_history *h, int64_t id)
+{
+	return bsearch(&id, h->skip, h->nr_skip, sizeof(id), archive_id_cmp);
+}
+
+/* The history through the index: only which runs are left out is found here. */
+static int load_indexed(struct noise_history *h, struct archive *a, const char *host,
+			const char *const *skip, size_t nskip)
+{
+	h->archive = a;
+	snprintf(h->host, sizeof(h->host), "%s", host);
+	h->skip = calloc(nskip + 1, sizeof(*h->skip));
+	if (!h->skip)
+		return -ENOMEM;
+	for (size_t i = 0; i < nskip; i++) {
+		int64_t id = archive_run_id(a, skip[i]);
+
+		/* a run named twice is left out once */
+		if (id && !left_out(h, id)) {
+			h->skip[h->nr_skip++] = id;
+			qsort(h->skip, h->nr_skip, sizeof(*h->skip), archive_id_cmp);
+		}
+	}
+	h->nr_runs = archive_history_runs(a, host, h->skip, h->nr_skip);
+	return 0;
+}
+
 int history_load(const char *root, const char *host, const char *const *skip, size_t nskip,
 		 struct noise_history *h)
 {
-	struct dirent *k, *r;
-	DIR *top, *kd;
-	int err = 0;
+	struct dirent **names = NULL;
+	struct archive *a = NULL;
+	struct stat st;
+	int n, err = 0;
 
 	memset(h, 0, sizeof(*h));
 	snprintf(h->root, sizeof(h->root), "%s", root);
 	h->groups = json_object();
 	if (!h->groups)
 		return -ENOMEM;
-	top = opendir(root);
-	if (!top)
-		return 0;
-	while (!err && (k = readdir(top))) {
+	/* an index made by run or index; when it cannot be used, the runs are read */
+	if (!stat(root, &st) && S_ISDIR(st.st_mode))
+		a = archive_for_reading(root, false, &err);
+	if (a)
+		return load_indexed(h, a, host, skip, nskip);
+	err = 0;
+	n = scandir(root, &names, NULL, name_cmp);
+	for (int i = 0; i < n; i++) {
 		char kdir[PATH_MAX];
 
-		if (k->d_name[0] == '.')
-			continue;
-		snprintf(kdir, sizeof(kdir), "%s/%s", root, k->d_name);
-		kd = opendir(kdir);
-		if (!kd)
-			continue;
-		while (!err && (r = readdir(kd))) {
-			char rdir[PATH_MAX], fp[256];
-			struct rl_run run;
-
-			if (r->d_name[0] == '.')
-				continue;
-			snprintf(rdir, sizeof(rdir), "%s/%s", kdir, r->d_name);
-			if (skipped(rdir, skip, nskip) || run_load_light(rdir, &run))
-				continue;
-			if (!rl_incomplete(&run, fp, sizeof(fp)) &&
-			    !strcmp(run_host(&run, fp, sizeof(fp)), host)) {
-				err = add_run(h, &run);
-				h->nr_runs++;
-			}
-			run_free(&run);
+		if (!err && names[i]->d_name[0] != '.') {
+			snprintf(kdir, sizeof(kdir), "%s/%s", root, names[i]->d_name);
+			err = load_set(h, kdir, host, skip, nskip);
 		}
-		closedir(kd);
+		free(names[i]);
 	}
-	closedir(top);
+	free(names);
 	return err;
+}
+
+struct medians {
+	const struct noise_history *h;
+	json_t *list;
+};
+
+static int add_median(int64_t run, const char *boot, double median, void *ctx)
+{
+	struct medians *m = ctx;
+
+	if (left_out(m->h, run))
+		return 0;
+	return json_array_append_new(m->list, json_pack("[sf]", boot, log(median))) ? -ENOMEM : 0;
+}
+
+/* add_run()'s list of one group, asked of the index. */
+static json_t *indexed_list(const struct noise_history *h, const struct hist_key *k,
+			    const char *bench, const char *key, const char *metric)
+{
+	struct archive_hist_q q = { h->host, k->kernel, bench, k->opts, key, metric };
+	struct medians m = { h, json_array() };
+
+	if (m.list && archive_each_median(h->archive, &q, add_median, &m)) {
+		json_decref(m.list);
+		return NULL;
+	}
+	return m.list;
 }
 
 bool history_noise(const struct noise_history *h, const struct hist_key *keys, size_t nkeys,
@@ -188,6 +252,13 @@ bool history_noise(const struct noise_history *h, const struct hist_key *keys, s
 			       !strcmp(keys[j].opts ?: "", keys[k].opts ?: "");
 		if (dup)
 			continue;
+		if (h->archive) {
+			list = indexed_list(h, &keys[k], bench, key, metric);
+			if (list)
+				group_ss(list, by_boot, &ss, &df);
+			json_decref(list);
+			continue;
+		}
 		snprintf(gkey, sizeof(gkey), "%s|%s|%s", keys[k].kernel, bench, keys[k].opts ?: "");
 		list = json_object_get(json_object_get(h->groups, gkey), mkey);
 		if (list)
@@ -204,4 +275,7 @@ void history_free(struct noise_history *h)
 {
 	json_decref(h->groups);
 	h->groups = NULL;
+	free(h->skip);
+	h->skip = NULL;
+	h->archive = NULL;	/* open until exit: the next history of the root asks it again */
 }

@@ -12,22 +12,26 @@
 #include <stddef.h>
 #include <jansson.h>
 
+#include "archive/archive.h"
 #include "results/results_read.h"
+#include "results/run_keys.h"
 #include "stats/verdict.h"
 
 struct noise_history {
 	char root[PATH_MAX];
 	json_t *groups;		/* "kernel|bench|options" -> { "case|metric": [[boot, log median]] } */
 	size_t nr_runs;		/* runs read */
+	struct archive *archive;	/* the root's index, when it has one: groups are asked of it */
+	char host[256];
+	int64_t *skip;		/* then the index's ids of the runs left out, in order */
+	size_t nr_skip;
 };
-
-/* A short fingerprint of the machine a run was made on (CPU model, PUs, nodes, virtualization). */
-const char *run_host(const struct rl_run *run, char *buf, size_t len);
 
 /*
  * Read every run under @root made on @host, leaving out the directories in @skip[0..nskip)
  * (the runs being compared). A missing root is an empty history. Runs that cannot be
- * read are passed over quietly. 0 or -ENOMEM.
+ * read are passed over quietly. When @root has an index (ROOT/index.sqlite), it is brought
+ * up to date and asked instead, with the same answers. 0 or -ENOMEM.
  */
 int history_load(const char *root, const char *host, const char *const *skip, size_t nskip,
 		 struct noise_history *h);

@@ -9,17 +9,6 @@
 
 #include "analysis/runset.h"
 
-bool is_run_dir(const char *dir)
-{
-	char path[PATH_MAX + 16];
-
-	snprintf(path, sizeof(path), "%s/manifest.json", dir);
-	if (!access(path, F_OK))
-		return true;
-	snprintf(path, sizeof(path), "%s/INCOMPLETE", dir);
-	return !access(path, F_OK);
-}
-
 /* The manifest's label, read alone: a set directory is narrowed before its runs are loaded. */
 static bool has_label(const char *dir, const char *label)
 {
@@ -110,21 +99,6 @@ static int add_set_dir(struct run_set *s, const char *dir, const char *label)
 		return -EINVAL;
 	}
 	return err;
-}
-
-char *run_bench_options(const struct rl_bench *b)
-{
-	json_t *o;
-	char *s;
-
-	if (!b || !json_is_object(b->params))
-		return NULL;
-	o = json_deep_copy(b->params);
-	json_object_del(o, "reps");
-	json_object_del(o, "profile");
-	s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
-	json_decref(o);
-	return s;
 }
 
 /* The runs of a set must be replicates: same kernel release, same options of every bench. */

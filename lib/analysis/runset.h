@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "results/results_read.h"
+#include "results/run_keys.h"
 
 #define RUNSET_MAX	64
 
@@ -26,11 +27,5 @@ struct run_set {
  */
 int run_set_load(const char *spec, const char *label, struct run_set *s);
 void run_set_free(struct run_set *s);
-
-/* A run directory has its manifest, or says why it has not (INCOMPLETE). */
-bool is_run_dir(const char *dir);
-
-/* A bench's options in a run as compact JSON without "reps" (NULL when absent, or no @b); free() it. */
-char *run_bench_options(const struct rl_bench *b);
 
 #endif

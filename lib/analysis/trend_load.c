@@ -1,13 +1,16 @@
 /*
  * The archive of a trend: every run directory under the root (ROOT/<kernel>/<run> or
- * ROOT/<run>), validated by the one reader, grouped by kernel release in version order.
+ * ROOT/<run>), validated by the one reader or read from the root's index, grouped by
+ * kernel release in version order.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "analysis/archive_walk.h"
+#include "archive/archive.h"
 #include "analysis/kversion.h"
 #include "results/results_write.h"
 #include "analysis/runset.h"
@@ -26,6 +29,15 @@ struct cands {
 	size_t nr, dirs;		/* dirs: run directories seen, whatever they held */
 };
 
+/* The line that refuses a file of the archive of another schema than trend reads. */
+static const char *foreign_line(const char *path, const char *schema, const char *ours, char *buf,
+				size_t len)
+{
+	snprintf(buf, len, "%s: schema \"%.60s\" is not the \"%s\" trend reads", path, schema,
+		 ours);
+	return buf;
+}
+
 /* The schema @file of @dir says it is, when it says one this reader does not read. */
 static const char *foreign_schema(const char *dir, const char *file, const char *ours,
 				  char *buf, size_t len)
@@ -38,8 +50,7 @@ static const char *foreign_schema(const char *dir, const char *file, const char 
 	s = json_object_get(j, "schema");
 	buf[0] = 0;
 	if (json_is_string(s) && strcmp(json_string_value(s), ours))
-		snprintf(buf, len, "%s: schema \"%.60s\" is not the \"%s\" trend reads", path,
-			 json_string_value(s), ours);
+		foreign_line(path, json_string_value(s), ours, buf, len);
 	json_decref(j);
 	return buf[0] ? buf : NULL;
 }
@@ -113,6 +124,71 @@ static int walk_dir(const char *dir, void *arg)
 	struct walk_arg *w = arg;
 
 	return add_dir(w->t, w->cs, dir);
+}
+
+struct indexed {
+	struct trend *t;
+	struct cands *cs;
+};
+
+static int keep_indexed(struct rl_run *run, void *ctx)
+{
+	struct indexed *x = ctx;
+	int kept = keep_run(x->t, x->cs, run);
+
+	if (kept <= 0) {
+		run_free(run);
+		free(run);
+	}
+	return kept < 0 ? kept : 0;
+}
+
+static int skip_indexed(const char *dir, const char *why, void *ctx)
+{
+	/* as the reader says it when it reads the run itself */
+	fprintf(stderr, "mmbench: %s\n", why);
+	return skip_run(ctx, dir, why);
+}
+
+/*
+ * The archive through its index (lib/archive/, brought up to date first): the same runs in
+ * the same order as archive_walk() gives them, each with only the bench and metric asked.
+ */
+static int load_indexed(struct trend *t, struct cands *cs, struct archive *a)
+{
+	char file[PATH_MAX], path[PATH_MAX + 300], schema[128], why[PATH_MAX + 600];
+	struct indexed x = { t, cs };
+	int err;
+
+	snprintf(file, sizeof(file), "%s.json", t->bench);
+	if (archive_foreign_schema(a, file, RESULTS_SCHEMA, MANIFEST_SCHEMA, path, sizeof(path),
+				   schema, sizeof(schema))) {
+		fprintf(stderr, "mmbench: trend: %s\n", foreign_line(path, schema,
+			strstr(path, "/manifest.json") ? MANIFEST_SCHEMA : RESULTS_SCHEMA, why,
+			sizeof(why)));
+		return -EINVAL;
+	}
+	cs->dirs = archive_count(a, false);
+	err = archive_each_refused(a, skip_indexed, t);
+	return err ? err : archive_each_run(a, t->bench, t->metric, keep_indexed, &x);
+}
+
+/* The index of the root, made when missing; none (every run read) when it cannot be. */
+static int load(struct trend *t, struct cands *cs)
+{
+	struct archive *a = NULL;
+	struct stat st;
+	int err = 0;
+
+	/* a root that is no directory is archive_walk()'s to refuse */
+	if (!stat(t->root, &st) && S_ISDIR(st.st_mode))
+		a = archive_for_reading(t->root, true, &err);
+	if (err == -EPROTO)
+		return -EINVAL;
+	if (err)
+		fprintf(stderr, "mmbench: trend: reading every run of %s instead\n", t->root);
+	return a ? load_indexed(t, cs, a) :
+	       archive_walk(t->root, "trend", walk_dir, &(struct walk_arg){ t, cs });
 }
 
 static bool same_opts(const char *a, const char *b)
@@ -235,7 +311,7 @@ int trend_load(struct trend *t)
 	t->skipped = json_array();
 	if (!t->skipped)
 		return -ENOMEM;
-	err = archive_walk(t->root, "trend", walk_dir, &(struct walk_arg){ t, &cs });
+	err = load(t, &cs);
 	if (!err && !cs.dirs) {
 		fprintf(stderr, "mmbench: trend: %s: no run directories\n", t->root);
 		err = -EINVAL;

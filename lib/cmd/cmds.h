@@ -18,5 +18,11 @@ int cmd_seq_check(int argc, char **argv);
 int cmd_seq_runs(int argc, char **argv);
 int cmd_system(int argc, char **argv);
 int cmd_reproduce(int argc, char **argv);
+int cmd_index(int argc, char **argv);
+int cmd_push(int argc, char **argv);
+int cmd_pull(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+/* The local copy of the shared archive at @url, brought up to date, its path into @root: an exit code. */
+int db_root(const char *cmd, const char *url, char *root, size_t len);
 
 #endif

@@ -26,6 +26,10 @@ static const struct {
 	{ "seq-runs", cmd_seq_runs },
 	{ "system", cmd_system },
 	{ "reproduce", cmd_reproduce },
+	{ "index", cmd_index },
+	{ "push", cmd_push },
+	{ "pull", cmd_pull },
+	{ "export", cmd_export },
 };
 
 int main(int argc, char **argv)

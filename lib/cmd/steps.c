@@ -3,6 +3,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include "archive/archive.h"
 #include "cmd/steps.h"
 #include "cmd/system.h"
 #include "report/report.h"
@@ -75,6 +76,9 @@ int step_run_dir_end(struct run_dir *rd, bool no_report)
 		results_unwritten("report.txt", r);
 		results_mark_finished(rd->path);
 	}
+	/* the archive's index has the run at once; when it cannot, readers bring it up to date */
+	if (archive_add_run(rd->path))
+		fprintf(stderr, "mmbench: %s: not in the archive's index yet\n", rd->path);
 	printf("%s\n", rd->path);
 	return errors;
 }

@@ -19,7 +19,7 @@ static int usage(const char *fmt, const char *arg)
 	fputs("mmbench: trend: ", stderr);
 	fprintf(stderr, fmt, arg);
 	fputs(" (usage: trend --bench NAME --metric NAME [--case KEY] [--root DIR] [--label TEXT]"
-	      " [--history DIR|none] [--format text|md] [--json FILE] [--plots DIR])\n", stderr);
+	      " [--history DIR|none] [--format text|md] [--json FILE] [--plots DIR] [--db URL])\n", stderr);
 	return KSFT_USAGE;
 }
 
@@ -30,10 +30,10 @@ static int parse_args(int argc, char **argv, struct trend *t, struct trend_args 
 		{ "case", required_argument, NULL, 'c' }, { "root", required_argument, NULL, 'r' },
 		{ "label", required_argument, NULL, 'l' }, { "format", required_argument, NULL, 'f' },
 		{ "json", required_argument, NULL, 'j' }, { "plots", required_argument, NULL, 'p' },
-		{ "history", required_argument, NULL, 'H' },
+		{ "history", required_argument, NULL, 'H' }, { "db", required_argument, NULL, 'd' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *root = getenv("MMBENCH_RESULTS");
+	const char *root = getenv("MMBENCH_RESULTS"), *db = getenv("MMBENCH_DB");
 	int c;
 
 	opterr = 0;
@@ -49,6 +49,7 @@ static int parse_args(int argc, char **argv, struct trend *t, struct trend_args 
 		case 'j': a->json = optarg; break;
 		case 'p': a->plots = optarg; break;
 		case 'H': t->history = optarg; break;
+		case 'd': db = optarg; break;
 		case ':': return usage("%s needs a value", argv[optind - 1]);
 		default: return usage("unknown option '%s'", argv[optind - 1]);
 		}
@@ -59,6 +60,9 @@ static int parse_args(int argc, char **argv, struct trend *t, struct trend_args 
 		return usage("%s", "--bench and --metric are required");
 	if (strcmp(a->format, "text") && strcmp(a->format, "md"))
 		return usage("--format %s: not text or md", a->format);
+	/* --db: the shared archive, through a local copy of it (db_root()) */
+	if (db && *db)
+		return db_root("trend", db, t->root, sizeof(t->root));
 	snprintf(t->root, sizeof(t->root), "%s", root && *root ? root : "results");
 	return 0;
 }

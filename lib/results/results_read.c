@@ -462,7 +462,8 @@ static const char *unwritten(const char *dir, char *buf, size_t len)
 	return buf[0] ? buf : NULL;
 }
 
-int run_load_whole(const char *dir, struct rl_run *run)
+/* A run mmbench wrote whole, @light or not. */
+static int load_whole(const char *dir, struct rl_run *run, bool light)
 {
 	char why[512];
 	int err;
@@ -474,5 +475,19 @@ int run_load_whole(const char *dir, struct rl_run *run)
 		return err;
 	if (unwritten(dir, why, sizeof(why)))
 		return ut_bad(dir, "an INCOMPLETE run (%s): its results are not whole", why);
-	return run_load(dir, run);
+	return load_run(dir, run, light);
+}
+
+int run_load_whole(const char *dir, struct rl_run *run)
+{
+	return load_whole(dir, run, false);
+}
+
+int run_load_whole_light(const char *dir, struct rl_run *run)
+{
+	bool was_quiet = ut_quiet(true);
+	int err = load_whole(dir, run, true);
+
+	ut_quiet(was_quiet);
+	return err;
 }

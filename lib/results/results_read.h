@@ -61,6 +61,8 @@ int run_load_light(const char *dir, struct rl_run *run);
  * write. For comparing; a VM run whose transfer was cut is loaded, and reports say so.
  */
 int run_load_whole(const char *dir, struct rl_run *run);
+/* run_load_whole() with medians only and silent: what the archive's index keeps of a run. */
+int run_load_whole_light(const char *dir, struct rl_run *run);
 void run_free(struct rl_run *run);
 /* What the last failed load said was wrong ("FILE: why"), also of a light load that said nothing. */
 const char *run_load_said(void);
