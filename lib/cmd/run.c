@@ -6,25 +6,33 @@
 #include <gsl/gsl_randist.h>
 #include "cmd/args.h"
 #include "cmd/cmds.h"
+#include "cmd/plan.h"
 #include "cmd/steps.h"
 #include "knobs/knobs.h"
 #include "results/results_write.h"
 #include "sys/kconfig.h"
 #include "sys/topology.h"
 
-/* One bench of a run: probe, cases, the loop, results. Returns the number of failed cases. */
-static int run_bench(const struct bench *b, struct run_args *a, struct run_dir *rd, gsl_rng *rng)
+/*
+ * One bench of a run: probe, cases, what they will cost (added to @plans once run), the
+ * loop, results. Returns the number of failed cases.
+ */
+static int run_bench(const struct bench *b, struct run_args *a, struct run_dir *rd, gsl_rng *rng,
+		     json_t *plans)
 {
 	struct case_list list = { 0 };
 	struct bench_ctx ctx;
+	struct plan plan;
 	int errors, r;
 
 	r = step_bench_start(&ctx, b, a, rd, &list);
 	if (r)
 		return r == BENCH_SKIP ? 0 : 1;
+	plan_begin(&plan, &ctx, &list, a->out_root, rd->path);
 	errors = driver_run_cases(&ctx, &list, rng);
 	if (b->finish)
 		b->finish(&ctx, &list);
+	json_array_append_new(plans, plan_end(&plan, &ctx));
 	/* a result that could not be written fails the run (INCOMPLETE names it) */
 	if (results_write(rd->path, &ctx, &list, "ok", NULL))
 		errors++;
@@ -52,7 +60,7 @@ static int run_one(struct run_args *a, int argc, char **argv, uint64_t seed, uns
 {
 	const struct bench *order[MAX_BENCHES];
 	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-	json_t *names = json_array();
+	json_t *names = json_array(), *plans = json_array();
 	struct run_dir rd;
 	int errors = 0;
 
@@ -60,6 +68,7 @@ static int run_one(struct run_args *a, int argc, char **argv, uint64_t seed, uns
 		if (rng)
 			gsl_rng_free(rng);
 		json_decref(names);
+		json_decref(plans);
 		return -1;
 	}
 	gsl_rng_set(rng, (unsigned long)(seed + index));
@@ -75,10 +84,12 @@ static int run_one(struct run_args *a, int argc, char **argv, uint64_t seed, uns
 	run_dir_annotate(&rd, "settings", run_settings(a));
 	run_dir_annotate(&rd, "harness", harness_notes());
 	for (int i = 0; i < a->nr_benches; i++) {
-		errors += run_bench(order[i], a, &rd, rng);
+		errors += run_bench(order[i], a, &rd, rng, plans);
 		if (knob_restore_all())
 			errors++;
 	}
+	/* each bench's estimate beside what it took: the next run here estimates from it */
+	run_dir_annotate(&rd, "plan", plans);
 	gsl_rng_free(rng);
 	errors += step_run_dir_end(&rd, a->no_report);
 	return errors;
