@@ -137,6 +137,27 @@ static uint64_t case_bytes(const struct bench_ctx *ctx, const struct bench_case 
 	return size * (threads ? threads : 1);
 }
 
+/* The largest case's memory, spread over the nodes, against the smallest node's memory. */
+static void say_memory(const struct bench_ctx *ctx, uint64_t bytes, unsigned nodes)
+{
+	unsigned long long least = 0;
+	int at = -1;
+
+	for (unsigned n = 0; n < nodes; n++) {
+		unsigned long long m = topo_node_memory((int)n);
+
+		if (m && (at < 0 || m < least)) {
+			least = m;
+			at = (int)n;
+		}
+	}
+	bench_log(ctx, "plan: largest case maps about %.0f MiB (%.0f MiB a node over %u node%s)%s",
+		  bytes / 1048576.0, bytes / 1048576.0 / nodes, nodes, nodes > 1 ? "s" : "",
+		  at >= 0 && bytes / nodes > least ? ": more than a node holds" : "");
+	if (at >= 0 && bytes / nodes > least)
+		bench_log(ctx, "plan: node %d has %.0f MiB in all", at, least / 1048576.0);
+}
+
 void plan_begin(struct plan *p, const struct bench_ctx *ctx, const struct case_list *list,
 		const char *out_root, const char *this_run)
 {
@@ -159,15 +180,14 @@ void plan_begin(struct plan *p, const struct bench_ctx *ctx, const struct case_l
 	    !from_duration(ctx, &rate, p->source, sizeof(p->source)))
 		p->est_s = rate * p->units;
 	else
-		snprintf(p->source, sizeof(p->source), "no estimate: no run of it here yet (%s profile, %u CPUs, %u nodes)",
+		snprintf(p->source, sizeof(p->source), "no estimate: no run of it here yet (%s profile, %u CPUs, %u node(s))",
 			 profile_names[ctx->profile], ctx->ncpus, nodes);
 	if (p->est_s >= 0)
 		bench_log(ctx, "plan: %u cases x %u reps, about %.0f s (%s)", cases, ctx->reps, p->est_s, p->source);
 	else
 		bench_log(ctx, "plan: %u cases x %u reps, %s", cases, ctx->reps, p->source);
 	if (p->est_bytes)
-		bench_log(ctx, "plan: largest case maps about %.0f MiB (%.0f MiB a node over %u nodes)",
-			  p->est_bytes / 1048576.0, p->est_bytes / 1048576.0 / (nodes ? nodes : 1), nodes ? nodes : 1);
+		say_memory(ctx, p->est_bytes, nodes ? nodes : 1);
 	p->t0_ns = now_ns();
 }
 

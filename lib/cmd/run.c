@@ -1,4 +1,5 @@
 /* mmbench run: a run, or a set of runs, of the selected benches; each run its own directory and order. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -95,25 +96,85 @@ static int run_one(struct run_args *a, int argc, char **argv, uint64_t seed, uns
 	return errors;
 }
 
-enum { RUN_CHECK_ONLY = ARG_OWN };
+enum { RUN_CHECK_ONLY = ARG_OWN, RUN_DRY = ARG_OWN + 1 };
+
+struct run_flags {
+	bool check_only, dry_run;
+};
+
+static int run_flag(void *priv, int code, const char *arg)
+{
+	struct run_flags *f = priv;
+
+	(void)arg;
+	if (code == RUN_DRY)
+		f->dry_run = true;
+	else
+		f->check_only = true;
+	return 0;
+}
+
+/*
+ * --dry-run: each bench's cases and what they would cost here (plan.c), nothing run,
+ * no knob touched and no run directory made. Returns how many benches failed to list.
+ */
+static int run_dry(const struct run_args *a)
+{
+	int errors = 0, unknown = 0;
+	double total = 0;
+
+	for (int i = 0; i < a->nr_benches; i++) {
+		struct case_list list = { 0 };
+		struct bench_ctx ctx;
+		struct plan plan;
+		const char *why;
+		int r = bench_ctx_init(&ctx, a->benches[i], a, NULL, NULL);
+
+		if (r) {
+			errors++;
+			continue;
+		}
+		r = driver_bench_start(&ctx, &list, &why);
+		if (!r) {
+			plan_begin(&plan, &ctx, &list, a->out_root, NULL);
+			total += plan.est_s > 0 ? plan.est_s : 0;
+			unknown += plan.est_s < 0;
+		} else if (r != BENCH_SKIP)
+			errors++;
+		case_list_free(&list);
+		bench_ctx_fini(&ctx);
+	}
+	fprintf(stderr, "mmbench: plan: about %.0f s for the benches with an estimate, %d without one\n",
+		total, unknown);
+	return errors;
+}
 
 int cmd_run(int argc, char **argv)
 {
 	static const struct option own[] = {
 		/* the arguments as the guest would take them (vm, ab, bisect-run check on the host) */
 		{ "check-only", no_argument, NULL, RUN_CHECK_ONLY },
+		/* what would run and what it would cost, and nothing else */
+		{ "dry-run", no_argument, NULL, RUN_DRY },
 		{ 0 },
 	};
-	bool check_only = false;
-	struct arg_extra extra = { own, arg_flag, &check_only };
+	struct run_flags flags = { 0 };
+	struct arg_extra extra = { own, run_flag, &flags };
 	struct run_args a;
 	char set_id[96] = "";
 	uint64_t seed;
 	int errors = 0, r;
 
 	r = run_args_parse(argc, argv, &extra, &a, NULL, NULL);
-	if (!r && check_only)
+	if (!r && flags.check_only)
 		return run_check_opts(&a);
+	if (!r && flags.dry_run) {
+		r = run_check_opts(&a);
+		if (r)
+			return r;
+		topo_init();
+		return run_dry(&a) ? KSFT_FAIL : KSFT_PASS;
+	}
 	if (!r)
 		r = run_prepare(&a, "mmbench run");
 	if (r)
