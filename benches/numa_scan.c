@@ -12,7 +12,6 @@
 #include "sys/counters.h"
 #include "sys/tracepoint.h"
 #include "sys/procfs.h"
-#include "sys/topology.h"
 #include "numa_scan.h"
 
 static const char *const mode_names[NR_MODES] = { NUMA_SCAN_MODES(ENUM_WORD) };
@@ -24,6 +23,8 @@ struct numa_scan_opts {
 	uint64_t size;			/* per thread */
 	uint64_t idle_vmas;
 	uint64_t idle_size;
+	uint64_t foreign_vmas;
+	uint64_t foreign_ms;
 };
 
 /* One case: the sharing pattern and how many threads write. */
@@ -53,8 +54,9 @@ _Static_assert(sizeof(numa_scan_stats) / sizeof(numa_scan_stats[0]) == NR_STATS,
 
 static const struct bench_opt numa_scan_opts[] = {
 	{ .name = "mode", .type = OPT_LIST, OPT_AT(struct numa_scan_opts, mode),
-	  .def = { "disjoint,shared,idle-vmas" }, .choices = NUMA_SCAN_MODES(CHOICE_WORD),
-	  .help = "disjoint: each thread writes its own VMA; shared: all write one VMA; idle-vmas: disjoint plus VMAs nobody touches" },
+	  .def = { "disjoint,shared,idle-vmas,foreign" }, .choices = NUMA_SCAN_MODES(CHOICE_WORD),
+	  .help = "disjoint: each thread writes its own VMA; shared: all write one VMA; idle-vmas: disjoint plus VMAs nobody touches; "
+		  "foreign: threads write small VMAs of their own while sleeping threads rewrite others now and then (PID filtering's subject)" },
 	{ .name = "threads", .type = OPT_UINT_LIST, OPT_AT(struct numa_scan_opts, threads),
 	  .def = { "ncpus" }, .min = 1, .max = 4096, .max_per_cpu = 8,
 	  .help = "writer threads (at least 2: filtering is by the PID of the scanning thread)" },
@@ -69,7 +71,13 @@ static const struct bench_opt numa_scan_opts[] = {
 	  .help = "idle-vmas: VMAs populated at the start and never touched again" },
 	{ .name = "idle_size", .type = OPT_SIZE, OPT_AT(struct numa_scan_opts, idle_size),
 	  .def = { "1M" }, .min = 4096, .max = 1ull << 32, .unit = "B",
-	  .help = "idle-vmas: size of each idle VMA" },
+	  .help = "idle-vmas: size of each idle VMA; foreign: of each VMA, the writers' and the foreign ones" },
+	{ .name = "foreign_vmas", .type = OPT_UINT, OPT_AT(struct numa_scan_opts, foreign_vmas),
+	  .def = { "16" }, .min = 1, .max = 256,
+	  .help = "foreign: VMAs each rewritten by a thread of its own that sleeps between passes (so it almost never scans)" },
+	{ .name = "foreign_ms", .type = OPT_UINT, OPT_AT(struct numa_scan_opts, foreign_ms),
+	  .def = { "100" }, .min = 10, .max = 10000, .unit = "ms",
+	  .help = "foreign: how long each toucher sleeps between its passes" },
 	{ .name = NULL },
 };
 
@@ -182,37 +190,6 @@ static int numa_scan_cases(struct bench_ctx *ctx, struct case_list *list)
 	return 0;
 }
 
-/*
- * With two nodes or more, memory goes on the first node with memory and threads on
- * the CPUs of another, so that hint faults are remote and pages migrate.
- */
-static void choose_placement(struct numa_scan *ns, struct bench_case *c)
-{
-	unsigned nodes = topo_numa_nodes();
-	char text[96];
-
-	ns->mem_node = -1;
-	ns->nr_cpus = 0;
-	for (unsigned m = 0; nodes >= 2 && m < nodes && ns->mem_node < 0; m++) {
-		if (!topo_node_memory(m))
-			continue;
-		for (unsigned n = 0; n < nodes; n++) {
-			int k = n == m ? 0 : topo_node_cpus(n, ns->cpus, 256);
-
-			if (k > 0) {
-				ns->mem_node = m;
-				ns->nr_cpus = k;
-				snprintf(text, sizeof(text), "memory on node %u, threads on node %u", m, n);
-				break;
-			}
-		}
-	}
-	if (ns->mem_node < 0)
-		snprintf(text, sizeof(text), nodes < 2 ? "migration impossible: one node" :
-			 "migration impossible: no node with CPUs apart from the memory's");
-	case_param_str(c, "placement", text);
-}
-
 static int numa_scan_setup(struct bench_ctx *ctx, struct bench_case *c)
 {
 	const struct numa_scan_opts *o = ctx->o;
@@ -232,12 +209,18 @@ static int numa_scan_setup(struct bench_ctx *ctx, struct bench_case *c)
 	ns->size = o->size & ~(ns->page - 1);
 	ns->nr_idle = ns->mode == MODE_IDLE_VMAS ? o->idle_vmas : 0;
 	ns->idle_size = (o->idle_size + ns->page - 1) & ~(ns->page - 1);
+	/* foreign: every VMA small, so that the foreign ones are most of what a scan can update */
+	if (ns->mode == MODE_FOREIGN)
+		ns->size = ns->idle_size;
+	ns->nr_foreign = ns->mode == MODE_FOREIGN ? o->foreign_vmas : 0;
+	ns->foreign_ms = o->foreign_ms;
 	ns->nr_work = ns->mode == MODE_SHARED ? 1 : ns->nthreads;
-	ns->nr_regions = ns->nr_work + ns->nr_idle;
-	bytes = (uint64_t)ns->size * ns->nthreads + (uint64_t)ns->idle_size * ns->nr_idle;
+	ns->nr_regions = ns->nr_work + ns->nr_idle + ns->nr_foreign;
+	ns->nr_workers = ns->nthreads + ns->nr_foreign;
+	bytes = (uint64_t)ns->size * ns->nthreads + (uint64_t)ns->idle_size * (ns->nr_idle + ns->nr_foreign);
 	ns->pages_mapped = bytes / ns->page;
 	ns->regions = calloc(ns->nr_regions, sizeof(*ns->regions));
-	ns->w = aligned_alloc(CACHE_LINE, ns->nthreads * sizeof(*ns->w));
+	ns->w = aligned_alloc(CACHE_LINE, ns->nr_workers * sizeof(*ns->w));
 	/* The child writes its samples here; the parent reads them once it has exited. */
 	ns->sh_len = sizeof(*ns->sh);
 	ns->sh = mmap(NULL, ns->sh_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -247,8 +230,14 @@ static int numa_scan_setup(struct bench_ctx *ctx, struct bench_case *c)
 	if (err)
 		return err;
 
-	choose_placement(ns, c);
+	numa_scan_place(ns, c);
 	load_skip_events(ns);
+	if (ns->mode == MODE_FOREIGN) {
+		case_param_num(c, "foreign_vmas", ns->nr_foreign);
+		case_param_str(c, "touchers", "one thread a foreign VMA, pinned in turn like the writers, "
+			       "its memory on its own node, asleep between passes");
+		case_param_str(c, "clock", "starts once mm->numa_scan_seq reaches 2 (the first two passes never filter by PID)");
+	}
 	/* numbers when readable, as docs/DESIGN.md asks of knob values in params */
 	case_param_knob(c, "scan_delay_ms", "numa.scan_delay_ms");
 	case_param_knob(c, "scan_period_min_ms", "numa.scan_period_min_ms");
@@ -266,6 +255,40 @@ static double sys_ms(const struct sample *a, const struct sample *b)
 	int64_t d = (int64_t)(b->sys_ns - a->sys_ns) - (int64_t)(b->sampler_sys_ns - a->sampler_sys_ns);
 
 	return d > 0 ? d / 1e6 : 0;
+}
+
+/*
+ * This process's faults by kind. self_faults is every fault of the writers' window
+ * (perf's page-faults), which once memory is populated is not only the hint faults:
+ * after 6.1 (commit 6a56ccbcf6c6) a migrated page comes back read-only and its next
+ * write faults again (docs/DESIGN.md, "numa-scan"). self_wp_faults counts those (faults
+ * on a present PTE); self_hint_faults is the rest, faults on the PROT_NONE PTEs a
+ * scan made, counted only when both counters are.
+ */
+static void record_faults(const struct numa_scan *ns, struct bench_case *c)
+{
+	const struct shared *sh = ns->sh;
+	const struct sample *a = &sh->samples[0], *b = &sh->samples[1];
+	double all = (double)(b->faults - a->faults), wp = (double)(b->wp_faults - a->wp_faults);
+
+	case_counter(c, "self_faults", sh->faults.supported, sh->faults.reason,
+		     sh->faults.val, sh->faults.ena, sh->faults.run);
+	case_counter(c, "self_wp_faults", sh->wp_faults.supported, sh->wp_faults.reason,
+		     sh->wp_faults.val, sh->wp_faults.ena, sh->wp_faults.run);
+	if (!sh->faults.supported)
+		return;
+	case_metric(c, "self_faults", "faults", BETTER_LOWER, all);
+	if (!sh->wp_faults.supported)
+		return;
+	case_metric(c, "self_wp_faults", "faults", BETTER_LOWER, wp);
+	case_metric(c, "self_hint_faults", "faults", BETTER_LOWER, all > wp ? all - wp : 0);
+	/*
+	 * Passes that covered the working set: once populated, a written page takes a
+	 * hint fault only after a pass made it PROT_NONE, so this process's hint faults
+	 * per page written count them, whatever else /proc/vmstat sees.
+	 */
+	case_metric(c, "est_scan_passes", "passes", BETTER_NONE,
+		    (all > wp ? all - wp : 0) * ns->page / ((double)ns->size * ns->nthreads));
 }
 
 /*
@@ -291,10 +314,14 @@ static void record_run(const struct numa_scan *ns, struct bench_case *c)
 	case_metric(c, "sys_ms", "ms", BETTER_LOWER, sys_ms(a, b));
 	case_metric(c, "work_mib_per_sec", "MiB/s", BETTER_HIGHER,
 		    (double)(b->pages - a->pages) * ns->page / (1 << 20) / dt);
-	if (sh->faults.supported)
-		case_metric(c, "self_hint_faults", "faults", BETTER_LOWER, b->faults - a->faults);
-	case_counter(c, "self_faults", sh->faults.supported, sh->faults.reason,
-		     sh->faults.val, sh->faults.ena, sh->faults.run);
+	record_faults(ns, c);
+	numa_scan_record_nodes(ns, c);
+	if (ns->mode == MODE_FOREIGN) {
+		/* Each page of a foreign VMA that a scan made PROT_NONE faults once when its toucher comes back. */
+		case_metric(c, "foreign_hint_faults", "faults", BETTER_LOWER,
+			    (double)(b->foreign_faults - a->foreign_faults));
+		case_metric(c, "warmup_s", "s", BETTER_NONE, sh->warmup_s);
+	}
 	case_counter(c, "skip_all", sh->skip_all.supported, sh->skip_all.reason,
 		     sh->skip_all.val, sh->skip_all.ena, sh->skip_all.run);
 	for (int i = 0; i < ns->nr_skips; i++) {
@@ -311,14 +338,6 @@ static void record_run(const struct numa_scan *ns, struct bench_case *c)
 	/* Exact: how often the scanner wrapped around the address space (every VMA visited or skipped). */
 	if (a->seq_ok && b->seq_ok)
 		case_metric(c, "scan_passes", "passes", BETTER_NONE, b->seq - a->seq);
-	/*
-	 * Passes that covered the working set: once populated, a written page faults
-	 * only after a pass made it PROT_NONE, so this process's faults per page written
-	 * count them, whatever else /proc/vmstat sees.
-	 */
-	if (sh->faults.supported)
-		case_metric(c, "est_scan_passes", "passes", BETTER_NONE,
-			    (double)(b->faults - a->faults) * ns->page / ((double)ns->size * ns->nthreads));
 }
 
 static int numa_scan_run(struct bench_ctx *ctx, struct bench_case *c, unsigned rep)
@@ -372,12 +391,13 @@ const struct bench bench_numa_scan = {
 	.opts_size	= sizeof(struct numa_scan_opts),
 	.mem_bytes = numa_scan_mem_bytes,
 	.knobs		= numa_scan_knobs,
-	/* Each repetition a child process of its own: quick 3 cases x 5 x 10 s. */
+	/* Each repetition a child process of its own: quick 4 cases x 5 x 10 s (foreign also warms up). */
 	.reps		= { 1, 5, 10 },
 	.probe		= numa_scan_probe,
 	.cases		= numa_scan_cases,
 	.setup		= numa_scan_setup,
 	.run		= numa_scan_run,
 	.teardown	= numa_scan_teardown,
-	.mechanism	= (const char *const[]){ "pte_updates", "skip_*", "scan_passes", NULL },
+	.mechanism	= (const char *const[]){ "pte_updates", "skip_*", "scan_passes", "self_wp_faults",
+					     "pages_migrated", "foreign_hint_faults", NULL },
 };

@@ -54,20 +54,41 @@ static int map_regions(struct numa_scan *ns)
  * the calling thread's policy is bound, and only meanwhile: the VMAs keep the
  * default policy, so NUMA balancing may migrate their pages.
  */
-static int populate(const struct numa_scan *ns, char *p, size_t len)
+static int populate(const struct numa_scan *ns, char *p, size_t len, int node)
 {
-	unsigned long mask[16] = { 0 };
+	unsigned long mask[MAX_NODES / 64] = { 0 };
 
-	if (ns->mem_node >= 0) {
-		mask[ns->mem_node / 64] |= 1ul << (ns->mem_node % 64);
+	if (node >= 0) {
+		mask[node / 64] |= 1ul << (node % 64);
 		if (set_mempolicy(MPOL_BIND, mask, sizeof(mask) * 8))
 			return -errno;
 	}
 	for (size_t off = 0; off < len; off += ns->page)
 		p[off] = 1;
-	if (ns->mem_node >= 0 && set_mempolicy(MPOL_DEFAULT, NULL, 0))
+	if (node >= 0 && set_mempolicy(MPOL_DEFAULT, NULL, 0))
 		return -errno;
 	return 0;
+}
+
+/*
+ * foreign's toucher: a store to every page of its VMA, then asleep. Its minor
+ * faults are the hint faults of the pages a scan protected meanwhile; it runs too
+ * little to reach a scan period of its own, so the writers do the scanning.
+ */
+static void touch_loop(struct worker *w)
+{
+	const struct numa_scan *ns = w->ns;
+	struct timespec ts = { .tv_sec = w->sleep_ms / 1000, .tv_nsec = (w->sleep_ms % 1000) * 1000000l };
+	struct rusage ru;
+
+	while (!__atomic_load_n(&ns->sh->stop, __ATOMIC_RELAXED)) {
+		for (size_t i = 0; i < w->npages; i++)
+			*(volatile char *)(w->base + i * ns->page) = 2;
+		if (!getrusage(RUSAGE_THREAD, &ru))
+			__atomic_store_n(&w->minflt, (uint64_t)ru.ru_minflt, __ATOMIC_RELAXED);
+		__atomic_store_n(&w->pages, w->pages + w->npages, __ATOMIC_RELAXED);
+		nanosleep(&ts, NULL);
+	}
 }
 
 /* One unit of work: one page written, a store to each of its cache lines. */
@@ -82,10 +103,14 @@ static void *worker_main(void *arg)
 	if (w->cpu >= 0)
 		topo_pin_self(w->cpu);
 	/* numa01's THREAD_ALLOC shape: each thread faults in its own memory first. */
-	if (w->pop_len && populate(ns, w->pop, w->pop_len))
+	if (w->pop_len && populate(ns, w->pop, w->pop_len, w->mem_node))
 		__atomic_store_n(&ns->sh->stop, 1, __ATOMIC_RELAXED);
 	pthread_barrier_wait((pthread_barrier_t *)&ns->barrier);	/* populated */
 	pthread_barrier_wait((pthread_barrier_t *)&ns->barrier);	/* the clock runs */
+	if (w->sleep_ms) {
+		touch_loop(w);
+		return NULL;
+	}
 	while (!__atomic_load_n(stop, __ATOMIC_RELAXED)) {
 		for (int b = 0; b < BATCH_PAGES; b++) {
 			char *p = w->base + i * ns->page;
@@ -101,13 +126,16 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
+/* Writers first (t < nthreads), then foreign's touchers, each on the next CPU in turn. */
 static int start_workers(struct numa_scan *ns)
 {
 	size_t slice = ns->size / ns->page;
 
-	for (unsigned t = 0; t < ns->nthreads; t++) {
+	for (unsigned t = 0; t < ns->nr_workers; t++) {
 		struct worker *w = &ns->w[t];
-		const struct region *r = &ns->regions[ns->mode == MODE_SHARED ? 0 : t];
+		int toucher = t >= ns->nthreads;
+		const struct region *r = &ns->regions[toucher ? ns->nr_work + ns->nr_idle + (t - ns->nthreads) :
+						      ns->mode == MODE_SHARED ? 0 : t];
 		int err;
 
 		memset(w, 0, sizeof(*w));
@@ -117,8 +145,10 @@ static int start_workers(struct numa_scan *ns)
 		/* Shared: each thread populates a slice, and starts writing there rather than on the same lines. */
 		w->first = ns->mode == MODE_SHARED ? t * slice : 0;
 		w->pop = r->addr + w->first * ns->page;
-		w->pop_len = ns->size;
+		w->pop_len = toucher ? r->len : ns->size;
 		w->cpu = ns->nr_cpus ? ns->cpus[t % ns->nr_cpus] : -1;
+		w->mem_node = ns->nr_cpus ? ns->mem_of[t % ns->nr_cpus] : -1;
+		w->sleep_ms = toucher ? ns->foreign_ms : 0;
 		err = pthread_create(&w->tid, NULL, worker_main, w);
 		if (err)
 			return -err;
@@ -165,6 +195,8 @@ static void take_sample(struct numa_scan *ns, struct counters *cnt, struct sampl
 		s->sampler_sys_ns = ru.ru_stime.tv_sec * 1000000000ull + ru.ru_stime.tv_usec * 1000ull;
 	for (unsigned t = 0; t < ns->nthreads; t++)
 		s->pages += __atomic_load_n(&ns->w[t].pages, __ATOMIC_RELAXED);
+	for (unsigned t = ns->nthreads; t < ns->nr_workers; t++)
+		s->foreign_faults += __atomic_load_n(&ns->w[t].minflt, __ATOMIC_RELAXED);
 	s->seq_ok = read_scan_seq(&s->seq);
 	for (int i = 0; i < ns->nr_skips; i++) {
 		if (!counters_read(cnt, ns->skip_label[i], &cv) && cv.supported)
@@ -172,6 +204,8 @@ static void take_sample(struct numa_scan *ns, struct counters *cnt, struct sampl
 	}
 	if (!counters_read(cnt, "self_faults", &cv) && cv.supported)
 		s->faults = cv.val;
+	if (!counters_read(cnt, "self_wp_faults", &cv) && cv.supported)
+		s->wp_faults = cv.val;
 }
 
 static struct counters *skip_counters(const struct numa_scan *ns)
@@ -183,13 +217,59 @@ static struct counters *skip_counters(const struct numa_scan *ns)
 	/* Every skip, whatever the reason: the per-reason counts should add up to it. */
 	counters_add(cnt, "skip_all", SKIP_EVENT, NULL);
 	/*
-	 * The writers fault only on NUMA hint faults once their memory is populated:
-	 * unlike /proc/vmstat, this counts this process alone.
+	 * Once their memory is populated the writers fault on NUMA hint faults and, on
+	 * kernels that map a migrated page read-only, once more on the write that follows:
+	 * both counted for this process alone, unlike /proc/vmstat.
 	 */
 	counters_add(cnt, "self_faults", "page-faults", NULL);
+	counters_add(cnt, "self_wp_faults", FAULT_EVENT, PROT_FILTER);
 	for (int i = 0; i < ns->nr_skips; i++)
 		counters_add(cnt, ns->skip_label[i], SKIP_EVENT, ns->skip_filter[i]);
 	return cnt;
+}
+
+/*
+ * foreign's clock starts once the mm's scanner has wrapped WARMUP_PASSES times: until
+ * then every VMA is scanned whoever touched it (vma_is_accessed() of 6.4 onwards), so
+ * a window that began earlier would measure mostly passes that cannot filter. Bounded:
+ * a kernel whose scanner never wraps still gets measured, and warmup_s says so.
+ */
+static void warm_up(struct numa_scan *ns)
+{
+	uint64_t t0 = now_ns(), seq = 0;
+	struct timespec tick = { .tv_nsec = 100 * 1000000l };
+
+	while (now_ns() - t0 < 60 * 1000000000ull && !__atomic_load_n(&ns->sh->stop, __ATOMIC_RELAXED)) {
+		if (read_scan_seq(&seq) && seq >= WARMUP_PASSES)
+			break;
+		nanosleep(&tick, NULL);
+	}
+	ns->sh->warmup_s = (now_ns() - t0) / 1e9;
+}
+
+/* The two samples of the repetition, and where the memory is at its end. */
+static void measure(struct numa_scan *ns, struct counters *cnt)
+{
+	struct shared *sh = ns->sh;
+	uint64_t t;
+	struct timespec ts;
+
+	counters_enable(cnt);
+	if (ns->mode != MODE_FOREIGN)
+		take_sample(ns, cnt, &sh->samples[0]);
+	pthread_barrier_wait(&ns->barrier);	/* the writers start */
+	if (ns->mode == MODE_FOREIGN) {
+		warm_up(ns);
+		take_sample(ns, cnt, &sh->samples[0]);
+	}
+	/* the repetition is one measurement: its first and last samples, nothing between */
+	t = sh->samples[0].t_ns + ns->duration * 1000000000ull;
+	ts = (struct timespec){ .tv_sec = t / 1000000000ull, .tv_nsec = t % 1000000000ull };
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		;
+	take_sample(ns, cnt, &sh->samples[1]);
+	numa_scan_where(ns);
+	sh->nr_samples = 2;
 }
 
 /*
@@ -203,7 +283,6 @@ int numa_scan_child_run(struct numa_scan *ns)
 {
 	struct shared *sh = ns->sh;
 	struct counters *cnt;
-	unsigned started = 0;
 	int err;
 
 	/* The parent restores the knobs; the child dies with it and never runs its handlers. */
@@ -216,14 +295,15 @@ int numa_scan_child_run(struct numa_scan *ns)
 		snprintf(sh->why, sizeof(sh->why), "mmap: %s", strerror(-err));
 		return err;
 	}
-	for (int i = ns->nr_work; i < ns->nr_regions && !err; i++)
-		err = populate(ns, ns->regions[i].addr, ns->regions[i].len);
+	/* the idle VMAs, populated here; foreign's are populated by their touchers */
+	for (int i = ns->nr_work; i < ns->nr_work + (int)ns->nr_idle && !err; i++)
+		err = populate(ns, ns->regions[i].addr, ns->regions[i].len, ns->idle_node);
 	cnt = skip_counters(ns);
 	/* Opened before the writers exist: they and their task_work inherit the events. */
 	if (!err)
 		err = cnt ? counters_open(cnt) : -ENOMEM;
 	if (!err)
-		err = -pthread_barrier_init(&ns->barrier, NULL, ns->nthreads + 1);
+		err = -pthread_barrier_init(&ns->barrier, NULL, ns->nr_workers + 1);
 	if (err) {
 		snprintf(sh->why, sizeof(sh->why), "populate or counters: %s", strerror(-err));
 		return err;
@@ -233,31 +313,22 @@ int numa_scan_child_run(struct numa_scan *ns)
 		snprintf(sh->why, sizeof(sh->why), "pthread_create: %s", strerror(-err));
 		_exit(1);	/* writers wait on a barrier that will never fill */
 	}
-	started = ns->nthreads;
 	pthread_barrier_wait(&ns->barrier);
 	if (__atomic_load_n(&sh->stop, __ATOMIC_RELAXED)) {
-		snprintf(sh->why, sizeof(sh->why), "populate on node %d failed", ns->mem_node);
+		snprintf(sh->why, sizeof(sh->why), "populate on the placement's nodes failed");
 		err = -EIO;
 	}
-	counters_enable(cnt);
-	take_sample(ns, cnt, &sh->samples[0]);
-	pthread_barrier_wait(&ns->barrier);
-	if (!err) {
-		/* the repetition is one measurement: its first and last samples, nothing between */
-		uint64_t t = sh->samples[0].t_ns + ns->duration * 1000000000ull;
-		struct timespec ts = { .tv_sec = t / 1000000000ull, .tv_nsec = t % 1000000000ull };
-
-		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
-			;
-		take_sample(ns, cnt, &sh->samples[1]);
-		sh->nr_samples = 2;
-	}
+	if (err)
+		pthread_barrier_wait(&ns->barrier);	/* lets the writers see stop and return */
+	else
+		measure(ns, cnt);
 	__atomic_store_n(&sh->stop, 1, __ATOMIC_RELAXED);
-	for (unsigned t = 0; t < started; t++)
+	for (unsigned t = 0; t < ns->nr_workers; t++)
 		pthread_join(ns->w[t].tid, NULL);
 	counters_disable(cnt);
 	counters_read(cnt, "skip_all", &sh->skip_all);
 	counters_read(cnt, "self_faults", &sh->faults);
+	counters_read(cnt, "self_wp_faults", &sh->wp_faults);
 	for (int i = 0; i < ns->nr_skips; i++)
 		counters_read(cnt, ns->skip_label[i], &sh->skip[i]);
 	counters_free(cnt);

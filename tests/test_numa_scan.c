@@ -1,4 +1,4 @@
-/* Unit tests of numa-scan's skip-reason events: format text of sched_skip_vma_numa to one counter and filter per reason. */
+/* Unit tests of numa-scan: skip-reason events from the format text of sched_skip_vma_numa, and its placement rules. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,8 +9,10 @@
 #include "sys/counters.h"
 #include "sys/tracepoint.h"
 
-/* benches/numa_scan.c (no header: the bench's only other export is its struct bench). */
+/* benches/numa_scan.c and numa_scan_place.c (their header needs the bench's internals). */
 int numa_scan_skip_events(const char *format_text, char labels[][48], char filters[][32], int max);
+int numa_scan_order_cpus(int nr_nodes, const int *const *node_cpus, const int *node_nr, int *cpus, int max);
+int numa_scan_next_mem_node(int node, int nr_nodes, const unsigned long long *mem);
 
 /* Records of that event, captured from the 6.18 machine's trace buffer (instances/<x>/trace) during a run. */
 static const char *const records_6_18[] = {
@@ -125,6 +127,60 @@ static void test_max_is_respected(void **state)
 	assert_string_equal(labels[2], "");
 }
 
+/* 4 nodes of 2 CPUs numbered as qemu's -numa gives them: 8 writers, two a node, one a CPU. */
+static void test_order_spreads_over_nodes(void **state)
+{
+	static const int n0[] = { 0, 1 }, n1[] = { 2, 3 }, n2[] = { 4, 5 }, n3[] = { 6, 7 };
+	static const int *const rows[] = { n0, n1, n2, n3 };
+	static const int nr[] = { 2, 2, 2, 2 };
+	static const int want[] = { 0, 2, 4, 6, 1, 3, 5, 7 };
+	int cpus[16], per_node[4] = { 0 };
+
+	(void)state;
+	assert_int_equal(numa_scan_order_cpus(4, rows, nr, cpus, 16), 8);
+	for (int i = 0; i < 8; i++)
+		assert_int_equal(cpus[i], want[i]);
+	/* the first k threads: never two on a node before every node has one */
+	for (int k = 0; k < 4; k++)
+		per_node[cpus[k] / 2]++;
+	for (int n = 0; n < 4; n++)
+		assert_int_equal(per_node[n], 1);
+}
+
+/* Uneven nodes and a CPU-less one; max cuts the list. */
+static void test_order_uneven(void **state)
+{
+	static const int n0[] = { 0, 1, 2 }, n2[] = { 3 };
+	static const int *const rows[] = { n0, NULL, n2 };
+	static const int nr[] = { 3, 0, 1 };
+	int cpus[8];
+
+	(void)state;
+	assert_int_equal(numa_scan_order_cpus(3, rows, nr, cpus, 8), 4);
+	assert_int_equal(cpus[0], 0);
+	assert_int_equal(cpus[1], 3);
+	assert_int_equal(cpus[2], 1);
+	assert_int_equal(cpus[3], 2);
+	assert_int_equal(numa_scan_order_cpus(3, rows, nr, cpus, 2), 2);
+}
+
+/* The memory goes to the next node that has memory, cyclically; to its own node only when no other has. */
+static void test_next_mem_node(void **state)
+{
+	static const unsigned long long four[] = { 1, 1, 1, 1 }, hole[] = { 1, 0, 1, 0 };
+	static const unsigned long long only0[] = { 1, 0 }, none[] = { 0, 0 };
+
+	(void)state;
+	assert_int_equal(numa_scan_next_mem_node(0, 4, four), 1);
+	assert_int_equal(numa_scan_next_mem_node(3, 4, four), 0);
+	assert_int_equal(numa_scan_next_mem_node(0, 4, hole), 2);
+	assert_int_equal(numa_scan_next_mem_node(1, 4, hole), 2);
+	assert_int_equal(numa_scan_next_mem_node(2, 4, hole), 0);
+	assert_int_equal(numa_scan_next_mem_node(0, 2, only0), 0);
+	assert_int_equal(numa_scan_next_mem_node(1, 2, only0), 0);
+	assert_int_equal(numa_scan_next_mem_node(0, 2, none), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -133,6 +189,9 @@ int main(void)
 		cmocka_unit_test(test_renumbered_kernel),
 		cmocka_unit_test(test_no_reason_field),
 		cmocka_unit_test(test_max_is_respected),
+		cmocka_unit_test(test_order_spreads_over_nodes),
+		cmocka_unit_test(test_order_uneven),
+		cmocka_unit_test(test_next_mem_node),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

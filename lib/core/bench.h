@@ -92,7 +92,7 @@ enum prewarm { PREWARM_WORDS(ENUM_VALUE) };
 		  "a guest's host may have taken free memory back (free page reporting)" }
 
 /* What one case can hold; a case that records more fails with the reason (lib/core/case.c). */
-#define CASE_MAX_PARAMS	12
+#define CASE_MAX_PARAMS	20
 #define CASE_MAX_KNOBS	16
 #define CASE_MAX_METRICS 64
 #define CASE_MAX_COUNTERS 48

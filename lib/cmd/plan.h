@@ -1,0 +1,35 @@
+/* What a bench of a run will cost, said before it runs (time, memory) and checked against what it took. */
+#ifndef MMBENCH_PLAN_H
+#define MMBENCH_PLAN_H
+
+#include <stdint.h>
+#include <jansson.h>
+#include "core/bench.h"
+
+struct plan {
+	unsigned units;		/* repetitions to run: runnable cases x reps */
+	double est_s;		/* < 0: no estimate */
+	char source[160];	/* where est_s comes from, in words */
+	uint64_t est_bytes;	/* largest case's memory, 0 when no size option tells */
+	uint64_t t0_ns;
+};
+
+/*
+ * Before @ctx's bench runs the cases of @list: the estimate, from the newest earlier
+ * run of this bench under @out_root/<release> with the same profile, options, CPUs and nodes
+ * (its seconds per repetition), else from the bench's `duration` option, printed with
+ * the memory the largest case maps.
+ */
+void plan_begin(struct plan *p, const struct bench_ctx *ctx, const struct case_list *list,
+		const char *out_root, const char *this_run);
+/* After it ran: what it took against the estimate, printed; the manifest's entry for it. */
+json_t *plan_end(const struct plan *p, const struct bench_ctx *ctx);
+
+/*
+ * Seconds per repetition of @bench in an earlier run's @manifest ("plan" entries) run
+ * with the same profile, options, CPUs and nodes: 0, or -ENOENT when none fits.
+ */
+int plan_history_rate(json_t *manifest, const char *bench, const char *profile, const char *options,
+		      unsigned ncpus, unsigned nodes, double *s_per_unit);
+
+#endif

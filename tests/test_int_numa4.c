@@ -1,0 +1,161 @@
+/* Integration test of numa-scan on a 4-node, 8-CPU TCG guest (6.12): topology, placements and per-node figures. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+#define TIMEOUT_S	240	/* the guest's bound; the smoke run takes about 2 minutes */
+
+static char image[4096], run_dir[4096], why_skip[256];
+static struct tu_harness run;
+static json_t *bench;
+
+static void find_image(void)
+{
+	/* Debian's 6.12 ABI number moves with its updates: match by glob */
+	if (tu_glob_last("/boot/vmlinuz-6.12*", image, sizeof(image))) {
+		snprintf(why_skip, sizeof(why_skip),
+			 "no /boot/vmlinuz-6.12* (make deps installs Debian's linux-image 6.12 cloud kernel)");
+		return;
+	}
+	if (tu_run(NULL, "command -v qemu-system-x86_64"))
+		snprintf(why_skip, sizeof(why_skip), "no qemu-system-x86_64 (apt-get install qemu-system-x86)");
+}
+
+static int group_setup(void **state)
+{
+	char path[8300];
+
+	*state = &run;	/* for tu_harness_teardown() */
+	find_image();
+	if (why_skip[0])
+		return 0;
+	tu_run_locked(&run, "./run.sh vm --kernel %s --numa 4 --cpus 8 --mem 8G --accel tcg --timeout %d "
+		      "--quiet --no-report --out %s/vm4 -- --profile smoke --bench numa-scan",
+		      image, TIMEOUT_S, tu_tmpdir());
+	tu_last_line(run.out, run_dir, sizeof(run_dir));
+	snprintf(path, sizeof(path), "%s/numa-scan.json", run_dir);
+	if (!run.rc && access(path, F_OK) == 0)
+		bench = tu_json(path);
+	return 0;
+}
+
+static void need_run(void)
+{
+	if (why_skip[0])
+		tu_skip("%s", why_skip);
+	if (run.rc || !bench)
+		fail_msg("./run.sh vm exited %d:\n%s", run.rc, run.out ? run.out : "");
+}
+
+static json_t *param(json_t *c, const char *name)
+{
+	return json_object_get(json_object_get(c, "params"), name);
+}
+
+static void test_topology(void **state)
+{
+	char path[8300];
+	json_t *m, *t, *vm;
+
+	(void)state;
+	need_run();
+	/* budgets are checked by running the profiles, not by timed tests: the time is shown only */
+	print_message("vm 4 nodes x 8 CPUs, numa-scan smoke: %.1f s\n", run.secs);
+	snprintf(path, sizeof(path), "%s/manifest.json", run_dir);
+	m = tu_json(path);
+	t = json_object_get(m, "topology");
+	vm = json_object_get(m, "vm");
+	assert_int_equal(json_integer_value(json_object_get(t, "numa_nodes")), 4);
+	assert_int_equal(json_integer_value(json_object_get(t, "pus")), 8);
+	assert_int_equal(json_integer_value(json_object_get(vm, "numa_nodes")), 4);
+	assert_int_equal(json_integer_value(json_object_get(vm, "cpus")), 8);
+	json_decref(m);
+}
+
+/* Every case ran, or says why not; each records the placement the design asks for. */
+static void test_cases_and_placement(void **state)
+{
+	json_t *c;
+	size_t i;
+	int ok = 0;
+
+	(void)state;
+	need_run();
+	json_array_foreach(json_object_get(bench, "cases"), i, c) {
+		const char *key = json_string_value(json_object_get(c, "case"));
+		const char *st = json_string_value(json_object_get(c, "status"));
+		const char *mem;
+
+		if (!strcmp(st, "skip")) {
+			const char *why = json_string_value(json_object_get(c, "reason"));
+
+			if (!why || !why[0])
+				fail_msg("%s: skipped without a reason", key);
+			continue;
+		}
+		if (strcmp(st, "ok"))
+			fail_msg("%s: status %s", key, st);
+		ok++;
+		/* 8 writers (threads=ncpus) over 4 nodes of 2 CPUs: two a node, none overloaded */
+		assert_string_equal(json_string_value(param(c, "cpus_per_node")), "2,2,2,2");
+		assert_string_equal(json_string_value(param(c, "threads_per_node")), "2,2,2,2");
+		mem = json_string_value(param(c, "memory_node_of_node"));
+		assert_non_null(mem);
+		assert_string_equal(mem, strstr(key, "mode=foreign") ? "0,1,2,3" : "1,2,3,0");
+	}
+	assert_int_equal(ok, 4);
+}
+
+/* Per node: every sampled page is somewhere, and in disjoint only where the design allows. */
+static void test_per_node_figures(void **state)
+{
+	static const char *const keys[] = { "mode=disjoint threads=8", "mode=foreign threads=8" };
+
+	(void)state;
+	need_run();
+	for (unsigned k = 0; k < 2; k++) {
+		json_t *c = tu_case(bench, keys[k]);
+		double sum = 0, local, first;
+		char name[32];
+
+		if (!c)
+			fail_msg("no case %s", keys[k]);
+		for (int n = 0; n < 4; n++) {
+			snprintf(name, sizeof(name), "mem_node%d_pct", n);
+			sum += tu_median(c, name);
+		}
+		local = tu_median(c, "mem_local_pct");
+		first = tu_median(c, "mem_first_touch_pct");
+		print_message("%s: local %.1f%%, first-touch node %.1f%%, migrated %.0f, hint faults %.0f "
+			      "(local %.0f)\n", keys[k], local, first, tu_median(c, "pages_migrated"),
+			      tu_median(c, "hint_faults"), tu_median(c, "hint_faults_local"));
+		if (sum < 99.5 || sum > 100.5)
+			fail_msg("%s: per-node shares add up to %.1f%%", keys[k], sum);
+		if (k == 0) {
+			/* pinned writers: a page is where it was first touched or on its writer's node */
+			if (local + first < 99.5)
+				fail_msg("%s: %.1f%% of the pages on neither node", keys[k], 100 - local - first);
+			/* first touched remote: faults are remote and the scanner moved pages */
+			assert_true(tu_median(c, "pages_migrated") > 0);
+			assert_true(tu_median(c, "hint_faults_local") < tu_median(c, "hint_faults"));
+			assert_true(local > 0);
+		} else {
+			/* local from the start, and pinned: nothing to move */
+			assert_true(local > 99.5);
+		}
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_topology),
+		cmocka_unit_test(test_cases_and_placement),
+		cmocka_unit_test(test_per_node_figures),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, tu_harness_teardown);
+}
