@@ -15,7 +15,7 @@ static const char usage_text[] =
 "  report RUN_DIR                               (re)render report.txt and report.md\n"
 "  compare BASE NEW [MORE..] [--label TEXT] [--history DIR|none] [--format text|md]\n"
 "      [--json FILE] [--plots DIR]   each side a run, a set directory or RUN,RUN,..\n"
-"  sweep KNOB=V1,V2,.. [--bench NAME] [--profile P] [--reps N] [--out ROOT]\n"
+"  sweep KNOB=V1,V2,.. [--bench NAME] [--profile P] [--reps N] [--seed N] [--out ROOT]\n"
 "  trend --bench NAME --metric NAME [--case KEY] [--root DIR] [--label TEXT] [--history DIR|none]\n"
 "      [--format text|md] [--json FILE] [--plots DIR]   one metric over every kernel archived\n"
 "  bisect-decide --good RUNS --bad RUNS --bench NAME --metric NAME --case KEY [--check] [RUNS]\n"
