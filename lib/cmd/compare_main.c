@@ -11,6 +11,7 @@
 #include "report/compare_json.h"
 #include "cmd/compare_main.h"
 #include "report/compare_out.h"
+#include "analysis/paired_runs.h"
 #include "report/plots.h"
 #include "sys/util.h"
 
@@ -135,8 +136,12 @@ int compare_main(const struct compare_args *args)
 	}
 	if (cmp_check_schemas(c))
 		goto out;
+	c->paired = a.paired;
+	for (size_t s = 1; s < c->nr_sides && c->paired; s++)
+		if (paired_check_sides(c, s))
+			goto out;
 	ret = KSFT_FAIL;
-	if (load_history(c, a.history) || cmp_build_rows(c) || cmp_judge(c) || cmp_manifest_diffs(c)) {
+	if ((!c->paired && load_history(c, a.history)) || cmp_build_rows(c) || cmp_judge(c) || cmp_manifest_diffs(c)) {
 		fprintf(stderr, "mmbench: compare: %s\n", strerror(ENOMEM));
 		goto out;
 	}

@@ -11,6 +11,7 @@ struct compare_args {
 	const char *sides[CMP_MAX_SIDES];
 	size_t nr_sides;
 	bool md;
+	bool paired;		/* run i of each side against run i of the base: a block */
 	const char *json, *plots, *label, *history;
 };
 
