@@ -1,8 +1,8 @@
 /*
  * Integration test of ./run.sh ab: bad input refused before anything boots, then Debian's
  * 6.1 against 6.12 under TCG (2 boots each, smoke-sized) with what the kernel changes between
- * them are known to do, and the A/A form (6.12 twice), whose summary must list no change
- * among event counts.
+ * them are known to do (judged paired: boots A B and B A are two blocks), and the A/A form
+ * (6.12 twice), whose summary must list no change among event counts.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -156,6 +156,10 @@ static void test_known_differences(void **state)
 	/* the sides differ in nothing but the kernel, and the summary says TCG timings are not hardware's */
 	assert_null(strstr(summary, "WARNING"));
 	assert_non_null(strstr(summary, "emulated CPU"));
+	/* boots A B, B A: two blocks, judged paired */
+	assert_non_null(strstr(summary, "paired: 2 blocks"));
+	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "replicate"), "B")),
+			    "block (paired)");
 	json_decref(j);
 	free(summary);
 }

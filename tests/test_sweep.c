@@ -1,4 +1,4 @@
-/* Tests of the sweep: its order per repetition, and restore/lockdown/bad input against a fake sysroot. */
+/* Tests of the sweep: its balanced orders and their seed, and restore/lockdown/bad input against a fake sysroot. */
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -19,64 +19,95 @@
 #define SWEEP_BENCH	"--bench fault-around --profile smoke --opt backend=shmem " \
 			"--opt pattern=sparse --opt threads=1 --opt size=2M --no-report"
 
-static void test_order_is_permutation(void **state)
+/* Every repetition's order is a permutation, and each value takes each place equally often (to within one). */
+static void test_orders_balanced(void **state)
 {
+	static unsigned out[61 * SWEEP_MAX_VALUES];
+
 	(void)state;
 	for (unsigned n = 1; n <= SWEEP_MAX_VALUES; n++) {
-		for (unsigned rep = 0; rep < 20; rep++) {
-			unsigned out[SWEEP_MAX_VALUES], seen[SWEEP_MAX_VALUES] = { 0 };
+		const unsigned reps_list[] = { 1, 7, n, 2 * n, 3 * n + 1, 61 };
 
-			sweep_order(n, rep, SWEEP_SEED, out);
-			for (unsigned i = 0; i < n; i++) {
-				assert_true(out[i] < n);
-				seen[out[i]]++;
+		for (size_t k = 0; k < sizeof(reps_list) / sizeof(reps_list[0]); k++) {
+			unsigned reps = reps_list[k], at[SWEEP_MAX_VALUES][SWEEP_MAX_VALUES] = { { 0 } };
+
+			assert_int_equal(sweep_orders(n, reps, 12345 + n, out), 0);
+			for (unsigned r = 0; r < reps; r++) {
+				unsigned seen[SWEEP_MAX_VALUES] = { 0 };
+
+				for (unsigned i = 0; i < n; i++) {
+					assert_true(out[r * n + i] < n);
+					seen[out[r * n + i]]++;
+					at[out[r * n + i]][i]++;
+				}
+				for (unsigned i = 0; i < n; i++)
+					assert_int_equal(seen[i], 1);
 			}
-			for (unsigned i = 0; i < n; i++)
-				assert_int_equal(seen[i], 1);
+			for (unsigned v = 0; v < n; v++)
+				for (unsigned i = 0; i < n; i++)
+					assert_in_range(at[v][i], reps / n, (reps + n - 1) / n);
 		}
 	}
+	assert_int_equal(sweep_orders(0, 3, 1, out), -EINVAL);
+	assert_int_equal(sweep_orders(SWEEP_MAX_VALUES + 1, 3, 1, out), -EINVAL);
 }
 
-static void test_order_deterministic_and_fresh(void **state)
+/* Two values: half the repetitions A B, half B A, in a shuffled order. */
+static void test_orders_two_values(void **state)
 {
-	unsigned a[5], b[5], distinct = 0, first[5][5];
+	unsigned out[2 * 11], ab = 0, runs = 0;
 
 	(void)state;
-	for (unsigned rep = 0; rep < 5; rep++) {
-		sweep_order(5, rep, SWEEP_SEED, a);
-		sweep_order(5, rep, SWEEP_SEED, b);
-		assert_memory_equal(a, b, sizeof(a));
-		memcpy(first[rep], a, sizeof(a));
+	assert_int_equal(sweep_orders(2, 10, 99, out), 0);
+	for (unsigned r = 0; r < 10; r++)
+		ab += out[2 * r] == 0;
+	assert_int_equal(ab, 5);
+	/* not simply alternating for every seed: some seed gives two alike in a row */
+	for (uint64_t seed = 1; seed <= 20; seed++) {
+		assert_int_equal(sweep_orders(2, 10, seed, out), 0);
+		for (unsigned r = 1; r < 10; r++)
+			runs += out[2 * r] == out[2 * (r - 1)];
 	}
-	/* five repetitions of five values: the orders are not one order repeated */
-	for (unsigned rep = 1; rep < 5; rep++)
-		distinct += memcmp(first[rep], first[0], sizeof(first[0])) != 0;
-	assert_true(distinct >= 3);
-	/* another seed, another sequence */
-	sweep_order(5, 0, SWEEP_SEED + 1, b);
-	sweep_order(5, 1, SWEEP_SEED + 1, a);
-	assert_true(memcmp(first[0], b, sizeof(b)) || memcmp(first[1], a, sizeof(a)));
+	assert_true(runs > 0);
+	assert_int_equal(sweep_orders(2, 11, 99, out), 0);
+	ab = 0;
+	for (unsigned r = 0; r < 11; r++)
+		ab += out[2 * r] == 0;
+	assert_in_range(ab, 5, 6);
 }
 
-/* Each value leads equally often: no value lines up with the start of a repetition. */
-static void test_order_uniform(void **state)
+/* The orders are a function of the seed: the same seed the same orders, others others. */
+static void test_orders_seeded(void **state)
 {
-	enum { N = 4, REPS = 40000 };
-	unsigned out[N], lead[N] = { 0 }, pos_of_0[N] = { 0 };
+	unsigned a[6 * 3], b[6 * 3], differ = 0, lead[4] = { 0 }, o[4 * 4];
 
 	(void)state;
-	for (unsigned rep = 0; rep < REPS; rep++) {
-		sweep_order(N, rep, SWEEP_SEED, out);
-		lead[out[0]]++;
-		for (unsigned i = 0; i < N; i++)
-			if (out[i] == 0)
-				pos_of_0[i]++;
+	assert_int_equal(sweep_orders(3, 6, 42, a), 0);
+	assert_int_equal(sweep_orders(3, 6, 42, b), 0);
+	assert_memory_equal(a, b, sizeof(a));
+	/* about 180 schedules of 3 values over 6 repetitions: nearly every seed another */
+	for (uint64_t seed = 100; seed < 150; seed++) {
+		assert_int_equal(sweep_orders(3, 6, seed, b), 0);
+		differ += memcmp(a, b, sizeof(a)) != 0;
 	}
-	for (unsigned i = 0; i < N; i++) {
-		/* expected 10000 each; 5 sigma is about 430 */
-		assert_in_range(lead[i], 9500, 10500);
-		assert_in_range(pos_of_0[i], 9500, 10500);
+	assert_true(differ >= 45);
+	/* which value leads the first repetition is uniform over seeds: 1000 each, 5 sigma 137 */
+	for (uint64_t seed = 1; seed <= 4000; seed++) {
+		assert_int_equal(sweep_orders(4, 4, seed, o), 0);
+		lead[o[0]]++;
 	}
+	for (unsigned v = 0; v < 4; v++)
+		assert_in_range(lead[v], 863, 1137);
+}
+
+static void test_seed_fresh(void **state)
+{
+	uint64_t a = sweep_seed(), b = sweep_seed();
+
+	(void)state;
+	assert_true(a != b);
+	assert_true(a > 0 && a < (1ull << 53));
+	assert_true(b > 0 && b < (1ull << 53));
 }
 
 static char root[512], knob_file[600], out_root[600];
@@ -112,11 +143,37 @@ static int setup_root(void **state)
 	return 0;
 }
 
+/* The seed a sweep printed ("mmbench sweep: seed N (..."), 0 when none. */
+static uint64_t printed_seed(const char *out)
+{
+	const char *p = strstr(out, "mmbench sweep: seed ");
+
+	return p ? strtoull(p + strlen("mmbench sweep: seed "), NULL, 10) : 0;
+}
+
+/* sweep.txt's lines of repetition orders, in a malloc'd string. */
+static char *order_lines(const char *txt)
+{
+	char *all = calloc(1, strlen(txt) + 1);
+	const char *p = txt;
+
+	assert_non_null(all);
+	while ((p = strstr(p, "  fault-around, repetition "))) {
+		size_t len = strcspn(p, "\n") + 1;
+
+		strncat(all, p, len);
+		p += len;
+	}
+	return all;
+}
+
 static void test_normal_end_restores_and_orders(void **state)
 {
 	const char *vals[] = { "never", "always", "madvise" };
-	char *out, *txt, path[PATH_MAX], line[128];
-	json_t *b;
+	char *out, *txt, *first, *again, path[PATH_MAX], line[128];
+	unsigned o[3 * 3];
+	uint64_t seed, seed2;
+	json_t *b, *m;
 	int rc;
 
 	(void)state;
@@ -125,24 +182,36 @@ static void test_normal_end_restores_and_orders(void **state)
 	assert_int_equal(rc, 0);
 	/* the machine's value was not listed: it is added, and said */
 	assert_non_null(strstr(out, "adding the machine's value thp.enabled=madvise"));
+	seed = printed_seed(out);
+	assert_true(seed > 0);
 	free(out);
 	assert_string_equal(knob_text(), THP_ORIG);
 	assert_int_equal(access(getenv("MMBENCH_JOURNAL"), F_OK), -1);
 
 	txt = tu_slurp("%s/sweep.txt", tu_run_dir(out_root));
 	assert_non_null(txt);
-	/* each repetition's order is the one sweep_order() gives for it */
+	/* each repetition's order is the one sweep_orders() gives for the printed seed */
+	assert_int_equal(sweep_orders(3, 3, seed, o), 0);
 	for (unsigned rep = 0; rep < 3; rep++) {
-		unsigned o[3];
-
-		sweep_order(3, rep, SWEEP_SEED, o);
-		snprintf(line, sizeof(line), "  repetition %u: %s %s %s\n", rep + 1,
-			 vals[o[0]], vals[o[1]], vals[o[2]]);
+		snprintf(line, sizeof(line), "  fault-around, repetition %u: %s %s %s\n", rep + 1,
+			 vals[o[rep * 3]], vals[o[rep * 3 + 1]], vals[o[rep * 3 + 2]]);
 		assert_non_null(strstr(txt, line));
 	}
+	snprintf(line, sizeof(line), "seed %llu (--seed %llu repeats them)",
+		 (unsigned long long)seed, (unsigned long long)seed);
+	assert_non_null(strstr(txt, line));
 	assert_non_null(strstr(txt, "(the machine had madvise)"));
 	assert_non_null(strstr(txt, "\n  backend=shmem pattern=sparse threads=1: "));
+	assert_non_null(strstr(txt, "paired: each repetition a block"));
+	first = order_lines(txt);
 	free(txt);
+
+	/* the seed is in the manifest too */
+	snprintf(path, sizeof(path), "%s/manifest.json", tu_run_dir(out_root));
+	m = tu_json(path);
+	assert_true(json_integer_value(json_object_get(json_object_get(m, "sweep"), "seed")) ==
+		    (json_int_t)seed);
+	json_decref(m);
 
 	/* every value is a param of the case key, with three samples each */
 	snprintf(path, sizeof(path), "%s/fault-around.json", tu_run_dir(out_root));
@@ -161,6 +230,27 @@ static void test_normal_end_restores_and_orders(void **state)
 		assert_int_equal(json_array_size(json_object_get(p, "samples")), 3);
 	}
 	json_decref(b);
+
+	/* another sweep draws another seed; --seed repeats the first one's orders exactly */
+	assert_int_equal(tu_run(&out, "./build/mmbench sweep thp.enabled=never,always --reps 3 "
+				"--out %s/fresh " SWEEP_BENCH, tu_tmpdir()), 0);
+	seed2 = printed_seed(out);
+	free(out);
+	assert_true(seed2 > 0 && seed2 != seed);
+	assert_int_equal(tu_run(&out, "./build/mmbench sweep thp.enabled=never,always --reps 3 "
+				"--seed %llu --out %s/again " SWEEP_BENCH, (unsigned long long)seed,
+				tu_tmpdir()), 0);
+	assert_true(printed_seed(out) == seed);
+	free(out);
+	snprintf(path, sizeof(path), "%s/again", tu_tmpdir());
+	txt = tu_slurp("%s/sweep.txt", tu_run_dir(path));
+	assert_non_null(txt);
+	again = order_lines(txt);
+	assert_string_equal(again, first);
+	free(txt);
+	free(again);
+	free(first);
+	assert_string_equal(knob_text(), THP_ORIG);
 }
 
 /* Starts a long sweep, waits until it has changed the knob, and sends @sig. */
@@ -309,9 +399,10 @@ static void test_real_kernel(void **state)
 int main(void)
 {
 	const struct CMUnitTest order[] = {
-		cmocka_unit_test(test_order_is_permutation),
-		cmocka_unit_test(test_order_deterministic_and_fresh),
-		cmocka_unit_test(test_order_uniform),
+		cmocka_unit_test(test_orders_balanced),
+		cmocka_unit_test(test_orders_two_values),
+		cmocka_unit_test(test_orders_seeded),
+		cmocka_unit_test(test_seed_fresh),
 	};
 	const struct CMUnitTest fake[] = {
 		cmocka_unit_test(test_normal_end_restores_and_orders),

@@ -119,8 +119,31 @@ if [ ${#a_runs[@]} -lt 2 ] || [ ${#b_runs[@]} -lt 2 ]; then
 	exit 1
 fi
 
-"$mmbench" compare "$(join "${a_runs[@]}")" "$(join "${b_runs[@]}")" --history none \
-	--json "$dir/compare.json" --plots "$dir" >/dev/null
+# Boots 2k-1 and 2k ran back to back (A B or B A): block k, judged paired (compare --paired
+# matches run i of A with run i of B), so slow drift of the host cancels within each block.
+# A block that lost a boot is left out whole; with fewer than 2 whole blocks, unpaired.
+pair_a=() pair_b=() unpaired=() nblk=0
+declare -A blk_a=() blk_b=()
+while read -r pos side status run _; do
+	nblk=$(((pos + 1) / 2 > nblk ? (pos + 1) / 2 : nblk))
+	[ "$status" = ok ] || continue
+	if [ "$side" = A ]; then blk_a[$(((pos + 1) / 2))]=$run; else blk_b[$(((pos + 1) / 2))]=$run; fi
+done <"$log"
+for ((k = 1; k <= nblk; k++)); do
+	if [ -n "${blk_a[$k]:-}" ] && [ -n "${blk_b[$k]:-}" ]; then
+		pair_a+=("${blk_a[$k]}") pair_b+=("${blk_b[$k]}")
+	elif [ -n "${blk_a[$k]:-}${blk_b[$k]:-}" ]; then
+		unpaired+=("block $k (boots $((2 * k - 1)) and $((2 * k))): one boot failed")
+	fi
+done
+if [ ${#pair_a[@]} -ge 2 ]; then
+	"$mmbench" compare "$(join "${pair_a[@]}")" "$(join "${pair_b[@]}")" --paired --history none \
+		--json "$dir/compare.json" --plots "$dir" >/dev/null
+else
+	unpaired+=("fewer than 2 whole blocks: compared unpaired")
+	"$mmbench" compare "$(join "${a_runs[@]}")" "$(join "${b_runs[@]}")" --history none \
+		--json "$dir/compare.json" --plots "$dir" >/dev/null
+fi
 rc=$?
 [ "$rc" -eq 2 ] && exit 2
 [ -x "$MMBENCH_TOP/plot/render.sh" ] && command -v gnuplot >/dev/null &&
@@ -130,6 +153,9 @@ rc=$?
 	[ "${kernels[0]}" = "${kernels[1]}" ] && echo "(the same image twice: an A/A run, the noise of this machine)"
 	for f in "${failed[@]}"; do echo "left out: $f"; done
 	[ "$boots" = auto ] && cat "$dir/sequential.txt"
+	[ ${#pair_a[@]} -ge 2 ] &&
+		echo "paired: ${#pair_a[@]} blocks, each two boots back to back (A B or B A)"
+	for f in "${unpaired[@]}"; do echo "not paired: $f"; done
 	# compare's own summary: everything before its per-side listing ends
 	sed -n '/^summary:/,/^$/p' "$dir/compare.txt"
 	grep -E '^verdicts:' "$dir/compare.txt"

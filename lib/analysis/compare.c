@@ -7,6 +7,7 @@
 
 #include "core/bench.h"
 #include "analysis/compare.h"
+#include "analysis/paired_runs.h"
 
 static int add_row(struct cmp *c, const struct cmp_row *r)
 {
@@ -219,6 +220,10 @@ static void measure_row(struct cmp *c, struct cmp_row *row, const struct rl_case
 	side_groups(c, row->side, by_boot, groups);
 	sc.nr_runs = row->nc = side_samples_grouped(cc, c->sides[row->side].set.nr, row->metric,
 						    groups, xc, nc, gc, &row->cv_c);
+	if (c->paired) {
+		paired_measure_cases(bc, cc, c->sides[0].set.nr, row->metric, &row->res);
+		return;
+	}
 	if (c->use_history)
 		row->history = row_history(c, row, &noise);
 	verdict_measure(&sb, &sc, row->history ? &noise : NULL, &row->res);

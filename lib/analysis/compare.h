@@ -48,6 +48,7 @@ struct cmp {
 	bool use_history;
 	bool by_boot[CMP_MAX_SIDES];	/* side o against the base: the replicate is the boot */
 	bool boots_known[CMP_MAX_SIDES];	/* every run of both sides records its boot */
+	bool paired;		/* --paired: run i of every side and of the base form block i */
 };
 
 /* The rows of every case and metric the sides have, measured (cmp_judge() decides): 0 or -ENOMEM. */

@@ -9,13 +9,13 @@ static int usage(const char *why)
 {
 	fprintf(stderr, "mmbench compare: %s (usage: mmbench compare BASE NEW [MORE..], each a "
 		"run, a set directory or RUN,RUN,..; [--label TEXT] [--history DIR|none] "
-		"[--format text|md|html] [--json FILE] [--html FILE] [--plots DIR])\n", why);
+		"[--format text|md|html] [--json FILE] [--html FILE] [--plots DIR] [--paired])\n", why);
 	return KSFT_USAGE;
 }
 
 int cmd_compare(int argc, char **argv)
 {
-	enum { C_FORMAT = 0x100, C_JSON, C_HTML, C_PLOTS, C_LABEL, C_HISTORY };
+	enum { C_FORMAT = 0x100, C_JSON, C_HTML, C_PLOTS, C_LABEL, C_HISTORY, C_PAIRED };
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, C_FORMAT },
 		{ "json", required_argument, NULL, C_JSON },
@@ -23,6 +23,7 @@ int cmd_compare(int argc, char **argv)
 		{ "plots", required_argument, NULL, C_PLOTS },
 		{ "label", required_argument, NULL, C_LABEL },
 		{ "history", required_argument, NULL, C_HISTORY },
+		{ "paired", no_argument, NULL, C_PAIRED },
 		{ 0 },
 	};
 	struct compare_args a = { 0 };
@@ -39,6 +40,7 @@ int cmd_compare(int argc, char **argv)
 		case C_PLOTS: a.plots = optarg; break;
 		case C_LABEL: a.label = optarg; break;
 		case C_HISTORY: a.history = optarg; break;
+		case C_PAIRED: a.paired = true; break;
 		default: return KSFT_USAGE;
 		}
 	}
@@ -48,6 +50,9 @@ int cmd_compare(int argc, char **argv)
 	}
 	a.md = !strcmp(fmt, "md");
 	a.html = !strcmp(fmt, "html");
+	/* paired, the noise is the blocks' own: the archive's between-run noise does not apply */
+	if (a.paired && a.history && strcmp(a.history, "none"))
+		return usage("--paired takes its noise from the blocks, not from --history");
 	for (; optind < argc; optind++) {
 		if (a.nr_sides == CMP_MAX_SIDES)
 			return usage("at most 26 sides");

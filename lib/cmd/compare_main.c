@@ -12,6 +12,7 @@
 #include "cmd/compare_main.h"
 #include "report/compare_out.h"
 #include "report/html_pages.h"
+#include "analysis/paired_runs.h"
 #include "report/plots.h"
 #include "sys/atomic.h"
 #include "sys/util.h"
@@ -153,8 +154,12 @@ int compare_main(const struct compare_args *args)
 	}
 	if (cmp_check_schemas(c))
 		goto out;
+	c->paired = a.paired;
+	for (size_t s = 1; s < c->nr_sides && c->paired; s++)
+		if (paired_check_sides(c, s))
+			goto out;
 	ret = KSFT_FAIL;
-	if (load_history(c, a.history) || cmp_build_rows(c) || cmp_judge(c) || cmp_manifest_diffs(c)) {
+	if ((!c->paired && load_history(c, a.history)) || cmp_build_rows(c) || cmp_judge(c) || cmp_manifest_diffs(c)) {
 		fprintf(stderr, "mmbench: compare: %s\n", strerror(ENOMEM));
 		goto out;
 	}

@@ -13,6 +13,7 @@ struct compare_args {
 	bool md;
 	bool html;		/* one self-contained page (report/html_compare.c) */
 	const char *html_file;	/* --html FILE: that page written there too */
+	bool paired;		/* run i of each side against run i of the base: a block */
 	const char *json, *plots, *label, *history;
 };
 

@@ -3,7 +3,9 @@
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include "benches/registry.h"
@@ -18,18 +20,44 @@
 #include "sys/timing.h"
 #include "sys/topology.h"
 
-void sweep_order(unsigned n, unsigned rep, uint64_t seed, unsigned *out)
+int sweep_orders(unsigned n, unsigned reps, uint64_t seed, unsigned *out)
 {
-	/* the generator run uses for its case order, seeded from (seed, rep) alone */
 	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+	unsigned perm[SWEEP_MAX_VALUES], *rot = calloc(reps + n + 1, sizeof(*rot));
 
+	if (!n || n > SWEEP_MAX_VALUES || !rng || !rot) {
+		if (rng)
+			gsl_rng_free(rng);
+		free(rot);
+		return !n || n > SWEEP_MAX_VALUES ? -EINVAL : -ENOMEM;
+	}
+	/* mt19937 keeps 32 bits of its seed: fold the high half in */
+	gsl_rng_set(rng, (unsigned long)(seed ^ (seed >> 32)));
 	for (unsigned i = 0; i < n; i++)
-		out[i] = i;
-	if (!rng)
-		return;		/* as listed: still a valid order */
-	gsl_rng_set(rng, (unsigned long)(seed ^ ((uint64_t)rep * 0xd1b54a32d192ed03ull)));
-	gsl_ran_shuffle(rng, out, n, sizeof(*out));
+		perm[i] = i;
+	gsl_ran_shuffle(rng, perm, n, sizeof(*perm));
+	/* whole cycles of every rotation, then distinct ones for the rest, in a random order */
+	for (unsigned r = 0; r < reps + n; r++)
+		rot[r] = r % n;
+	gsl_ran_shuffle(rng, rot + reps / n * n, n, sizeof(*rot));
+	gsl_ran_shuffle(rng, rot, reps, sizeof(*rot));
+	for (unsigned r = 0; r < reps; r++)
+		for (unsigned i = 0; i < n; i++)
+			out[r * n + i] = perm[(rot[r] + i) % n];
 	gsl_rng_free(rng);
+	free(rot);
+	return 0;
+}
+
+uint64_t sweep_seed(void)
+{
+	uint64_t s = 0;
+
+	/* getrandom of 8 bytes does not block once the pool is ready; the clock if it fails */
+	if (getrandom(&s, sizeof(s), 0) != (ssize_t)sizeof(s))
+		s = now_ns() ^ ((uint64_t)getpid() << 32);
+	s &= (1ull << 53) - 1;
+	return s ? s : 1;
 }
 
 /* "thp.hugepages-2048kB.shmem_enabled" is too long for a param: "2048kB.shmem_enabled". */
@@ -172,47 +200,67 @@ static int sweep_list(const struct sweep *sw, const struct case_list *base, stru
 	return 0;
 }
 
+/* The repetitions' orders of bench @b into sweep.txt, for the reader to see the balance. */
+static void print_orders(const struct sweep *sw, const struct bench *b, unsigned reps,
+			 const unsigned *order)
+{
+	for (unsigned rep = 0; rep < reps && sw->txt; rep++) {
+		fprintf(sw->txt, "  %s, repetition %u:", b->name, rep + 1);
+		for (unsigned v = 0; v < sw->nr_values; v++)
+			fprintf(sw->txt, " %s", sw->values[order[rep * sw->nr_values + v]]);
+		fputc('\n', sw->txt);
+	}
+}
+
+/* Every repetition runs each value's cases once, the values in that repetition's order. */
+static void sweep_reps(const struct sweep *sw, struct bench_ctx *ctx, struct case_list *list,
+		       const unsigned *order)
+{
+	int per = list->nr / sw->nr_values;
+	uint64_t t0 = now_ns();
+
+	for (unsigned rep = 0; rep < ctx->reps; rep++)
+		for (unsigned v = 0; v < sw->nr_values; v++) {
+			unsigned at = order[rep * sw->nr_values + v];
+
+			for (int i = 0; i < per; i++) {
+				struct bench_case *c = &list->cases[at * per + i];
+
+				bench_log(ctx, "[value %u/%u, rep %u/%u] %s (%.1fs)", v + 1,
+					  sw->nr_values, rep + 1, ctx->reps, c->key,
+					  (now_ns() - t0) / 1e9);
+				driver_case_once(ctx, c, rep);
+			}
+		}
+}
+
 static int sweep_bench(struct sweep *sw, const struct bench *b, struct run_args *a,
 		       struct run_dir *rd, struct case_list *list)
 {
 	struct case_list base = { 0 };
 	struct bench_ctx ctx;
-	unsigned order[SWEEP_MAX_VALUES];
+	unsigned *order = NULL;
 	int errors = 0, r;
-	uint64_t t0 = now_ns();
 
 	r = step_bench_start(&ctx, b, a, rd, &base);
 	if (r)
 		return r == BENCH_SKIP ? 0 : 1;
 	r = sweep_list(sw, &base, list);
 	free(base.cases);	/* no samples yet: the copies own nothing */
+	if (!r) {
+		order = calloc((size_t)ctx.reps * sw->nr_values + 1, sizeof(*order));
+		r = order ? sweep_orders(sw->nr_values, ctx.reps, sw->seed, order) : -ENOMEM;
+	}
 	if (r < 0) {
-		bench_log(&ctx, "ERROR: cannot list cases: %s", strerror(-r));
+		bench_log(&ctx, "ERROR: cannot list the cases or their orders: %s", strerror(-r));
 		results_write(rd->path, &ctx, list, "error", strerror(-r));
 		bench_ctx_fini(&ctx);
+		free(order);
 		return 1;
 	}
-	for (unsigned rep = 0; rep < ctx.reps; rep++) {
-		sweep_order(sw->nr_values, rep, SWEEP_SEED, order);
-		if (sw->txt && b == a->benches[0]) {
-			fprintf(sw->txt, "  repetition %u:", rep + 1);
-			for (unsigned v = 0; v < sw->nr_values; v++)
-				fprintf(sw->txt, " %s", sw->values[order[v]]);
-			fputc('\n', sw->txt);
-		}
-		for (unsigned v = 0; v < sw->nr_values; v++) {
-			int per = list->nr / sw->nr_values;
-
-			for (int i = 0; i < per; i++) {
-				struct bench_case *c = &list->cases[order[v] * per + i];
-
-				bench_log(&ctx, "[value %u/%u, rep %u/%u] %s (%.1fs)", v + 1,
-					  sw->nr_values, rep + 1, ctx.reps, c->key,
-					  (now_ns() - t0) / 1e9);
-				driver_case_once(&ctx, c, rep);
-			}
-		}
-	}
+	print_orders(sw, b, ctx.reps, order);
+	sweep_reps(sw, &ctx, list, order);
+	free(order);
 	if (b->finish)
 		b->finish(&ctx, list);
 	for (int i = 0; i < list->nr; i++) {
@@ -262,6 +310,8 @@ int cmd_sweep(int argc, char **argv)
 	if (r)
 		return r;
 	default_benches(&a, sw.knob, a.benches_given);
+	/* fresh orders each sweep; --seed repeats a sweep's */
+	sw.seed = a.seed ? a.seed : sweep_seed();
 	r = run_prepare(&a, "mmbench sweep");
 	if (r)
 		return r;
@@ -284,14 +334,19 @@ int cmd_sweep(int argc, char **argv)
 		fprintf(sw.txt, "Sweep of %s over", sw.knob);
 		for (unsigned v = 0; v < sw.nr_values; v++)
 			fprintf(sw.txt, " %s", sw.values[v]);
-		fprintf(sw.txt, " (the machine had %s).\nEach repetition applies the values in "
-			"its own random order (seed %#llx):\n", sw.values[sw.orig],
-			(unsigned long long)SWEEP_SEED);
+		fprintf(sw.txt, " (the machine had %s).\nThe repetitions apply the values in "
+			"balanced orders (each value in each place equally often),\ndrawn afresh "
+			"for this sweep from seed %llu (--seed %llu repeats them):\n",
+			sw.values[sw.orig], (unsigned long long)sw.seed,
+			(unsigned long long)sw.seed);
 	}
+	fprintf(stderr, "mmbench sweep: seed %llu (--seed %llu repeats this sweep's orders)\n",
+		(unsigned long long)sw.seed, (unsigned long long)sw.seed);
 
 	run_dir_annotate(&rd, "settings", run_settings(&a));
-	run_dir_annotate(&rd, "sweep", json_pack("{sss[]si}", "knob", sw.knob, "values",
-						 "machine_value", (int)sw.orig));
+	run_dir_annotate(&rd, "sweep", json_pack("{sss[]sisI}", "knob", sw.knob, "values",
+						 "machine_value", (int)sw.orig,
+						 "seed", (json_int_t)sw.seed));
 	for (unsigned v = 0; v < sw.nr_values; v++)
 		json_array_append_new(json_object_get(json_object_get(rd.manifest, "sweep"), "values"),
 				      json_string(sw.values[v]));

@@ -1,14 +1,22 @@
-/* mmbench sweep KNOB=V1,V2,..: the order in which each repetition applies the values (sweep.c). */
+/* mmbench sweep KNOB=V1,V2,..: the orders in which the repetitions apply the values (sweep.c). */
 #ifndef MMBENCH_SWEEP_H
 #define MMBENCH_SWEEP_H
 
 #include <stdint.h>
 
 /*
- * The order in which repetition @rep applies @n values: a permutation of 0..n-1 into
- * @out, drawn afresh per repetition from (@seed, @rep) alone, so that slow drift of the
- * machine does not line up with one value and a run can be reproduced.
+ * The orders of @reps repetitions of @n values, repetition r's at @out[r * n ..]: each a
+ * rotation of one random permutation, every rotation used equally often (the remainder,
+ * when @reps is not a multiple of @n, distinct rotations drawn at random) and the rotations
+ * shuffled over the repetitions. So every value takes every position equally often (to
+ * within one), slow drift of the machine lines up with no value, and the sweep's paired
+ * analysis (a repetition is a block) compares values that ran side by side. Two values:
+ * half the repetitions A B, half B A, shuffled. All drawn from @seed alone.
+ * 0, or -ENOMEM.
  */
-void sweep_order(unsigned n, unsigned rep, uint64_t seed, unsigned *out);
+int sweep_orders(unsigned n, unsigned reps, uint64_t seed, unsigned *out);
+
+/* A fresh seed for a sweep: getrandom(2), above 0 and below 2^53 (JSON readers keep it exact). */
+uint64_t sweep_seed(void);
 
 #endif

@@ -89,7 +89,8 @@ int cmp_write_json(const char *path, const struct cmp *c)
 
 		for (size_t s = 1; s < c->nr_sides; s++)
 			json_object_set_new(lv, (char[]){ (char)('A' + s), 0 },
-					    json_string(!c->boots_known[s] ? "run (boot unknown)" :
+					    json_string(c->paired ? "block (paired)" :
+							!c->boots_known[s] ? "run (boot unknown)" :
 							c->by_boot[s] ? "boot" : "run"));
 		json_object_set_new(root, "replicate", lv);
 	}

@@ -100,6 +100,13 @@ static void replication_notes(FILE *f, const struct cmp *c, bool md)
 				rb = rb > c->rows[i].res.reps_b ? rb : c->rows[i].res.reps_b;
 				rc = rc > c->rows[i].res.reps_c ? rc : c->rows[i].res.reps_c;
 			}
+		if (c->paired) {
+			/* compare --paired (ab's boot pairs): the block is the replicate */
+			note(f, md, "A against %c: paired over %zu blocks (run i of each side "
+			     "against run i of A): the test is on the differences within blocks, so "
+			     "what moves between blocks cancels", (int)('A' + o), rb);
+			continue;
+		}
 		note(f, md, "A against %c: replicated at the %s (%s), %zu and %zu replicates",
 		     (int)('A' + o), c->by_boot[o] && c->boots_known[o] ? "boot" : "run",
 		     !c->boots_known[o] ? "the runs do not all record their boot: each run is a "

@@ -8,6 +8,7 @@
 #include "stats/stats.h"
 #include "report/sweep_report.h"
 #include "stats/verdict.h"
+#include "stats/paired.h"
 
 /* The metric a family is judged by: --metric, else the first one with a better direction. */
 static const struct metric *judged_metric(const struct sweep *sw, const struct bench_case *c)
@@ -74,9 +75,10 @@ static void family_table(FILE *f, const struct sweep *sw, struct family *fam)
 }
 
 /*
- * Every value against the machine's, through the verdict engine. The values of one
- * repetition run in a fresh random order, so each repetition is an independent
- * replicate: one run a side per repetition.
+ * Every value against the machine's, paired by repetition: a repetition runs every value
+ * side by side (sweep_orders() balances their places), so it is a block, and what the
+ * machine does between repetitions cancels in the differences within it. Sample i of a
+ * case is its repetition i; a case that stopped early gives the blocks it has.
  */
 static void family_measure(const struct sweep *sw, struct family *fam)
 {
@@ -87,15 +89,11 @@ static void family_measure(const struct sweep *sw, struct family *fam)
 	mo = fam->jm[sw->orig];
 	for (unsigned v = 0; v < sw->nr_values; v++) {
 		const struct metric *m = fam->jm[v];
-		const double *xo[CASE_MAX_SAMPLES], *xv[CASE_MAX_SAMPLES];
-		size_t no[CASE_MAX_SAMPLES], nv[CASE_MAX_SAMPLES];
-		struct vside so, sv;
 
 		if (v == sw->orig || !m || !mo || !m->n || !mo->n)
 			continue;
-		vside_of_samples(&so, mo->samples, mo->n, xo, no);
-		vside_of_samples(&sv, m->samples, m->n, xv, nv);
-		verdict_measure(&so, &sv, NULL, &fam->res[v]);
+		verdict_measure_paired(mo->samples, m->samples, m->n < mo->n ? m->n : mo->n,
+				       &fam->res[v]);
 		fam->judged[v] = true;
 	}
 }
@@ -194,7 +192,7 @@ void sweep_report(struct sweep *sw, const struct bench *const *bs,
 		family_table(sw->txt, sw, &fams[i]);
 	fprintf(sw->txt, "\nRecommendations: per case the best value judged better than the machine's\n"
 		"%s, then every value against it: ratio with a 95%% CI, mde, verdict (compare's\n"
-		"verdict engine, each repetition a replicate, Benjamini-Hochberg over %zu tests).\n",
+		"verdict engine, paired: each repetition a block; Benjamini-Hochberg over %zu tests).\n",
 		sw->values[sw->orig], nt);
 	for (size_t i = 0; i < nf; i++) {
 		const struct metric *jm = fams[i].jm[sw->orig], *pm = i ? fams[i - 1].jm[sw->orig] : NULL;

@@ -6,7 +6,6 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define SWEEP_SEED	0x5377ee9ull	/* fixed: the same orders on every run */
 #define SWEEP_MAX_VALUES 16
 
 struct bench;
@@ -20,6 +19,7 @@ struct sweep {
 	unsigned nr_values;
 	unsigned orig;			/* index of the value the machine had */
 	bool numeric;
+	uint64_t seed;			/* of the repetitions' orders: fresh per sweep, or --seed */
 	const char *metric;		/* --metric, or NULL: each family's first judged metric */
 	FILE *txt;			/* sweep.txt */
 };

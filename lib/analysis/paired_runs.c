@@ -1,0 +1,53 @@
+/*
+ * compare --paired: the runs of two sides matched by position (ab passes boot i of A and
+ * boot i of B, which ran back to back), each block judged on its difference by
+ * lib/stats/paired.c, so what moves between blocks cancels.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "analysis/compare.h"
+#include "analysis/paired_runs.h"
+#include "stats/paired.h"
+
+int paired_check_sides(const struct cmp *c, size_t s)
+{
+	size_t nb = c->sides[0].set.nr, ns = c->sides[s].set.nr;
+
+	if (nb == ns)
+		return 0;
+	fprintf(stderr, "mmbench compare: --paired matches run i of each side, but %c has %zu "
+		"run%s and A has %zu\n", (int)('A' + s), ns, ns == 1 ? "" : "s", nb);
+	return -EINVAL;
+}
+
+/* The median of @metric's repetitions in @cs, NaN when it has none. */
+static double run_value(const struct rl_case *cs, const char *metric)
+{
+	const struct rl_metric *m = cs ? rl_find_metric(cs, metric) : NULL;
+
+	return m && m->n ? stats_median(m->samples, m->n) : NAN;
+}
+
+void paired_measure_cases(const struct rl_case *const *bc, const struct rl_case *const *cc,
+			  size_t nr, const char *metric, struct vresult *r)
+{
+	double b[RUNSET_MAX] = { 0 }, c[RUNSET_MAX] = { 0 };
+	size_t k = 0, left = 0;
+
+	for (size_t i = 0; i < nr && i < RUNSET_MAX; i++) {
+		b[k] = run_value(bc[i], metric);
+		c[k] = run_value(cc[i], metric);
+		if (isnan(b[k]) != isnan(c[k]))
+			left++;
+		if (!isnan(b[k]) && !isnan(c[k]))
+			k++;
+	}
+	verdict_measure_paired(b, c, k, r);
+	if (left && k)
+		snprintf(r->why + strlen(r->why), sizeof(r->why) - strlen(r->why),
+			 "%s%zu block%s left out: a side without the metric",
+			 r->why[0] ? "; " : "", left, left == 1 ? "" : "s");
+}
