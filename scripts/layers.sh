@@ -23,8 +23,6 @@ for d in lib/*/; do
 done
 for f in lib/*/*.[ch] benches/*.[ch]; do
 	case $f in benches/*) own=benches ;; *) own=$(basename "$(dirname "$f")") ;; esac
-	# the bench list names every bench: it is the one file of benches/ the commands include
-	[ "$f" = benches/registry.c ] && own=core
 	r=$(rank "$own")
 	while IFS= read -r inc; do
 		dir=${inc%%/*}

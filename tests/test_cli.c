@@ -1,7 +1,7 @@
 /* The command line: bad input gets one clear line on stderr and exit 2, and changes nothing. */
 #include <string.h>
 #include "testutil.h"
-#include "benches/registry.h"
+#include "cmd/registry.h"
 
 static void expect_usage(const char *args, const char *needle)
 {

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <string.h>
 #include "testutil.h"
-#include "benches/registry.h"
+#include "cmd/registry.h"
 
 #define MAX_CMDS	64
 

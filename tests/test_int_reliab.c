@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "testutil.h"
-#include "benches/registry.h"
+#include "cmd/registry.h"
 #include "knobs/knobs.h"
 #include "results/results_write.h"
 

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "testutil.h"
-#include "benches/registry.h"
+#include "cmd/registry.h"
 
 /*
  * A repetition is one measurement: no metric has more samples than the case had

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "benches/registry.h"
+#include "cmd/registry.h"
 #include "core/bench.h"
 #include "core/options.h"
 #include "testutil.h"

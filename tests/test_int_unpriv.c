@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "testutil.h"
-#include "benches/registry.h"
+#include "cmd/registry.h"
 #include "knobs/knobs.h"
 #include "sys/util.h"
 

@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <string.h>
 #include "testutil.h"
-#include "benches/registry.h"
+#include "cmd/registry.h"
 #include "core/bench.h"
 #include "core/options.h"
 #include "sys/procfs.h"

@@ -1,7 +1,7 @@
 /* Unit test of vma-lock's scaling: computed after every case ran, from the case list, whatever the order of cases. */
 #include <string.h>
 #include "testutil.h"
-#include "benches/registry.h"
+#include "cmd/registry.h"
 #include "core/bench.h"
 #include "../benches/vma_lock_work.h"
 

@@ -3,7 +3,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include "benches/registry.h"
+#include "cmd/registry.h"
 #include "cmd/args.h"
 #include "core/kprofile.h"
 #include "core/options.h"

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "benches/registry.h"
+#include "cmd/registry.h"
 #include "sys/atomic.h"
 #include "core/bench.h"
 #include "cmd/cmds.h"

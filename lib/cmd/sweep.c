@@ -8,7 +8,7 @@
 #include <unistd.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
-#include "benches/registry.h"
+#include "cmd/registry.h"
 #include "cmd/args.h"
 #include "cmd/cmds.h"
 #include "cmd/steps.h"

@@ -1,6 +1,6 @@
-/* The registry: every bench of the suite, in the order a run takes them. */
+/* The registry: every bench of the suite, in the order a run takes them; the commands use it. */
 #include <string.h>
-#include "registry.h"
+#include "cmd/registry.h"
 
 /*
  * One line per bench: B(x) names the `const struct bench bench_x` of its file. A new bench is
