@@ -174,8 +174,13 @@ static void machine_diffs(const char *dir, struct rl_run *orig)
 		for (size_t i = 0; i < c->nr_diffs; i++) {
 			const struct cmp_diff *d = &c->diffs[i];
 
-			/* what the run was asked, not the machine: pinned above */
-			if (!strncmp(d->key, "settings.", 9) || !strncmp(d->key, "harness.", 8))
+			/*
+			 * what the run was asked (pinned above) or saw while it ran (the kernel
+			 * log, the load): no difference of the machine
+			 */
+			if (!strncmp(d->key, "settings.", 9) || !strncmp(d->key, "harness.", 8) ||
+			    !strcmp(d->key, "profile") || !strcmp(d->key, "kernel_log") ||
+			    !strcmp(d->key, "load.shared"))
 				continue;
 			printf("%c %s  A %s | B %s\n", d->kernel ? ' ' : '!', d->key,
 			       d->val[0] ?: "(absent)", d->val[1] ?: "(absent)");
