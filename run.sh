@@ -70,7 +70,7 @@ case "$cmd" in
 run|sweep)
 	ensure_built || exit 1
 	run_and_plot "$cmd" "$@" ;;
-list|sysinfo|profile|publish|system|reproduce|index|push|pull|export)
+list|sysinfo|profile|publish|system|reproduce|index|push|pull|export|seq-runs)
 	ensure_built || exit 1
 	exec "$mmbench" "$cmd" "$@" ;;
 compare|trend)

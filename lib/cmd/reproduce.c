@@ -269,12 +269,6 @@ int cmd_reproduce(int argc, char **argv)
 	unsigned long runs = 0;
 	int code, r;
 
-	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		printf("usage: mmbench reproduce RUN_DIR [--runs N]\n"
-		       "  RUN_DIR's benches, options, settings and seed again on this machine, archived\n"
-		       "  beside it and compared with it (exit as compare; docs/system.md)\n");
-		return 0;
-	}
 	optind = 0;
 	while ((code = arg_next(argc, argv, "", opts, "mmbench reproduce")) != -1) {
 		if (code != 0x100)

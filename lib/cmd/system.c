@@ -108,13 +108,6 @@ int cmd_system(int argc, char **argv)
 {
 	const char *what = argc > 1 ? argv[1] : "show";
 
-	if (!strcmp(what, "--help") || !strcmp(what, "-h")) {
-		printf("usage: mmbench system [show|tune|reset]\n"
-		       "  show   each source of noise here, its value, ok / adds noise / cannot tell\n"
-		       "  tune   the low-noise values, originals kept until reset (docs/system.md)\n"
-		       "  reset  put back what tune changed\n");
-		return 0;
-	}
 	if (argc > 2) {
 		fprintf(stderr, "mmbench system: one of show, tune, reset ('%s' too many)\n", argv[2]);
 		return KSFT_USAGE;
