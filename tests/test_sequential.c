@@ -240,7 +240,7 @@ static void test_mde_matches_engine(void **state)
 	double xb[4], xc[4], sd = 0.03, a = sd * sqrt(3) / 2;
 	const double *pb[4], *pc[4];
 	size_t n[4] = { 1, 1, 1, 1 }, k;
-	struct vside b = { pb, n, 4, NULL }, c = { pc, n, 4, NULL };
+	struct vside b = { .x = pb, .n = n, .nr_runs = 4 }, c = { .x = pc, .n = n, .nr_runs = 4 };
 	struct vresult r;
 
 	(void)state;

@@ -70,7 +70,7 @@ struct seq_bufs {
 static bool measure(struct rl_run *const *runs, size_t k, const char *bench, const char *key,
 		    const char *metric, struct seq_bufs *b, struct vresult *res)
 {
-	struct vside v = { b->x, b->n, 0, NULL };
+	struct vside v = { .x = b->x, .n = b->n };
 	double cv;
 
 	for (size_t j = 0; j < k; j++) {

@@ -18,6 +18,7 @@ static int merge(const struct vside *g, size_t lo, size_t hi, struct vside *s)
 {
 	size_t runs = 0, k = 0;
 	const double **x;
+	double *med, *mvar;
 	size_t *n;
 	unsigned *gr;
 
@@ -26,22 +27,27 @@ static int merge(const struct vside *g, size_t lo, size_t hi, struct vside *s)
 	x = calloc(runs + 1, sizeof(*x));
 	n = calloc(runs + 1, sizeof(*n));
 	gr = calloc(runs + 1, sizeof(*gr));
-	if (!x || !n || !gr) {
+	med = calloc(2 * (runs + 1), sizeof(*med));
+	if (!x || !n || !gr || !med) {
 		free(x);
 		free(n);
 		free(gr);
+		free(med);
 		return -ENOMEM;
 	}
+	mvar = med + runs + 1;
 	for (size_t i = lo; i < hi; i++) {
 		size_t first = k;
 
 		for (size_t r = 0; r < g[i].nr_runs; r++) {
 			x[k] = g[i].x[r];
 			n[k] = g[i].n[r];
+			med[k] = g[i].med[r];
+			mvar[k] = g[i].mvar[r];
 			gr[k++] = (unsigned)first + (g[i].group ? g[i].group[r] : (unsigned)r);
 		}
 	}
-	*s = (struct vside){ .x = x, .n = n, .nr_runs = k, .group = gr };
+	*s = (struct vside){ .x = x, .n = n, .nr_runs = k, .group = gr, .med = med, .mvar = mvar };
 	return 0;
 }
 
@@ -50,6 +56,7 @@ static void unmerge(struct vside *s)
 	free((void *)s->x);
 	free((void *)s->n);
 	free((void *)s->group);
+	free((void *)s->med);
 }
 
 static size_t runs_in(const struct vside *g, size_t lo, size_t hi)
@@ -136,14 +143,38 @@ out:
 	return err;
 }
 
+/* @g with each run's median and its variance computed once (vside_cache()), into @c. */
+static int cache(const struct vside *g, size_t n, struct vside *c)
+{
+	for (size_t i = 0; i < n; i++) {
+		double *m = calloc(2 * (g[i].nr_runs + 1), sizeof(*m));
+
+		if (!m)
+			return -ENOMEM;
+		c[i] = g[i];
+		c[i].med = m;
+		c[i].mvar = m + g[i].nr_runs + 1;
+		vside_cache(&g[i], m, m + g[i].nr_runs + 1);
+	}
+	return 0;
+}
+
 int changepoint_find(const struct vside *g, size_t n, int better, struct cp_point *out)
 {
+	struct vside *c = n > 1 ? calloc(n, sizeof(*c)) : NULL;
 	size_t nr = 0;
-	int err;
+	int err = 0;
 
 	/* a metric nobody judges has no direction; its shifts are still shifts */
 	if (better == BETTER_NONE)
 		better = BETTER_HIGHER;
-	err = n > 1 ? segment(g, 0, n, better, out, &nr) : 0;
+	if (n > 1) {
+		err = c ? cache(g, n, c) : -ENOMEM;
+		if (!err)
+			err = segment(c, 0, n, better, out, &nr);
+		for (size_t i = 0; c && i < n; i++)
+			free((void *)c[i].med);
+		free(c);
+	}
 	return err ? err : (int)nr;
 }

@@ -67,41 +67,94 @@ static double median_var(const double *x, size_t n)
 	return mad * mad * MEDIAN_EFFICIENCY / (double)n;
 }
 
+static double run_median(const struct vside *s, size_t r)
+{
+	return s->med ? s->med[r] : stats_median(s->x[r], s->n[r]);
+}
+
+void vside_cache(const struct vside *s, double *med, double *mvar)
+{
+	for (size_t r = 0; r < s->nr_runs; r++) {
+		med[r] = s->n[r] ? stats_median(s->x[r], s->n[r]) : NAN;
+		mvar[r] = median_var(s->x[r], s->n[r]);
+	}
+}
+
+/* A run with samples, its group, and the first run of that group: the order replicates() reads. */
+struct run_key {
+	size_t run, first;
+	unsigned group;
+};
+
+static int by_group(const void *a, const void *b)
+{
+	const struct run_key *x = a, *y = b;
+
+	if (x->group != y->group)
+		return x->group < y->group ? -1 : 1;
+	return x->run < y->run ? -1 : x->run > y->run;
+}
+
+static int by_first(const void *a, const void *b)
+{
+	const struct run_key *x = a, *y = b;
+
+	if (x->first != y->first)
+		return x->first < y->first ? -1 : 1;
+	return x->run < y->run ? -1 : x->run > y->run;
+}
+
+/*
+ * The runs of @s with samples into @keys, each group's runs together and the groups in the
+ * order of their first run (sorting, not a search per run: a trend's change-point scan
+ * measures sides of thousands of runs). Returns how many.
+ */
+static size_t group_order(const struct vside *s, struct run_key *keys)
+{
+	size_t n = 0;
+
+	for (size_t r = 0; r < s->nr_runs; r++)
+		if (s->n[r])
+			keys[n++] = (struct run_key){ .run = r, .group = group_of(s, r) };
+	if (!s->group)
+		return n;
+	qsort(keys, n, sizeof(*keys), by_group);
+	for (size_t i = 0; i < n; i++)
+		keys[i].first = i && keys[i].group == keys[i - 1].group ? keys[i - 1].first :
+			keys[i].run;
+	qsort(keys, n, sizeof(*keys), by_first);
+	return n;
+}
+
 /*
  * The replicate values of @s into @y (log of the mean of run medians' logs when @logs, the
- * mean of run medians otherwise): returns how many. @floor gets the variance one replicate
- * value has at least, from the levels below it (repetitions, and runs of one boot).
+ * mean of run medians otherwise): returns how many, or 0 when out of memory. @floor gets
+ * the variance one replicate value has at least, from the levels below it (repetitions,
+ * and runs of one boot).
  */
 static size_t replicates(const struct vside *s, bool logs, double *y, double *floor)
 {
-	size_t k = 0, nw = 0, nwg = 0;
+	struct run_key *keys = malloc((s->nr_runs + 1) * sizeof(*keys));
+	size_t k = 0, nw = 0, nwg = 0, n;
 	double wsum = 0, ss_wg = 0, inv_r = 0;
 
-	for (size_t r = 0; r < s->nr_runs; r++) {
-		unsigned g = group_of(s, r);
+	*floor = 0;
+	if (!keys)
+		return 0;
+	n = group_order(s, keys);
+	for (size_t i = 0, j; i < n; i = j) {
 		double sum = 0, sum2 = 0, w;
 		size_t cnt = 0;
-		bool first = true;
 
-		if (!s->n[r])
-			continue;
-		/* a group is counted at its first run with samples */
-		for (size_t q = 0; q < r; q++)
-			if (s->n[q] && group_of(s, q) == g)
-				first = false;
-		if (!first)
-			continue;
-		for (size_t q = r; q < s->nr_runs; q++) {
-			double m;
+		for (j = i; j < n && keys[j].group == keys[i].group; j++) {
+			size_t q = keys[j].run;
+			double m = run_median(s, q);
 
-			if (!s->n[q] || group_of(s, q) != g)
-				continue;
-			m = stats_median(s->x[q], s->n[q]);
 			m = logs ? log(m) : m;
 			sum += m;
 			sum2 += m * m;
 			cnt++;
-			w = logs ? median_var(s->x[q], s->n[q]) : NAN;
+			w = !logs ? NAN : s->mvar ? s->mvar[q] : median_var(s->x[q], s->n[q]);
 			if (!isnan(w)) {
 				wsum += w;
 				nw++;
@@ -114,8 +167,8 @@ static size_t replicates(const struct vside *s, bool logs, double *y, double *fl
 			nwg += cnt - 1;
 		}
 	}
+	free(keys);
 	/* a replicate of r runs: (run-level variance) / r, run-level from within boots if seen */
-	*floor = 0;
 	if (k) {
 		double run_var = nwg ? ss_wg / nwg : nw ? wsum / nw : 0;
 
@@ -131,7 +184,7 @@ static bool medians_positive(const struct vside *s)
 
 		if (!s->n[r])
 			continue;
-		m = stats_median(s->x[r], s->n[r]);
+		m = run_median(s, r);
 		if (!(m > 0) || !isfinite(m))
 			return false;
 	}
@@ -226,6 +279,10 @@ static void measure_linear(const struct vside *b, const struct vside *c, double 
 	bool bzero, czero;
 
 	r->linear = true;
+	if (!kb || !kc) {
+		snprintf(r->why, sizeof(r->why), "out of memory");
+		return;
+	}
 	r->reps_b = kb;
 	r->reps_c = kc;
 	if (all_one_value(b, c, &v)) {
@@ -280,6 +337,11 @@ void verdict_measure(const struct vside *base, const struct vside *cur,
 	}
 	kb = replicates(base, true, yb, &fb);
 	kc = replicates(cur, true, yc, &fc);
+	if (!kb || !kc) {
+		snprintf(r->why, sizeof(r->why), "out of memory");
+		free(yb);
+		return;
+	}
 	Mb = mean_ss(yb, kb, &ssb);
 	Mc = mean_ss(yc, kc, &ssc);
 	r->separated = sides_separated(yb, kb, yc, kc);
@@ -409,10 +471,7 @@ void vside_of_samples(struct vside *s, const double *x, size_t n, const double *
 		xs[i] = &x[i];
 		ns[i] = 1;
 	}
-	s->x = xs;
-	s->n = ns;
-	s->nr_runs = n;
-	s->group = NULL;
+	*s = (struct vside){ .x = xs, .n = ns, .nr_runs = n };
 }
 
 int vside_interval(const struct vside *s, double *lo, double *hi)

@@ -31,14 +31,23 @@
 /*
  * One side of a comparison: @nr_runs runs, run r holding @n[r] samples at @x[r]. @group
  * (NULL: every run its own) names each run's replicate: runs of one group (one boot) are
- * averaged into one replicate before anything is compared.
+ * averaged into one replicate before anything is compared. @med and @mvar (NULL: computed
+ * when needed) hold what vside_cache() says of each run, for a side measured many times.
  */
 struct vside {
 	const double *const *x;
 	const size_t *n;
 	size_t nr_runs;
 	const unsigned *group;
+	const double *med, *mvar;
 };
+
+/*
+ * Each run's median into @med and the variance of its log median into @mvar (NaN where
+ * the repetitions cannot say), @s->nr_runs each: a change-point scan measures every run in
+ * many splits, and sorting its samples once is enough.
+ */
+void vside_cache(const struct vside *s, double *med, double *mvar);
 
 /* The host's between-replicate noise of one metric, from earlier runs in the archive. */
 struct vnoise {
