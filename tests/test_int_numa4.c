@@ -1,4 +1,5 @@
-/* Integration test of numa-scan on a 4-node, 8-CPU TCG guest (6.12): topology, placements and per-node figures. */
+/* Integration test of the smoke profile on a 4-node, 8-CPU TCG guest (6.12): topology, every case, numa-scan's placements and per-node figures, the plan. */
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,7 +7,7 @@
 
 #include "testutil.h"
 
-#define TIMEOUT_S	240	/* the guest's bound; the smoke run takes about 2 minutes */
+#define TIMEOUT_S	300	/* the guest's bound; the smoke run of every bench takes about 80 s */
 
 static char image[4096], run_dir[4096], why_skip[256];
 static struct tu_harness run;
@@ -33,7 +34,7 @@ static int group_setup(void **state)
 	if (why_skip[0])
 		return 0;
 	tu_run_locked(&run, "./run.sh vm --kernel %s --numa 4 --cpus 8 --mem 8G --accel tcg --timeout %d "
-		      "--quiet --no-report --out %s/vm4 -- --profile smoke --bench numa-scan",
+		      "--quiet --no-report --out %s/vm4 -- --profile smoke",
 		      image, TIMEOUT_S, tu_tmpdir());
 	tu_last_line(run.out, run_dir, sizeof(run_dir));
 	snprintf(path, sizeof(path), "%s/numa-scan.json", run_dir);
@@ -63,7 +64,7 @@ static void test_topology(void **state)
 	(void)state;
 	need_run();
 	/* budgets are checked by running the profiles, not by timed tests: the time is shown only */
-	print_message("vm 4 nodes x 8 CPUs, numa-scan smoke: %.1f s\n", run.secs);
+	print_message("vm 4 nodes x 8 CPUs, smoke: %.1f s\n", run.secs);
 	snprintf(path, sizeof(path), "%s/manifest.json", run_dir);
 	m = tu_json(path);
 	t = json_object_get(m, "topology");
@@ -72,6 +73,65 @@ static void test_topology(void **state)
 	assert_int_equal(json_integer_value(json_object_get(t, "pus")), 8);
 	assert_int_equal(json_integer_value(json_object_get(vm, "numa_nodes")), 4);
 	assert_int_equal(json_integer_value(json_object_get(vm, "cpus")), 8);
+	json_decref(m);
+}
+
+/* Every bench and case of the smoke profile ran on 4 nodes, or says why not. */
+static void test_every_bench(void **state)
+{
+	char pattern[8300];
+	glob_t g;
+	int benches = 0;
+
+	(void)state;
+	need_run();
+	snprintf(pattern, sizeof(pattern), "%s/*.json", run_dir);
+	assert_int_equal(glob(pattern, 0, NULL, &g), 0);
+	for (size_t f = 0; f < g.gl_pathc; f++) {
+		json_t *b, *c;
+		size_t i;
+
+		if (strstr(g.gl_pathv[f], "/manifest.json"))
+			continue;
+		b = tu_json(g.gl_pathv[f]);
+		benches++;
+		json_array_foreach(json_object_get(b, "cases"), i, c) {
+			const char *st = json_string_value(json_object_get(c, "status"));
+			const char *why = json_string_value(json_object_get(c, "reason"));
+
+			if (strcmp(st, "ok") && (strcmp(st, "skip") || !why || !why[0]))
+				fail_msg("%s: %s: status %s (%s)", g.gl_pathv[f],
+					 json_string_value(json_object_get(c, "case")), st, why ? why : "no reason");
+		}
+		json_decref(b);
+	}
+	globfree(&g);
+	assert_true(benches >= 5);
+}
+
+/* The manifest holds each bench's estimate beside what it took (the time is shown, not judged). */
+static void test_plan(void **state)
+{
+	char path[8300];
+	json_t *m, *e;
+	size_t i;
+
+	(void)state;
+	need_run();
+	snprintf(path, sizeof(path), "%s/manifest.json", run_dir);
+	m = tu_json(path);
+	assert_true(json_array_size(json_object_get(m, "plan")) >= 5);
+	json_array_foreach(json_object_get(m, "plan"), i, e) {
+		double est = json_number_value(json_object_get(e, "estimate_s"));
+
+		print_message("%s: estimated %.1f s, took %.1f s, %s\n",
+			      json_string_value(json_object_get(e, "bench")), est,
+			      json_number_value(json_object_get(e, "actual_s")),
+			      json_string_value(json_object_get(e, "estimate_from")));
+		assert_int_equal(json_integer_value(json_object_get(e, "nodes")), 4);
+		assert_int_equal(json_integer_value(json_object_get(e, "cpus")), 8);
+		assert_true(json_number_value(json_object_get(e, "actual_s")) > 0);
+	}
 	json_decref(m);
 }
 
@@ -153,6 +213,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_topology),
+		cmocka_unit_test(test_every_bench),
+		cmocka_unit_test(test_plan),
 		cmocka_unit_test(test_cases_and_placement),
 		cmocka_unit_test(test_per_node_figures),
 	};

@@ -12,6 +12,8 @@
 #include "sys/topology.h"
 
 #define HISTORY_RUNS	64	/* newest run directories looked at */
+/* Decimals for seconds: a smoke bench takes well under one, a full one hours. */
+#define DIGITS(s)	((s) < 10 ? 2 : 0)
 #define REP_OVERHEAD_S	1.0	/* model: setup and a child process per repetition, beyond its duration */
 
 int plan_history_rate(json_t *manifest, const char *bench, const char *profile, const char *options,
@@ -78,7 +80,7 @@ static int from_history(const struct bench_ctx *ctx, const char *out_root, const
 		m = json_load_file(path, 0, NULL);
 		if (m && !plan_history_rate(m, ctx->bench->name, profile_names[ctx->profile], options, ctx->ncpus,
 					    topo_numa_nodes(), rate)) {
-			snprintf(source, len, "history: run %s, %.1f s a repetition", names[i]->d_name, *rate);
+			snprintf(source, len, "history: run %s, %.*f s a repetition", names[i]->d_name, DIGITS(*rate), *rate);
 			found = 0;
 		}
 		json_decref(m);
@@ -183,7 +185,8 @@ void plan_begin(struct plan *p, const struct bench_ctx *ctx, const struct case_l
 		snprintf(p->source, sizeof(p->source), "no estimate: no run of it here yet (%s profile, %u CPUs, %u node(s))",
 			 profile_names[ctx->profile], ctx->ncpus, nodes);
 	if (p->est_s >= 0)
-		bench_log(ctx, "plan: %u cases x %u reps, about %.0f s (%s)", cases, ctx->reps, p->est_s, p->source);
+		bench_log(ctx, "plan: %u cases x %u reps, about %.*f s (%s)", cases, ctx->reps,
+			  DIGITS(p->est_s), p->est_s, p->source);
 	else
 		bench_log(ctx, "plan: %u cases x %u reps, %s", cases, ctx->reps, p->source);
 	if (p->est_bytes)
@@ -208,10 +211,10 @@ json_t *plan_end(const struct plan *p, const struct bench_ctx *ctx)
 	char options[1024];
 
 	if (p->est_s > 0)
-		bench_log(ctx, "took %.0f s, estimated %.0f s (%+.0f%%); peak RSS so far %.0f MiB",
-			  took, p->est_s, 100 * (took - p->est_s) / p->est_s, rss / 1024.0);
+		bench_log(ctx, "took %.*f s, estimated %.*f s (%+.0f%%); peak RSS so far %.0f MiB",
+			  DIGITS(took), took, DIGITS(p->est_s), p->est_s, 100 * (took - p->est_s) / p->est_s, rss / 1024.0);
 	else
-		bench_log(ctx, "took %.0f s (no estimate); peak RSS so far %.0f MiB", took, rss / 1024.0);
+		bench_log(ctx, "took %.*f s (no estimate); peak RSS so far %.0f MiB", DIGITS(took), took, rss / 1024.0);
 	options_text(ctx, options, sizeof(options));
 	return json_pack("{sssssssIsIsIsfsfsssIsI}", "bench", ctx->bench->name,
 			 "profile", profile_names[ctx->profile], "options", options, "cpus", (json_int_t)ctx->ncpus,
