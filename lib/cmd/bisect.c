@@ -24,6 +24,7 @@
 #include "cmd/cmds.h"
 #include "analysis/compare.h"
 #include "analysis/runset.h"
+#include "report/vtext.h"
 #include "stats/sequential.h"
 
 #define EXIT_NEITHER	3	/* the shell boots more, or gives the commit up (125) */
@@ -141,21 +142,6 @@ static bool differs(const struct vresult *r)
 	return r->v == VERDICT_BETTER || r->v == VERDICT_WORSE;
 }
 
-/* "better x0.00015 [lo, hi], mde 12%" */
-static const char *res_text(const struct vresult *r, char *buf, size_t len)
-{
-	char x[32], lo[32], hi[32], m[32];
-
-	if (isnan(r->mde))
-		snprintf(m, sizeof(m), "-");
-	else
-		snprintf(m, sizeof(m), "%.0f%%", r->mde * 100);
-	snprintf(buf, len, "%s x%s [%s, %s], mde %s", verdict_name(r->v),
-		 rl_fmt(r->ratio, x, sizeof(x)), rl_fmt(r->lo, lo, sizeof(lo)),
-		 rl_fmt(r->hi, hi, sizeof(hi)), m);
-	return buf;
-}
-
 /* Good against bad: must be told apart, or the bisect would be decided by noise. */
 static int check_refs(const struct bisect_args *a, struct bside *g, struct bside *b)
 {
@@ -192,12 +178,12 @@ static int check_refs(const struct bisect_args *a, struct bside *g, struct bside
 				 k > VERDICT_MAX_RUNS_HINT ? (size_t)VERDICT_MAX_RUNS_HINT : k,
 				 VERDICT_MDE_MAX * 100);
 		fprintf(stderr, "mmbench: bisect-decide: --good and --bad are not distinguishable "
-			"for %s in '%s': %s: %s\n", a->metric, a->key, res_text(&r, t, sizeof(t)),
+			"for %s in '%s': %s: %s\n", a->metric, a->key, vt_line(&r, t, sizeof(t)),
 			r.why);
 		return KSFT_USAGE;
 	}
 	if (a->check)
-		printf("bisect: bad against good: %s (%zu and %zu runs)\n", res_text(&r, t, sizeof(t)),
+		printf("bisect: bad against good: %s (%zu and %zu runs)\n", vt_line(&r, t, sizeof(t)),
 		       r.runs_b, r.runs_c);
 	return 0;
 }
@@ -252,7 +238,7 @@ static int decide(const struct bisect_args *a, struct bside *g, struct bside *b,
 	seq_at_level(&rb, alpha, &lb);
 	w = verdict_belongs(&lg, &lb);
 	printf("%s: %zu runs; against good %s; against bad %s; at level %.3g\n", names[w],
-	       s->v.nr_runs, res_text(&lg, tg, sizeof(tg)), res_text(&lb, tb, sizeof(tb)), alpha);
+	       s->v.nr_runs, vt_line(&lg, tg, sizeof(tg)), vt_line(&lb, tb, sizeof(tb)), alpha);
 	return w == VBELONG_GOOD ? 0 : w == VBELONG_BAD ? 1 : EXIT_NEITHER;
 }
 
