@@ -27,7 +27,7 @@ static enum verdict judge_paired(const double *b, const double *c, size_t n, int
 {
 	struct vresult *rs[1] = { r };
 
-	verdict_measure_paired(b, c, n, r);
+	verdict_measure_paired(b, c, n, NULL, r);
 	verdict_correct(rs, 1);
 	verdict_decide(r, better);
 	return r->v;
@@ -49,7 +49,7 @@ static void test_known_answer(void **state)
 	(void)state;
 	for (int i = 0; i < 5; i++)
 		cur[i] = base[i] * exp(d[i]);
-	verdict_measure_paired(base, cur, 5, &r);
+	verdict_measure_paired(base, cur, 5, NULL, &r);
 	assert_false(r.linear);
 	assert_string_equal(r.noise, "blocks");
 	assert_near(r.ratio, exp(0.15), 1e-12);
@@ -74,7 +74,7 @@ static void test_known_answer(void **state)
 			b2[i] = base[perm[i]];
 			c2[i] = cur[perm[i]];
 		}
-		verdict_measure_paired(b2, c2, 5, &r2);
+		verdict_measure_paired(b2, c2, 5, NULL, &r2);
 		assert_near(r2.p, r.p, 1e-12);
 	}
 }
@@ -150,7 +150,7 @@ static void test_aa_not_flagged(void **state)
 			double base[BLOCKS], cur[BLOCKS];
 
 			simulate(rng, 1, base, cur);
-			verdict_measure_paired(base, cur, BLOCKS, &res[m]);
+			verdict_measure_paired(base, cur, BLOCKS, NULL, &res[m]);
 			low_p += res[m].p <= 0.05;
 			rs[m] = &res[m];
 		}
@@ -182,7 +182,7 @@ static void test_shift_found(void **state)
 			double base[BLOCKS], cur[BLOCKS];
 
 			simulate(rng, 1.10, base, cur);
-			verdict_measure_paired(base, cur, BLOCKS, &res[m]);
+			verdict_measure_paired(base, cur, BLOCKS, NULL, &res[m]);
 			rs[m] = &res[m];
 		}
 		verdict_correct(rs, METRICS);
@@ -212,7 +212,7 @@ static void test_linear_t(void **state)
 	{
 		static const double b[] = { 0, 0, 0, 5 }, c[] = { 1, 2, 3, 5 };
 
-		verdict_measure_paired(b, c, 4, &r);
+		verdict_measure_paired(b, c, 4, NULL, &r);
 		assert_true(r.linear);
 		assert_near(r.p, 0.10272807885839885, 1e-9);
 		assert_near(r.df, 3, 0);
@@ -231,7 +231,7 @@ static void test_linear_t(void **state)
 		/* swaps that cancel: mean difference 0 */
 		static const double b[] = { 0, 1, 0, 2, 0, 1 }, c[] = { 1, 0, 0, 2, 1, 0 };
 
-		verdict_measure_paired(b, c, 6, &r);
+		verdict_measure_paired(b, c, 6, NULL, &r);
 		assert_near(r.p, 1, 1e-12);
 	}
 	{
@@ -271,7 +271,7 @@ static void test_few_blocks(void **state)
 	struct vresult r = { 0 };
 
 	(void)state;
-	verdict_measure_paired(b, c, 0, &r);
+	verdict_measure_paired(b, c, 0, NULL, &r);
 	assert_int_equal(r.v, VERDICT_NA);
 	assert_true(isnan(r.p));
 	/* one block measures no noise: untested, never in BH, never a claim */
@@ -294,7 +294,7 @@ static void test_few_blocks(void **state)
 		assert_string_equal(r.noise, "unmeasured");
 	}
 	/* x3, x2, x2: a t on 2 df */
-	verdict_measure_paired(b, c, 3, &r);
+	verdict_measure_paired(b, c, 3, NULL, &r);
 	assert_string_equal(r.noise, "blocks");
 	assert_near(r.df, 2, 0);
 	assert_int_equal(r.reps_c, 3);
@@ -313,7 +313,7 @@ static void test_not_moderated(void **state)
 			b[i] = 100 + 10 * i;
 			c[i] = b[i] * (1 + 0.01 * ((i * 7 + m) % 5));
 		}
-		verdict_measure_paired(b, c, 4, &res[m]);
+		verdict_measure_paired(b, c, 4, NULL, &res[m]);
 		rs[m] = &res[m];
 	}
 	before = res[3];
@@ -459,6 +459,46 @@ static void test_compare_paired_cli(void **state)
 				sb, tu_tmpdir()), 2);
 }
 
+/*
+ * A block's value is a run's median: its log ratio varies by at least what the two runs'
+ * repetitions allow. lat_p99_ns of vma-lock private-vma threads=1, 6.1 against 6.12 under
+ * TCG, two ab blocks: the medians' ratios agree by chance (0.3847, 0.3843), which read as
+ * no noise gave p 0.0003 on 1 df, while the repetitions spread by 2x.
+ */
+static void test_repetition_floor(void **state)
+{
+	static double s[4][3] = {
+		{ 47140, 79875, 101505 }, { 35545, 30725, 29665 },	/* block 1: A, B */
+		{ 113520, 60055, 96155 }, { 85855, 36950, 31595 },	/* block 2: A, B */
+	};
+	struct rl_metric m[4];
+	struct rl_case cs[4];
+	const struct rl_case *pb[2] = { &cs[0], &cs[2] }, *pc[2] = { &cs[1], &cs[3] };
+	double b[2] = { 79875, 96155 }, c[2] = { 30725, 36950 }, fl[2];	/* the medians */
+	struct vresult r = { 0 };
+
+	(void)state;
+	for (int i = 0; i < 4; i++) {
+		m[i] = (struct rl_metric){ .name = "lat_p99_ns", .samples = s[i], .n = 3 };
+		cs[i] = (struct rl_case){ .key = "k", .status = "ok", .metrics = &m[i],
+					  .nr_metrics = 1 };
+	}
+	for (int i = 0; i < 2; i++)
+		fl[i] = verdict_median_var(s[2 * i], 3) + verdict_median_var(s[2 * i + 1], 3);
+	/* the medians alone: no floor, a t of about 1900 */
+	assert_int_equal(judge_paired(b, c, 2, BETTER_LOWER, &r), VERDICT_BETTER);
+	assert_true(r.p < 0.001);
+	/* with the floor: the blocks' noise is what the repetitions allow at least */
+	verdict_measure_paired(b, c, 2, fl, &r);
+	assert_near(r.sd, sqrt((fl[0] + fl[1]) / 2 / 2), 1e-12);
+	assert_true(r.p > 0.05);
+	/* compare --paired takes the floor from the runs */
+	paired_measure_cases(pb, pc, 2, "lat_p99_ns", &r);
+	assert_near(r.ratio, sqrt(30725.0 / 79875 * 36950 / 96155), 1e-9);
+	assert_true(r.p > 0.05);
+	assert_true(r.mde > 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -471,6 +511,7 @@ int main(void)
 		cmocka_unit_test(test_few_blocks),
 		cmocka_unit_test(test_not_moderated),
 		cmocka_unit_test(test_compare_blocks),
+		cmocka_unit_test(test_repetition_floor),
 		cmocka_unit_test_teardown(test_compare_paired_cli, tu_teardown),
 	};
 

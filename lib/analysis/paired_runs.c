@@ -23,29 +23,32 @@ int paired_check_sides(const struct cmp *c, size_t s)
 	return -EINVAL;
 }
 
-/* The median of @metric's repetitions in @cs, NaN when it has none. */
-static double run_value(const struct rl_case *cs, const char *metric)
+/* The median of @metric's repetitions in @cs (NaN when it has none); *@var its variance. */
+static double run_value(const struct rl_case *cs, const char *metric, double *var)
 {
 	const struct rl_metric *m = cs ? rl_find_metric(cs, metric) : NULL;
 
+	*var = m ? verdict_median_var(m->samples, m->n) : NAN;
 	return m && m->n ? stats_median(m->samples, m->n) : NAN;
 }
 
 void paired_measure_cases(const struct rl_case *const *bc, const struct rl_case *const *cc,
 			  size_t nr, const char *metric, struct vresult *r)
 {
-	double b[RUNSET_MAX] = { 0 }, c[RUNSET_MAX] = { 0 };
+	double b[RUNSET_MAX] = { 0 }, c[RUNSET_MAX] = { 0 }, fl[RUNSET_MAX] = { 0 }, vb, vc;
 	size_t k = 0, left = 0;
 
 	for (size_t i = 0; i < nr && i < RUNSET_MAX; i++) {
-		b[k] = run_value(bc[i], metric);
-		c[k] = run_value(cc[i], metric);
+		b[k] = run_value(bc[i], metric, &vb);
+		c[k] = run_value(cc[i], metric, &vc);
+		/* a block's log ratio varies by at least what its two runs' repetitions allow */
+		fl[k] = (isnan(vb) ? 0 : vb) + (isnan(vc) ? 0 : vc);
 		if (isnan(b[k]) != isnan(c[k]))
 			left++;
 		if (!isnan(b[k]) && !isnan(c[k]))
 			k++;
 	}
-	verdict_measure_paired(b, c, k, r);
+	verdict_measure_paired(b, c, k, fl, r);
 	if (left && k)
 		snprintf(r->why + strlen(r->why), sizeof(r->why) - strlen(r->why),
 			 "%s%zu block%s left out: a side without the metric",

@@ -93,7 +93,7 @@ static void family_measure(const struct sweep *sw, struct family *fam)
 		if (v == sw->orig || !m || !mo || !m->n || !mo->n)
 			continue;
 		verdict_measure_paired(mo->samples, m->samples, m->n < mo->n ? m->n : mo->n,
-				       &fam->res[v]);
+				       NULL, &fam->res[v]);
 		fam->judged[v] = true;
 	}
 }

@@ -168,8 +168,19 @@ static void no_spread(size_t n, double d, struct vresult *r)
 			 n < PAIRED_MIN_SIGNFLIP ? " (too few to reach 5%)" : "");
 }
 
+/* The mean of the blocks' floors (NaN ones as 0). */
+static double floor_mean(const double *floor, size_t n)
+{
+	double s = 0;
+
+	for (size_t i = 0; floor && i < n; i++)
+		s += isnan(floor[i]) ? 0 : floor[i] / (double)n;
+	return s;
+}
+
 /* Every value positive: the paired t test on log ratios. */
-static void measure_t(const double *base, const double *cur, size_t n, struct vresult *r)
+static void measure_t(const double *base, const double *cur, size_t n, const double *floor,
+		      struct vresult *r)
 {
 	double ss, d = diffs(base, cur, n, true, &ss), var_d, se, q;
 
@@ -181,11 +192,11 @@ static void measure_t(const double *base, const double *cur, size_t n, struct vr
 		return;
 	}
 	r->ratio = exp(d);
-	var_d = ss / (double)(n - 1);
+	var_d = fmax(ss / (double)(n - 1), floor_mean(floor, n));
 	r->df = (double)(n - 1);
 	r->sd = sqrt(var_d / 2);
 	se = sqrt(var_d / (double)n);
-	if (no_spread_in(d, ss, n)) {
+	if (no_spread_in(d, var_d * (double)(n - 1), n)) {
 		no_spread(n, d, r);
 		return;
 	}
@@ -198,7 +209,7 @@ static void measure_t(const double *base, const double *cur, size_t n, struct vr
 }
 
 void verdict_measure_paired(const double *base, const double *cur, size_t n,
-			    struct vresult *r)
+			    const double *floor, struct vresult *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->v = VERDICT_NA;
@@ -219,7 +230,7 @@ void verdict_measure_paired(const double *base, const double *cur, size_t n,
 			return;
 		}
 	if (all_positive(base, n) && all_positive(cur, n)) {
-		measure_t(base, cur, n, r);
+		measure_t(base, cur, n, floor, r);
 		return;
 	}
 	r->base = median_of(base, n);

@@ -22,9 +22,12 @@
  * - zeros or negatives (r->linear): a paired t test on cur_i - base_i where those vary,
  *   else the exact sign-flip test as above; centres are medians, ratio as
  *   verdict_measure() gives it (INFINITY from 0, 0 to 0), no interval and no mde.
+ * @floor (NULL: none; NaN entries count as 0) is each block's least variance of its log
+ * ratio, from the repetitions its values are medians of: the variance of the d is never
+ * taken below their mean, so two blocks that agree by chance are not read as no noise.
  * nb, nc, runs_b, runs_c, reps_b and reps_c are @n_blocks.
  */
 void verdict_measure_paired(const double *base, const double *cur, size_t n_blocks,
-			    struct vresult *r);
+			    const double *floor, struct vresult *r);
 
 #endif

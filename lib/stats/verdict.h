@@ -143,6 +143,12 @@ enum vbelong verdict_belongs(const struct vresult *to_good, const struct vresult
 /* Samples of one run as a side of one run each (every repetition its own replicate). */
 void vside_of_samples(struct vside *s, const double *x, size_t n, const double **xs, size_t *ns);
 
+/*
+ * The sampling variance of the log median of @x[0..n) from its own spread (MAD-based): the
+ * least a run's value varies by. NaN below 2 samples or with one not positive.
+ */
+double verdict_median_var(const double *x, size_t n);
+
 /* Exact two-sided permutation p of the difference of means of @a and @b (replicates). */
 double verdict_perm_p(const double *a, size_t na, const double *b, size_t nb);
 
