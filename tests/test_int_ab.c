@@ -1,8 +1,9 @@
 /*
  * Integration test of ./run.sh ab: bad input refused before anything boots, then Debian's
- * 6.1 against 6.12 under TCG (2 boots each, smoke-sized) with what the kernel changes between
- * them are known to do (judged paired: boots A B and B A are two blocks), and the A/A form
- * (6.12 twice), whose summary must list no change among event counts.
+ * 6.1 against 6.12 under TCG (3 boots each, smoke-sized) with what the kernel changes between
+ * them are known to do (judged paired: boots A B, B A, A B are three blocks), and the A/A
+ * form (6.12 twice, 2 boots each: unpaired), whose summary must list no change among event
+ * counts.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,17 +71,17 @@ static void test_bad_input(void **state)
 	expect_bad(args, "needs --kernel IMAGE_A --kernel IMAGE_B");
 }
 
-/* ./run.sh ab of two images, 2 boots each: its summary and compare.json. */
-static json_t *ab(const char *a, const char *b, const char *label, const char *args,
-		  char **summary)
+/* ./run.sh ab of two images, @boots boots each: its summary and compare.json. */
+static json_t *ab(const char *a, const char *b, int boots, const char *label,
+		  const char *args, char **summary)
 {
 	char path[4200], dir[4200];
 	time_t t0 = time(NULL);
 	struct tu_harness h = { 0 };
 	json_t *j;
 
-	tu_run_locked(&h, "./run.sh ab --kernel %s --kernel %s --boots 2 --label %s " VM_OPTS
-		      " --out %s/ab -- %s", a, b, label, tu_tmpdir(), args);
+	tu_run_locked(&h, "./run.sh ab --kernel %s --kernel %s --boots %d --label %s " VM_OPTS
+		      " --out %s/ab -- %s", a, b, boots, label, tu_tmpdir(), args);
 	print_message("ab %s: exit %d in %ld s\n", label, h.rc, (long)(time(NULL) - t0));
 	if (h.rc != 0 && h.rc != 3)
 		fail_msg("ab exited %d:\n%s", h.rc, h.out);
@@ -122,7 +123,7 @@ static void test_known_differences(void **state)
 
 	(void)state;
 	need_images();
-	j = ab(old_img, new_img, "k61-k612", RUN_ARGS, &summary);
+	j = ab(old_img, new_img, 3, "k61-k612", RUN_ARGS, &summary);
 	print_message("%s", summary);
 	/* per-VMA locks (6.4): about 1000 mmap_lock acquisitions per 1000 faults on 6.1, ~0 on 6.12 */
 	while ((r = find_row(j, "vma-lock", "mode=shared-vma", "mmap_lock_per_kfault", &at))) {
@@ -156,8 +157,8 @@ static void test_known_differences(void **state)
 	/* the sides differ in nothing but the kernel, and the summary says TCG timings are not hardware's */
 	assert_null(strstr(summary, "WARNING"));
 	assert_non_null(strstr(summary, "emulated CPU"));
-	/* boots A B, B A: two blocks, judged paired */
-	assert_non_null(strstr(summary, "paired: 2 blocks"));
+	/* boots A B, B A, A B: three blocks, judged paired */
+	assert_non_null(strstr(summary, "paired: 3 blocks"));
 	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "replicate"), "B")),
 			    "block (paired)");
 	json_decref(j);
@@ -181,8 +182,12 @@ static void test_aa(void **state)
 
 	(void)state;
 	need_images();
-	j = ab(new_img, new_img, "aa612", AA_ARGS, &summary);
+	j = ab(new_img, new_img, 2, "aa612", AA_ARGS, &summary);
 	print_message("%s", summary);
+	/* two blocks are compared unpaired, and said */
+	assert_non_null(strstr(summary, "not paired: 2 whole blocks, fewer than 3"));
+	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "replicate"), "B")),
+			    "boot");
 	assert_non_null(strstr(summary, "an A/A run"));
 	json_array_foreach(json_object_get(j, "rows"), i, r) {
 		const char *m = json_string_value(json_object_get(r, "metric"));

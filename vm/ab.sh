@@ -121,7 +121,8 @@ fi
 
 # Boots 2k-1 and 2k ran back to back (A B or B A): block k, judged paired (compare --paired
 # matches run i of A with run i of B), so slow drift of the host cancels within each block.
-# A block that lost a boot is left out whole; with fewer than 2 whole blocks, unpaired.
+# A block that lost a boot is left out whole. Paired needs 3 whole blocks: with 2 its t has
+# 1 df, weaker than the unpaired test's 2 (whose means the A B B A order still balances).
 pair_a=() pair_b=() unpaired=() nblk=0
 declare -A blk_a=() blk_b=()
 while read -r pos side status run _; do
@@ -136,11 +137,11 @@ for ((k = 1; k <= nblk; k++)); do
 		unpaired+=("block $k (boots $((2 * k - 1)) and $((2 * k))): one boot failed")
 	fi
 done
-if [ ${#pair_a[@]} -ge 2 ]; then
+if [ ${#pair_a[@]} -ge 3 ]; then
 	"$mmbench" compare "$(join "${pair_a[@]}")" "$(join "${pair_b[@]}")" --paired --history none \
 		--json "$dir/compare.json" --plots "$dir" >/dev/null
 else
-	unpaired+=("fewer than 2 whole blocks: compared unpaired")
+	unpaired+=("${#pair_a[@]} whole blocks, fewer than 3: compared unpaired")
 	"$mmbench" compare "$(join "${a_runs[@]}")" "$(join "${b_runs[@]}")" --history none \
 		--json "$dir/compare.json" --plots "$dir" >/dev/null
 fi
@@ -153,7 +154,7 @@ rc=$?
 	[ "${kernels[0]}" = "${kernels[1]}" ] && echo "(the same image twice: an A/A run, the noise of this machine)"
 	for f in "${failed[@]}"; do echo "left out: $f"; done
 	[ "$boots" = auto ] && cat "$dir/sequential.txt"
-	[ ${#pair_a[@]} -ge 2 ] &&
+	[ ${#pair_a[@]} -ge 3 ] &&
 		echo "paired: ${#pair_a[@]} blocks, each two boots back to back (A B or B A)"
 	for f in "${unpaired[@]}"; do echo "not paired: $f"; done
 	# compare's own summary: everything before its per-side listing ends
