@@ -358,6 +358,15 @@ static void test_compare_blocks(void **state)
 	assert_non_null(strstr(r.why, "1 block left out"));
 	paired_measure_cases(pb, pc, 3, "nosuch", &r);
 	assert_int_equal(r.nb, 0);
+	/* a side that skipped the case: n/a, and the other side's centre is still stated */
+	{
+		const struct rl_case *none[3] = { NULL, NULL, NULL };
+
+		paired_measure_cases(none, pc, 3, "t", &r);
+		assert_int_equal(r.nb, 0);
+		assert_true(isnan(r.base));
+		assert_near(r.cur, sqrt(110.0 * 330), 1e-9);	/* runs 1 and 3: geometric mean */
+	}
 
 	assert_non_null(c);
 	c->nr_sides = 2;

@@ -32,15 +32,40 @@ static double run_value(const struct rl_case *cs, const char *metric, double *va
 	return m && m->n ? stats_median(m->samples, m->n) : NAN;
 }
 
+/*
+ * The centre of one side's run values @x[0..n) (NaN entries skipped), as the unpaired
+ * engine states a side: the geometric mean where all are positive, else the median.
+ */
+static double side_centre(const double *x, size_t n)
+{
+	double y[RUNSET_MAX], s = 0;
+	size_t k = 0;
+	bool pos = true;
+
+	for (size_t i = 0; i < n; i++)
+		if (!isnan(x[i])) {
+			y[k++] = x[i];
+			pos = pos && x[i] > 0;
+		}
+	if (!k)
+		return NAN;
+	if (!pos)
+		return stats_median(y, k);
+	for (size_t i = 0; i < k; i++)
+		s += log(y[i]) / (double)k;
+	return exp(s);
+}
+
 void paired_measure_cases(const struct rl_case *const *bc, const struct rl_case *const *cc,
 			  size_t nr, const char *metric, struct vresult *r)
 {
 	double b[RUNSET_MAX] = { 0 }, c[RUNSET_MAX] = { 0 }, fl[RUNSET_MAX] = { 0 }, vb, vc;
+	double ab[RUNSET_MAX] = { 0 }, ac[RUNSET_MAX] = { 0 };
 	size_t k = 0, left = 0;
 
 	for (size_t i = 0; i < nr && i < RUNSET_MAX; i++) {
-		b[k] = run_value(bc[i], metric, &vb);
-		c[k] = run_value(cc[i], metric, &vc);
+		b[k] = ab[i] = run_value(bc[i], metric, &vb);
+		c[k] = ac[i] = run_value(cc[i], metric, &vc);
 		/* a block's log ratio varies by at least what its two runs' repetitions allow */
 		fl[k] = (isnan(vb) ? 0 : vb) + (isnan(vc) ? 0 : vc);
 		if (isnan(b[k]) != isnan(c[k]))
@@ -49,6 +74,11 @@ void paired_measure_cases(const struct rl_case *const *bc, const struct rl_case 
 			k++;
 	}
 	verdict_measure_paired(b, c, k, fl, r);
+	if (!k) {
+		/* no block to judge (a side skipped the case): still say what each side measured */
+		r->base = side_centre(ab, nr < RUNSET_MAX ? nr : RUNSET_MAX);
+		r->cur = side_centre(ac, nr < RUNSET_MAX ? nr : RUNSET_MAX);
+	}
 	if (left && k)
 		snprintf(r->why + strlen(r->why), sizeof(r->why) - strlen(r->why),
 			 "%s%zu block%s left out: a side without the metric",
