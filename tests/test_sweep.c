@@ -320,6 +320,7 @@ static void test_bad_input(void **state)
 	static const char *const args[] = {
 		"nosuch.knob=1,2", "thp.enabled=", "thp.enabled=never,,always",
 		"thp.enabled=never,sometimes", "thp.enabled=never,never", "thp.enabled",
+		"thp.enabled=never --seed 9007199254740992", "thp.enabled=never --seed 0",
 	};
 	char *out;
 

@@ -56,7 +56,7 @@ uint64_t sweep_seed(void)
 	/* getrandom of 8 bytes does not block once the pool is ready; the clock if it fails */
 	if (getrandom(&s, sizeof(s), 0) != (ssize_t)sizeof(s))
 		s = now_ns() ^ ((uint64_t)getpid() << 32);
-	s &= (1ull << 53) - 1;
+	s &= SWEEP_SEED_LIMIT - 1;
 	return s ? s : 1;
 }
 
@@ -307,6 +307,10 @@ int cmd_sweep(int argc, char **argv)
 		r = run_usage("mmbench sweep", "takes one KNOB=V1,V2,.. (got %d)", nr_operands);
 	if (!r)
 		r = parse_values(&sw, argv[first]);
+	/* the manifest keeps the seed as a JSON number: exact only below 2^53 */
+	if (!r && a.seed >= SWEEP_SEED_LIMIT)
+		r = run_usage("mmbench sweep", "--seed takes a number below 2^53 (%llu)",
+			      SWEEP_SEED_LIMIT);
 	if (r)
 		return r;
 	default_benches(&a, sw.knob, a.benches_given);

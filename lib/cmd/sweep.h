@@ -16,6 +16,9 @@
  */
 int sweep_orders(unsigned n, unsigned reps, uint64_t seed, unsigned *out);
 
+/* Seeds are below this, so a JSON reader keeps them exact. */
+#define SWEEP_SEED_LIMIT	(1ull << 53)
+
 /* A fresh seed for a sweep: getrandom(2), above 0 and below 2^53 (JSON readers keep it exact). */
 uint64_t sweep_seed(void);
 
