@@ -249,11 +249,41 @@ static void test_hostile(void **state)
 	assert_int_equal(psql("SELECT count(*) FROM mmbench_runs"), 60);
 }
 
+/* compare and publish read the shared archive as trend does: sides are its directories */
+static void test_db_readers(void **state)
+{
+	char cmd[1024], *out = NULL;
+	int rc;
+
+	(void)state;
+	need_server();
+	rc = tu_run(&out, "MMBENCH_DB_CACHE=%s/cache " MMBENCH " compare 6.1.0-synth "
+		    "6.2.0-synth --db '%s'", pgdir, url);
+	if ((rc != 0 && rc != 3) || !strstr(out, "summary:") || !strstr(out, "2 sides"))
+		fail_msg("compare --db: exit %d:\n%s", rc, out);
+	/* both sides from the local copy of the database, which is also the history */
+	assert_non_null(strstr(out, "/cache/db-"));
+	free(out);
+	/* a path of this host, or one out of the archive: refused, one line, exit 2 */
+	assert_int_equal(tu_run(NULL, MMBENCH " compare %s/6.1.0-synth 6.2.0-synth --db '%s'",
+				roots[0], url), 2);
+	assert_int_equal(tu_run(NULL, MMBENCH " compare ../x 6.2.0-synth --db '%s'", url), 2);
+	snprintf(cmd, sizeof(cmd), "MMBENCH_DB_CACHE=%s/cache " MMBENCH " publish --out %s/site",
+		 pgdir, pgdir);
+	out = ok_out(cmd);
+	free(out);
+	assert_int_equal(tu_run(NULL, "test -s %s/site/index.html && grep -q 6.3.0-synth "
+				"%s/site/index.html", pgdir, pgdir), 0);
+	assert_int_equal(tu_run(NULL, MMBENCH " publish --root %s --out %s/site2 --db '%s'",
+				roots[0], pgdir, url), 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_two_roots_one_archive),
 		cmocka_unit_test(test_pull_gives_runs_back),
+		cmocka_unit_test(test_db_readers),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_kill9_push),
 	};

@@ -23,7 +23,7 @@
 
 static int usage(const char *why)
 {
-	fprintf(stderr, "mmbench publish: %s (usage: mmbench publish [--root ROOT] --out SITE "
+	fprintf(stderr, "mmbench publish: %s (usage: mmbench publish [--root ROOT | --db URL] --out SITE "
 		"[--base-url URL])\n", why);
 	return KSFT_USAGE;
 }
@@ -299,9 +299,12 @@ int cmd_publish(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "root", required_argument, NULL, 'r' }, { "out", required_argument, NULL, 'o' },
-		{ "base-url", required_argument, NULL, 'b' }, { 0 },
+		{ "base-url", required_argument, NULL, 'b' }, { "db", required_argument, NULL, 'd' },
+		{ 0 },
 	};
-	const char *root = getenv("MMBENCH_RESULTS"), *out = NULL;
+	const char *root = getenv("MMBENCH_RESULTS"), *out = NULL, *db = NULL;
+	static char db_dir[PATH_MAX];
+	bool root_given = false;
 	struct site s = { .up = "" };
 	char base[600];
 	int code;
@@ -309,8 +312,9 @@ int cmd_publish(int argc, char **argv)
 	optind = 0;
 	while ((code = arg_next(argc, argv, "", opts, "mmbench publish")) != -1) {
 		switch (code) {
-		case 'r': root = optarg; break;
+		case 'r': root = optarg; root_given = true; break;
 		case 'o': out = optarg; break;
+		case 'd': db = optarg; break;
 		case 'b':
 			if (!url_ok(optarg))
 				return usage("--base-url is an http:// or https:// address");
@@ -326,8 +330,17 @@ int cmd_publish(int argc, char **argv)
 		return usage("no arguments besides the options");
 	if (!out || !*out)
 		return usage("--out SITE is needed");
+	if (db && root_given)
+		return usage("--root and --db name two archives: one of them");
 	if (!site_usable(out))
 		return usage("--out is neither empty nor a site mmbench published: nothing written");
+	/* --db: the shared archive, through its local copy (db_root()), as trend reads it */
+	if (db) {
+		code = db_root("publish", db, db_dir, sizeof(db_dir));
+		if (code)
+			return code;
+		root = db_dir;
+	}
 	snprintf(s.out, sizeof(s.out), "%s", out);
 	s.pages = json_object();
 	if (!s.pages)
