@@ -159,7 +159,7 @@ layers:
 
 # Every shell script of the tree, sourced libraries included (they name their shell).
 SHELL_SRC := run.sh vm/init $(wildcard vm/*.sh vm/lava/*.sh vm/lava/devices/*.sh scripts/*.sh \
-	tests/*.sh fuzz/*.sh plot/*.sh)
+	tests/*.sh tests/lava/*.sh tests/lava/fake-lavacli fuzz/*.sh plot/*.sh)
 shellcheck:
 	@echo "  SHELLCHECK $(words $(SHELL_SRC)) scripts"
 	$(Q)shellcheck -S warning $(SHELL_SRC)

@@ -106,8 +106,8 @@ bisect-run)
 lava)
 	sub=${1:-}
 	case $sub in
-	job | run | collect) shift; ensure_built || exit 1; exec "$top/vm/lava/$sub.sh" "$@" ;;
-	*) echo "run.sh: lava job|run|collect (see ./run.sh lava job --help)" >&2; exit 2 ;;
+	job | run | collect | submit) shift; ensure_built || exit 1; exec "$top/vm/lava/$sub.sh" "$@" ;;
+	*) echo "run.sh: lava job|run|collect|submit (see ./run.sh lava job --help)" >&2; exit 2 ;;
 	esac ;;
 *)
 	echo "run.sh: unknown command '$cmd' (try ./run.sh --help)" >&2

@@ -20,6 +20,9 @@ pkgs+=(shellcheck scdoc man-db groff-base)
 pkgs+=(nettle-dev)
 # libsqlite3-dev: the archive's index, ROOT/index.sqlite (lib/archive/).
 # libpq-dev: push and pull of a shared archive; postgresql: the server test_int_pg starts.
+# lava-server: the throwaway lab test_int_lava_lab starts (tests/lava/lab.sh), on postgresql;
+# without recommends (apache2, lava-coordinator); its database is made when the lab starts.
+pkgs+=(lava-server)
 missing=()
 for p in "${pkgs[@]}"; do
 	[ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" = "install ok installed" ] || missing+=("$p")

@@ -1,4 +1,4 @@
-/* Unit tests of ./run.sh lava: jobs LAVA's dispatcher validates, bad input, collecting job logs. */
+/* Unit tests of ./run.sh lava: jobs LAVA's dispatcher validates, bad input, collecting job logs, submit against a fake lab. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,6 +119,12 @@ static void test_qemu_job_validates(void **state)
 	assert_non_null(strstr(y, "- name: mmbench\n"));
 	assert_non_null(strstr(y, "url: \"file://"));
 	free(y);
+	/* a lab's server refuses context keys its qemu template does not take (cpus, machine) */
+	if (tu_run(&out, "python3 -c 'import sys, yaml; c = yaml.safe_load(open(sys.argv[1]))[\"context\"]; "
+		   "sys.exit(set(c) != {\"arch\", \"memory\", \"no_kvm\", \"extra_options\"} or c[\"no_kvm\"] is not True "
+		   "or \"-cpu max\" not in c[\"extra_options\"])' %s/job.yaml", dir))
+		fail_msg("the qemu job's context has other keys than a lab takes, or KVM:\n%s", out);
+	free(out);
 	/* the device carries the topology asked for: 2 sockets, a node each with half the memory */
 	y = tu_slurp("%s/device.yaml", dir);
 	assert_non_null(y);
@@ -309,6 +315,107 @@ static void test_collect_refuses(void **state)
 	}
 }
 
+/*
+ * ./run.sh lava submit against a fake lab (tests/lava/fake-lavacli: each job's states look by
+ * look, its log): two jobs waited for at once, each handled as it finishes; bad input submits
+ * nothing. The real lab's round trip is test_int_lava_lab's.
+ */
+static int submit(const char *lab, char **out, const char *args)
+{
+	/* in a subshell: ARGS may send stderr away, which tu_run's own 2>&1 would undo */
+	return tu_run(out, "(PATH=%1$s/bin:$PATH FAKE_LAVA=%1$s MMBENCH_LAVA_POLL_S=0.2 vm/lava/submit.sh %2$s)",
+		     lab, args);
+}
+
+static const char *fake_lab(const char *name, const char *states1, const char *states2)
+{
+	static char lab[4200];
+
+	snprintf(lab, sizeof(lab), "%s/%s", tu_tmpdir(), name);
+	assert_int_equal(tu_run(NULL, "mkdir -p %1$s/bin && ln -s \"$PWD/tests/lava/fake-lavacli\" %1$s/bin/lavacli && "
+				"echo lab > %1$s/identities && printf '%2$s' > %1$s/states1 && printf '%3$s' > %1$s/states2 && "
+				"cp %4$s/good.log %1$s/log1 && cp %4$s/noframe.log %1$s/log2",
+				lab, states1, states2, logs), 0);
+	return lab;
+}
+
+static void test_submit_parallel(void **state)
+{
+	char args[16384], *out, *m, *complete, *incomplete;
+	const char *lab = fake_lab("lab-parallel", "Submitted Unknown\nRunning Unknown\nRunning Unknown\nFinished Complete\n",
+				   "Running Unknown\nFinished Incomplete boom: http://k.example/bzImage answered 404\n");
+	int rc;
+
+	(void)state;
+	snprintf(args, sizeof(args), "--kernel %1$s --kernel %1$s --identity lab --job-dir %2$s/sub --out %2$s/sub-archive "
+		 "-- --profile smoke --bench vma-lock", img, tu_tmpdir());
+	rc = submit(lab, &out, args);
+	/* the second job ended first: it is reported first, while the first still ran */
+	complete = strstr(out, "1\tComplete\t");
+	incomplete = strstr(out, "2\tIncomplete\t-\n");
+	if (rc != 1 || !complete || !incomplete || incomplete > complete)
+		fail_msg("submit of two jobs, one Incomplete: expected exit 1, job 2 then job 1, got %d:\n%s", rc, out);
+	if (!strstr(out, "job 2 (2-qemu, bzImage): Incomplete: boom: http://k.example/bzImage answered 404 (log: ") ||
+	    !strstr(out, "job 1 (1-qemu, bzImage): Running on fake-qemu01"))
+		fail_msg("submit of two jobs: no line with job 2's reason or job 1's progress:\n%s", out);
+	assert_non_null(strstr(complete, "/sub-archive/" RELEASE "/" RUN_ID "\n"));
+	free(out);
+	m = tu_slurp("%s/sub-archive/" RELEASE "/" RUN_ID "/manifest.json", tu_tmpdir());
+	assert_non_null(m);
+	assert_non_null(strstr(m, "\"job_id\": \"1\""));
+	assert_non_null(strstr(m, "\"device\": \"fake-qemu01\""));
+	free(m);
+	/* each job's own files: its id, LAVA's log and results, its details */
+	assert_int_equal(tu_run(NULL, "grep -qx 1 %1$s/sub/1-qemu/lava-job-id && cmp -s %2$s/noframe.log %1$s/sub/2-qemu/lava.log && "
+				"test -s %1$s/sub/2-qemu/results.yaml && jq -e '.health == \"Incomplete\"' %1$s/sub/2-qemu/job.json",
+				tu_tmpdir(), logs), 0);
+	/* one job alone that completes: exit 0, its one line on stdout */
+	lab = fake_lab("lab-one", "Running Unknown\nFinished Complete\n", "Finished Complete\n");
+	snprintf(args, sizeof(args), "--kernel %1$s --identity lab --job-dir %2$s/one --out %2$s/one-archive 2>/dev/null",
+		 img, tu_tmpdir());
+	rc = submit(lab, &out, args);
+	if (rc != 0 || lines(out) != 1 || strncmp(out, "1\tComplete\t", 11))
+		fail_msg("submit of one job that completes: expected exit 0 and one line, got %d:\n%s", rc, out);
+	free(out);
+}
+
+static void test_submit_refusals(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "--kernel %s --identity nope", "--identity nope: no such lavacli identity" },
+		{ "--kernel %s --identity lab --device-type arm64", "the lab has no such device type (it has: qemu x86)" },
+		{ "--kernel %s --identity lab --device-type x86", "the lab has no device of that type" },
+		{ "--kernel %s --identity lab --db postgresql://db.example/mmbench", "--db" },
+		{ "--kernel %s --identity lab --wait 10", "--wait 10: at least 60 seconds" },
+		{ "--kernel %s --identity lab --mem 1", "--mem 1" },
+		{ "--kernel %s --identity lab -- --bench no-such-bench", "no-such-bench" },
+		{ "--identity lab --numa 2", "--kernel IMAGE_OR_URL is required" },
+	};
+	const char *lab = fake_lab("lab-bad", "Finished Complete\n", "Finished Complete\n");
+	char args[8600], *out;
+	int rc;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(args, sizeof(args), cases[i][0], img);
+		snprintf(args + strlen(args), sizeof(args) - strlen(args), " --job-dir %s/bad-sub-%zu", tu_tmpdir(), i);
+		rc = submit(lab, &out, args);
+		if (rc != 2 || lines(out) != 1 || !strstr(out, cases[i][1]))
+			fail_msg("submit %s: expected exit 2 and one line with '%s', got %d:\n%s", args, cases[i][1], rc, out);
+		free(out);
+		assert_int_equal(tu_run(NULL, "test -e %s/bad-sub-%zu", tu_tmpdir(), i), 1);
+	}
+	/* nothing reached the lab's queue */
+	assert_int_equal(tu_run(NULL, "grep -q 'jobs submit' %s/calls", lab), 1);
+	/* a job the lab refuses (lavacli says so on stdout, exit 0): a line, exit 1, nothing waited for */
+	snprintf(args, sizeof(args), "--kernel %s --identity lab --job-dir %s/refused -- --label refuse-me", img, tu_tmpdir());
+	rc = submit(lab, &out, args);
+	if (rc != 1 || !strstr(out, "the lab refused ") || !strstr(out, "extra keys not allowed") || !strstr(out, "-\tRefused\t-\n"))
+		fail_msg("a job the lab refuses: expected exit 1 with its reason, got %d:\n%s", rc, out);
+	free(out);
+	assert_int_equal(tu_run(NULL, "grep -q 'jobs show' %s/calls", lab), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -318,6 +425,8 @@ int main(void)
 		cmocka_unit_test(test_x86_job_validates),
 		cmocka_unit_test(test_collect_good),
 		cmocka_unit_test(test_collect_refuses),
+		cmocka_unit_test(test_submit_parallel),
+		cmocka_unit_test(test_submit_refusals),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, tu_teardown);

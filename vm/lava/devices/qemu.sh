@@ -7,13 +7,11 @@ lava_device_job_yaml() {
 	cat <<EOF2
 context:
   arch: amd64
-  machine: q35
-  cpu: max
   memory: $mem_mb
-  cpus: $cpus
+  no_kvm: true
   extra_options:
 EOF2
-	for o in "${lava_qemu_extra[@]}"; do
+	for o in "${lava_job_extra[@]}"; do
 		echo "  - $(yq "$o")"
 	done
 	cat <<EOF2
@@ -41,6 +39,11 @@ lava_qemu_extra=("-accel tcg,thread=single")
 for ((i = 2; i < ${#qemu_topo[@]}; i += 2)); do
 	lava_qemu_extra+=("${qemu_topo[i]} ${qemu_topo[i + 1]}")
 done
+# A lab's qemu template (lava-server's qemu.jinja2) takes only the job context's arch, memory,
+# no_kvm and extra_options for amd64 (a server refuses other keys, such as cpus): the machine and
+# CPU model that device.yaml gives lava-run go in extra_options, and no_kvm keeps the template's
+# "-cpu host -enable-kvm" out (KVM guests hang here, and TCG is what the manifest says).
+lava_job_extra=("-machine q35" "-cpu max" "${lava_qemu_extra[@]}")
 
 lava_device_yaml() {
 	local o
