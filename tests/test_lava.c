@@ -377,6 +377,16 @@ static void test_submit_parallel(void **state)
 	if (rc != 0 || lines(out) != 1 || strncmp(out, "1\tComplete\t", 11))
 		fail_msg("submit of one job that completes: expected exit 0 and one line, got %d:\n%s", rc, out);
 	free(out);
+	/* --db: the archive pushed after the jobs; a database that does not answer is exit 1 */
+	lab = fake_lab("lab-db", "Finished Complete\n", "Finished Complete\n");
+	snprintf(args, sizeof(args), "--kernel %1$s --identity lab --job-dir %2$s/db --out %2$s/db-archive "
+		 "--db 'postgresql:///x?host=%2$s/no-server&port=1'", img, tu_tmpdir());
+	rc = submit(lab, &out, args);
+	if (rc != 1 || !strstr(out, "1\tComplete\t") ||
+	    !strstr(out, "lava submit: push of ") || !strstr(out, "the runs stay in "))
+		fail_msg("submit --db to a database that does not answer: expected exit 1 and why, got %d:\n%s",
+			 rc, out);
+	free(out);
 }
 
 static void test_submit_refusals(void **state)
@@ -385,7 +395,7 @@ static void test_submit_refusals(void **state)
 		{ "--kernel %s --identity nope", "--identity nope: no such lavacli identity" },
 		{ "--kernel %s --identity lab --device-type arm64", "the lab has no such device type (it has: qemu x86)" },
 		{ "--kernel %s --identity lab --device-type x86", "the lab has no device of that type" },
-		{ "--kernel %s --identity lab --db postgresql://db.example/mmbench", "--db" },
+		{ "--kernel %s --identity lab --db ''", "--db needs a database URL" },
 		{ "--kernel %s --identity lab --wait 10", "--wait 10: at least 60 seconds" },
 		{ "--kernel %s --identity lab --mem 1", "--mem 1" },
 		{ "--kernel %s --identity lab -- --bench no-such-bench", "no-such-bench" },

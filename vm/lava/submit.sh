@@ -10,7 +10,8 @@ usage() {
 	cat <<'EOF'
 usage: ./run.sh lava submit --kernel IMAGE_OR_URL [--kernel ..] [--device-type T [--device-type ..]]
                             [--identity NAME] [--url-base URL] [--job-dir DIR] [--out ROOT]
-                            [--wait S] [--numa N] [--cpus N] [--mem SIZE] [--timeout S] [-- RUN_ARGS]
+                            [--wait S] [--db URL] [--numa N] [--cpus N] [--mem SIZE] [--timeout S]
+                            [-- RUN_ARGS]
   --kernel        a bzImage file, or its file://, http:// or https:// URL; several: a job each
   --device-type   the lab's device type (default qemu); several: a job per kernel and type
   --identity      the lavacli identity of the lab (default: default; `lavacli identities add`)
@@ -21,6 +22,8 @@ usage: ./run.sh lava submit --kernel IMAGE_OR_URL [--kernel ..] [--device-type T
   --out ROOT      archive the runs under ROOT/<kernel release>/ (default results/)
   --wait S        give up waiting for a job S seconds after its submission (default: the job's
                   own timeout plus 10 minutes in the lab's queue)
+  --db URL        after the jobs, push ROOT to the lab's shared archive (mmbench push: a run
+                  pushed twice is one run); a push that fails is a line and exit 1
   --numa, --cpus, --mem, --timeout, RUN_ARGS   as in ./run.sh lava job
 Prints a line per job on stdout: its id, its health, the run directory ("-" when none).
 Exit 0 when every job completed and its run was archived; 1 when one did not (a line with LAVA's
@@ -41,15 +44,14 @@ POLL_S=${MMBENCH_LAVA_POLL_S:-3}	# between two looks at the lab (tests poll fast
 HEARTBEAT_S=30		# a progress line at least this often while jobs run
 LAB_FAILS=20		# polls in a row the lab may fail to answer before the wait ends
 
-kernels=() dtypes=() identity=default url_base="" job_dir="" out="" wait_s="" job_opts=() run_args=()
+kernels=() dtypes=() identity=default url_base="" job_dir="" out="" wait_s="" db="" job_opts=() run_args=()
 while [ $# -gt 0 ]; do
 	opt=$1
 	case $opt in
 	--*=*) set -- "${opt%%=*}" "${opt#*=}" "${@:2}"; continue ;;
 	-h | --help) usage; exit 0 ;;
 	--) shift; run_args=("$@"); break ;;
-	--db) bad "--db: pushing runs to a results database is not there yet: runs go to the archive only" ;;
-	--kernel | --device-type | --identity | --url-base | --job-dir | --out | --wait | \
+	--kernel | --device-type | --identity | --url-base | --job-dir | --out | --wait | --db | \
 		--numa | --cpus | --mem | --timeout) ;;
 	*) bad "unknown argument '$opt' (see ./run.sh lava submit --help)" ;;
 	esac
@@ -62,6 +64,7 @@ while [ $# -gt 0 ]; do
 	--job-dir) job_dir=$2 ;;
 	--out) out=$2 ;;
 	--wait) wait_s=$2 ;;
+	--db) db=$2; [ -n "$db" ] || bad "--db needs a database URL (libpq)" ;;
 	*) job_opts+=("$opt" "$2") ;;
 	esac
 	shift 2
@@ -140,4 +143,11 @@ print(int(t.get("seconds", 0) + 60 * t.get("minutes", 0) + 3600 * t.get("hours",
 . "$MMBENCH_TOP/vm/lava/wait.sh"
 submit_all
 wait_all
+# --db: the archive the runs went to, into the shared one (runs already there are not sent again)
+if [ -n "$db" ] && ! msg=$("$MMBENCH_TOP/build/mmbench" push "$out" --db "$db" 2>&1); then
+	say "push of $out to the shared archive failed: $(tail -n 1 <<<"$msg"); the runs stay in $out"
+	status=1
+elif [ -n "$db" ]; then
+	say "$(tail -n 1 <<<"$msg")"
+fi
 exit "$status"
