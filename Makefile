@@ -158,7 +158,7 @@ layers:
 	@./scripts/layers.sh
 
 # Every shell script of the tree, sourced libraries included (they name their shell).
-SHELL_SRC := run.sh vm/init $(wildcard vm/*.sh vm/lava/*.sh vm/lava/devices/*.sh scripts/*.sh \
+SHELL_SRC := run.sh guest/init $(wildcard vm/*.sh guest/*.sh flows/*.sh lava/*.sh lava/devices/*.sh scripts/*.sh \
 	tests/*.sh tests/lava/*.sh tests/lava/fake-lavacli fuzz/*.sh plot/*.sh)
 shellcheck:
 	@echo "  SHELLCHECK $(words $(SHELL_SRC)) scripts"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# run.sh: what users type. A thin shell over build/mmbench, gnuplot (plot/) and qemu (vm/).
+# run.sh: what users type. A thin shell over build/mmbench, gnuplot (plot/) and qemu (vm/, the flows on it in flows/, the guest side in guest/, LAVA in lava/).
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -98,15 +98,15 @@ vm)
 	exec "$top/vm/run-vm.sh" "$@" ;;
 ab)
 	ensure_built || exit 1
-	exec "$top/vm/ab.sh" "$@" ;;
+	exec "$top/flows/ab.sh" "$@" ;;
 bisect-run)
 	# 2 would mark the commit bad: a tree that cannot build mmbench stops the bisect
 	ensure_built || exit 255
-	exec "$top/vm/bisect.sh" "$@" ;;
+	exec "$top/flows/bisect.sh" "$@" ;;
 lava)
 	sub=${1:-}
 	case $sub in
-	job | run | collect | submit) shift; ensure_built || exit 1; exec "$top/vm/lava/$sub.sh" "$@" ;;
+	job | run | collect | submit) shift; ensure_built || exit 1; exec "$top/lava/$sub.sh" "$@" ;;
 	*) echo "run.sh: lava job|run|collect|submit (see ./run.sh lava job --help)" >&2; exit 2 ;;
 	esac ;;
 *)

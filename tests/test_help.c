@@ -16,9 +16,9 @@
  * the script's -h prints the page too (lava's scripts keep a usage of their own).
  */
 static const struct { const char *cmd, *script; bool own; } scripts[] = {
-	{ "vm", "vm/run-vm.sh", true }, { "ab", "vm/ab.sh", true },
-	{ "bisect-run", "vm/bisect.sh", true }, { "lava", "vm/lava/job.sh", false },
-	{ "lava", "vm/lava/run.sh", false }, { "lava", "vm/lava/collect.sh", false },
+	{ "vm", "vm/run-vm.sh", true }, { "ab", "flows/ab.sh", true },
+	{ "bisect-run", "flows/bisect.sh", true }, { "lava", "lava/job.sh", false },
+	{ "lava", "lava/run.sh", false }, { "lava", "lava/collect.sh", false },
 };
 
 /* Whether @text has @opt as a word of its own ("--check" is not in "--check-only"). */

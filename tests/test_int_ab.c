@@ -42,8 +42,8 @@ static void expect_bad(const char *args, const char *says)
 {
 	char *out = NULL;
 
-	/* vm/ab.sh itself: run.sh may print a build step first */
-	assert_int_equal(tu_run(&out, "./vm/ab.sh --out %s/bad %s 2>&1", tu_tmpdir(), args), 2);
+	/* flows/ab.sh itself: run.sh may print a build step first */
+	assert_int_equal(tu_run(&out, "./flows/ab.sh --out %s/bad %s 2>&1", tu_tmpdir(), args), 2);
 	if (!strstr(out, says))
 		fail_msg("ab %s: expected '%s' in:\n%s", args, says, out);
 	assert_int_equal(strchr(out, '\n') - out + 1, (long)strlen(out));

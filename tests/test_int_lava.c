@@ -56,7 +56,7 @@ static int group_setup(void **state)
 	find_tools();
 	if (why_skip[0])
 		return 0;
-	rc = tu_run(&out, "vm/lava/job.sh --kernel %s --numa 2 --out %s/job -- " RUN_ARGS, image, tu_tmpdir());
+	rc = tu_run(&out, "lava/job.sh --kernel %s --numa 2 --out %s/job -- " RUN_ARGS, image, tu_tmpdir());
 	if (rc) {
 		snprintf(why_skip, sizeof(why_skip), "FAIL: lava job exited %d", rc);
 		print_message("%s", out);

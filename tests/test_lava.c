@@ -44,7 +44,7 @@ static void refused(const char *made, const char *needle, const char *fmt, ...)
 
 /*
  * A fake bzImage (the boot header is all the job writer checks), and job logs made of the
- * fixture run framed by vm/frame.sh inside LAVA's records, one a line as lava-run prints them.
+ * fixture run framed by guest/frame.sh inside LAVA's records, one a line as lava-run prints them.
  */
 static int group_setup(void **state)
 {
@@ -68,8 +68,8 @@ static int group_setup(void **state)
 		"rec() { jq -Rc '{dt: \"2026-01-01T00:00:00\", lvl: \"target\", msg: .}'; }; "
 		"hdr() { echo '{\"dt\": \"2026-01-01T00:00:00\", \"lvl\": \"info\", \"msg\": \"start: 0 validate\"}'; "
 		"  printf 'Linux version 6.12\\nmmbench-lava: cases begin\\n' | rec; }; "
-		"{ hdr; sh vm/frame.sh $d/g release=" RELEASE " rc=0 | rec; echo 'mmbench-lava: cases end' | rec; } > $d/good.log; "
-		"{ hdr; sh vm/frame.sh $d/bad release=" RELEASE " rc=0 | rec; } > $d/refused.log; "
+		"{ hdr; sh guest/frame.sh $d/g release=" RELEASE " rc=0 | rec; echo 'mmbench-lava: cases end' | rec; } > $d/good.log; "
+		"{ hdr; sh guest/frame.sh $d/bad release=" RELEASE " rc=0 | rec; } > $d/refused.log; "
 		"n=$(grep -c MMB: $d/good.log); head -n $((n / 2)) $d/good.log > $d/truncated.log; "
 		/* one base64 character changed in the middle of the frame: length and count still right */
 		"awk -v k=$((n / 2)) '/MMB:/ && ++i == k { sub(/MMB:./, \"MMB:!\") } { print }' $d/good.log > $d/corrupt.log; "
@@ -97,7 +97,7 @@ static const char *job(const char *type, const char *extra)
 	int rc;
 
 	snprintf(dir, sizeof(dir), "%s/job-%s", tu_tmpdir(), type);
-	rc = tu_run(&out, "vm/lava/job.sh --kernel %s --device-type %s --numa 2 --out %s %s "
+	rc = tu_run(&out, "lava/job.sh --kernel %s --device-type %s --numa 2 --out %s %s "
 		    "-- --profile smoke --bench vma-lock", img, type, dir, extra);
 	if (rc)
 		fail_msg("lava job %s exited %d:\n%s", type, rc, out);
@@ -213,7 +213,7 @@ static void test_job_bad_input(void **state)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		snprintf(dir, sizeof(dir), "%s/bad-%zu", tu_tmpdir(), i);
 		snprintf(args, sizeof(args), cases[i][0], img);
-		refused(dir, cases[i][1], "vm/lava/job.sh --out %s %s", dir, args);
+		refused(dir, cases[i][1], "lava/job.sh --out %s %s", dir, args);
 	}
 	assert_int_equal(tu_run(NULL, "./run.sh lava frob"), 2);
 }
@@ -267,12 +267,12 @@ static void test_collect_good(void **state)
 
 	(void)state;
 	snprintf(root, sizeof(root), "%s/archive-good", tu_tmpdir());
-	if (tu_run(&out, "vm/lava/collect.sh %s/good.log --out %s --job-id 4711 --device rack3-x86 --no-such 2>&1",
+	if (tu_run(&out, "lava/collect.sh %s/good.log --out %s --job-id 4711 --device rack3-x86 --no-such 2>&1",
 		   logs, root) != 2 || lines(out) != 1)
 		fail_msg("an unknown option must be refused in one line:\n%s", out);
 	free(out);
 	assert_false(exists(root));
-	if (tu_run(&out, "vm/lava/collect.sh %s/good.log --out %s --job-id=4711 --device rack3-x86 2>/dev/null",
+	if (tu_run(&out, "lava/collect.sh %s/good.log --out %s --job-id=4711 --device rack3-x86 2>/dev/null",
 		   logs, root))
 		fail_msg("collect of a whole log failed:\n%s", out);
 	free(out);
@@ -285,7 +285,7 @@ static void test_collect_good(void **state)
 	assert_int_equal(tu_run(NULL, "./build/mmbench lava-results --check %s/" RELEASE "/" RUN_ID, root), 0);
 	/* the same records as `lavacli jobs logs ID --raw` prints them: a YAML list */
 	assert_int_equal(tu_run(&out, "sed 's/^/- /' %s/good.log > %s/lavacli.log && "
-				"vm/lava/collect.sh %s/lavacli.log --out %s-lavacli 2>&1", logs, logs, logs, root), 0);
+				"lava/collect.sh %s/lavacli.log --out %s-lavacli 2>&1", logs, logs, logs, root), 0);
 	free(out);
 	assert_int_equal(tu_run(NULL, "diff -q " FIXTURE "/uffd-wp.json %s-lavacli/" RELEASE "/" RUN_ID "/uffd-wp.json",
 				root), 0);
@@ -311,7 +311,7 @@ static void test_collect_refuses(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		snprintf(root, sizeof(root), "%s/archive-%s", tu_tmpdir(), cases[i][0]);
-		refused(root, cases[i][1], "vm/lava/collect.sh %s/%s.log --out %s", logs, cases[i][0], root);
+		refused(root, cases[i][1], "lava/collect.sh %s/%s.log --out %s", logs, cases[i][0], root);
 	}
 }
 
@@ -323,7 +323,7 @@ static void test_collect_refuses(void **state)
 static int submit(const char *lab, char **out, const char *args)
 {
 	/* in a subshell: ARGS may send stderr away, which tu_run's own 2>&1 would undo */
-	return tu_run(out, "(PATH=%1$s/bin:$PATH FAKE_LAVA=%1$s MMBENCH_LAVA_POLL_S=0.2 vm/lava/submit.sh %2$s)",
+	return tu_run(out, "(PATH=%1$s/bin:$PATH FAKE_LAVA=%1$s MMBENCH_LAVA_POLL_S=0.2 lava/submit.sh %2$s)",
 		     lab, args);
 }
 

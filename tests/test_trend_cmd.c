@@ -297,7 +297,7 @@ static void test_bisect_decide(void **state)
 }
 
 /*
- * vm/bisect.sh without a boot: a build that fails, and one that prints no image, are each
+ * flows/bisect.sh without a boot: a build that fails, and one that prints no image, are each
  * skipped (125) and logged, never judged; bad input is refused before the build runs.
  */
 static void test_bisect_run_skips(void **state)
@@ -309,11 +309,11 @@ static void test_bisect_run_skips(void **state)
 	make_refs(root);
 	snprintf(refs, sizeof(refs), "--good %s/good --bad %s/bad --bench fake --metric m "
 		 "--case mode=a --out %s/out", root, root, root);
-	assert_int_equal(tu_run(&out, "./vm/bisect.sh --build 'echo broken >&2; exit 1' %s -- "
+	assert_int_equal(tu_run(&out, "./flows/bisect.sh --build 'echo broken >&2; exit 1' %s -- "
 				"--profile smoke --bench vma-lock", refs), 125);
 	assert_non_null(strstr(out, "skip (exit 125): the build failed: broken"));
 	free(out);
-	assert_int_equal(tu_run(&out, "./vm/bisect.sh --build 'echo /etc/passwd' %s -- "
+	assert_int_equal(tu_run(&out, "./flows/bisect.sh --build 'echo /etc/passwd' %s -- "
 				"--profile smoke --bench vma-lock", refs), 125);
 	assert_non_null(strstr(out, "'/etc/passwd' is not a kernel image"));
 	free(out);
@@ -324,11 +324,11 @@ static void test_bisect_run_skips(void **state)
 	assert_non_null(strstr(log, "verdict=skip exit=125 boots=0"));
 	free(log);
 	/* refused before the build runs: the build would leave a file */
-	assert_int_equal(tu_run(&out, "./vm/bisect.sh --build 'touch %s/built' %s --boots 0",
+	assert_int_equal(tu_run(&out, "./flows/bisect.sh --build 'touch %s/built' %s --boots 0",
 				root, refs), 2);
 	assert_non_null(strstr(out, "--boots 0: a number from 1 to 20"));
 	free(out);
-	assert_int_equal(tu_run(&out, "./vm/bisect.sh --build 'touch %s/built' %s -- --profile quik",
+	assert_int_equal(tu_run(&out, "./flows/bisect.sh --build 'touch %s/built' %s -- --profile quik",
 				root, refs), 2);
 	assert_non_null(strstr(out, "RUN_ARGS: --profile takes smoke, quick or full"));
 	free(out);

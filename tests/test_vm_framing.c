@@ -1,4 +1,4 @@
-/* Unit tests of the VM console transfer: vm/frame.sh, vm/unframe.sh and archiving a console log. */
+/* Unit tests of the VM console transfer: guest/frame.sh, guest/unframe.sh and archiving a console log. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +38,7 @@ static int exists(const char *path)
 	return access(path, F_OK) == 0;
 }
 
-/* A run directory as the guest leaves it under /results, framed once by vm/frame.sh. */
+/* A run directory as the guest leaves it under /results, framed once by guest/frame.sh. */
 static int group_setup(void **state)
 {
 	char path[4096 + 128], *big;
@@ -60,7 +60,7 @@ static int group_setup(void **state)
 	snprintf(path, sizeof(path), "%s/guest-output.txt", src);
 	write_file(path, "mmbench run\n", 12);
 	snprintf(frame_txt, sizeof(frame_txt), "%s/frame.txt", tu_tmpdir());
-	assert_int_equal(tu_run(NULL, "sh vm/frame.sh '%s' release=" RELEASE " rc=0 state=done > '%s'",
+	assert_int_equal(tu_run(NULL, "sh guest/frame.sh '%s' release=" RELEASE " rc=0 state=done > '%s'",
 				src, frame_txt), 0);
 	return 0;
 }
@@ -98,7 +98,7 @@ static void make_console(const char *path, size_t keep_bytes,
 
 static int unframe(const char *console, const char *dest, char **out)
 {
-	return tu_run(out, "bash vm/unframe.sh '%s' '%s'", console, dest);
+	return tu_run(out, "bash guest/unframe.sh '%s' '%s'", console, dest);
 }
 
 static int same_file(const char *a, const char *b)
@@ -234,7 +234,7 @@ static void test_tar_failed(void **state)
 	/* first on PATH: the real tar (PATH without this directory) writes all, then "fails" */
 	tu_write_file(tar, "#!/bin/sh\nPATH=${PATH#*:} tar \"$@\"\nexit 2\n");
 	assert_int_equal(chmod(tar, 0755), 0);
-	assert_int_equal(tu_run(NULL, "PATH='%s':$PATH sh vm/frame.sh '%s' rc=0 > '%s'",
+	assert_int_equal(tu_run(NULL, "PATH='%s':$PATH sh guest/frame.sh '%s' rc=0 > '%s'",
 				bin, src, frame), 0);
 	assert_int_equal(unframe(frame, dest, &out), 3);
 	if (!strstr(out, "status=incomplete") || !strstr(out, "tar failed"))

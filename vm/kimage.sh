@@ -1,4 +1,4 @@
-# Sourced by vm/common.sh and vm/lava/job.sh: what an x86 kernel image is and says about
+# Sourced by vm/common.sh and lava/job.sh: what an x86 kernel image is and says about
 # itself, the sizes and topologies their options take, and what a profile needs of a guest.
 # shellcheck shell=bash
 

@@ -69,7 +69,7 @@ console_tail() {
 }
 
 # qemu_topology CPUS NODES NODE_MB: sets qemu_topo to the options of a socket per node, CPUs and
-# memory split evenly (vm/lava/job.sh writes the same into a LAVA device).
+# memory split evenly (lava/job.sh writes the same into a LAVA device).
 qemu_topology() {
 	local cpus=$1 numa=$2 node_mb=$3 i per=$(($1 / $2))
 	qemu_topo=(-m "$((node_mb * numa))M" -smp "$cpus,sockets=$numa,cores=$per,threads=1")

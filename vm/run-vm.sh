@@ -8,7 +8,7 @@ MMBENCH_TOP=${MMBENCH_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 export MMBENCH_TOP
 vm_who=vm
 . "$MMBENCH_TOP/vm/common.sh"
-. "$MMBENCH_TOP/vm/initramfs.sh"
+. "$MMBENCH_TOP/guest/initramfs.sh"
 . "$MMBENCH_TOP/vm/qemu.sh"
 
 kernel="" numa=1 cpus="" mem=4G accel=auto timeout="" out="" append="" quiet=0 from_console="" no_report=0
@@ -51,7 +51,7 @@ if [ -n "$from_console" ]; then
 	out=${out:-${MMBENCH_RESULTS:-$MMBENCH_TOP/results}}
 	console=$from_console image_release=unknown watch_result=exited start=$SECONDS
 	timeout=0 guest_timeout=0 accel=none qemu_rc="" qemu_cmdline="" vm_json_text=null
-	. "$MMBENCH_TOP/vm/archive.sh"
+	. "$MMBENCH_TOP/guest/archive.sh"
 	archive_run
 fi
 
@@ -190,5 +190,5 @@ if [ "$watch_result" = exited ] && [ ! -s "$console" ] && [ "${qemu_rc:-0}" != 0
 	exit 1
 fi
 vm_json_text=$(vm_json "$accel")
-. "$MMBENCH_TOP/vm/archive.sh"
+. "$MMBENCH_TOP/guest/archive.sh"
 archive_run

@@ -1,5 +1,5 @@
 /*
- * mmbench bisect-decide: the decision of one `git bisect run` step (vm/bisect.sh boots and
+ * mmbench bisect-decide: the decision of one `git bisect run` step (flows/bisect.sh boots and
  * measures; this judges). The step's runs are judged against the good references and
  * against the bad ones by the verdict engine, one BH correction over the two, and
  * verdict_belongs() says which they belong with (alike one only within half the good-bad

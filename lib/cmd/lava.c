@@ -9,7 +9,7 @@
 #include "results/results_read.h"
 
 /*
- * The job's monitors (vm/lava/job.sh) match these lines on the console: one test case per
+ * The job's monitors (lava/job.sh) match these lines on the console: one test case per
  * mmbench case, then one measurement per headline metric (every metric with a better
  * direction: the ones compare judges). LAVA keeps no reason with a result, so a skip or an
  * error carries its reason on the same line, which the result's log view shows. A test case

@@ -1,6 +1,6 @@
 /*
  * mmbench seq-alpha and seq-check: the looks of a sequential design for the shell that
- * boots (vm/ab.sh --boots auto): the level a look may test at, and whether a compare at
+ * boots (flows/ab.sh --boots auto): the level a look may test at, and whether a compare at
  * that level decided every judged headline metric (stats/sequential.h). seq-runs: what
  * `run --runs auto` would say of a set already made.
  */

@@ -1,5 +1,5 @@
 # shellcheck shell=bash disable=SC2154  # the variables named below are ab.sh's
-# Sourced by vm/ab.sh for --boots auto: pairs of boots in ab's order until every judged headline
+# Sourced by flows/ab.sh for --boots auto: pairs of boots in ab's order until every judged headline
 # metric of the compare is better, worse or the same within --mde at the level its look may
 # spend (`mmbench seq-alpha`, `mmbench seq-check`), or the next pair would overrun the budget.
 # Uses ab.sh's boot_one, join, a_runs, b_runs, start, dir, mde, budget_s. Each look's compare is

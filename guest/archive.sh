@@ -1,5 +1,5 @@
 # Sourced by vm/run-vm.sh after the guest is gone: takes the results out of the console log
-# (vm/unframe.sh), archives them under $out/<guest kernel release>/<run-id>/ with the console,
+# (guest/unframe.sh), archives them under $out/<guest kernel release>/<run-id>/ with the console,
 # the guest's dmesg and the transfer record in vm/ (not *.json at the top: compare reads those
 # as bench results), marks them INCOMPLETE when they are not whole, and exits.
 # shellcheck shell=bash
@@ -13,7 +13,7 @@ uf_get() {
 
 archive_run() {
 	local back=$work/back status reason rc state release runid dest d n why=()
-	uf_out=$("$MMBENCH_TOP/vm/unframe.sh" "$console" "$back")
+	uf_out=$("$MMBENCH_TOP/guest/unframe.sh" "$console" "$back")
 	status=$(uf_get status)
 	reason=$(uf_get reason)
 	rc=$(uf_get rc)

@@ -1,4 +1,4 @@
-# Sourced by vm/lava/yaml.sh: LAVA's x86 device type (a board or server that network-boots
+# Sourced by lava/yaml.sh: LAVA's x86 device type (a board or server that network-boots
 # with iPXE: kernel and ramdisk over TFTP from the dispatcher, console on its serial line).
 # What the lab fills in: URLs its dispatcher can fetch (--url-base, or edit those marked below);
 # the device's own power, console and iPXE commands come from the lab's device dictionary.

@@ -1,4 +1,4 @@
-# Sourced by vm/lava/yaml.sh: LAVA's qemu device type, kernel and ramdisk on tmpfs, TCG. The job's
+# Sourced by lava/yaml.sh: LAVA's qemu device type, kernel and ramdisk on tmpfs, TCG. The job's
 # context is what a lab's qemu device template takes; device.yaml is the same for lava-run here.
 # shellcheck shell=bash disable=SC2154 # job.sh's globals: the topology and the URLs
 

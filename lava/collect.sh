@@ -4,7 +4,7 @@
 # --from-console) with the job's id, device type and device in the manifest ("lava").
 set -u
 
-MMBENCH_TOP=${MMBENCH_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+MMBENCH_TOP=${MMBENCH_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 export MMBENCH_TOP
 
 usage() {
@@ -57,10 +57,10 @@ out=${out:-${MMBENCH_RESULTS:-$MMBENCH_TOP/results}}
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/mmbench-lava.XXXXXX") || exit 1
 trap 'rm -rf "$work"' EXIT
-python3 "$MMBENCH_TOP/vm/lava/records.py" "$log" "$work/console.log" "$work/records.json" || exit 2
+python3 "$MMBENCH_TOP/lava/records.py" "$log" "$work/console.log" "$work/records.json" || exit 2
 
 # The frame whole, and the run in it as the reader takes it, before anything is archived.
-uf=$("$MMBENCH_TOP/vm/unframe.sh" "$work/console.log" "$work/back")
+uf=$("$MMBENCH_TOP/guest/unframe.sh" "$work/console.log" "$work/back")
 status=$(printf '%s\n' "$uf" | sed -n 's/^status=//p')
 case $status in
 whole) ;;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Takes a framed directory (vm/frame.sh) out of a console log, checks it is whole, and unpacks it.
+# Takes a framed directory (guest/frame.sh) out of a console log, checks it is whole, and unpacks it.
 #
 # usage: unframe.sh CONSOLE_LOG DEST
 # Prints key=value lines on stdout (status, reason, bytes, received, the begin marker's fields,

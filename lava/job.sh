@@ -4,12 +4,12 @@
 # run directory back framed on the console; for the qemu device type also a device for lava-run.
 set -u
 
-MMBENCH_TOP=${MMBENCH_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+MMBENCH_TOP=${MMBENCH_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 export MMBENCH_TOP
 . "$MMBENCH_TOP/vm/kimage.sh"
-. "$MMBENCH_TOP/vm/initramfs.sh"
+. "$MMBENCH_TOP/guest/initramfs.sh"
 . "$MMBENCH_TOP/vm/qemu.sh"
-. "$MMBENCH_TOP/vm/lava/yaml.sh"
+. "$MMBENCH_TOP/lava/yaml.sh"
 
 usage() {
 	cat <<'EOF'
@@ -58,8 +58,8 @@ done
 
 # Everything is checked before anything is written.
 [ -n "$kernel" ] || bad "--kernel IMAGE_OR_URL is required"
-[ -f "$MMBENCH_TOP/vm/lava/devices/$dtype.sh" ] ||
-	bad "--device-type $dtype: no template (vm/lava/devices/ has: $(cd "$MMBENCH_TOP/vm/lava/devices" && ls | sed 's/\.sh$//' | paste -sd ' '))"
+[ -f "$MMBENCH_TOP/lava/devices/$dtype.sh" ] ||
+	bad "--device-type $dtype: no template (lava/devices/ has: $(cd "$MMBENCH_TOP/lava/devices" && ls | sed 's/\.sh$//' | paste -sd ' '))"
 kernel_file=""
 case $kernel in
 http://* | https://*) kernel_url=$kernel ;;

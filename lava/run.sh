@@ -3,7 +3,7 @@
 # lava-server, no network), output under DIR/output/, then collects it into the archive.
 set -u
 
-MMBENCH_TOP=${MMBENCH_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+MMBENCH_TOP=${MMBENCH_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 export MMBENCH_TOP
 
 usage() {
@@ -58,7 +58,7 @@ rc=$?
 result=$(sed -n 's/^result: //p' "$dir/output/result.yaml" 2>/dev/null)
 echo "lava run: lava-run exited $rc after $((SECONDS - start)) s; job ${result:-without a result}" >&2
 [ "$rc" -eq 124 ] && echo "lava run: lava-run was stopped at ${limit}+60 s" >&2
-"$MMBENCH_TOP/vm/lava/collect.sh" "$dir" "${out_args[@]}"
+"$MMBENCH_TOP/lava/collect.sh" "$dir" "${out_args[@]}"
 crc=$?
 # lava-run exits 0 when the job completes even if test cases fail: the job's result decides.
 [ "$crc" -eq 0 ] && [ "$result" != pass ] && crc=1

@@ -112,7 +112,7 @@ if [ "$boots" != auto ]; then
 	for ((i = 0; i < 2 * boots; i++)); do boot_one "$i" $((2 * boots)); done
 	echo "ab: $((2 * boots)) boots in $((SECONDS - start)) s; A kept ${#a_runs[@]}, B kept ${#b_runs[@]}" >&2
 else
-	. "$MMBENCH_TOP/vm/ab_auto.sh"
+	. "$MMBENCH_TOP/flows/ab_auto.sh"
 fi
 if [ ${#a_runs[@]} -lt 2 ] || [ ${#b_runs[@]} -lt 2 ]; then
 	echo "ab: each side needs at least 2 good boots to compare (A ${#a_runs[@]}, B ${#b_runs[@]}); see $log" >&2

@@ -1,4 +1,4 @@
-# Sourced by vm/lava/submit.sh: submits the jobs it wrote (dirs, names, labels), waits for them all
+# Sourced by lava/submit.sh: submits the jobs it wrote (dirs, names, labels), waits for them all
 # at once, and as each finishes fetches its log and results and collects its run; status is the
 # exit code (0: every job Complete and archived).
 # shellcheck shell=bash
@@ -50,7 +50,7 @@ for r in yaml.safe_load(open(sys.argv[1])) or []:
 }
 
 # finish I SHOW_JSON: a job that ended. Its log and results are kept in its directory; a Complete
-# job's run goes to the archive (vm/lava/collect.sh), any other is one line with LAVA's reason.
+# job's run goes to the archive (lava/collect.sh), any other is one line with LAVA's reason.
 finish() {
 	local i=$1 show=$2 id=${ids[$1]} d=${dirs[$1]} health dev dt why dest crc
 	health=$(jq -r '.health // "Unknown"' <<<"$show")
@@ -68,7 +68,7 @@ finish() {
 		status=1
 		return
 	fi
-	dest=$("$MMBENCH_TOP/vm/lava/collect.sh" "$d/lava.log" --out "$out" --job-id "$id" \
+	dest=$("$MMBENCH_TOP/lava/collect.sh" "$d/lava.log" --out "$out" --job-id "$id" \
 		--device "$dev" --device-type "$dt")
 	crc=$?
 	dest=$(tail -n 1 <<<"$dest")

@@ -1,5 +1,5 @@
 # Sourced by vm/run-vm.sh: packs the guest's initramfs (busybox, mmbench and its shared
-# libraries, vm/init, vm/frame.sh, the run's configuration). Needs no kernel modules.
+# libraries, guest/init, guest/frame.sh, the run's configuration). Needs no kernel modules.
 # shellcheck shell=bash
 
 # Copy a binary and, when it is dynamic, every library ldd names (and the loader) to the same
@@ -33,16 +33,16 @@ initramfs_build() {
 	initramfs_add_binary "$busybox" "$root" /bin/busybox || return 1
 	ln -s busybox "$root/bin/sh"	# for init's #!; init installs the other applets
 	initramfs_add_binary "$mmbench" "$root" /usr/bin/mmbench || return 1
-	install -m 0755 "$MMBENCH_TOP/vm/init" "$root/init" || return 1
-	install -m 0755 "$MMBENCH_TOP/vm/frame.sh" "$root/etc/frame.sh" || return 1
-	install -m 0644 "$MMBENCH_TOP/vm/lava/results.sh" "$root/etc/lava-results.sh" || return 1
+	install -m 0755 "$MMBENCH_TOP/guest/init" "$root/init" || return 1
+	install -m 0755 "$MMBENCH_TOP/guest/frame.sh" "$root/etc/frame.sh" || return 1
+	install -m 0644 "$MMBENCH_TOP/lava/results.sh" "$root/etc/lava-results.sh" || return 1
 	[ -n "$kconfig" ] && cp "$kconfig" "$root/boot/config-$release"
 	# The kernel opens /dev/console before init runs; without the node init starts mute.
 	mknod -m 600 "$root/dev/console" c 5 1 2>/dev/null
 	{
 		echo "MMBENCH_VM=$(sh_quote "$vm_json")"
 		echo "GUEST_TIMEOUT=$guest_timeout"
-		# 1: a LAVA job's ramdisk (vm/lava.sh): results go out as its monitors expect them
+		# 1: a LAVA job's ramdisk (lava/job.sh): results go out as its monitors expect them
 		echo "MMBENCH_LAVA=${MMBENCH_LAVA:-0}"
 		printf 'set --'
 		for a in "$@"; do

@@ -1,4 +1,4 @@
-# Sourced by vm/lava/job.sh: the job's YAML. Strings go in as JSON strings (jq), which YAML
+# Sourced by lava/job.sh: the job's YAML. Strings go in as JSON strings (jq), which YAML
 # reads as double-quoted scalars, so no value can break the document.
 # shellcheck shell=bash disable=SC2154 # job.sh's globals: timeout release run_args kernel_url
 
@@ -7,7 +7,7 @@ yq() {	# yq TEXT: TEXT as a quoted scalar
 }
 
 # The test: two monitors over the console (no shell, no overlay: the ramdisk needs nothing of
-# LAVA's), matching the lines vm/lava/results.sh prints. Every case is a test case of the suite
+# LAVA's), matching the lines lava/results.sh prints. Every case is a test case of the suite
 # "mmbench" (pass, skip or fail, with its reason on the line), every headline metric a
 # measurement of the suite "mmbench-metrics".
 lava_monitors_yaml() {
@@ -26,11 +26,11 @@ lava_monitors_yaml() {
 EOF2
 }
 
-# lava_job_yaml DEVICE_TYPE: the whole job; the device type's template (vm/lava/devices/)
+# lava_job_yaml DEVICE_TYPE: the whole job; the device type's template (lava/devices/)
 # gives its context, deploy and boot.
 lava_job_yaml() {
 	# shellcheck source=/dev/null # one of the device templates
-	. "$MMBENCH_TOP/vm/lava/devices/$1.sh" || return 1
+	. "$MMBENCH_TOP/lava/devices/$1.sh" || return 1
 	cat <<EOF2
 # mmbench on LAVA, written by ./run.sh lava job. Submit: lavacli jobs submit job.yaml
 # Collect: lavacli jobs logs ID --raw > job.log; ./run.sh lava collect job.log

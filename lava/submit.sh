@@ -3,7 +3,7 @@
 # to a LAVA lab through lavacli, waited for in parallel, each run collected as its job finishes.
 set -u
 
-MMBENCH_TOP=${MMBENCH_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+MMBENCH_TOP=${MMBENCH_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 export MMBENCH_TOP
 
 usage() {
@@ -112,7 +112,7 @@ for k in "${kernels[@]}"; do
 		d=$job_dir/$name
 		args=(--kernel "$k" --device-type "$t" --out "$d" "${job_opts[@]}")
 		[ -n "$url_base" ] && args+=(--url-base "$url_base/$name")
-		msg=$("$MMBENCH_TOP/vm/lava/job.sh" "${args[@]}" -- "${run_args[@]}" 2>&1 >/dev/null)
+		msg=$("$MMBENCH_TOP/lava/job.sh" "${args[@]}" -- "${run_args[@]}" 2>&1 >/dev/null)
 		rc=$?
 		dirs+=("$d")
 		if [ "$rc" -ne 0 ]; then
@@ -139,8 +139,8 @@ print(int(t.get("seconds", 0) + 60 * t.get("minutes", 0) + 3600 * t.get("hours",
 	echo $(( ${s:-3600} + 600 ))
 }
 
-# shellcheck source=vm/lava/wait.sh
-. "$MMBENCH_TOP/vm/lava/wait.sh"
+# shellcheck source=lava/wait.sh
+. "$MMBENCH_TOP/lava/wait.sh"
 submit_all
 wait_all
 # --db: the archive the runs went to, into the shared one (runs already there are not sent again)

@@ -1,5 +1,5 @@
 # Sourced by the guest's /init (busybox sh) in a LAVA job's ramdisk: what the job's monitors
-# (vm/lava/job.sh) match. Between "cases begin" and "cases end": the run directory framed as in
+# (lava/job.sh) match. Between "cases begin" and "cases end": the run directory framed as in
 # ./run.sh vm, then one line per mmbench case; between "metrics begin" and "metrics end", one
 # measurement per headline metric. The markers appear nowhere else on the console.
 # shellcheck shell=sh disable=SC2154 # rc and state are /init's
