@@ -2,7 +2,7 @@
 # reads as double-quoted scalars, so no value can break the document.
 # shellcheck shell=bash disable=SC2154 # job.sh's globals: timeout release run_args kernel_url
 
-yq() {	# yq TEXT: TEXT as a quoted scalar
+yaml_quote() {	# yaml_quote TEXT: TEXT as a quoted YAML scalar (not yq, the tool)
 	jq -n --arg s "$1" '$s'
 }
 
@@ -34,8 +34,8 @@ lava_job_yaml() {
 	cat <<EOF2
 # mmbench on LAVA, written by ./run.sh lava job. Submit: lavacli jobs submit job.yaml
 # Collect: lavacli jobs logs ID --raw > job.log; ./run.sh lava collect job.log
-device_type: $(yq "$1")
-job_name: $(yq "mmbench $release ${run_args[*]}")
+device_type: $(yaml_quote "$1")
+job_name: $(yaml_quote "mmbench $release ${run_args[*]}")
 priority: medium
 visibility: public
 timeouts:
@@ -43,9 +43,9 @@ timeouts:
   action: {seconds: $timeout}
   connection: {minutes: 2}
 metadata:
-  mmbench.run_args: $(yq "${run_args[*]}")
-  mmbench.kernel: $(yq "$kernel_url")
-  mmbench.release: $(yq "$release")
+  mmbench.run_args: $(yaml_quote "${run_args[*]}")
+  mmbench.kernel: $(yaml_quote "$kernel_url")
+  mmbench.release: $(yaml_quote "$release")
 EOF2
 	lava_device_job_yaml
 	lava_monitors_yaml

@@ -12,7 +12,7 @@ context:
   extra_options:
 EOF2
 	for o in "${lava_job_extra[@]}"; do
-		echo "  - $(yq "$o")"
+		echo "  - $(yaml_quote "$o")"
 	done
 	cat <<EOF2
 actions:
@@ -21,11 +21,11 @@ actions:
     timeout: {minutes: 5}
     images:
       kernel:
-        image_arg: $(yq "-kernel {kernel} -append \"$QEMU_APPEND\"")
-        url: $(yq "$kernel_url")
+        image_arg: $(yaml_quote "-kernel {kernel} -append \"$QEMU_APPEND\"")
+        url: $(yaml_quote "$kernel_url")
       ramdisk:
         image_arg: '-initrd {ramdisk}'
-        url: $(yq "$ramdisk_url")
+        url: $(yaml_quote "$ramdisk_url")
 - boot:
     method: qemu
     media: tmpfs
@@ -78,11 +78,11 @@ actions:
           - -no-reboot
           - -machine q35
           - -cpu max
-          - $(yq "-m ${mem_mb}M")
+          - $(yaml_quote "-m ${mem_mb}M")
           extra:
 EOF2
 	for o in "${lava_qemu_extra[@]}"; do
-		echo "          - $(yq "$o")"
+		echo "          - $(yaml_quote "$o")"
 	done
 	cat <<EOF2
 timeouts:

@@ -19,10 +19,10 @@ actions:
     timeout: {minutes: 10}
     os: oe
     kernel:
-      url: $(yq "$kernel_url")$kfill
+      url: $(yaml_quote "$kernel_url")$kfill
       type: bzimage
     ramdisk:
-      url: $(yq "$ramdisk_url")$rfill
+      url: $(yaml_quote "$ramdisk_url")$rfill
       compression: gz
       install_modules: false
       install_overlay: false
