@@ -24,9 +24,10 @@ static void shown_lines(FILE *f, json_t *log, bool md)
 			 json_string_value(json_object_get(l, "text")) ?: "");
 		if (md)
 			fprintf(f, "%s\n", line);
-		else
-			fprintf(f, "  %.*s%s\n", WRAP_WIDTH - 2, line,
-				strlen(line) > (size_t)(WRAP_WIDTH - 2) ? "..." : "");
+		else if (strlen(line) <= (size_t)(WRAP_WIDTH - 2))
+			fprintf(f, "  %s\n", line);
+		else	/* cut with its "..." inside the width */
+			fprintf(f, "  %.*s...\n", WRAP_WIDTH - 5, line);
 	}
 	if (lines > (json_int_t)json_array_size(shown))
 		fprintf(f, "%s%lld more in kmsg.txt\n", md ? "" : "  ",
