@@ -48,10 +48,13 @@ static void test_kmsg_warning(void **state)
 	(void)state;
 	tu_need_root("writes to /dev/kmsg and runs a bench");
 	snprintf(line, sizeof(line), "WARNING: mmbench test %d", (int)getpid());
-	/* the run's log appears right after it opened /dev/kmsg: write while it runs */
-	rc = tu_run(&out, RUN " & pid=$!; for i in $(seq 400); do ls %s/*/*-warned/log.txt.partial "
-		    ">/dev/null 2>&1 && break; sleep 0.02; done; echo '<4>%s' > /dev/kmsg; wait $pid",
-		    root, "warned", root, line);
+	/*
+	 * write while the bench runs: once its first case is in the run's log (before that the
+	 * line would be the run's start's, not the bench's: the plan may take a moment)
+	 */
+	rc = tu_run(&out, RUN " & pid=$!; for i in $(seq 1500); do grep -qs '^\\[" BENCH " [0-9]' "
+		    "%s/*/*-warned/log.txt.partial && break; sleep 0.02; done; "
+		    "echo '<4>%s' > /dev/kmsg; wait $pid", root, "warned", root, line);
 	if (rc)
 		fail_msg("the run exited %d:\n%s", rc, out);
 	free(out);
