@@ -137,7 +137,7 @@ unit: all $(TEST_BIN)
 # replay fuzz/regress/, the inputs that once crashed it. New crashes land in build/fuzz/.
 FUZZ_CC	?= clang-14
 FUZZ_SECONDS ?= 600
-FUZZ_FLAGS := -std=gnu11 -g -O1 -D_GNU_SOURCE -I. -Ilib -Ifuzz -I$(LIBPERF)/include \
+FUZZ_FLAGS := -std=gnu11 -g -O1 -D_GNU_SOURCE -I. -Ilib -Ifuzz -I$(LIBPERF)/include -I/usr/include/postgresql \
 	-fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all
 FUZZ_SRC := fuzz/fuzz_reader.c fuzz/harness.c $(LIB_SRC) \
 	$(BUILD)/version.c $(BUILD)/help_pages.c $(BENCH_SRC)
