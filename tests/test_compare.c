@@ -228,6 +228,10 @@ static void test_verdicts_json(void **state)
 				    "mode=vma-lock threads=8\nuffd-wp: protect_us -11.8% (better)"));
 	assert_non_null(strstr(out, "    mechanism: minor-faults x1.00\n"
 				    "    mechanism unchanged: look for another cause\n"));
+	/* the JSON carries the same first screen (ab's summary shows it), and says host runs */
+	assert_non_null(strstr(out, json_string_value(json_object_get(j, "summary"))));
+	assert_non_null(strstr(json_string_value(json_object_get(j, "summary")), "summary: 8 changed\n"));
+	assert_true(json_is_false(json_object_get(j, "emulated")));
 	json_decref(j);
 	free(out);
 	free(err);

@@ -419,6 +419,15 @@ int cmp_check_schemas(const struct cmp *c)
 	return 0;
 }
 
+bool cmp_emulated(const struct cmp *c)
+{
+	for (size_t s = 0; s < c->nr_sides; s++)
+		for (size_t r = 0; r < c->sides[s].set.nr; r++)
+			if (rl_emulated(c->sides[s].set.runs[r]))
+				return true;
+	return false;
+}
+
 void cmp_free(struct cmp *c)
 {
 	size_t i, r;

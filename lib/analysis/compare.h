@@ -58,6 +58,8 @@ int cmp_judge(struct cmp *c);
 /* Sides of one report must speak the same schema: 0, or -EINVAL after one line. */
 int cmp_check_schemas(const struct cmp *c);
 void cmp_free(struct cmp *c);
+/* Whether a run of any side was made on an emulated CPU (TCG), whose timings are not hardware's. */
+bool cmp_emulated(const struct cmp *c);
 
 /* The runs of side @s that have the case ok (NULL elsewhere), into @out; returns how many. */
 size_t cmp_side_cases(const struct cmp *c, size_t s, const char *bench, const char *key,

@@ -8,6 +8,7 @@
 #include "core/bench.h"
 #include "analysis/compare.h"
 #include "report/compare_json.h"
+#include "report/compare_summary.h"
 
 static json_t *num(double v)
 {
@@ -52,6 +53,26 @@ static json_t *row_json(const struct cmp_row *w)
 	json_object_set_new(o, "prior_df", num(r->est.pdf > 0 ? r->est.pdf : NAN));
 	json_object_set_new(o, "reason", *w->why ? json_string(w->why) : json_null());
 	return o;
+}
+
+/* The first screen as text (cmp_print_summary()), for a script to show as compare shows it. */
+static json_t *summary_json(const struct cmp *c)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	json_t *s;
+
+	if (!f)
+		return json_null();
+	cmp_print_summary(f, c, false);
+	if (fclose(f)) {
+		free(buf);
+		return json_null();
+	}
+	s = json_stringn(buf, len);
+	free(buf);
+	return s ?: json_null();
 }
 
 int cmp_write_json(const char *path, const struct cmp *c)
@@ -101,6 +122,8 @@ int cmp_write_json(const char *path, const struct cmp *c)
 	json_object_set_new(root, "mde_max", json_real(VERDICT_MDE_MAX));
 	json_object_set_new(root, "manifest_differences", diffs);
 	json_object_set_new(root, "non_kernel_differences", json_integer((json_int_t)c->nr_warn));
+	json_object_set_new(root, "emulated", json_boolean(cmp_emulated(c)));
+	json_object_set_new(root, "summary", summary_json(c));
 	json_object_set_new(root, "rows", rows);
 	if (json_dump_file(root, path, JSON_INDENT(1) | JSON_REAL_PRECISION(10))) {
 		err = -EIO;

@@ -61,15 +61,6 @@ static void diff_value(FILE *f, char run, const char *v)
 	} while (off < len);
 }
 
-static bool any_emulated(const struct cmp *c)
-{
-	for (size_t s = 0; s < c->nr_sides; s++)
-		for (size_t r = 0; r < c->sides[s].set.nr; r++)
-			if (rl_emulated(c->sides[s].set.runs[r]))
-				return true;
-	return false;
-}
-
 /* A note: "> text" in markdown; in text "*** " and the words wrapped at the width. */
 static void note(FILE *f, bool md, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void note(FILE *f, bool md, const char *fmt, ...)
@@ -121,7 +112,7 @@ static void sides_notes(FILE *f, const struct cmp *c, bool md)
 {
 	size_t unmeasured = 0, hist = 0, wider = 0, unlike = 0;
 
-	if (any_emulated(c))
+	if (cmp_emulated(c))
 		note(f, md, "%s", RL_EMULATED_NOTE);
 	for (size_t s = 0; s < c->nr_sides; s++) {
 		const struct run_set *set = &c->sides[s].set;
