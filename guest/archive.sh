@@ -13,7 +13,8 @@ uf_get() {
 
 archive_run() {
 	local back=$work/back status reason rc state release runid dest d n why=()
-	uf_out=$("$MMBENCH_TOP/guest/unframe.sh" "$console" "$back")
+	# unframe's exit (0 whole, 3 incomplete, 1 absent) is said again in its status= line
+	uf_out=$("$MMBENCH_TOP/guest/unframe.sh" "$console" "$back") || :
 	status=$(uf_get status)
 	reason=$(uf_get reason)
 	rc=$(uf_get rc)
@@ -63,7 +64,7 @@ archive_run() {
 	done
 	# mmbench writes log.txt itself; when it died first, what it printed is the log.
 	[ -f "$dest/log.txt" ] || { [ -f "$dest/vm/guest-output.txt" ] && cp "$dest/vm/guest-output.txt" "$dest/log.txt"; }
-	tr -d '\r' <"$console" | grep -v '^MMB:' >"$dest/vm/console.log"
+	tr -d '\r' <"$console" | sed '/^MMB:/d' >"$dest/vm/console.log"
 	[ -s "$work/qemu-$accel.out" ] && cp "$work/qemu-$accel.out" "$dest/vm/qemu-stderr.txt"
 
 	# rc comes from the guest's begin marker: a number or nothing, never raw text in the JSON

@@ -27,7 +27,8 @@ kimage_check() {
 kimage_version() {
 	local off
 	off=$(od -An -tu2 -j $((0x20e)) -N2 "$1" | tr -d ' ')
-	dd if="$1" bs=1 skip=$((off + 0x200)) count=256 2>/dev/null | tr '\0' '\n' | head -n1 |
+	# sed, not head: a reader that stops early would fail the writer under pipefail
+	dd if="$1" bs=1 skip=$((off + 0x200)) count=256 2>/dev/null | tr '\0' '\n' | sed -n 1p |
 		tr -cd '[:print:]'
 }
 
@@ -37,6 +38,7 @@ kimage_kconfig() {
 	for c in "$(dirname "$1")/config-$2" "$(dirname "$1")/../../../.config"; do
 		[ -r "$c" ] && { echo "$c"; return; }
 	done
+	return 0
 }
 
 # Size with K/M/G/T suffix (powers of 1024) -> MiB; empty when malformed or under 1 MiB.

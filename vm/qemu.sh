@@ -38,7 +38,8 @@ qemu_leftovers() {
 	for c in /proc/[0-9]*/cmdline; do
 		pid=${c#/proc/}
 		pid=${pid%/cmdline}
-		runner=$(tr '\0' '\n' 2>/dev/null <"$c" | sed -n "s/^$QEMU_TAG\([0-9]*\)\$/\1/p")
+		# a process that ended meanwhile has no cmdline to read
+		runner=$(tr '\0' '\n' 2>/dev/null <"$c" | sed -n "s/^$QEMU_TAG\([0-9]*\)\$/\1/p") || continue
 		[ -n "$runner" ] || continue
 		if [ -d "/proc/$runner" ] && tr '\0' ' ' 2>/dev/null <"/proc/$runner/cmdline" | grep -q run-vm.sh; then
 			echo "vm: another ./run.sh vm (pid $runner) has a guest running (qemu pid $pid): timings here will suffer"
@@ -65,7 +66,7 @@ kvm_unusable() {
 # The last console lines worth reading: no frame data, no carriage returns.
 console_tail() {
 	echo "vm: last console lines:"
-	tr -d '\r' <"$1" | grep -v '^MMB:' | tail -n "${2:-25}" | sed 's/^/  | /'
+	tr -d '\r' <"$1" | sed '/^MMB:/d' | tail -n "${2:-25}" | sed 's/^/  | /'
 }
 
 # qemu_topology CPUS NODES NODE_MB: sets qemu_topo to the options of a socket per node, CPUs and
@@ -112,13 +113,16 @@ qemu_start() {
 qemu_stop() {
 	qemu_rc=""
 	if [ -n "$qemu_pid" ]; then
-		kill "$qemu_pid" 2>/dev/null
-		wait "$qemu_pid" 2>/dev/null
-		qemu_rc=$?
+		# qemu that ended by itself cannot be killed; its exit code is data, not a failure
+		kill "$qemu_pid" 2>/dev/null || :
+		qemu_rc=0
+		wait "$qemu_pid" 2>/dev/null || qemu_rc=$?
 	fi
 	qemu_pid=""
 	# tail follows qemu's pid and ends with it; the echo pipeline drains after.
-	[ -n "$echo_pid" ] && wait "$echo_pid" 2>/dev/null
+	if [ -n "$echo_pid" ]; then
+		wait "$echo_pid" 2>/dev/null || :
+	fi
 	echo_pid=""
 }
 

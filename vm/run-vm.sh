@@ -2,7 +2,7 @@
 # ./run.sh vm: boots a kernel image under qemu with the NUMA topology asked for, runs mmbench
 # in it from an initramfs, brings the run directory back over the serial console and archives
 # it under ROOT/<guest kernel release>/<run-id>/ like a run on the host.
-set -u
+set -euo pipefail
 
 MMBENCH_TOP=${MMBENCH_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 export MMBENCH_TOP
@@ -13,39 +13,29 @@ vm_who=vm
 
 kernel="" numa=1 cpus="" mem=4G accel=auto timeout="" out="" append="" quiet=0 from_console="" no_report=0
 run_args=()
-while [ $# -gt 0 ]; do
-	opt=$1
-	case $opt in
-	--*=*) set -- "${opt%%=*}" "${opt#*=}" "${@:2}"; continue ;;
-	-h | --help) vm_help vm; exit 0 ;;
-	--quiet) quiet=1; shift; continue ;;
-	--no-report) no_report=1; shift; continue ;;
-	--) shift; run_args=("$@"); break ;;
-	--kernel | --numa | --cpus | --mem | --accel | --timeout | --out | --append | --from-console)
-		[ $# -ge 2 ] || bad "$opt needs a value"
-		val=$2
-		shift 2 ;;
-	*) bad "unknown argument '$opt' (see ./run.sh vm --help)" ;;
-	esac
-	case $opt in
-	--kernel) kernel=$val ;;
-	--numa) numa=$val ;;
-	--cpus) cpus=$val ;;
-	--mem) mem=$val ;;
-	--accel) accel=$val ;;
-	--timeout) timeout=$val ;;
-	--out) out=$val ;;
-	--append) append=$val ;;
-	--from-console) from_console=$val ;;
-	esac
-done
+# shellcheck disable=SC2034 # the table opts_parse reads
+options=(
+	"-h|--help      help  vm_help vm"
+	"--kernel       value kernel"
+	"--numa         value numa"
+	"--cpus         value cpus"
+	"--mem          value mem"
+	"--accel        value accel"
+	"--timeout      value timeout secs:30"
+	"--out          value out"
+	"--append       value append"
+	"--from-console value from_console file"
+	"--quiet        flag  quiet"
+	"--no-report    flag  no_report"
+	"--             rest  run_args"
+)
+opts_parse options "$@"
 
 command -v jq >/dev/null || { echo "vm: jq not found: install it with: apt-get install jq" >&2; exit 1; }
 jq -e 'type == "object"' >/dev/null 2>&1 <<<"{${MMBENCH_VM_EXTRA:-}}" ||
 	bad "MMBENCH_VM_EXTRA: not JSON members (\"k\":v,..)"
 
 if [ -n "$from_console" ]; then
-	[ -f "$from_console" ] && [ -r "$from_console" ] || bad "$from_console: no such readable file"
 	work=$(mktemp -d "${TMPDIR:-/tmp}/mmbench-vm.XXXXXX") || exit 1
 	trap 'rm -rf "$work"' EXIT
 	out=${out:-${MMBENCH_RESULTS:-$MMBENCH_TOP/results}}
@@ -61,8 +51,7 @@ kernel_why=$(kimage_check "$kernel") || bad "$kernel_why"
 cpus=$(vm_topology_cpus "$numa" "$cpus") || bad "$cpus"
 case $accel in auto | kvm | tcg) ;; *) bad "--accel $accel: not one of auto, kvm, tcg" ;; esac
 case $tcg_thread in single | multi) ;; *) bad "MMBENCH_VM_TCG_THREAD=$tcg_thread: not single or multi" ;; esac
-mem_mb=$(size_mb "$mem")
-[ -n "$mem_mb" ] || bad "--mem $mem: not a size (e.g. 4G, 1536M)"
+mem_mb=$(size_mb "$mem") || bad "--mem $mem: not a size (e.g. 4G, 1536M)"
 node_mb=$((mem_mb / numa))
 mem_mb=$((node_mb * numa))
 for a in "${run_args[@]}"; do
@@ -73,12 +62,10 @@ profile=$(run_args_profile "${run_args[@]}")
 [ -z "$profile" ] && profile=smoke && run_args=("${run_args[@]}" --profile smoke)
 # the guest's parser is this one: what it would reject is rejected here, before a boot
 if [ "${run_args[0]:-}" != sweep ]; then
-	if ! msg=$("$MMBENCH_TOP/build/mmbench" run --check-only "${run_args[@]}" 2>&1); then
-		msg=${msg#mmbench run: }
-		bad "RUN_ARGS: ${msg#mmbench: }"
-	fi
+	args_why=$(run_args_check "$MMBENCH_TOP/build/mmbench" "${run_args[@]}")
+	[ -z "$args_why" ] || bad "$args_why"
 fi
-need_mb=$(profile_min_mb "$profile")
+need_mb=$(profile_min_mb "$profile") || exit 1
 [ -n "$need_mb" ] || bad "RUN_ARGS: --profile '$profile': not one of smoke, quick, full"
 [ "$mem_mb" -ge "$need_mb" ] ||
 	bad "--mem $mem is too small for the $profile profile: it needs at least ${need_mb}M"
@@ -86,7 +73,6 @@ avail_mb=$(awk '/^MemAvailable:/ { print int($2 / 1024) }' /proc/meminfo)
 [ "$mem_mb" -le "$avail_mb" ] ||
 	bad "--mem $mem is more than the host's MemAvailable (${avail_mb}M)"
 [ -n "$timeout" ] || timeout=$(profile_timeout "$profile")
-[[ $timeout =~ ^[0-9]+$ ]] && [ "$timeout" -ge 30 ] || bad "--timeout $timeout: at least 30 seconds"
 out=${out:-${MMBENCH_RESULTS:-$MMBENCH_TOP/results}}
 
 # A guest an earlier run left behind (or another run's) takes CPUs and memory: say so.
@@ -124,19 +110,13 @@ trap 'qemu_stop; rm -rf "$work"' EXIT
 trap 'exit 130' INT TERM HUP
 
 mem_text=$(size_text "$mem_mb")
-# Time the guest keeps for itself to frame out what it has when mmbench overruns.
-margin=$((timeout / 5 > 30 ? timeout / 5 : 30))
-guest_timeout=$((timeout - margin > 10 ? timeout - margin : 10))
+guest_timeout=$(vm_guest_timeout "$timeout")
 
 vm_json() {	# vm_json ACCEL
-	jq -cn --arg accel "$1" --argjson numa "$numa" --argjson cpus "$cpus" --arg mem "$mem_text" \
-		--argjson mem_mb "$mem_mb" --argjson node_mb "$node_mb" --arg tcg "$tcg_thread" \
-		--arg image "$(basename "$kernel")" --arg version "$image_version" \
-		--arg qemu "$qemu_version" --arg append "$append" --argjson extra "{${MMBENCH_VM_EXTRA:-}}" \
-		'{accel: $accel, numa_nodes: $numa, cpus: $cpus, sockets: $numa, mem: $mem, mem_mb: $mem_mb,
-		  mem_per_node_mb: $node_mb, cpu_model: (if $accel == "kvm" then "host" else "max" end),
-		  tcg_thread: (if $accel == "kvm" then null else $tcg end), kernel_image: $image,
-		  kernel_version: $version, qemu: $qemu, append: $append} + $extra'
+	vm_guest_json "$1" "$numa" "$cpus" "$mem_mb" "$node_mb" "$tcg_thread" "$append" |
+		jq -c --arg image "$(basename "$kernel")" --arg version "$image_version" \
+		--arg qemu "$qemu_version" --argjson extra "{${MMBENCH_VM_EXTRA:-}}" \
+		'. + {kernel_image: $image, kernel_version: $version, qemu: $qemu} + $extra'
 }
 
 # One boot: pack the initramfs for ACCEL (the guest's manifest names it) and run qemu.
