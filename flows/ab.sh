@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # ./run.sh ab: two kernel images booted alternately under ./run.sh vm (A B B A A B ..), the same
 # RUN_ARGS in each boot, then one compare of the two sets, archived under ROOT/ab/<id>/.
-set -u
+set -euo pipefail
 
 MMBENCH_TOP=${MMBENCH_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 mmbench=$MMBENCH_TOP/build/mmbench
@@ -18,39 +18,27 @@ budget_seconds() {
 }
 
 kernels=() boots="" label="" out="" verbose=0 run_args=() vm_opts=() mde="" budget=""
-
-declare -A seen=()
-# An option given twice must mean the same thing both times.
-once() {	# once NAME VALUE
-	if [ -n "${seen[$1]+x}" ] && [ "${seen[$1]}" != "$2" ]; then
-		bad "$1 given twice with different values ('${seen[$1]}', '$2')"
-	fi
-	seen[$1]=$2
-}
-while [ $# -gt 0 ]; do
-	case $1 in
-	-h | --help) vm_help ab; exit 0 ;;
-	--kernel)
-		[ $# -ge 2 ] || bad "--kernel needs an image"
-		[ ${#kernels[@]} -lt 2 ] || bad "--kernel: exactly two images (A and B)"
-		kernels+=("$2"); shift 2 ;;
-	--boots | --label | --out | --numa | --cpus | --mem | --accel | --timeout | --append | --mde | --budget)
-		[ $# -ge 2 ] || bad "$1 needs a value"
-		once "$1" "$2"
-		case $1 in
-		--boots) boots=$2 ;;
-		--mde) mde=$2 ;;
-		--budget) budget=$2 ;;
-		--label) label=$2 ;;
-		--out) out=$2 ;;
-		*) vm_opts+=("$1" "$2") ;;
-		esac
-		shift 2 ;;
-	--verbose) verbose=1; shift ;;
-	--) shift; run_args=("$@"); break ;;
-	*) bad "unknown argument '$1' (see ./run.sh ab --help)" ;;
-	esac
-done
+# Every option but --kernel must mean the same thing each time it is given (once).
+# shellcheck disable=SC2034 # the table opts_parse reads
+options=(
+	"-h|--help  help  vm_help ab"
+	"--kernel   list  kernels"
+	"--boots    value boots   once"
+	"--mde      value mde     once"
+	"--budget   value budget  once"
+	"--label    value label   once"
+	"--out      value out     once"
+	"--numa     pass  vm_opts once"
+	"--cpus     pass  vm_opts once"
+	"--mem      pass  vm_opts once"
+	"--accel    pass  vm_opts once"
+	"--timeout  pass  vm_opts once"
+	"--append   pass  vm_opts once"
+	"--verbose  flag  verbose"
+	"--         rest  run_args"
+)
+opts_parse options "$@"
+[ ${#kernels[@]} -le 2 ] || bad "--kernel: exactly two images (A and B)"
 [ ${#kernels[@]} -eq 2 ] || bad "needs --kernel IMAGE_A --kernel IMAGE_B"
 for k in "${kernels[@]}"; do
 	why=$(kimage_check "$k") || bad "$why"
@@ -76,7 +64,7 @@ out=${out:-${MMBENCH_RESULTS:-$MMBENCH_TOP/results}}
 
 id=$(date +%Y%m%d-%H%M%S)${label:+-$label}
 dir=$out/ab/$id
-mkdir -p "$dir" || exit 1
+mkdir -p "$dir"
 log=$dir/boots.txt
 : >"$log"
 a_runs=() b_runs=() failed=()
@@ -84,30 +72,26 @@ start=$SECONDS
 # boot_one I OF: boot I (from 0) of at most OF, in the order A B B A: each kernel is as
 # often early as late, so slow drift of the host cannot line up with one of them
 boot_one() {
-	local i=$1 of=$2 side img n extra res rc run why quiet=(--quiet)
+	local i=$1 of=$2 side img n extra run why quiet=(--quiet)
 	case $((i % 4)) in 0 | 3) side=A img=${kernels[0]} ;; *) side=B img=${kernels[1]} ;; esac
 	if [ "$side" = A ]; then n=$((${#a_runs[@]} + 1)); else n=$((${#b_runs[@]} + 1)); fi
 	echo "ab: boot $((i + 1)) of $of: $side $(basename "$img") ($((SECONDS - start)) s)" >&2
-	[ "$verbose" = 1 ] && quiet=()
-	# MMBENCH_VM_EXTRA holds JSON members: the object's, without its braces
+	if [ "$verbose" = 1 ]; then quiet=(); fi
 	extra=$(jq -cn --arg id "$id" --arg side "$side" --argjson boot "$n" --argjson pos $((i + 1)) \
-		--argjson of "$of" '{ab: {id: $id, side: $side, boot: $boot, position: $pos, of: $of}}' |
-		sed 's/^{//; s/}$//')
-	res=$(MMBENCH_VM_EXTRA=$extra "$MMBENCH_TOP/vm/run-vm.sh" --kernel "$img" "${vm_opts[@]}" \
-		"${quiet[@]}" --no-report --out "$out" -- "${run_args[@]}" 2>"$dir/boot-$((i + 1)).log")
-	rc=$?
-	run=$(printf '%s\n' "$res" | tail -n 1)
-	if [ "$rc" -eq 0 ] && [ -d "$run" ] && [ ! -e "$run/INCOMPLETE" ]; then
+		--argjson of "$of" '{ab: {id: $id, side: $side, boot: $boot, position: $pos, of: $of}}')
+	if vm_boot "$extra" "$dir/boot-$((i + 1)).log" --kernel "$img" "${vm_opts[@]}" "${quiet[@]}" \
+		--out "$out" -- "${run_args[@]}"; then
+		run=$boot_run
 		if [ "$side" = A ]; then a_runs+=("$run"); else b_runs+=("$run"); fi
 		echo "$((i + 1)) $side ok $run" >>"$log"
 	else
+		run=$boot_run
 		why=$(tail -n 1 "$dir/boot-$((i + 1)).log")
-		failed+=("boot $((i + 1)) ($side): exit $rc: $why")
-		echo "$((i + 1)) $side failed exit $rc ${run:-} $why" >>"$log"
-		echo "ab: boot $((i + 1)) ($side) failed (exit $rc), left out: $why" >&2
+		failed+=("boot $((i + 1)) ($side): exit $boot_rc: $why")
+		echo "$((i + 1)) $side failed exit $boot_rc ${run:-} $why" >>"$log"
+		echo "ab: boot $((i + 1)) ($side) failed (exit $boot_rc), left out: $why" >&2
 	fi
 }
-join() { local IFS=,; echo "$*"; }
 if [ "$boots" != auto ]; then
 	for ((i = 0; i < 2 * boots; i++)); do boot_one "$i" $((2 * boots)); done
 	echo "ab: $((2 * boots)) boots in $((SECONDS - start)) s; A kept ${#a_runs[@]}, B kept ${#b_runs[@]}" >&2
@@ -137,31 +121,38 @@ for ((k = 1; k <= nblk; k++)); do
 		unpaired+=("block $k (boots $((2 * k - 1)) and $((2 * k))): one boot failed")
 	fi
 done
+# compare's exit is its verdict (0, or 3: something worse) and the flow's own: kept
+rc=0
 if [ ${#pair_a[@]} -ge 3 ]; then
 	"$mmbench" compare "$(join "${pair_a[@]}")" "$(join "${pair_b[@]}")" --paired --history none \
-		--json "$dir/compare.json" --plots "$dir" >/dev/null
+		--json "$dir/compare.json" --plots "$dir" >/dev/null || rc=$?
 else
 	unpaired+=("${#pair_a[@]} whole blocks, fewer than 3: compared unpaired")
 	"$mmbench" compare "$(join "${a_runs[@]}")" "$(join "${b_runs[@]}")" --history none \
-		--json "$dir/compare.json" --plots "$dir" >/dev/null
+		--json "$dir/compare.json" --plots "$dir" >/dev/null || rc=$?
 fi
-rc=$?
-[ "$rc" -eq 2 ] && exit 2
-[ -x "$MMBENCH_TOP/plot/render.sh" ] && command -v gnuplot >/dev/null &&
-	{ "$MMBENCH_TOP/plot/render.sh" "$dir" >/dev/null 2>&1 || echo "ab: plots failed" >&2; }
+[ "$rc" -ne 2 ] || exit 2
+[ -f "$dir/compare.json" ] || { echo "ab: compare failed (exit $rc): no $dir/compare.json" >&2; exit 1; }
+if [ -x "$MMBENCH_TOP/plot/render.sh" ] && command -v gnuplot >/dev/null; then
+	"$MMBENCH_TOP/plot/render.sh" "$dir" >/dev/null 2>&1 || echo "ab: plots failed" >&2
+fi
 {
 	echo "mmbench ab $id: A $(basename "${kernels[0]}") x${#a_runs[@]}, B $(basename "${kernels[1]}") x${#b_runs[@]}"
-	[ "${kernels[0]}" = "${kernels[1]}" ] && echo "(the same image twice: an A/A run, the noise of this machine)"
+	if [ "${kernels[0]}" = "${kernels[1]}" ]; then
+		echo "(the same image twice: an A/A run, the noise of this machine)"
+	fi
 	for f in "${failed[@]}"; do echo "left out: $f"; done
-	[ "$boots" = auto ] && cat "$dir/sequential.txt"
-	[ ${#pair_a[@]} -ge 3 ] &&
+	if [ "$boots" = auto ]; then cat "$dir/sequential.txt"; fi
+	if [ ${#pair_a[@]} -ge 3 ]; then
 		echo "paired: ${#pair_a[@]} blocks, each two boots back to back (A B or B A)"
+	fi
 	for f in "${unpaired[@]}"; do echo "not paired: $f"; done
-	# compare's own summary: everything before its per-side listing ends
-	sed -n '/^summary:/,/^$/p' "$dir/compare.txt"
-	grep -E '^verdicts:' "$dir/compare.txt"
-	grep -q 'emulated CPU' "$dir/compare.txt" &&
-		echo "emulated CPU (TCG): timings are not comparable with hardware; event counts are"
+	# compare's own first screen, its counts, and whether the CPU was emulated
+	jq -r '.summary // empty,
+		(.verdicts | "verdicts: \(.better) better, \(.worse) worse, \(.same) same, " +
+			"\(.inconclusive) inconclusive, \(."n/a") n/a, \(.info) info"),
+		if .emulated then "emulated CPU (TCG): timings are not comparable with hardware; event counts are"
+		else empty end' "$dir/compare.json"
 } | tee "$dir/summary.txt"
 echo "ab: $dir (summary.txt, compare.txt, compare.md, compare.json, plots/)" >&2
 exit "$rc"

@@ -2,8 +2,9 @@
 # Sourced by flows/ab.sh for --boots auto: pairs of boots in ab's order until every judged headline
 # metric of the compare is better, worse or the same within --mde at the level its look may
 # spend (`mmbench seq-alpha`, `mmbench seq-check`), or the next pair would overrun the budget.
-# Uses ab.sh's boot_one, join, a_runs, b_runs, start, dir, mde, budget_s. Each look's compare is
-# the engine's at its own level; seq-check reads its q and interval at the look's level.
+# Uses ab.sh's boot_one, a_runs, b_runs, start, dir, mde, budget_s, and join (vm/common.sh).
+# Each look's compare is the engine's at its own level; seq-check reads its q and interval at
+# the look's level.
 
 max_pairs=20 pairs=0 longest=0 looks=() alpha="" spent=0 stop="" k=0
 while :; do
@@ -32,15 +33,18 @@ while :; do
 	[ ${#looks[@]} -gt 0 ] && [ "${looks[-1]}" = "$n" ] && continue
 	looks+=("$n")
 	k=${#looks[@]}
-	read -r alpha spent < <("$mmbench" seq-alpha --max "$max_pairs" "$(join "${looks[@]}")")
+	if ! read -r alpha spent < <("$mmbench" seq-alpha --max "$max_pairs" "$(join "${looks[@]}")"); then
+		stop="seq-alpha failed at look $k"; break
+	fi
+	# compare and seq-check exit 3 for "worse" and "undecided": answers, not failures
+	rc=0
 	"$mmbench" compare "$(join "${a_runs[@]}")" "$(join "${b_runs[@]}")" --history none \
-		--json "$dir/look-$k.json" >/dev/null 2>"$dir/look-$k.err"
-	rc=$?
+		--json "$dir/look-$k.json" >/dev/null 2>"$dir/look-$k.err" || rc=$?
 	if [ "$rc" -ne 0 ] && [ "$rc" -ne 3 ]; then
 		stop="compare failed at look $k (exit $rc): $(tail -n 1 "$dir/look-$k.err")"; break
 	fi
-	"$mmbench" seq-check --alpha "$alpha" --mde "$mde" "$dir/look-$k.json" >"$dir/look-$k.txt"
-	rc=$?
+	rc=0
+	"$mmbench" seq-check --alpha "$alpha" --mde "$mde" "$dir/look-$k.json" >"$dir/look-$k.txt" || rc=$?
 	echo "ab: look $k, $n boots a side, level $alpha: $(tail -n 1 "$dir/look-$k.txt")" >&2
 	[ "$rc" -eq 0 ] && { stop="decided"; break; }
 	[ "$rc" -eq 3 ] || { stop="seq-check failed at look $k (exit $rc)"; break; }
@@ -50,7 +54,10 @@ done
 	if [ "$k" -gt 0 ]; then
 		echo "looks at $(join "${looks[@]}") boots a side of at most $max_pairs; last level $alpha;" \
 			"alpha spent $spent of 0.05"
-		grep -q '^  ' "$dir/look-$k.txt" && echo "undecided:" && grep '^  ' "$dir/look-$k.txt"
+		if grep -q '^  ' "$dir/look-$k.txt"; then
+			echo "undecided:"
+			grep '^  ' "$dir/look-$k.txt"
+		fi
 		echo "(the verdicts below are compare's own, at 0.05 over every boot; what the" \
 			"sequential design decided is the line above, at level $alpha)"
 	fi

@@ -4,7 +4,7 @@
 # and case, and lets `mmbench bisect-decide` judge the runs against the good and the bad
 # references with the verdict engine: exit 0 good, 1 bad, 125 skip (build or boot failed, or
 # the runs cannot tell even after more boots). Every step goes to ROOT/bisect.log.
-set -u
+set -euo pipefail
 
 MMBENCH_TOP=${MMBENCH_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 mmbench=$MMBENCH_TOP/build/mmbench
@@ -16,35 +16,30 @@ usage_rc=2
 gitdir=$(git rev-parse --git-dir 2>/dev/null) && [ -e "$gitdir/BISECT_START" ] && usage_rc=255
 
 build="" good="" badref="" bench="" metric="" key="" boots=3 max_boots="" out="" run_args=() vm_opts=()
-while [ $# -gt 0 ]; do
-	opt=$1
-	case $opt in
-	--*=*) set -- "${opt%%=*}" "${opt#*=}" "${@:2}"; continue ;;
-	-h | --help) vm_help bisect-run; exit 0 ;;
-	--) shift; run_args=("$@"); break ;;
-	--build | --good | --bad | --bench | --metric | --case | --boots | --max-boots | --out | \
-	--numa | --cpus | --mem | --accel | --timeout | --append)
-		[ $# -ge 2 ] || bad "$opt needs a value" ;;
-	*) bad "unknown argument '$opt' (see ./run.sh bisect-run --help)" ;;
-	esac
-	case $opt in
-	--build) build=$2 ;;
-	--good) good=$2 ;;
-	--bad) badref=$2 ;;
-	--bench) bench=$2 ;;
-	--metric) metric=$2 ;;
-	--case) key=$2 ;;
-	--boots) boots=$2 ;;
-	--max-boots) max_boots=$2 ;;
-	--out) out=$2 ;;
-	*) vm_opts+=("$opt" "$2") ;;
-	esac
-	shift 2
-done
+# shellcheck disable=SC2034 # the table opts_parse reads
+options=(
+	"-h|--help   help  vm_help bisect-run"
+	"--build     value build"
+	"--good      value good"
+	"--bad       value badref"
+	"--bench     value bench"
+	"--metric    value metric"
+	"--case      value key"
+	"--boots     value boots int:1-20"
+	"--max-boots value max_boots"
+	"--out       value out"
+	"--numa      pass  vm_opts"
+	"--cpus      pass  vm_opts"
+	"--mem       pass  vm_opts"
+	"--accel     pass  vm_opts"
+	"--timeout   pass  vm_opts"
+	"--append    pass  vm_opts"
+	"--          rest  run_args"
+)
+opts_parse options "$@"
 for need in build good badref bench metric key; do
 	[ -n "${!need}" ] || bad "--${need/badref/bad} is required"
 done
-[[ $boots =~ ^[0-9]+$ ]] && [ "$boots" -ge 1 ] && [ "$boots" -le 20 ] || bad "--boots $boots: a number from 1 to 20"
 max_boots=${max_boots:-$((3 * boots))}
 [[ $max_boots =~ ^[0-9]+$ ]] && [ "$max_boots" -ge "$boots" ] && [ "$max_boots" -le 60 ] ||
 	bad "--max-boots $max_boots: a number from --boots ($boots) to 60"
@@ -53,11 +48,9 @@ why=$(run_args_problem "$mmbench" "${run_args[@]}")
 [ -z "$why" ] || bad "$why"
 # Before anything is built: can the engine tell good from bad at all?
 msg=$("$mmbench" bisect-decide --check --good "$good" --bad "$badref" --bench "$bench" \
-	--metric "$metric" --case "$key" 2>&1)
-rc=$?
-[ "$rc" -eq 0 ] || bad "${msg#mmbench: bisect-decide: }"
+	--metric "$metric" --case "$key" 2>&1) || bad "${msg#mmbench: bisect-decide: }"
 out=${out:-${MMBENCH_RESULTS:-$MMBENCH_TOP/results}}
-mkdir -p "$out/bisect" || exit 1
+mkdir -p "$out/bisect"
 
 commit=$(git rev-parse HEAD 2>/dev/null) || commit=unknown
 # One bisect: the same tree, references and question; its steps are numbered in bisect.log.
@@ -66,7 +59,7 @@ id=$(printf '%s\n' "$(cd "${gitdir:-.}" 2>/dev/null && pwd)" "$good" "$badref" "
 log=$out/bisect.log
 step=$(($(grep -c " id=$id " "$log" 2>/dev/null || true) + 1))
 sd=$out/bisect/$id-$step
-mkdir -p "$sd" || exit 1
+mkdir -p "$sd"
 start=$SECONDS
 
 # record VERDICT EXIT TEXT: one line of bisect.log, and the exit git bisect run reads
@@ -82,36 +75,32 @@ runs=()
 if ! bash -c "$build" >"$sd/build.out" 2>"$sd/build.err"; then
 	record skip 125 "the build failed: $(tail -n 1 "$sd/build.err")"
 fi
-image=$(grep -v '^[[:space:]]*$' "$sd/build.out" | tail -n 1)
+image=$(sed '/^[[:space:]]*$/d' "$sd/build.out" | tail -n 1)
 kimage_check "$image" >/dev/null || record skip 125 "the build's last line '$image' is not a kernel image"
 
-join() { local IFS=,; echo "$*"; }
 booted=0 batch=$boots looks=()
 while :; do
 	for ((i = 0; i < batch && booted < max_boots; i++)); do
 		booted=$((booted + 1))
-		extra=$(printf '"bisect":{"id":"%s","commit":"%s","step":%d,"boot":%d}' \
-			"$id" "$commit" "$step" "$booted")
-		res=$(MMBENCH_VM_EXTRA=$extra "$MMBENCH_TOP/vm/run-vm.sh" --kernel "$image" \
-			"${vm_opts[@]}" --quiet --no-report --out "$out" -- "${run_args[@]}" \
-			2>"$sd/boot-$booted.log")
-		rc=$?
-		run=$(printf '%s\n' "$res" | tail -n 1)
-		if [ "$rc" -eq 0 ] && [ -d "$run" ] && [ ! -e "$run/INCOMPLETE" ]; then
-			runs+=("$run")
+		extra=$(jq -cn --arg id "$id" --arg commit "$commit" --argjson step "$step" \
+			--argjson boot "$booted" '{bisect: {id: $id, commit: $commit, step: $step, boot: $boot}}')
+		if vm_boot "$extra" "$sd/boot-$booted.log" --kernel "$image" "${vm_opts[@]}" --quiet \
+			--out "$out" -- "${run_args[@]}"; then
+			runs+=("$boot_run")
 		elif [ ${#runs[@]} -eq 0 ]; then
-			record skip 125 "boot $booted failed (exit $rc): $(tail -n 1 "$sd/boot-$booted.log")"
+			record skip 125 "boot $booted failed (exit $boot_rc): $(tail -n 1 "$sd/boot-$booted.log")"
 		else
-			echo "bisect-run: boot $booted failed (exit $rc), left out" >&2
+			echo "bisect-run: boot $booted failed (exit $boot_rc), left out" >&2
 		fi
 	done
 	# each decision is a look: its runs so far, once per count (a failed boot adds none)
 	batch=1
 	[ ${#looks[@]} -gt 0 ] && [ "${looks[-1]}" = "${#runs[@]}" ] || looks+=("${#runs[@]}")
+	# its exit is the decision
+	rc=0
 	verdict=$("$mmbench" bisect-decide --good "$good" --bad "$badref" --bench "$bench" \
 		--metric "$metric" --case "$key" --looks "$(join "${looks[@]}")" \
-		--max-boots "$max_boots" "$(join "${runs[@]}")" 2>"$sd/decide.err")
-	rc=$?
+		--max-boots "$max_boots" "$(join "${runs[@]}")" 2>"$sd/decide.err") || rc=$?
 	case $rc in
 	0) record good 0 "$verdict" ;;
 	1) record bad 1 "$verdict" ;;
