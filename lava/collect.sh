@@ -2,10 +2,12 @@
 # ./run.sh lava collect: a finished LAVA job's log -> the mmbench run framed in it, checked whole
 # and as untrusted input, archived under ROOT/<kernel>/ by the vm runner (vm/run-vm.sh
 # --from-console) with the job's id, device type and device in the manifest ("lava").
-set -u
+set -euo pipefail
 
 MMBENCH_TOP=${MMBENCH_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 export MMBENCH_TOP
+vm_who="lava collect"
+. "$MMBENCH_TOP/vm/common.sh"
 
 usage() {
 	cat <<'EOF'
@@ -19,30 +21,17 @@ nothing archived.
 EOF
 }
 
-bad() {
-	echo "lava collect: $*" >&2
-	exit 2
-}
-
 src="" out="" job_id="" device="" dtype=""
-while [ $# -gt 0 ]; do
-	opt=$1
-	case $opt in
-	--*=*) set -- "${opt%%=*}" "${opt#*=}" "${@:2}"; continue ;;
-	-h | --help) usage; exit 0 ;;
-	--out | --job-id | --device | --device-type)
-		[ $# -ge 2 ] || bad "$opt needs a value"
-		case $opt in
-		--out) out=$2 ;;
-		--job-id) job_id=$2 ;;
-		--device) device=$2 ;;
-		--device-type) dtype=$2 ;;
-		esac
-		shift 2 ;;
-	-*) bad "unknown argument '$opt' (see ./run.sh lava collect --help)" ;;
-	*) [ -z "$src" ] || bad "one LOG_OR_DIR only ('$src', '$opt')"; src=$opt; shift ;;
-	esac
-done
+# shellcheck disable=SC2034 # the table opts_parse reads
+options=(
+	"-h|--help     help  usage"
+	"--out         value out"
+	"--job-id      value job_id"
+	"--device      value device"
+	"--device-type value dtype"
+	"LOG_OR_DIR    arg   src"
+)
+opts_parse options "$@"
 [ -n "$src" ] || bad "needs a job log or a job directory (see --help)"
 log=$src
 if [ -d "$src" ]; then
@@ -55,12 +44,13 @@ fi
 [ -f "$log" ] && [ -r "$log" ] || bad "$log: no such readable file"
 out=${out:-${MMBENCH_RESULTS:-$MMBENCH_TOP/results}}
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/mmbench-lava.XXXXXX") || exit 1
+work=$(mktemp -d "${TMPDIR:-/tmp}/mmbench-lava.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 python3 "$MMBENCH_TOP/lava/records.py" "$log" "$work/console.log" "$work/records.json" || exit 2
 
 # The frame whole, and the run in it as the reader takes it, before anything is archived.
-uf=$("$MMBENCH_TOP/guest/unframe.sh" "$work/console.log" "$work/back")
+# unframe's exit (0 whole, 3 incomplete, 1 absent) is said again in its status= line
+uf=$("$MMBENCH_TOP/guest/unframe.sh" "$work/console.log" "$work/back") || :
 status=$(printf '%s\n' "$uf" | sed -n 's/^status=//p')
 case $status in
 whole) ;;
@@ -69,7 +59,7 @@ absent) bad "$log: no mmbench frame in the job's console: nothing archived" ;;
 esac
 run=""
 for d in "$work"/back/*/*/; do
-	[ -f "$d/manifest.json" ] && run=$d
+	if [ -f "$d/manifest.json" ]; then run=$d; fi
 done
 [ -n "$run" ] || bad "$log: the frame holds no run directory: nothing archived"
 msg=$("$MMBENCH_TOP/build/mmbench" lava-results --check "$run" 2>&1) ||
@@ -83,9 +73,11 @@ lava=$(jq -cn --arg id "$job_id" --arg dt "$dtype" --arg dev "$device" --slurpfi
 	  test_cases: ([$r[0][] | select(.definition == "mmbench")] | length),
 	  measurements: ([$r[0][] | select(.definition == "mmbench-metrics")] | length)}')
 
-res=$("$MMBENCH_TOP/vm/run-vm.sh" --from-console "$work/console.log" --out "$out" --quiet --no-report)
-rc=$?
-dest=$(printf '%s\n' "$res" | tail -n 1)
+# the runner's exit says whether the run is whole and mmbench in the guest exited 0: collect's too
+rc=0
+res=$("$MMBENCH_TOP/vm/run-vm.sh" --from-console "$work/console.log" --out "$out" --quiet --no-report) ||
+	rc=$?
+dest=$(run_dir_last "$res")
 [ -n "$dest" ] && [ -f "$dest/manifest.json" ] || { echo "lava collect: archiving failed" >&2; exit 1; }
 # The manifest, written whole under another name and renamed, as every file of a run.
 jq --argjson lava "$lava" '. + {lava: $lava}' "$dest/manifest.json" >"$dest/.manifest.json.tmp" &&

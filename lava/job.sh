@@ -2,11 +2,12 @@
 # ./run.sh lava job: writes a LAVA job that boots a kernel with the mmbench ramdisk (the vm
 # runner's, which also prints what the job's test monitors match), runs mmbench and brings the
 # run directory back framed on the console; for the qemu device type also a device for lava-run.
-set -u
+set -euo pipefail
 
 MMBENCH_TOP=${MMBENCH_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 export MMBENCH_TOP
-. "$MMBENCH_TOP/vm/kimage.sh"
+vm_who="lava job"
+. "$MMBENCH_TOP/vm/common.sh"
 . "$MMBENCH_TOP/guest/initramfs.sh"
 . "$MMBENCH_TOP/vm/qemu.sh"
 . "$MMBENCH_TOP/lava/yaml.sh"
@@ -27,34 +28,22 @@ usage: ./run.sh lava job --kernel IMAGE_OR_URL [--device-type qemu|x86] [--numa 
 EOF
 }
 
-bad() {
-	echo "lava job: $*" >&2
-	exit 2
-}
-
 kernel="" dtype=qemu numa=1 cpus="" mem=4G timeout="" url_base="" dir="" run_args=()
-while [ $# -gt 0 ]; do
-	opt=$1
-	case $opt in
-	--*=*) set -- "${opt%%=*}" "${opt#*=}" "${@:2}"; continue ;;
-	-h | --help) usage; exit 0 ;;
-	--) shift; run_args=("$@"); break ;;
-	--kernel | --device-type | --numa | --cpus | --mem | --timeout | --url-base | --out) ;;
-	*) bad "unknown argument '$opt' (see ./run.sh lava job --help)" ;;
-	esac
-	[ $# -ge 2 ] || bad "$opt needs a value"
-	case $opt in
-	--kernel) kernel=$2 ;;
-	--device-type) dtype=$2 ;;
-	--numa) numa=$2 ;;
-	--cpus) cpus=$2 ;;
-	--mem) mem=$2 ;;
-	--timeout) timeout=$2 ;;
-	--url-base) url_base=${2%/} ;;
-	--out) dir=$2 ;;
-	esac
-	shift 2
-done
+# shellcheck disable=SC2034 # the table opts_parse reads
+options=(
+	"-h|--help     help  usage"
+	"--kernel      value kernel"
+	"--device-type value dtype"
+	"--numa        value numa"
+	"--cpus        value cpus"
+	"--mem         value mem"
+	"--timeout     value timeout secs:60"
+	"--url-base    value url_base"
+	"--out         value dir"
+	"--            rest  run_args"
+)
+opts_parse options "$@"
+url_base=${url_base%/}
 
 # Everything is checked before anything is written.
 [ -n "$kernel" ] || bad "--kernel IMAGE_OR_URL is required"
@@ -75,35 +64,21 @@ if [ -n "$kernel_file" ]; then
 fi
 [ -z "$url_base" ] || [[ $url_base =~ ^(https?|file):// ]] || bad "--url-base $url_base: not an http(s):// or file:// URL"
 cpus=$(vm_topology_cpus "$numa" "$cpus") || bad "$cpus"
-mem_mb=$(size_mb "$mem")
-[ -n "$mem_mb" ] && [ "$mem_mb" -ge 1024 ] || bad "--mem $mem: not a size of at least 1G (e.g. 4G)"
+mem_mb=$(size_mb "$mem") || mem_mb=0
+[ "$mem_mb" -ge 1024 ] || bad "--mem $mem: not a size of at least 1G (e.g. 4G)"
 node_mb=$((mem_mb / numa))
 mem_mb=$((node_mb * numa))	# what the nodes add up to, as in ./run.sh vm
-case ${run_args[0]:-} in sweep | run | compare) bad "RUN_ARGS: the job runs 'mmbench run'; give its options only" ;; esac
-profile=""
-for ((i = 0; i < ${#run_args[@]}; i++)); do
-	case ${run_args[i]} in
-	--out | --out=* | --runs | --runs=*) bad "RUN_ARGS: ${run_args[i]} is for the host, not the guest" ;;
-	--profile) profile=${run_args[i + 1]:-} ;;
-	--profile=*) profile=${run_args[i]#*=} ;;
-	esac
-done
+profile=$(run_args_profile "${run_args[@]}")
 # mmbench alone would run quick; in a job the default is smoke, as in ./run.sh vm
-[ -z "$profile" ] && profile=smoke && run_args+=(--profile smoke)
-if ! msg=$("$MMBENCH_TOP/build/mmbench" run --check-only "${run_args[@]}" 2>&1); then
-	msg=${msg#mmbench run: }
-	bad "RUN_ARGS: ${msg#mmbench: }"
-fi
-need_mb=$(profile_min_mb "$profile")
+[ -n "$profile" ] || { profile=smoke; run_args+=(--profile smoke); }
+why=$(run_args_problem "$MMBENCH_TOP/build/mmbench" "${run_args[@]}")
+[ -z "$why" ] || bad "$why"
+need_mb=$(profile_min_mb "$profile") || exit 1
 # a real device has the memory it has; the qemu guest has what --mem gives it
 [ "$dtype" != qemu ] || [ "$mem_mb" -ge "$need_mb" ] ||
 	bad "--mem $mem is too small for the $profile profile: it needs at least ${need_mb}M"
 timeout=${timeout:-$(profile_timeout "$profile")}
-[[ $timeout =~ ^[0-9]+$ ]] && [ "$timeout" -ge 60 ] || bad "--timeout $timeout: at least 60 seconds"
-busybox=""
-for b in /bin/busybox /usr/bin/busybox; do
-	if [ -x "$b" ] && ! ldd "$b" >/dev/null 2>&1; then busybox=$b; break; fi
-done
+busybox=$(vm_busybox)
 [ -n "$busybox" ] || { echo "lava job: no static busybox: apt-get install busybox-static" >&2; exit 1; }
 dir=${dir:-${MMBENCH_RESULTS:-$MMBENCH_TOP/results}/lava/$(date +%Y%m%d-%H%M%S)}
 [ ! -e "$dir/job.yaml" ] || bad "$dir/job.yaml exists: pick another --out"
@@ -114,37 +89,32 @@ if [ -n "$kernel_file" ]; then
 	release=${version%% *}
 	kconfig=$(kimage_kconfig "$kernel_file" "$release")
 fi
-accel=none
-[ "$dtype" = qemu ] && accel=tcg
-# The manifest's "vm": for qemu the members ./run.sh vm records for the same guest, so that
-# compare sees only what differs (the runner, the device type).
-mem_text=$(size_text "$mem_mb")
-vm=$(jq -cn --arg dt "$dtype" --arg accel "$accel" --argjson numa "$numa" --argjson cpus "$cpus" \
-	--arg mem "$mem_text" --argjson mem_mb "$mem_mb" --argjson node_mb "$node_mb" \
-	--arg kernel "$kernel_url" --arg image "${kernel_file:+$(basename "$kernel_file")}" \
-	--arg version "$version" \
+# The manifest's "vm": for qemu the members ./run.sh vm records for the same guest (TCG,
+# single-threaded), so that compare sees only what differs (the runner, the device type).
+guest='{}'
+if [ "$dtype" = qemu ]; then
+	guest=$(vm_guest_json tcg "$numa" "$cpus" "$mem_mb" "$node_mb" single "")
+fi
+vm=$(jq -cn --arg dt "$dtype" --arg kernel "$kernel_url" --argjson guest "$guest" \
+	--arg image "${kernel_file:+$(basename "$kernel_file")}" --arg version "$version" \
 	'{runner: "lava", device_type: $dt, kernel_url: $kernel}
 	 + (if $image == "" then {} else {kernel_image: $image, kernel_version: $version} end)
-	 + (if $dt == "qemu" then {accel: $accel, numa_nodes: $numa, cpus: $cpus, sockets: $numa,
-	    mem: $mem, mem_mb: $mem_mb, mem_per_node_mb: $node_mb, cpu_model: "max",
-	    tcg_thread: "single", append: ""} else {} end)')
+	 + $guest')
 
-mkdir -p "$dir" || exit 1
-work=$(mktemp -d "$dir/.job.XXXXXX") || exit 1
+mkdir -p "$dir"
+work=$(mktemp -d "$dir/.job.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-# The guest keeps a fifth of the job's time (at least 30 s) to send what it has.
-margin=$((timeout / 5 > 30 ? timeout / 5 : 30))
 MMBENCH_LAVA=1 initramfs_build "$work/ramdisk.cpio.gz" "$MMBENCH_TOP/build/mmbench" "$busybox" \
-	"$kconfig" "$release" $((timeout - margin)) "$vm" "${run_args[@]}" ||
+	"$kconfig" "$release" "$(vm_guest_timeout "$timeout")" "$vm" "${run_args[@]}" ||
 	{ echo "lava job: packing the ramdisk failed" >&2; exit 1; }
 ramdisk_url=${url_base:+$url_base/ramdisk.cpio.gz}
 ramdisk_url=${ramdisk_url:-file://$(realpath "$dir")/ramdisk.cpio.gz}
 
 qemu_topology "$cpus" "$numa" "$node_mb"
 lava_job_yaml "$dtype" >"$work/job.yaml" || exit 1
-[ "$dtype" = qemu ] && { lava_device_yaml >"$work/device.yaml" || exit 1; }
+if [ "$dtype" = qemu ]; then lava_device_yaml >"$work/device.yaml"; fi
 for f in ramdisk.cpio.gz device.yaml job.yaml; do
-	[ -f "$work/$f" ] && mv "$work/$f" "$dir/$f"
+	if [ -f "$work/$f" ]; then mv "$work/$f" "$dir/$f"; fi
 done
 if [ "$dtype" != qemu ] && grep -q FILL-IN "$dir/job.yaml"; then
 	echo "lava job: $dir/job.yaml: fill in the URLs marked FILL-IN (serve ramdisk.cpio.gz and the kernel" \

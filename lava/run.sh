@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # ./run.sh lava run: runs a job ./run.sh lava job wrote on the local dispatcher (lava-run, no
 # lava-server, no network), output under DIR/output/, then collects it into the archive.
-set -u
+set -euo pipefail
 
 MMBENCH_TOP=${MMBENCH_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 export MMBENCH_TOP
+vm_who="lava run"
+. "$MMBENCH_TOP/vm/common.sh"
+. "$MMBENCH_TOP/lava/yaml.sh"
 
 usage() {
 	cat <<'EOF'
@@ -16,21 +19,14 @@ timeouts do not always fire); DIR/output/ gets lava.log (every record), result.y
 EOF
 }
 
-bad() {
-	echo "lava run: $*" >&2
-	exit 2
-}
-
 dir="" out_args=()
-while [ $# -gt 0 ]; do
-	case $1 in
-	-h | --help) usage; exit 0 ;;
-	--out=*) out_args=(--out "${1#*=}"); shift ;;
-	--out) [ $# -ge 2 ] || bad "--out needs a value"; out_args=(--out "$2"); shift 2 ;;
-	-*) bad "unknown argument '$1' (see ./run.sh lava run --help)" ;;
-	*) [ -z "$dir" ] || bad "one DIR only"; dir=$1; shift ;;
-	esac
-done
+# shellcheck disable=SC2034 # the table opts_parse reads
+options=(
+	"-h|--help help usage"
+	"--out     pass out_args"
+	"DIR       arg  dir"
+)
+opts_parse options "$@"
 [ -n "$dir" ] || bad "needs the DIR ./run.sh lava job wrote"
 [ -f "$dir/job.yaml" ] || bad "$dir: no job.yaml (write one with ./run.sh lava job)"
 [ -f "$dir/device.yaml" ] ||
@@ -38,12 +34,9 @@ done
 [ ! -e "$dir/output" ] || bad "$dir/output exists: this job ran already (./run.sh lava collect $dir)"
 [ "$(id -u)" -eq 0 ] || bad "lava-run must run as root"
 command -v lava-run >/dev/null || { echo "lava run: lava-run not found: make deps installs lava-dispatcher" >&2; exit 1; }
-limit=$(python3 -c 'import sys, yaml
-t = yaml.safe_load(open(sys.argv[1]))["timeouts"]["job"]
-print(int(t.get("seconds", 0) + 60 * t.get("minutes", 0) + 3600 * t.get("hours", 0)))' "$dir/job.yaml" 2>/dev/null) ||
-	bad "$dir/job.yaml: no timeouts.job in it"
+limit=$(lava_job_seconds "$dir/job.yaml") || bad "$dir/job.yaml: no timeouts.job in it"
 
-mkdir "$dir/output" || exit 1
+mkdir "$dir/output"
 id=$(date +%s)$$
 jq -n --arg id "$id" --arg dev "local:$(hostname)" '{job_id: $id, device_type: "qemu", device: $dev}' \
 	>"$dir/output/job.json"
@@ -51,15 +44,16 @@ echo "lava run: job $id on the local dispatcher (at most $((limit + 60)) s)" >&2
 start=$SECONDS
 # force_tcg: a job edited to use lava-test-shell has its overlay applied by libguestfs, whose
 # helper VM tries KVM, which hangs here.
+# lava-run's exit (and timeout's 124) is reported, then the job's result decides.
+rc=0
 LIBGUESTFS_BACKEND_SETTINGS=force_tcg timeout -k 10 $((limit + 60)) \
 	lava-run --job-id "$id" --output-dir "$dir/output" --device "$dir/device.yaml" "$dir/job.yaml" \
-	>"$dir/output/lava-run.out" 2>"$dir/output/lava.log"
-rc=$?
-result=$(sed -n 's/^result: //p' "$dir/output/result.yaml" 2>/dev/null)
+	>"$dir/output/lava-run.out" 2>"$dir/output/lava.log" || rc=$?
+result=$(sed -n 's/^result: //p' "$dir/output/result.yaml" 2>/dev/null) || result=""
 echo "lava run: lava-run exited $rc after $((SECONDS - start)) s; job ${result:-without a result}" >&2
 [ "$rc" -eq 124 ] && echo "lava run: lava-run was stopped at ${limit}+60 s" >&2
-"$MMBENCH_TOP/lava/collect.sh" "$dir" "${out_args[@]}"
-crc=$?
+crc=0
+"$MMBENCH_TOP/lava/collect.sh" "$dir" "${out_args[@]}" || crc=$?
 # lava-run exits 0 when the job completes even if test cases fail: the job's result decides.
 [ "$crc" -eq 0 ] && [ "$result" != pass ] && crc=1
 exit "$crc"

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # ./run.sh lava submit: a job per kernel and device type (as ./run.sh lava job writes it), submitted
 # to a LAVA lab through lavacli, waited for in parallel, each run collected as its job finishes.
-set -u
+set -euo pipefail
 
 MMBENCH_TOP=${MMBENCH_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 export MMBENCH_TOP
+vm_who="lava submit"
+. "$MMBENCH_TOP/vm/common.sh"
+. "$MMBENCH_TOP/lava/yaml.sh"
 
 usage() {
 	cat <<'EOF'
@@ -31,11 +34,6 @@ reason); 2 on bad input, with nothing submitted.
 EOF
 }
 
-bad() {
-	echo "lava submit: $*" >&2
-	exit 2
-}
-
 say() {
 	echo "lava submit: $*" >&2
 }
@@ -45,33 +43,28 @@ HEARTBEAT_S=30		# a progress line at least this often while jobs run
 LAB_FAILS=20		# polls in a row the lab may fail to answer before the wait ends
 
 kernels=() dtypes=() identity=default url_base="" job_dir="" out="" wait_s="" db="" job_opts=() run_args=()
-while [ $# -gt 0 ]; do
-	opt=$1
-	case $opt in
-	--*=*) set -- "${opt%%=*}" "${opt#*=}" "${@:2}"; continue ;;
-	-h | --help) usage; exit 0 ;;
-	--) shift; run_args=("$@"); break ;;
-	--kernel | --device-type | --identity | --url-base | --job-dir | --out | --wait | --db | \
-		--numa | --cpus | --mem | --timeout) ;;
-	*) bad "unknown argument '$opt' (see ./run.sh lava submit --help)" ;;
-	esac
-	[ $# -ge 2 ] || bad "$opt needs a value"
-	case $opt in
-	--kernel) kernels+=("$2") ;;
-	--device-type) dtypes+=("$2") ;;
-	--identity) identity=$2 ;;
-	--url-base) url_base=${2%/} ;;
-	--job-dir) job_dir=$2 ;;
-	--out) out=$2 ;;
-	--wait) wait_s=$2 ;;
-	--db) db=$2; [ -n "$db" ] || bad "--db needs a database URL (libpq)" ;;
-	*) job_opts+=("$opt" "$2") ;;
-	esac
-	shift 2
-done
+# shellcheck disable=SC2034 # the table opts_parse reads
+options=(
+	"-h|--help     help  usage"
+	"--kernel      list  kernels"
+	"--device-type list  dtypes"
+	"--identity    value identity"
+	"--url-base    value url_base"
+	"--job-dir     value job_dir"
+	"--out         value out"
+	"--wait        value wait_s secs:60"
+	"--db          value db"
+	"--numa        pass  job_opts"
+	"--cpus        pass  job_opts"
+	"--mem         pass  job_opts"
+	"--timeout     pass  job_opts"
+	"--            rest  run_args"
+)
+opts_parse options "$@"
+url_base=${url_base%/}
+[ -z "${opts_given[--db]+x}" ] || [ -n "$db" ] || bad "--db needs a database URL (libpq)"
 [ ${#kernels[@]} -gt 0 ] || bad "--kernel IMAGE_OR_URL is required"
 [ ${#dtypes[@]} -gt 0 ] || dtypes=(qemu)
-[ -z "$wait_s" ] || [[ $wait_s =~ ^[0-9]+$ && $wait_s -ge 60 ]] || bad "--wait $wait_s: at least 60 seconds"
 [ -z "$url_base" ] || [[ $url_base =~ ^(https?|file):// ]] || bad "--url-base $url_base: not an http(s):// or file:// URL"
 command -v lavacli >/dev/null || { say "lavacli not found: make deps installs it"; exit 1; }
 if ! [[ $identity =~ ^[A-Za-z0-9_.-]+$ ]] || ! lavacli identities show "$identity" >/dev/null 2>&1; then
@@ -101,7 +94,7 @@ stamp=$(date +%Y%m%d-%H%M%S)
 job_dir=${job_dir:-${MMBENCH_RESULTS:-$MMBENCH_TOP/results}/lava/submit-$stamp}
 [ ! -e "$job_dir" ] || [ -z "$(ls -A "$job_dir" 2>/dev/null)" ] || bad "--job-dir $job_dir is not empty"
 made_dir=0
-[ -d "$job_dir" ] || { mkdir -p "$job_dir" || exit 1; made_dir=1; }
+[ -d "$job_dir" ] || { mkdir -p "$job_dir"; made_dir=1; }
 undo() {
 	if [ "$made_dir" = 1 ]; then rm -rf "$job_dir"; else rm -rf "${dirs[@]}"; fi
 }
@@ -112,12 +105,12 @@ for k in "${kernels[@]}"; do
 		d=$job_dir/$name
 		args=(--kernel "$k" --device-type "$t" --out "$d" "${job_opts[@]}")
 		[ -n "$url_base" ] && args+=(--url-base "$url_base/$name")
-		msg=$("$MMBENCH_TOP/lava/job.sh" "${args[@]}" -- "${run_args[@]}" 2>&1 >/dev/null)
-		rc=$?
+		rc=0
+		msg=$("$MMBENCH_TOP/lava/job.sh" "${args[@]}" -- "${run_args[@]}" 2>&1 >/dev/null) || rc=$?
 		dirs+=("$d")
 		if [ "$rc" -ne 0 ]; then
 			undo
-			msg=$(grep -v '^lava job: .*/job.yaml (' <<<"$msg" | head -n 1)
+			msg=$(sed -n '/^lava job: .*\/job.yaml (/!{p;q}' <<<"$msg")
 			echo "lava submit: ${msg#lava job: }" >&2
 			exit "$rc"
 		fi
@@ -130,13 +123,11 @@ for k in "${kernels[@]}"; do
 	done
 done
 
-# The bound of a job: its own timeout (job.yaml's timeouts.job) plus time in the queue.
+# The bound of a job: its own timeout (job.yaml's timeouts.job, else an hour) plus time in the queue.
 job_bound() {
 	local s
-	s=$(python3 -c 'import sys, yaml
-t = yaml.safe_load(open(sys.argv[1]))["timeouts"]["job"]
-print(int(t.get("seconds", 0) + 60 * t.get("minutes", 0) + 3600 * t.get("hours", 0)))' "$1/job.yaml" 2>/dev/null)
-	echo $(( ${s:-3600} + 600 ))
+	s=$(lava_job_seconds "$1/job.yaml") || s=3600
+	echo $((s + 600))
 }
 
 # shellcheck source=lava/wait.sh

@@ -11,7 +11,8 @@ ids=() states=() starts=() bounds=() pending=()
 submit_all() {
 	local i r
 	for i in "${!dirs[@]}"; do
-		r=$(lava jobs submit "${dirs[i]}/job.yaml")
+		# lavacli's exit is not to be trusted either way (lava()): its answer is checked
+		r=$(lava jobs submit "${dirs[i]}/job.yaml") || :
 		ids[i]=""
 		if [[ ! $r =~ ^[0-9]+$ ]]; then
 			say "the lab refused ${dirs[i]}/job.yaml: $(tr '\n' ' ' <<<"$r")"
@@ -46,7 +47,7 @@ for r in yaml.safe_load(open(sys.argv[1])) or []:
     m = r.get("metadata") or {}
     if r.get("suite") == "lava" and r.get("name") == "job" and isinstance(m, dict) and m.get("error_msg"):
         print(" ".join(str(m["error_msg"]).split()))
-        break' "$1" 2>/dev/null
+        break' "$1" 2>/dev/null || :
 }
 
 # finish I SHOW_JSON: a job that ended. Its log and results are kept in its directory; a Complete
@@ -68,10 +69,10 @@ finish() {
 		status=1
 		return
 	fi
+	crc=0
 	dest=$("$MMBENCH_TOP/lava/collect.sh" "$d/lava.log" --out "$out" --job-id "$id" \
-		--device "$dev" --device-type "$dt")
-	crc=$?
-	dest=$(tail -n 1 <<<"$dest")
+		--device "$dev" --device-type "$dt") || crc=$?
+	dest=$(run_dir_last "$dest")
 	if [ -z "$dest" ] || [ ! -f "$dest/manifest.json" ]; then
 		say "job $id (${labels[i]}): Complete, but its run could not be archived (log: $d/lava.log)"
 		printf '%s\t%s\t-\n' "$id" "$health"

@@ -1,6 +1,13 @@
-# Sourced by lava/job.sh: the job's YAML. Strings go in as JSON strings (jq), which YAML
+# Sourced by lava/job.sh (and run.sh, submit.sh, which read a job's bound back): the job's YAML. Strings go in as JSON strings (jq), which YAML
 # reads as double-quoted scalars, so no value can break the document.
 # shellcheck shell=bash disable=SC2154 # job.sh's globals: timeout release run_args kernel_url
+
+# lava_job_seconds JOB_YAML: the job's own bound, its timeouts.job in seconds; fails without one.
+lava_job_seconds() {
+	python3 -c 'import sys, yaml
+t = yaml.safe_load(open(sys.argv[1]))["timeouts"]["job"]
+print(int(t.get("seconds", 0) + 60 * t.get("minutes", 0) + 3600 * t.get("hours", 0)))' "$1" 2>/dev/null
+}
 
 yaml_quote() {	# yaml_quote TEXT: TEXT as a quoted YAML scalar (not yq, the tool)
 	jq -n --arg s "$1" '$s'
