@@ -5,6 +5,7 @@
 # usage: frame.sh DIR [KEY=VALUE ...] > console
 # The KEY=VALUE words (no spaces) go into the begin marker, e.g. release=6.1.0-56-cloud-amd64 rc=0.
 # Runs under busybox sh in the guest and under dash/bash with coreutils on the host (tests).
+# No set -e: a step that fails (tar on an unreadable file) still frames what it has, marked.
 
 if [ $# -lt 1 ] || [ ! -d "$1" ]; then
 	echo "frame.sh: usage: frame.sh DIR [KEY=VALUE ...]" >&2

@@ -6,7 +6,7 @@
 # truncated_files). Exit: 0 whole (sha256 and length match, both markers seen), 3 incomplete
 # (what could be decoded is unpacked into DEST, with DEST/INCOMPLETE saying why), 1 no frame
 # at all, 2 usage. A whole transfer never leaves INCOMPLETE behind; an incomplete one always does.
-set -u
+set -euo pipefail
 
 if [ $# -ne 2 ] || [ ! -r "$1" ]; then
 	echo "unframe.sh: usage: unframe.sh CONSOLE_LOG DEST" >&2
@@ -52,7 +52,9 @@ nlines=$(cat "$work/nlines")
 tr -d '\n' <"$work/data" >"$work/b64"
 b64len=$(wc -c <"$work/b64")
 truncate -s $((b64len / 4 * 4)) "$work/b64"
-base64 -d -i <"$work/b64" >"$work/payload" 2>/dev/null
+# Corrupt or cut data decodes short or not at all: the checks below say which, so the exits of
+# base64, gzip and tar here are data, not failures.
+base64 -d -i <"$work/b64" >"$work/payload" 2>/dev/null || :
 received=$(wc -c <"$work/payload")
 got_sha=$(sha256sum "$work/payload" | cut -d' ' -f1)
 
@@ -74,9 +76,9 @@ elif [ "$(field tar "$begin")" = failed ]; then
 fi
 
 # Unpack what there is; GNU tar refuses absolute names and "..", so a guest cannot write outside.
-gzip -dc <"$work/payload" 2>/dev/null >"$work/payload.tar"
-tar -xf "$work/payload.tar" -C "$dest" --no-same-owner 2>/dev/null
-tar_rc=$?
+gzip -dc <"$work/payload" 2>/dev/null >"$work/payload.tar" || :
+tar_rc=0
+tar -xf "$work/payload.tar" -C "$dest" --no-same-owner 2>/dev/null || tar_rc=$?
 if [ -z "$reason" ] && [ $tar_rc -ne 0 ]; then
 	reason="the archive does not unpack (tar exit $tar_rc)"
 fi
@@ -96,12 +98,12 @@ truncated=$(tar -tvf "$work/payload.tar" 2>/dev/null | awk '$1 ~ /^-/ { print $3
 	while read -r size name; do
 		have=$(stat -c %s "$dest/$name" 2>/dev/null || echo -1)
 		[ "$have" = "$size" ] || printf '%s ' "${name#./}"
-	done)
+	done) || :	# tar -t of a cut archive lists what it can, then fails
 echo "status=incomplete"
 echo "reason=$reason"
 echo "truncated_files=${truncated% }"
 {
 	echo "incomplete: $reason"
-	[ -n "$truncated" ] && echo "truncated files: ${truncated% }"
+	if [ -n "$truncated" ]; then echo "truncated files: ${truncated% }"; fi
 } >"$dest/INCOMPLETE"
 exit 3

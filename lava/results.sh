@@ -2,6 +2,7 @@
 # (lava/job.sh) match. Between "cases begin" and "cases end": the run directory framed as in
 # ./run.sh vm, then one line per mmbench case; between "metrics begin" and "metrics end", one
 # measurement per headline metric. The markers appear nowhere else on the console.
+# No set -e (it is /init's shell): every marker must go out, whatever fails between them.
 # shellcheck shell=sh disable=SC2154 # rc and state are /init's
 lava_run=""
 for d in /results/*/*/; do

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Draws every chart whose data mmbench wrote into DIR/plots (.dat + .vars) as PNG and SVG.
 # Usage: plot/render.sh DIR   (after `mmbench report DIR` or `mmbench compare ... --plots DIR`)
-set -u
+set -euo pipefail
 dir=${1:?usage: plot/render.sh DIR}
 scriptdir=$(cd "$(dirname "$0")" && pwd)
 if [ ! -d "$dir/plots" ]; then

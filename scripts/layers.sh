@@ -3,7 +3,7 @@
 #   sys < knobs < core < stats < results < archive < analysis < report < cmd;
 #   benches/ sit on core (and what core sits on).
 # Prints every include that runs the wrong way and fails when there is one.
-set -u
+set -euo pipefail
 cd "$(dirname "$0")/.." || exit 1
 rank() {
 	case $1 in

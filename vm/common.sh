@@ -1,6 +1,7 @@
 # The one library the scripts behind run.sh share (vm/run-vm.sh, flows/, lava/): the option
 # parser, usage errors, help, RUN_ARGS checks, the static busybox, the guest's deadline, the
 # manifest's vm object, a boot under the runner; it brings kimage.sh (images, sizes, profiles).
+# Sourced: the shell options (set -euo pipefail) are the script's.
 # shellcheck shell=bash
 . "$MMBENCH_TOP/vm/kimage.sh"
 
