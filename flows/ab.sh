@@ -148,7 +148,7 @@ fi
 	fi
 	for f in "${unpaired[@]}"; do echo "not paired: $f"; done
 	# compare's own first screen, its counts, and whether the CPU was emulated
-	jq -r '.summary // empty,
+	jq -r '(.summary // empty | sub("\n+$"; "\n")),
 		(.verdicts | "verdicts: \(.better) better, \(.worse) worse, \(.same) same, " +
 			"\(.inconclusive) inconclusive, \(."n/a") n/a, \(.info) info"),
 		if .emulated then "emulated CPU (TCG): timings are not comparable with hardware; event counts are"
