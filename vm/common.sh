@@ -27,7 +27,8 @@ bad() {
 opts_parse() {
 	local -n _op_tab=$1
 	shift
-	local _op_arg _op_val _op_has _op_row _op_name _op_kind _op_var _op_chk _op_rest=""
+	local _op_arg _op_val _op_has _op_row _op_name _op_kind _op_var _op_chk
+	local -a _op_cmd
 	declare -gA opts_given=()
 	while [ $# -gt 0 ]; do
 		_op_arg=$1 _op_has=0 _op_val=""
@@ -36,15 +37,19 @@ opts_parse() {
 		_op_kind=""
 		for _op_row in "${_op_tab[@]}"; do
 			read -r _op_name _op_kind _op_var _op_chk <<<"$_op_row"
-			case $_op_kind in arg) [[ $_op_arg != -* ]] && break ;; *) [[ "|$_op_name|" == *"|$_op_arg|"* ]] && break ;; esac
+			case $_op_kind in
+			arg) [[ $_op_arg != -* ]] && break ;;
+			*) [[ "|$_op_name|" == *"|$_op_arg|"* ]] && break ;;
+			esac
 			_op_kind=""
 		done
 		case $_op_kind in
 		"") bad "unknown argument '$_op_arg' (see ./run.sh $vm_who --help)" ;;
-		help) read -ra _op_rest <<<"$_op_var $_op_chk"; "${_op_rest[@]}"; exit 0 ;;
+		help) read -ra _op_cmd <<<"$_op_var $_op_chk"; "${_op_cmd[@]}"; exit 0 ;;
 		rest) opts_push "$_op_var" "$@"; return 0 ;;
 		arg)
-			[ -z "${opts_given[$_op_name]+x}" ] || bad "one $_op_name only ('${opts_given[$_op_name]}', '$_op_arg')"
+			[ -z "${opts_given[$_op_name]+x}" ] ||
+				bad "one $_op_name only ('${opts_given[$_op_name]}', '$_op_arg')"
 			opts_given[$_op_name]=$_op_arg
 			printf -v "$_op_var" %s "$_op_arg"
 			continue ;;
