@@ -298,6 +298,15 @@ static void test_few_blocks(void **state)
 	assert_string_equal(r.noise, "blocks");
 	assert_near(r.df, 2, 0);
 	assert_int_equal(r.reps_c, 3);
+	/* noisy blocks: the hint counts blocks, not replicates a side */
+	{
+		static const double nb[] = { 10, 10, 10, 10 }, nc[] = { 15, 7, 12, 9 };
+
+		assert_int_equal(judge_paired(nb, nc, 4, BETTER_LOWER, &r), VERDICT_INCONCLUSIVE);
+		assert_true(r.mde > 0.10);
+		assert_non_null(strstr(r.why, " blocks would see 10%"));
+		assert_null(strstr(r.why, "replicates a side"));
+	}
 }
 
 /* Paired results keep their own noise: the report's prior leaves them as they are. */

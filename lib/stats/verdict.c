@@ -376,6 +376,12 @@ static enum verdict direction(bool up, int better)
 	return up ? VERDICT_WORSE : VERDICT_BETTER;
 }
 
+/* What runs_needed counts: blocks of a paired design, else replicates on each side. */
+static const char *replicate_unit(const struct vresult *r)
+{
+	return r->noise && !strncmp(r->noise, "blocks", 6) ? "blocks" : "replicates a side";
+}
+
 static void decide_linear(struct vresult *r, int better)
 {
 	if (r->p == 1 && r->mde == 0) {
@@ -422,10 +428,10 @@ void verdict_decide(struct vresult *r, int better)
 	if (r->mde > VERDICT_MDE_MAX) {
 		r->v = VERDICT_INCONCLUSIVE;
 		snprintf(r->why, sizeof(r->why), "could only see a change of %.0f%% (noise: %s); "
-			 "%s%zu replicates a side would see %.0f%%", r->mde * 100, r->noise,
+			 "%s%zu %s would see %.0f%%", r->mde * 100, r->noise,
 			 r->runs_needed > VERDICT_MAX_RUNS_HINT ? "more than " : "about ",
 			 r->runs_needed > VERDICT_MAX_RUNS_HINT ? (size_t)VERDICT_MAX_RUNS_HINT :
-			 r->runs_needed, VERDICT_MDE_MAX * 100);
+			 r->runs_needed, replicate_unit(r), VERDICT_MDE_MAX * 100);
 		return;
 	}
 	if (r->lo >= 1 / (1 + reach) && r->hi <= 1 + reach) {
