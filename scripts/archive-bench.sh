@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The archive at scale, timed: a synthetic archive of N runs (copies of one run with noise,
 # scripts/archive-synth.py), then the index built from scratch and brought up to date, trend
-# of one metric of one case, and compare of two kernels' runs with the archive as history.
-# --direct also times trend without the index (MMBENCH_INDEX=off), as every reader was.
+# of one metric of one case, compare of two kernels' runs with the archive as history,
+# bisect-decide of a third kernel against the first and last, and publish of the whole site.
+# --direct also times them without the index (MMBENCH_INDEX=off), as every reader was.
 # A benchmark to read, not a test: nothing is judged. Times are wall seconds and peak RSS.
 set -euo pipefail
 
@@ -67,14 +68,23 @@ fi
 rm -f "$root"/index.sqlite*
 k1=$(find "$root" -mindepth 1 -maxdepth 1 -type d | sort -V | sed -n 1p)
 k2=$(find "$root" -mindepth 1 -maxdepth 1 -type d | sort -V | sed -n 2p)
+k3=$(find "$root" -mindepth 1 -maxdepth 1 -type d | sort -V | sed -n 3p)
+klast=$(find "$root" -mindepth 1 -maxdepth 1 -type d | sort -V | tail -n 1)
+bisect=(bisect-decide --good "$k1" --bad "$klast" --bench "$bench" --metric "$metric"
+	--case "$case" "$k3")
 timed "index, from scratch" "$mmbench" index --root "$root"
 timed "index, nothing changed" "$mmbench" index --root "$root"
 timed "trend, one metric of one case" "$mmbench" trend --root "$root" --bench "$bench" \
 	--metric "$metric" --case "$case"
 timed "compare two kernels, with history" "$mmbench" compare "$k1" "$k2"
+timed "bisect-decide, one step" "$mmbench" "${bisect[@]}"
+timed "publish, the whole site" "$mmbench" publish --root "$root" --out "$dir/site"
 if [ "$direct" = 1 ]; then
 	timed "trend without the index" env MMBENCH_INDEX=off "$mmbench" trend --root "$root" \
 		--bench "$bench" --metric "$metric" --case "$case"
 	timed "compare without the index" env MMBENCH_INDEX=off "$mmbench" compare "$k1" "$k2"
+	timed "bisect-decide without the index" env MMBENCH_INDEX=off "$mmbench" "${bisect[@]}"
+	timed "publish without the index" env MMBENCH_INDEX=off "$mmbench" publish --root "$root" \
+		--out "$dir/site-direct"
 fi
 du -sh "$root/index.sqlite" | awk '{print "index size: " $1}'

@@ -2,7 +2,8 @@
  * Integration test of the shared archive in PostgreSQL: a real, throwaway server (Debian's
  * postgresql: initdb and pg_ctl in a temporary directory, as the postgres user when root,
  * on a Unix socket only, stopped at the end). Two archive roots of two hosts pushed (one
- * twice) read as one archive by trend --db; pull gives back run directories byte for byte
+ * twice) read as one archive by trend --db, their index rows in the database as in each
+ * root's own index, once each; pull gives back run directories byte for byte
  * that compare accepts; a database that does not answer and a schema from the future are
  * one line and exit 2; a push killed mid-way leaves every run in the database whole or absent.
  */
@@ -13,6 +14,7 @@
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <sqlite3.h>
 
 #include "testutil.h"
 
@@ -106,6 +108,99 @@ static double psql(const char *sql)
 	return v;
 }
 
+/* The first column of the first row of @sql in the database's index, as text. */
+static char *psql_str(const char *sql)
+{
+	char *out = NULL;
+
+	assert_int_equal(tu_run(&out, "PGOPTIONS='-c search_path=mmbench_index' psql '%s' "
+				"-tAc \"%s\"", url, sql), 0);
+	out[strcspn(out, "\n")] = 0;
+	return out;
+}
+
+/* The same of ROOT/index.sqlite. */
+static char *local_str(const char *root, const char *sql)
+{
+	char path[400], *v = NULL;
+	sqlite3_stmt *st;
+	sqlite3 *db;
+
+	snprintf(path, sizeof(path), "%s/index.sqlite", root);
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = strdup(sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0) : "");
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	assert_non_null(v);
+	return v;
+}
+
+/* A metric's samples of run .../20260000-0003 (uffd-wp's second case) alike in both. */
+static void same_samples(const char *root, const char *host)
+{
+	static const char where[] = "FROM metrics m JOIN cases c ON c.id = m.case_ref JOIN "
+		"benches b ON b.id = c.bench_ref JOIN runs r ON r.id = b.run_ref JOIN hosts h ON "
+		"h.id = r.host_ref WHERE h.fingerprint = '%s' AND r.sub = '20260000-0003' AND "
+		"b.name = 'uffd-wp' AND c.ord = 1 AND m.ord = 0";
+	char sql[1024], fmt[1024], *local, *db;
+
+	snprintf(fmt, sizeof(fmt), "SELECT lower(hex(m.samples)) %s", where);
+	snprintf(sql, sizeof(sql), fmt, host);
+	local = local_str(root, sql);
+	/* PostgreSQL's hex() is encode(, 'hex') */
+	snprintf(fmt, sizeof(fmt), "SELECT encode(m.samples, 'hex') %s", where);
+	snprintf(sql, sizeof(sql), fmt, host);
+	db = psql_str(sql);
+	assert_true(strlen(local) > 16);
+	assert_string_equal(db, local);
+	free(db);
+	free(local);
+}
+
+/*
+ * Every table of the index holds as many rows of each host in the database as that host's
+ * root has in its own index, and the same samples, bit for bit: one SQL for both engines.
+ */
+static void same_rows_as_local(void)
+{
+	static const char *const tables[][2] = {
+		{ "runs r", "" },
+		{ "files t", "JOIN runs r ON r.id = t.run_ref" },
+		{ "knobs t", "JOIN runs r ON r.id = t.run_ref" },
+		{ "benches t", "JOIN runs r ON r.id = t.run_ref" },
+		{ "cases t", "JOIN benches b ON b.id = t.bench_ref JOIN runs r ON r.id = b.run_ref" },
+		{ "metrics t", "JOIN cases c ON c.id = t.case_ref JOIN benches b ON "
+		  "b.id = c.bench_ref JOIN runs r ON r.id = b.run_ref" },
+		{ "counters t", "JOIN cases c ON c.id = t.case_ref JOIN benches b ON "
+		  "b.id = c.bench_ref JOIN runs r ON r.id = b.run_ref" },
+	};
+	char sql[1024];
+
+	for (int i = 0; i < 2; i++) {
+		char *host = local_str(roots[i], "SELECT fingerprint FROM hosts");
+
+		for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
+			char *db, *local;
+
+			snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s %s JOIN hosts h ON "
+				 "h.id = r.host_ref WHERE r.refused IS NULL AND h.fingerprint = '%s'",
+				 tables[t][0], tables[t][1], host);
+			db = psql_str(sql);
+			local = local_str(roots[i], sql);
+			if (strcmp(db, local) || !strcmp(local, "0"))
+				fail_msg("%s: %s rows in the database, %s in %s", tables[t][0], db,
+					 local, roots[i]);
+			free(db);
+			free(local);
+		}
+		same_samples(roots[i], host);
+		free(host);
+	}
+}
+
 /* trend's row of @kernel: kernel, runs, centre and interval (the step depends on neighbours). */
 static void row_of(const char *out, const char *kernel, char *buf, size_t len)
 {
@@ -135,6 +230,22 @@ static void test_two_roots_one_archive(void **state)
 	free(out);
 	assert_int_equal(psql("SELECT count(*) FROM mmbench_runs"), 60);
 	assert_int_equal(psql("SELECT count(DISTINCT host) FROM mmbench_runs"), 2);
+	/* the index's rows too: 60 runs, each once, of their two hosts */
+	assert_int_equal(psql("SELECT count(*) FROM mmbench_index.runs"), 60);
+	assert_int_equal(psql("SELECT count(DISTINCT host_ref) FROM mmbench_index.runs"), 2);
+	same_rows_as_local();
+	/* a run of the second root changed: pushed again, its rows replaced, not added */
+	assert_int_equal(tu_run(NULL, "python3 -c \"import json, sys; p = sys.argv[1]; "
+				"j = json.load(open(p)); m = j['cases'][1]['metrics'][0]; "
+				"m['samples'] = [x * 2 for x in m['samples']]; m.pop('median', None); "
+				"json.dump(j, open(p, 'w'))\" %s/6.1.0-synth/20260000-0003/uffd-wp.json",
+				roots[1]), 0);
+	snprintf(a, sizeof(a), MMBENCH " push %s", roots[1]);
+	out = ok_out(a);
+	assert_non_null(strstr(out, "1 runs sent, 19 there already"));
+	free(out);
+	assert_int_equal(psql("SELECT count(*) FROM mmbench_index.runs"), 60);
+	same_rows_as_local();
 	snprintf(a, sizeof(a), "MMBENCH_DB_CACHE=%s/cache " MMBENCH " trend " CASE, pgdir);
 	out = ok_out(a);
 	assert_non_null(strstr(out, "4 kernels, 60 runs"));
@@ -176,7 +287,7 @@ static void test_pull_gives_runs_back(void **state)
 	free(out);
 }
 
-/* push killed at once and later: each run in the database whole (its 3 files) or not there */
+/* push killed at once and later: each run in the database whole (its 3 files, its rows) or not there */
 static void test_kill9_push(void **state)
 {
 	char root[300], cmd[1024], *out;
@@ -203,6 +314,9 @@ static void test_kill9_push(void **state)
 		waitpid(pid, NULL, 0);
 		assert_int_equal(psql("SELECT count(*) FROM mmbench_runs r WHERE (SELECT count(*) "
 				      "FROM mmbench_files f WHERE f.run_ref = r.id) <> 3"), 0);
+		/* and its rows of the index with it, all of them (its 2 benches) */
+		assert_int_equal(psql("SELECT count(*) FROM mmbench_runs r WHERE (SELECT count(*) "
+				      "FROM mmbench_index.benches b WHERE b.run_ref = r.id) <> 2"), 0);
 		n = psql("SELECT count(*) FROM mmbench_runs WHERE host LIKE 'cpu C/%'");
 		caught = n > 0 && n < 300;
 	}
@@ -241,12 +355,18 @@ static void test_hostile(void **state)
 	expect_refused(cmd, "trend: the database: cannot connect");
 	psql("UPDATE mmbench_meta SET value = '99' WHERE key = 'schema_version'");
 	snprintf(cmd, sizeof(cmd), MMBENCH " push %s --db '%s'", roots[1], url);
-	expect_refused(cmd, "schema version 99 is not the 1");
+	expect_refused(cmd, "schema version 99 is not the 2");
 	snprintf(cmd, sizeof(cmd), MMBENCH " pull --out %s/p2 --db '%s'", pgdir, url);
 	expect_refused(cmd, "schema version 99");
 	assert_int_equal(tu_run(NULL, "test -e %s/p2", pgdir), 1);
+	/* version 1 (runs and files, no index): taken up to 2, its runs' rows kept */
 	psql("UPDATE mmbench_meta SET value = '1' WHERE key = 'schema_version'");
+	snprintf(cmd, sizeof(cmd), MMBENCH " push %s", roots[1]);
+	free(ok_out(cmd));
+	assert_int_equal(psql("SELECT value::int FROM mmbench_meta WHERE key = 'schema_version'"),
+			 2);
 	assert_int_equal(psql("SELECT count(*) FROM mmbench_runs"), 60);
+	assert_int_equal(psql("SELECT count(*) FROM mmbench_index.runs"), 60);
 }
 
 /* compare and publish read the shared archive as trend does: sides are its directories */

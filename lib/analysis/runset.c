@@ -1,6 +1,7 @@
 /* Reading a side of a comparison: a run, a set directory, or a list of them; the runs of a set checked as replicates. */
 #include <dirent.h>
 #include <errno.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include <unistd.h>
 
 #include "analysis/runset.h"
+#include "archive/archive.h"
 
 /* The manifest's label, read alone: a set directory is narrowed before its runs are loaded. */
 static bool has_label(const char *dir, const char *label)
@@ -24,6 +26,29 @@ static bool has_label(const char *dir, const char *label)
 	return yes;
 }
 
+/* The index of the archive @dir is a run of (ROOT/<set>/<run>), or NULL. */
+static struct archive *run_index(const char *dir)
+{
+	char *copy = strdup(dir);
+	struct archive *a = NULL;
+	int err;
+
+	if (copy)
+		a = archive_for_reading(dirname(dirname(copy)), false, &err);
+	free(copy);
+	return a;
+}
+
+/* @dir as run_set_load_metric() asks it: from the index when it has the run whole. */
+static int load_one(const struct run_set *s, const char *dir, bool in_set, struct rl_run *run)
+{
+	struct archive *a = s->bench ? run_index(dir) : NULL;
+
+	if (a && !archive_run(a, dir, s->bench, s->metric, run))
+		return 0;
+	return in_set ? run_load(dir, run) : run_load_whole(dir, run);
+}
+
 static int add_run(struct run_set *s, const char *dir, bool in_set)
 {
 	struct rl_run *run;
@@ -36,7 +61,7 @@ static int add_run(struct run_set *s, const char *dir, bool in_set)
 	run = calloc(1, sizeof(*run));
 	if (!run)
 		return -ENOMEM;
-	if (in_set ? run_load(dir, run) : run_load_whole(dir, run)) {
+	if (load_one(s, dir, in_set, run)) {
 		free(run);
 		if (!in_set)
 			return -EINVAL;
@@ -56,16 +81,29 @@ static int add_run(struct run_set *s, const char *dir, bool in_set)
 	return 0;
 }
 
+/* A run directory of set directory @dir: loaded when it has the label (or none is asked). */
+static int add_set_run(struct run_set *s, const char *dir, const char *name, const char *label,
+		       int *found)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	(*found)++;
+	if (label && !has_label(path, label))
+		return 0;
+	return add_run(s, path, true);
+}
+
 static int dir_name_cmp(const struct dirent **a, const struct dirent **b)
 {
 	return strcmp((*a)->d_name, (*b)->d_name);
 }
 
-/* Every run directory right below @dir (with @label, when given), in name (= time) order. */
-static int add_set_dir(struct run_set *s, const char *dir, const char *label)
+/* The set directory read itself: what is a run directory, each label. */
+static int scan_set_dir(struct run_set *s, const char *dir, const char *label, int *found)
 {
 	struct dirent **names = NULL;
-	int n = scandir(dir, &names, NULL, dir_name_cmp), err = 0, found = 0;
+	int n = scandir(dir, &names, NULL, dir_name_cmp), err = 0;
 
 	if (n < 0) {
 		err = -errno;
@@ -77,18 +115,68 @@ static int add_set_dir(struct run_set *s, const char *dir, const char *label)
 
 		if (!err && names[i]->d_name[0] != '.') {
 			snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
-			if (is_run_dir(path)) {
-				found++;
-				if (label && !has_label(path, label)) {
-					free(names[i]);
-					continue;
-				}
-				err = add_run(s, path, true);
-			}
+			if (is_run_dir(path))
+				err = add_set_run(s, dir, names[i]->d_name, label, found);
 		}
 		free(names[i]);
 	}
 	free(names);
+	return err;
+}
+
+struct indexed {
+	struct run_set *s;
+	const char *dir, *label;
+	int found;
+};
+
+static int indexed_run(const char *path, const char *label, bool refused, void *ctx)
+{
+	struct indexed *x = ctx;
+	const char *name = strrchr(path, '/') + 1;
+
+	/* a refused run is read again, to be refused in the reader's own words */
+	if (refused)
+		return add_set_run(x->s, x->dir, name, x->label, &x->found);
+	x->found++;
+	if (x->label && (!label || strcmp(label, x->label)))
+		return 0;
+	return add_set_run(x->s, x->dir, name, NULL, &(int){ 0 });
+}
+
+/*
+ * The runs of set directory @dir as the index of the archive above it has them (which are
+ * run directories, refused, labelled so); -ENOENT when it has none or cannot be used (the
+ * set directory is then read itself).
+ */
+static int index_set_dir(struct run_set *s, const char *dir, const char *label, int *found)
+{
+	char *up = strdup(dir), *top = strdup(dir);
+	struct indexed x = { s, dir, label, 0 };
+	struct archive *a = NULL;
+	int err = -ENOMEM;
+
+	if (up && top) {
+		/* dirname() and basename() as compare's history finds its root */
+		a = archive_for_reading(dirname(up), false, &err);
+		err = a ? archive_each_dir(a, basename(top), indexed_run, &x) : -ENOENT;
+	}
+	free(up);
+	free(top);
+	/* none indexed (a set directory reached by a link): read it */
+	if (!err && !x.found)
+		err = -ENOENT;
+	*found = x.found;
+	return err;
+}
+
+/* Every run directory right below @dir (with @label, when given), in name (= time) order. */
+static int add_set_dir(struct run_set *s, const char *dir, const char *label)
+{
+	int found = 0, err = index_set_dir(s, dir, label, &found);
+
+	if (err == -ENOENT)
+		err = scan_set_dir(s, dir, label, &found);
 	if (!err && !found) {
 		fprintf(stderr, "mmbench: %s: no manifest.json: neither a run directory nor a set of them\n", dir);
 		return -EINVAL;
@@ -141,12 +229,11 @@ static int check_replicates(const struct run_set *s, const char *spec)
 	return 0;
 }
 
-int run_set_load(const char *spec, const char *label, struct run_set *s)
+static int load_spec(const char *spec, const char *label, struct run_set *s)
 {
 	char *copy = strdup(spec), *save = NULL, *item;
 	int err = 0, items = 0;
 
-	memset(s, 0, sizeof(*s));
 	if (!copy)
 		return -ENOMEM;
 	for (item = strtok_r(copy, ",", &save); item && !err; item = strtok_r(NULL, ",", &save)) {
@@ -177,6 +264,21 @@ int run_set_load(const char *spec, const char *label, struct run_set *s)
 	if (err)
 		run_set_free(s);
 	return err;
+}
+
+int run_set_load(const char *spec, const char *label, struct run_set *s)
+{
+	memset(s, 0, sizeof(*s));
+	return load_spec(spec, label, s);
+}
+
+int run_set_load_metric(const char *spec, const char *label, const char *bench,
+			const char *metric, struct run_set *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->bench = bench;
+	s->metric = metric;
+	return load_spec(spec, label, s);
 }
 
 void run_set_free(struct run_set *s)

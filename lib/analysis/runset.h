@@ -19,6 +19,7 @@ struct run_set {
 	size_t nr;
 	bool is_set;		/* named as a set (a set directory or a list), not one run */
 	size_t skipped;		/* runs of a set directory left out, each said on stderr */
+	const char *bench, *metric;	/* run_set_load_metric(): what its runs keep */
 };
 
 /*
@@ -26,6 +27,14 @@ struct run_set {
  * On bad input one line on stderr and -errno (-EINVAL for content); @s is then empty.
  */
 int run_set_load(const char *spec, const char *label, struct run_set *s);
+/*
+ * run_set_load() for a reader of one metric of one bench (bisect-decide's references and
+ * step): a run the archive's index has whole is rebuilt from it with every bench's options
+ * but only @bench's cases and, in them, @metric, medians and samples (no intervals); the
+ * others are read as run_set_load() reads them. The same runs, checks and lines.
+ */
+int run_set_load_metric(const char *spec, const char *label, const char *bench,
+			const char *metric, struct run_set *s);
 void run_set_free(struct run_set *s);
 
 #endif

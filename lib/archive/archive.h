@@ -69,6 +69,25 @@ bool archive_foreign_schema(struct archive *a, const char *name, const char *our
 int archive_each_run(struct archive *a, const char *bench, const char *metric,
 		     int (*fn)(struct rl_run *run, void *ctx), void *ctx);
 
+/*
+ * Each run directory of set ROOT/<@top> (of the whole archive when NULL: ROOT/<run> and
+ * ROOT/<set>/<run>), in the order of their names as archive_walk() and scandir() give them:
+ * its path under the root as named, the manifest's label when it is text (NULL otherwise, and
+ * for a refused run, of which nothing is kept), and whether the reader refused it.
+ */
+int archive_each_dir(struct archive *a, const char *top,
+		     int (*fn)(const char *dir, const char *label, bool refused, void *ctx),
+		     void *ctx);
+
+/*
+ * Run directory @dir (any path to it under the root; the run keeps it as given) rebuilt as
+ * the reader would give it with every bench's name, status and params but only @bench's
+ * cases and, in them, only @metric (every metric when NULL); the manifest as
+ * archive_each_run() has it. -ENOENT when the index has no whole run there (nothing said).
+ */
+int archive_run(struct archive *a, const char *dir, const char *bench, const char *metric,
+		struct rl_run *run);
+
 /* qsort()/bsearch() order of the index's run ids (int64_t). */
 int archive_id_cmp(const void *a, const void *b);
 /* The index's id of run directory @dir (any path to it), or 0 when it has none. */

@@ -79,4 +79,16 @@ int ar_files_stored(struct archive *a, int64_t id, struct ar_files *fs);
 /* put.c: run ROOT/<top>/<sub> read and written in place of what the index held of it. */
 int ar_put_run(struct archive *a, const char *top, const char *sub, const struct ar_files *fs);
 
+/* pg.c, pg_index.c: the shared archive in PostgreSQL (libpq's PGconn and PGresult) */
+struct pg_conn;
+struct pg_result;
+/* One line naming the database's complaint (never the URL); -EIO. */
+int pg_fail(const char *cmd, struct pg_conn *c, const char *what);
+bool pg_ok(struct pg_result *r);
+/* The index's schema (archive_schema_sql) in PostgreSQL's words: a new string, or NULL. */
+char *pg_index_ddl(void);
+/* Run @local of the index as rows of the database's index, as its run @id (its files' run). */
+int pg_index_push(const char *cmd, struct pg_conn *c, struct archive *a, int64_t local,
+		  const char *id);
+
 #endif

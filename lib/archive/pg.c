@@ -16,13 +16,14 @@
 #include "sys/atomic.h"
 #include "sys/util.h"
 
-#define PG_SCHEMA_VERSION	1
+/* 2: the index's tables (schema.c) beside the runs' files, in the schema mmbench_index */
+#define PG_SCHEMA_VERSION	2
 /* in a pulled run directory: the run's key and hash in the database */
 #define PULL_MARK		".mmbench-db-run"
 
 static const char pg_schema_sql[] =
 "CREATE TABLE IF NOT EXISTS mmbench_meta (key text PRIMARY KEY, value text NOT NULL);"
-"INSERT INTO mmbench_meta VALUES ('schema_version', '1') ON CONFLICT DO NOTHING;"
+"INSERT INTO mmbench_meta VALUES ('schema_version', '2') ON CONFLICT DO NOTHING;"
 /* run_key: host|kernel.boot_id/run_id, one per run; host: run_host(), never pooled */
 "CREATE TABLE IF NOT EXISTS mmbench_runs (id bigserial PRIMARY KEY,"
 "  run_key text NOT NULL UNIQUE, host text NOT NULL, kernel text,"
@@ -33,7 +34,7 @@ static const char pg_schema_sql[] =
 "  content bytea NOT NULL, PRIMARY KEY (run_ref, name));";
 
 /* The URL is never said back: it may hold a password. libpq's own line names the server. */
-static int db_fail(const char *cmd, PGconn *c, const char *what)
+int pg_fail(const char *cmd, PGconn *c, const char *what)
 {
 	const char *msg = c ? PQerrorMessage(c) : "out of memory";
 	size_t n = strcspn(msg, "\n");
@@ -42,7 +43,7 @@ static int db_fail(const char *cmd, PGconn *c, const char *what)
 	return -EIO;
 }
 
-static bool ok(PGresult *r)
+bool pg_ok(PGresult *r)
 {
 	ExecStatusType s = PQresultStatus(r);
 
@@ -52,9 +53,38 @@ static bool ok(PGresult *r)
 static int exec(const char *cmd, PGconn *c, const char *sql)
 {
 	PGresult *r = PQexec(c, sql);
-	int err = ok(r) ? 0 : db_fail(cmd, c, "writing");
+	int err = pg_ok(r) ? 0 : pg_fail(cmd, c, "writing");
 
 	PQclear(r);
+	return err;
+}
+
+/*
+ * The index's tables in the schema mmbench_index, which the connection then looks in first;
+ * a database of version 1 (runs and files only) gains them and becomes version 2: the rows
+ * of the runs it holds are written when they are pushed again.
+ */
+static int index_open(const char *cmd, PGconn *c, int *v)
+{
+	char *ddl = pg_index_ddl(), meta[128];
+	int err;
+
+	if (!ddl)
+		return -ENOMEM;
+	snprintf(meta, sizeof(meta), "INSERT INTO meta VALUES ('schema_version', '%d') ON "
+		 "CONFLICT DO NOTHING", ARCHIVE_SCHEMA_VERSION);
+	err = exec(cmd, c, "CREATE SCHEMA IF NOT EXISTS mmbench_index; "
+		   "SET search_path = mmbench_index, public");
+	if (!err)
+		err = exec(cmd, c, ddl);
+	if (!err)
+		err = exec(cmd, c, meta);
+	if (!err && *v == 1)
+		err = exec(cmd, c, "UPDATE mmbench_meta SET value = '2' WHERE key = "
+			   "'schema_version' AND value = '1'");
+	if (!err)
+		*v = PG_SCHEMA_VERSION;
+	free(ddl);
 	return err;
 }
 
@@ -67,7 +97,7 @@ static int db_open(const char *cmd, const char *url, PGconn **out)
 
 	*out = NULL;
 	if (!c || PQstatus(c) != CONNECTION_OK) {
-		db_fail(cmd, c, "cannot connect");
+		pg_fail(cmd, c, "cannot connect");
 		PQfinish(c);
 		return -ECONNREFUSED;
 	}
@@ -78,8 +108,12 @@ static int db_open(const char *cmd, const char *url, PGconn **out)
 		return -EIO;
 	}
 	r = PQexec(c, "SELECT value FROM mmbench_meta WHERE key = 'schema_version'");
-	v = ok(r) && PQntuples(r) == 1 ? atoi(PQgetvalue(r, 0, 0)) : -1;
+	v = pg_ok(r) && PQntuples(r) == 1 ? atoi(PQgetvalue(r, 0, 0)) : -1;
 	PQclear(r);
+	if ((v == 1 || v == PG_SCHEMA_VERSION) && index_open(cmd, c, &v)) {
+		PQfinish(c);
+		return -EIO;
+	}
 	if (v != PG_SCHEMA_VERSION) {
 		fprintf(stderr, "mmbench: %s: the database: schema version %d is not the %d this "
 			"mmbench reads%s\n", cmd, v, PG_SCHEMA_VERSION,
@@ -139,7 +173,7 @@ static int push_files(const char *cmd, PGconn *c, const char *id, const char *di
 		lens[2] = (int)len;
 		r = PQexecParams(c, "INSERT INTO mmbench_files (run_ref, name, content) "
 				 "VALUES ($1, $2, $3)", 3, NULL, vals, lens, fmts, 0);
-		err = ok(r) ? 0 : db_fail(cmd, c, "writing");
+		err = pg_ok(r) ? 0 : pg_fail(cmd, c, "writing");
 		PQclear(r);
 		free(data);
 	}
@@ -147,9 +181,12 @@ static int push_files(const char *cmd, PGconn *c, const char *id, const char *di
 	return err;
 }
 
-/* One whole run in its own transaction: a kill leaves it pushed whole or not at all. */
+/*
+ * One whole run in its own transaction, its files and its rows of the index (run @local of
+ * @a): a kill leaves it pushed whole or not at all.
+ */
 static int push_run(const char *cmd, PGconn *c, const char *const v[6], const char *dir,
-		    bool *sent)
+		    struct archive *a, int64_t local, bool *sent)
 {
 	PGresult *r;
 	int err = exec(cmd, c, "BEGIN");
@@ -157,18 +194,21 @@ static int push_run(const char *cmd, PGconn *c, const char *const v[6], const ch
 	*sent = false;
 	if (err)
 		return err;
-	/* the same run again: nothing; its files changed: they replace the old */
+	/* the same run again: nothing; its files changed (or it has no rows yet): anew */
 	r = PQexecParams(c, "INSERT INTO mmbench_runs (run_key, host, kernel, top, sub, hash) "
 			 "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (run_key) DO UPDATE SET "
 			 "hash = EXCLUDED.hash, pushed_at = now() WHERE mmbench_runs.hash <> "
-			 "EXCLUDED.hash RETURNING id", 6, NULL, v, NULL, NULL, 0);
-	err = ok(r) ? 0 : db_fail(cmd, c, "writing");
+			 "EXCLUDED.hash OR NOT EXISTS (SELECT 1 FROM mmbench_index.runs i WHERE "
+			 "i.id = mmbench_runs.id) RETURNING id", 6, NULL, v, NULL, NULL, 0);
+	err = pg_ok(r) ? 0 : pg_fail(cmd, c, "writing");
 	if (!err && PQntuples(r) == 1) {
 		const char *id = PQgetvalue(r, 0, 0), *del[1] = { id };
 		PGresult *d = PQexecParams(c, "DELETE FROM mmbench_files WHERE run_ref = $1", 1,
 					   NULL, del, NULL, NULL, 0);
 
-		err = ok(d) ? push_files(cmd, c, id, dir) : db_fail(cmd, c, "writing");
+		err = pg_ok(d) ? push_files(cmd, c, id, dir) : pg_fail(cmd, c, "writing");
+		if (!err)
+			err = pg_index_push(cmd, c, a, local, id);
 		PQclear(d);
 		*sent = !err;
 	}
@@ -180,11 +220,11 @@ static int push_run(const char *cmd, PGconn *c, const char *const v[6], const ch
 	return exec(cmd, c, "COMMIT");
 }
 
-/* Each whole run of the local index: its directory, key, host, kernel and hash. */
+/* Each whole run of the local index: its directory, key, host, kernel, hash and id. */
 static const char runs_sql[] =
 	"SELECT r.top, r.sub, coalesce(h.fingerprint, '?') || '|' || coalesce(b.boot_id, r.hash) "
 	"|| '/' || coalesce(r.run_id, r.hash), "
-	"h.fingerprint, k.release, r.hash FROM runs r LEFT JOIN boots b ON b.id = r.boot_ref "
+	"h.fingerprint, k.release, r.hash, r.id FROM runs r LEFT JOIN boots b ON b.id = r.boot_ref "
 	"LEFT JOIN hosts h ON h.id = r.host_ref LEFT JOIN kernels k ON k.id = r.kernel_ref "
 	"WHERE r.refused IS NULL ORDER BY r.top, r.sub";
 
@@ -221,7 +261,8 @@ int archive_push(const char *root, const char *url, struct archive_push_tally *t
 		ar_dir(a, v[0], v[1], dir, sizeof(dir));
 		/* the database's key first: key, host, kernel, top, sub, hash */
 		err = push_run("push", c, (const char *const[6]){ v[2], v[3], v[4], v[0], v[1],
-								  v[5] }, dir, &sent);
+								  v[5] }, dir, a,
+			       sqlite3_column_int64(st, 6), &sent);
 		*(sent ? &t->sent : &t->already) += 1;
 	}
 	sqlite3_finalize(st);
@@ -272,8 +313,8 @@ static int pull_files(const char *who, PGconn *c, const char *id, const char *ma
 	/* binary: the files come back byte for byte */
 	r = PQexecParams(c, "SELECT name, content FROM mmbench_files WHERE run_ref = $1", 1, NULL,
 			 p, NULL, NULL, 1);
-	if (!ok(r))
-		err = db_fail(who, c, "reading");
+	if (!pg_ok(r))
+		err = pg_fail(who, c, "reading");
 	for (int i = 0; !err && i < PQntuples(r); i++) {
 		char name[256];
 
@@ -339,8 +380,8 @@ int archive_pull(const char *who, const char *url, const char *root, struct arch
 	if (err)
 		return err;
 	r = PQexec(c, "SELECT id, top, sub, run_key, hash FROM mmbench_runs ORDER BY id");
-	if (!ok(r))
-		err = db_fail(who, c, "reading");
+	if (!pg_ok(r))
+		err = pg_fail(who, c, "reading");
 	for (int i = 0; !err && i < PQntuples(r); i++) {
 		char dir[PATH_MAX], mark[1024];
 		int state;

@@ -204,44 +204,54 @@ static int add_cases(struct archive *a, int64_t bench_id, const char *metric, st
 	return err ? err : rc == SQLITE_DONE ? 0 : ar_fail(a, "reading cases");
 }
 
+/*
+ * Bench @b of run @dir from the current row of @st, whose columns from @i on are its name,
+ * file, status, reason and params; no cases yet.
+ */
+static int fill_bench(struct rl_bench *b, const char *dir, sqlite3_stmt *st, int i)
+{
+	json_t *strs = json_array();
+
+	memset(b, 0, sizeof(*b));
+	snprintf(b->path, sizeof(b->path), "%s/%s", dir, col(st, i + 1));
+	b->root = strs ? json_pack("{so}", "strings", strs) : NULL;
+	if (!b->root)
+		return -ENOMEM;
+	b->params = col(st, i + 4) ? json_loads(col(st, i + 4), 0, NULL) : NULL;
+	if (b->params)
+		json_object_set_new(b->root, "params", b->params);
+	b->name = keep_str(strs, col(st, i));
+	b->status = keep_str(strs, col(st, i + 2));
+	b->reason = keep_str(strs, col(st, i + 3));
+	return 0;
+}
+
 /* A run as the reader would give it with only the bench of the current row of @st. */
 static struct rl_run *rebuild_run(struct archive *a, sqlite3_stmt *st, const char *metric,
 				  int *err)
 {
 	struct rl_run *run = calloc(1, sizeof(*run));
 	struct rl_bench *b = calloc(1, sizeof(*b));
-	json_t *strs = json_array();
 
 	*err = -ENOMEM;
-	if (!run || !b || !strs)
-		goto fail;
+	if (!run || !b) {
+		free(run);
+		free(b);
+		return NULL;
+	}
 	ar_dir(a, col(st, 0), col(st, 1), run->dir, sizeof(run->dir));
 	snprintf(run->manifest_path, sizeof(run->manifest_path), "%s/manifest.json", run->dir);
 	run->manifest = manifest_part(col(st, 2));
 	run->benches = b;
 	run->nr_benches = 1;
-	snprintf(b->path, sizeof(b->path), "%s/%s", run->dir, col(st, 5));
-	b->root = json_pack("{so}", "strings", strs);
-	strs = NULL;
-	if (!run->manifest || !b->root)
-		goto fail;
-	b->params = col(st, 8) ? json_loads(col(st, 8), 0, NULL) : NULL;
-	if (b->params)
-		json_object_set_new(b->root, "params", b->params);
-	b->name = keep_str(json_object_get(b->root, "strings"), col(st, 4));
-	b->status = keep_str(json_object_get(b->root, "strings"), col(st, 6));
-	b->reason = keep_str(json_object_get(b->root, "strings"), col(st, 7));
-	*err = add_cases(a, sqlite3_column_int64(st, 3), metric, b);
+	if (run->manifest)
+		*err = fill_bench(b, run->dir, st, 4);
+	if (!*err)
+		*err = add_cases(a, sqlite3_column_int64(st, 3), metric, b);
 	if (!*err)
 		return run;
-fail:
-	json_decref(strs);
-	if (run && !run->benches)
-		free(b);
-	if (run) {
-		run_free(run);
-		free(run);
-	}
+	run_free(run);
+	free(run);
 	return NULL;
 }
 
@@ -263,6 +273,67 @@ int archive_each_run(struct archive *a, const char *bench, const char *metric,
 	}
 	sqlite3_reset(st);
 	return err ? err : rc == SQLITE_DONE ? 0 : ar_fail(a, "reading runs");
+}
+
+/* The benches of run @id: every one's name and params, @bench's cases too. */
+static const char benches_sql[] =
+	"SELECT id, name, file, status, reason, params FROM benches WHERE run_ref = ?1 "
+	"ORDER BY file";
+
+static int add_benches(struct archive *a, int64_t id, struct rl_run *run, const char *bench,
+		       const char *metric)
+{
+	sqlite3_stmt *st;
+	int rc, err = 0;
+
+	if (sqlite3_prepare_v2(a->db, benches_sql, -1, &st, NULL) != SQLITE_OK)
+		return ar_fail(a, "reading benches");
+	sqlite3_bind_int64(st, 1, id);
+	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct rl_bench *b = realloc(run->benches, (run->nr_benches + 1) * sizeof(*b));
+
+		if (!b) {
+			err = -ENOMEM;
+			break;
+		}
+		run->benches = b;
+		b += run->nr_benches++;
+		err = fill_bench(b, run->dir, st, 1);
+		if (!err && !strcmp(b->name, bench))
+			err = add_cases(a, sqlite3_column_int64(st, 0), metric, b);
+	}
+	if (!err && rc != SQLITE_DONE)
+		err = ar_fail(a, "reading benches");
+	sqlite3_finalize(st);
+	return err;
+}
+
+int archive_run(struct archive *a, const char *dir, const char *bench, const char *metric,
+		struct rl_run *run)
+{
+	int64_t id = archive_run_id(a, dir);
+	sqlite3_stmt *st;
+	int rc, err;
+
+	memset(run, 0, sizeof(*run));
+	if (!id)
+		return -ENOENT;
+	if (sqlite3_prepare_v2(a->db, "SELECT manifest FROM runs WHERE id = ?1 AND "
+			       "refused IS NULL", -1, &st, NULL) != SQLITE_OK)
+		return ar_fail(a, "reading a run");
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	err = rc == SQLITE_DONE ? -ENOENT : rc != SQLITE_ROW ? ar_fail(a, "reading a run") : 0;
+	if (!err) {
+		snprintf(run->dir, sizeof(run->dir), "%s", dir);
+		snprintf(run->manifest_path, sizeof(run->manifest_path), "%s/manifest.json", dir);
+		run->manifest = manifest_part(col(st, 0));
+		err = run->manifest ? add_benches(a, id, run, bench, metric) : -ENOMEM;
+	}
+	sqlite3_finalize(st);
+	if (err)
+		run_free(run);
+	return err;
 }
 
 int64_t archive_run_id(struct archive *a, const char *dir)
@@ -344,6 +415,34 @@ size_t archive_history_runs(struct archive *a, const char *host, const int64_t *
 	for (size_t i = 0; i < nskip; i++)
 		n -= host_count(a, host, skip[i]);
 	return n;
+}
+
+/* The run directories of one set (or of the archive), the label of each whole one. */
+static const char dirs_sql[] =
+	"SELECT top, sub, CASE json_type(manifest, '$.label') WHEN 'text' THEN "
+	"json_extract(manifest, '$.label') END, refused IS NOT NULL FROM runs "
+	"WHERE ?1 IS NULL OR (top = ?1 AND sub <> '') ORDER BY top, sub";
+
+int archive_each_dir(struct archive *a, const char *top,
+		     int (*fn)(const char *dir, const char *label, bool refused, void *ctx),
+		     void *ctx)
+{
+	sqlite3_stmt *st;
+	int rc, err = 0;
+
+	if (sqlite3_prepare_v2(a->db, dirs_sql, -1, &st, NULL) != SQLITE_OK)
+		return ar_fail(a, "reading runs");
+	ar_bind_text(st, 1, top);
+	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char dir[PATH_MAX];
+
+		err = fn(ar_dir(a, col(st, 0), col(st, 1), dir, sizeof(dir)), col(st, 2),
+			 sqlite3_column_int(st, 3), ctx);
+	}
+	if (!err && rc != SQLITE_DONE)
+		err = ar_fail(a, "reading runs");
+	sqlite3_finalize(st);
+	return err;
 }
 
 /* Every metric of every whole run, in run and file order (export). */

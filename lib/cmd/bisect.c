@@ -107,7 +107,7 @@ static int side_load(const struct bisect_args *a, const char *what, const char *
 	double cv;
 
 	memset(s, 0, sizeof(*s));
-	if (run_set_load(spec, NULL, &s->set))
+	if (run_set_load_metric(spec, NULL, a->bench, a->metric, &s->set))
 		return -EINVAL;
 	s->better = BETTER_NONE;
 	for (size_t r = 0; r < s->set.nr; r++) {

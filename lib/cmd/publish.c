@@ -8,12 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "analysis/archive_walk.h"
 #include "analysis/history.h"
 #include "analysis/kversion.h"
 #include "analysis/runset.h"
+#include "archive/archive.h"
 #include "cmd/args.h"
 #include "cmd/cmds.h"
 #include "cmd/publish.h"
@@ -105,10 +107,39 @@ static int walk_run(const char *dir, void *arg)
 	return add_run(w->a, dir, w->names);
 }
 
+/* archive_each_dir()'s callback: a refused run too is read, to be listed in the reader's words. */
+static int indexed_run(const char *dir, const char *label, bool refused, void *arg)
+{
+	(void)label;
+	(void)refused;
+	return walk_run(dir, arg);
+}
+
+/*
+ * The run directories as the root's index has them (made when missing), else as found by
+ * walking the root: the same runs in the same order.
+ */
+static int each_run(const char *root, struct walk_arg *w)
+{
+	struct archive *idx = NULL;
+	struct stat st;
+	int err = 0;
+
+	/* a root that is no directory is archive_walk()'s to refuse */
+	if (!stat(root, &st) && S_ISDIR(st.st_mode))
+		idx = archive_for_reading(root, true, &err);
+	if (err == -EPROTO)
+		return -EINVAL;
+	if (err)
+		fprintf(stderr, "mmbench: publish: reading every run of %s instead\n", root);
+	return idx ? archive_each_dir(idx, NULL, indexed_run, w) :
+	       archive_walk(root, "publish", walk_run, w);
+}
+
 /*
  * The one place publish reads the archive: every run directory ROOT/<kernel>/<run> (and
- * ROOT/<run>), read light (samples and medians, no bootstrap) and quietly; a run that cannot
- * be read is listed with why. The index of the archive (issue 24) replaces this function.
+ * ROOT/<run>) the index lists, read light (samples and medians, no bootstrap) and quietly; a
+ * run that cannot be read is listed with why.
  */
 static int archive_read(const char *root, struct pub_archive *a)
 {
@@ -121,7 +152,7 @@ static int archive_read(const char *root, struct pub_archive *a)
 		json_decref(names);
 		return -ENOMEM;
 	}
-	err = archive_walk(root, "publish", walk_run, &(struct walk_arg){ a, names });
+	err = each_run(root, &(struct walk_arg){ a, names });
 	json_decref(names);
 	if (!err && !a->nr) {
 		fprintf(stderr, "mmbench: publish: %s: no run directory can be read\n", root);
