@@ -54,9 +54,11 @@ _Static_assert(sizeof(numa_scan_stats) / sizeof(numa_scan_stats[0]) == NR_STATS,
 
 static const struct bench_opt numa_scan_opts[] = {
 	{ .name = "mode", .type = OPT_LIST, OPT_AT(struct numa_scan_opts, mode),
-	  .def = { "disjoint,shared,idle-vmas,foreign" }, .choices = NUMA_SCAN_MODES(CHOICE_WORD),
+	  .def = { "disjoint,shared,idle-vmas,foreign,numa01,numa02" }, .choices = NUMA_SCAN_MODES(CHOICE_WORD),
 	  .help = "disjoint: each thread writes its own VMA; shared: all write one VMA; idle-vmas: disjoint plus VMAs nobody touches; "
-		  "foreign: threads write small VMAs of their own while sleeping threads rewrite others now and then (PID filtering's subject)" },
+		  "foreign: threads write small VMAs of their own while sleeping threads rewrite others now and then (PID filtering's subject); "
+		  "numa01: all write all of one VMA first touched on one node (autonuma-benchmark's numa01); "
+		  "numa02: each thread its own slice of one VMA first touched on one node (numa02)" },
 	{ .name = "threads", .type = OPT_UINT_LIST, OPT_AT(struct numa_scan_opts, threads),
 	  .def = { "ncpus" }, .min = 1, .max = 4096, .max_per_cpu = 8,
 	  .help = "writer threads (at least 2: filtering is by the PID of the scanning thread)" },
@@ -214,7 +216,7 @@ static int numa_scan_setup(struct bench_ctx *ctx, struct bench_case *c)
 		ns->size = ns->idle_size;
 	ns->nr_foreign = ns->mode == MODE_FOREIGN ? o->foreign_vmas : 0;
 	ns->foreign_ms = o->foreign_ms;
-	ns->nr_work = ns->mode == MODE_SHARED ? 1 : ns->nthreads;
+	ns->nr_work = mode_one_vma(ns->mode) ? 1 : ns->nthreads;
 	ns->nr_regions = ns->nr_work + ns->nr_idle + ns->nr_foreign;
 	ns->nr_workers = ns->nthreads + ns->nr_foreign;
 	bytes = (uint64_t)ns->size * ns->nthreads + (uint64_t)ns->idle_size * (ns->nr_idle + ns->nr_foreign);
@@ -311,6 +313,10 @@ static void record_run(const struct numa_scan *ns, struct bench_case *c)
 		if (st->metric)
 			case_metric(c, st->metric, st->unit, st->better, b->stat[i] - a->stat[i]);
 	}
+	/* hint faults on the faulting CPU's node: what a placement makes local, whatever was migrated */
+	if (b->stat[1] > a->stat[1])
+		case_metric(c, "hint_local_pct", "%", BETTER_NONE,
+			    100.0 * (b->stat[2] - a->stat[2]) / (b->stat[1] - a->stat[1]));
 	case_metric(c, "sys_ms", "ms", BETTER_LOWER, sys_ms(a, b));
 	case_metric(c, "work_mib_per_sec", "MiB/s", BETTER_HIGHER,
 		    (double)(b->pages - a->pages) * ns->page / (1 << 20) / dt);

@@ -13,6 +13,7 @@
 int numa_scan_skip_events(const char *format_text, char labels[][48], char filters[][32], int max);
 int numa_scan_order_cpus(int nr_nodes, const int *const *node_cpus, const int *node_nr, int *cpus, int max);
 int numa_scan_next_mem_node(int node, int nr_nodes, const unsigned long long *mem);
+int numa_scan_first_mem_node(int nr_nodes, const unsigned long long *mem);
 
 /* Records of that event, captured from the 6.18 machine's trace buffer (instances/<x>/trace) during a run. */
 static const char *const records_6_18[] = {
@@ -181,6 +182,19 @@ static void test_next_mem_node(void **state)
 	assert_int_equal(numa_scan_next_mem_node(0, 2, none), -1);
 }
 
+/* numa01 and numa02 put all their memory on the first node that has some, as the idle VMAs go. */
+static void test_first_mem_node(void **state)
+{
+	static const unsigned long long four[] = { 1, 1, 1, 1 }, cpu_only0[] = { 0, 0, 5, 1 };
+	static const unsigned long long none[] = { 0, 0 };
+
+	(void)state;
+	assert_int_equal(numa_scan_first_mem_node(4, four), 0);
+	assert_int_equal(numa_scan_first_mem_node(4, cpu_only0), 2);
+	assert_int_equal(numa_scan_first_mem_node(2, none), -1);
+	assert_int_equal(numa_scan_first_mem_node(0, four), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -192,6 +206,7 @@ int main(void)
 		cmocka_unit_test(test_order_spreads_over_nodes),
 		cmocka_unit_test(test_order_uneven),
 		cmocka_unit_test(test_next_mem_node),
+		cmocka_unit_test(test_first_mem_node),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
