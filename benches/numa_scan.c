@@ -233,6 +233,19 @@ static int numa_scan_setup(struct bench_ctx *ctx, struct bench_case *c)
 		return err;
 
 	numa_scan_place(ns, c);
+	if (ns->nr_cpus) {
+		/* memory bound to its nodes: numa01 and numa02 put all of it on one */
+		uint64_t node_bytes[MAX_NODES] = { 0 };
+
+		numa_scan_node_bytes(ns->mem_of, ns->nr_cpus, 0, ns->nthreads, ns->size, node_bytes, ns->nr_nodes);
+		numa_scan_node_bytes(ns->mem_of, ns->nr_cpus, ns->nthreads, ns->nr_foreign, ns->idle_size,
+				     node_bytes, ns->nr_nodes);
+		if (ns->idle_node >= 0)
+			node_bytes[ns->idle_node] += (uint64_t)ns->idle_size * ns->nr_idle;
+		err = case_need_node_mem(c, node_bytes, ns->nr_nodes);
+		if (err)
+			return err;
+	}
 	load_skip_events(ns);
 	if (ns->mode == MODE_FOREIGN) {
 		case_param_num(c, "foreign_vmas", ns->nr_foreign);

@@ -151,5 +151,7 @@ void numa_scan_record_nodes(const struct numa_scan *ns, struct bench_case *c);
 int numa_scan_order_cpus(int nr_nodes, const int *const *node_cpus, const int *node_nr, int *cpus, int max);
 int numa_scan_next_mem_node(int node, int nr_nodes, const unsigned long long *mem);
 int numa_scan_first_mem_node(int nr_nodes, const unsigned long long *mem);
+void numa_scan_node_bytes(const int *mem_of, int nr_cpus, unsigned first, unsigned n, uint64_t each,
+			  uint64_t *bytes, int nr_nodes);
 
 #endif

@@ -53,6 +53,21 @@ int numa_scan_first_mem_node(int nr_nodes, const unsigned long long *mem)
 	return -1;
 }
 
+/*
+ * Adds @each bytes to the node that workers @first .. @first + @n - 1 first touch
+ * their memory on (worker t: mem_of[t % nr_cpus]; -1, anywhere: not counted).
+ */
+void numa_scan_node_bytes(const int *mem_of, int nr_cpus, unsigned first, unsigned n, uint64_t each,
+			  uint64_t *bytes, int nr_nodes)
+{
+	for (unsigned t = first; nr_cpus > 0 && t < first + n; t++) {
+		int node = mem_of[t % nr_cpus];
+
+		if (node >= 0 && node < nr_nodes)
+			bytes[node] += each;
+	}
+}
+
 /* Node of OS CPU @cpu, 0 when unknown: an index that is always in range. */
 static int node_of(int cpu)
 {
@@ -75,7 +90,7 @@ static void per_node_text(char *buf, size_t len, const int *v, int n)
 static void record_placement(struct numa_scan *ns, struct bench_case *c, const int *node_nr)
 {
 	int threads[MAX_NODES] = { 0 }, mem[MAX_NODES];
-	char text[256], a[160], b[160], m[160];
+	char text[128], where[32], a[160], b[160], m[160];
 	unsigned over = (ns->nthreads + ns->nr_cpus - 1) / ns->nr_cpus;
 
 	for (unsigned t = 0; t < ns->nthreads; t++)
@@ -90,12 +105,15 @@ static void record_placement(struct numa_scan *ns, struct bench_case *c, const i
 	case_param_str(c, "threads_per_node", a);
 	case_param_str(c, "cpus_per_node", b);
 	case_param_str(c, "memory_node_of_node", m);
-	snprintf(text, sizeof(text), "writers one per node in turn, pinned (per node %s of %s CPUs%s); "
-		 "each writer's memory first touched %s", a, b,
-		 over > 1 ? ": more than one a CPU, as asked" : "",
-		 ns->mode == MODE_FOREIGN ? "on its own node" :
-		 mode_one_node(ns->mode) ? "on the first node with memory, all of it there" :
-		 "on the next node with memory");
+	/* within a param's 95 characters: the per-node numbers are the params above */
+	if (ns->mode == MODE_FOREIGN)
+		snprintf(where, sizeof(where), "its own node");
+	else if (mode_one_node(ns->mode))
+		snprintf(where, sizeof(where), "node %d", ns->idle_node);
+	else
+		snprintf(where, sizeof(where), "the next node");
+	snprintf(text, sizeof(text), "writers one a node in turn, pinned%s; memory first touched on %s",
+		 over > 1 ? ", more than one a CPU" : "", where);
 	case_param_str(c, "placement", text);
 }
 
