@@ -12,6 +12,7 @@
 #include "sys/counters.h"
 #include "sys/tracepoint.h"
 #include "sys/procfs.h"
+#include "knobs/table.h"
 #include "numa_scan.h"
 
 static const char *const mode_names[NR_MODES] = { NUMA_SCAN_MODES(ENUM_WORD) };
@@ -192,6 +193,40 @@ static int numa_scan_cases(struct bench_ctx *ctx, struct case_list *list)
 	return 0;
 }
 
+/*
+ * Seconds the scanner needs to protect @bytes once at its fastest: scan_size_mb a
+ * scan, one scan every scan_period_min_ms. 0 when a value is not positive.
+ */
+double numa_scan_cover_s(uint64_t bytes, double scan_size_mb, double period_min_ms)
+{
+	if (scan_size_mb <= 0 || period_min_ms <= 0)
+		return 0;
+	return bytes / (scan_size_mb * 1048576) * period_min_ms / 1000;
+}
+
+/* A working set one repetition cannot scan even once makes every per-pass figure partial: said, not hidden. */
+static void note_cover(struct bench_ctx *ctx, struct bench_case *c, const struct numa_scan *ns, uint64_t work)
+{
+	char a[32], b[32];
+	double cover;
+
+	/* debugfs may be locked down: the defaults every kernel since 3.8 has, said as such */
+	if (knob_read("numa.scan_size_mb", a, sizeof(a)) || knob_read("numa.scan_period_min_ms", b, sizeof(b))) {
+		snprintf(a, sizeof(a), "256");
+		snprintf(b, sizeof(b), "1000");
+		case_param_str(c, "cover_from", "the kernel's default scan_size_mb and scan_period_min_ms (unreadable here)");
+	}
+	a[strcspn(a, "\n")] = 0;
+	b[strcspn(b, "\n")] = 0;
+	cover = numa_scan_cover_s(work, strtod(a, NULL), strtod(b, NULL));
+	case_param_num(c, "cover_s", cover);
+	if (cover > ns->duration)
+		bench_log(ctx, "%s: one scan pass over its %llu MiB takes at least %.0f s (scan_size_mb %s "
+			  "every %s ms), more than a repetition's %u s: raise numa.scan_size_mb or lower size",
+			  c->key, (unsigned long long)(work >> 20), cover, a, b,
+			  ns->duration);
+}
+
 static int numa_scan_setup(struct bench_ctx *ctx, struct bench_case *c)
 {
 	const struct numa_scan_opts *o = ctx->o;
@@ -257,6 +292,7 @@ static int numa_scan_setup(struct bench_ctx *ctx, struct bench_case *c)
 	case_param_knob(c, "scan_delay_ms", "numa.scan_delay_ms");
 	case_param_knob(c, "scan_period_min_ms", "numa.scan_period_min_ms");
 	case_param_knob(c, "scan_size_mb", "numa.scan_size_mb");
+	note_cover(ctx, c, ns, bytes - (uint64_t)ns->idle_size * (ns->nr_idle + ns->nr_foreign));
 	case_param_num(c, "pages_mapped", (double)ns->pages_mapped);
 	case_param_num(c, "duration_s", ns->duration);
 	case_param_str(c, "vmstat_scope", "system-wide: other NUMA-balanced processes add to it");

@@ -409,6 +409,12 @@ static void test_ring_sizing(void **state)
 	assert_non_null(strstr(why, "perf_event_mlock_kb"));
 	user.ncpus = 8;
 	assert_int_equal(kprofile_ring_pages(&user, why, sizeof(why)), 256);
+	/* the 32-CPU, 8 GiB guest: 2 MiB with CAP_IPC_LOCK, 512 KiB without */
+	root.ncpus = user.ncpus = 32;
+	root.mem_total = user.mem_total = 8 * G;
+	assert_int_equal(kprofile_ring_pages(&root, why, sizeof(why)), 512);
+	assert_int_equal(kprofile_ring_pages(&user, why, sizeof(why)), 128);
+	user.mem_total = 512 * G;
 	user.memlock = UINT64_MAX;	/* ulimit -l unlimited: only the memory bounds it */
 	assert_int_equal(kprofile_ring_pages(&user, why, sizeof(why)), 1024);
 	/* not even 8 pages a CPU: none, and why */

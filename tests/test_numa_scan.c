@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -15,6 +16,7 @@ int numa_scan_skip_events(const char *format_text, char labels[][48], char filte
 int numa_scan_order_cpus(int nr_nodes, const int *const *node_cpus, const int *node_nr, int *cpus, int max);
 int numa_scan_next_mem_node(int node, int nr_nodes, const unsigned long long *mem);
 int numa_scan_first_mem_node(int nr_nodes, const unsigned long long *mem);
+double numa_scan_cover_s(uint64_t bytes, double scan_size_mb, double period_min_ms);
 void numa_scan_node_bytes(const int *mem_of, int nr_cpus, unsigned first, unsigned n, uint64_t each,
 			  uint64_t *bytes, int nr_nodes);
 
@@ -222,6 +224,15 @@ static void test_node_bytes(void **state)
 	assert_true(!b[0] && !b[1] && !b[2] && !b[3]);
 }
 
+/* The full profile at 256 CPUs: 256 x 128 MiB at 256 MB a second takes 128 s to scan once. */
+static void test_cover(void **state)
+{
+	(void)state;
+	assert_true(fabs(numa_scan_cover_s(256ull * (128 << 20), 256, 1000) - 128) < 1e-9);
+	assert_true(fabs(numa_scan_cover_s(8ull * (64 << 20), 256, 1000) - 2) < 1e-9);
+	assert_true(numa_scan_cover_s(1 << 30, 0, 1000) == 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -235,6 +246,7 @@ int main(void)
 		cmocka_unit_test(test_next_mem_node),
 		cmocka_unit_test(test_first_mem_node),
 		cmocka_unit_test(test_node_bytes),
+		cmocka_unit_test(test_cover),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
