@@ -101,6 +101,7 @@ struct shared {
 	/* Where the working pages are at the end (sampled through move_pages), in % of those found. */
 	double node_pct[MAX_NODES];
 	double local_pct, first_touch_pct;
+	double unlocated_pct;	/* of those sampled, the ones move_pages found on no node */
 	int nodes_ok;
 };
 
