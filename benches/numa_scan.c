@@ -60,6 +60,7 @@ static const struct bench_opt numa_scan_opts[] = {
 		  "foreign: threads write small VMAs of their own while sleeping threads rewrite others now and then (PID filtering's subject); "
 		  "numa01: all write all of one VMA first touched on one node (autonuma-benchmark's numa01); "
 		  "numa02: each thread its own slice of one VMA first touched on one node (numa02)" },
+	/* 8 a CPU: a writer scans per period of its own CPU time, which writers sharing a CPU divide */
 	{ .name = "threads", .type = OPT_UINT_LIST, OPT_AT(struct numa_scan_opts, threads),
 	  .def = { "ncpus" }, .min = 1, .max = 4096, .max_per_cpu = 8,
 	  .help = "writer threads (at least 2: filtering is by the PID of the scanning thread)" },
