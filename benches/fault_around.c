@@ -40,6 +40,7 @@ static const struct bench_opt fa_opts[] = {
 	{ .name = "pattern", .type = OPT_LIST, OPT_AT(struct fa_opts, pattern),
 	  .def = { ALL_WORDS(FA_PATTERNS) }, .choices = FA_PATTERNS(CHOICE_WORD),
 	  .help = "order in which pages are touched" },
+	/* 1 a CPU: each thread reads a slice of its own; two on a CPU would take turns, not read side by side */
 	{ .name = "threads", .type = OPT_UINT_LIST, OPT_AT(struct fa_opts, threads),
 	  .def = { "1,ncpus", "1,ncpus", "pow2,ncpus" },
 	  .min = 1, .max = 1024, .max_per_cpu = 1, .unit = "threads",

@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include "core/bench.h"
 #include "sys/counters.h"
 
@@ -27,8 +28,26 @@
 
 #define NUMA_SCAN_MODES(X) \
 	X(MODE_DISJOINT, "disjoint") X(MODE_SHARED, "shared") X(MODE_IDLE_VMAS, "idle-vmas") \
-	X(MODE_FOREIGN, "foreign")
+	X(MODE_FOREIGN, "foreign") X(MODE_NUMA01, "numa01") X(MODE_NUMA02, "numa02")
 enum mode { NUMA_SCAN_MODES(ENUM_VALUE) NR_MODES };
+
+/* Modes whose writers share one working VMA (numa02's threads each write a slice of it). */
+static inline int mode_one_vma(enum mode m)
+{
+	return m == MODE_SHARED || m == MODE_NUMA01 || m == MODE_NUMA02;
+}
+
+/* Modes in which every writer writes all of the working VMA. */
+static inline int mode_all_write_all(enum mode m)
+{
+	return m == MODE_SHARED || m == MODE_NUMA01;
+}
+
+/* Modes whose memory is all first touched on one node, as a main thread's initialisation would. */
+static inline int mode_one_node(enum mode m)
+{
+	return m == MODE_NUMA01 || m == MODE_NUMA02;
+}
 
 /* /proc/vmstat counters of NUMA balancing (system-wide): the metric each makes, if any, its unit, and which way is better. */
 struct numa_scan_stat {
@@ -55,6 +74,7 @@ struct worker {
 	unsigned sleep_ms;	/* foreign's touchers: a pass over base, then this long asleep */
 	uint64_t pages;		/* pages written so far, read by the sampler */
 	uint64_t minflt;	/* touchers: this thread's minor faults, at each pass's end */
+	pid_t os_tid;		/* for the sampler's reads of /proc/self/task/<tid>/stat */
 } __attribute__((aligned(CACHE_LINE)));
 
 /* What the child's sampler reads at the start and at the end of a repetition. */
@@ -65,7 +85,9 @@ struct sample {
 	uint64_t foreign_faults;	/* faults of foreign's touchers: the scanners' PTE updates in their VMAs */
 	uint64_t faults;	/* this process's page faults: hint faults and write-protect ones */
 	uint64_t wp_faults;	/* those on a present PTE (FAULT_EVENT with PROT_FILTER) */
-	int seq_ok;
+	/* The writers' minor faults and pages written, summed per node they run on (placed runs only). */
+	uint64_t node_faults[MAX_NODES], node_pages[MAX_NODES];
+	int seq_ok, node_faults_ok;
 };
 
 /* Shared between the parent and the child that runs one repetition. */
@@ -79,6 +101,7 @@ struct shared {
 	/* Where the working pages are at the end (sampled through move_pages), in % of those found. */
 	double node_pct[MAX_NODES];
 	double local_pct, first_touch_pct;
+	double unlocated_pct;	/* of those sampled, the ones move_pages found on no node */
 	int nodes_ok;
 };
 
@@ -128,5 +151,8 @@ void numa_scan_where(struct numa_scan *ns);
 void numa_scan_record_nodes(const struct numa_scan *ns, struct bench_case *c);
 int numa_scan_order_cpus(int nr_nodes, const int *const *node_cpus, const int *node_nr, int *cpus, int max);
 int numa_scan_next_mem_node(int node, int nr_nodes, const unsigned long long *mem);
+int numa_scan_first_mem_node(int nr_nodes, const unsigned long long *mem);
+void numa_scan_node_bytes(const int *mem_of, int nr_cpus, unsigned first, unsigned n, uint64_t each,
+			  uint64_t *bytes, int nr_nodes);
 
 #endif

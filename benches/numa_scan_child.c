@@ -33,7 +33,7 @@ static int map_regions(struct numa_scan *ns)
 
 	for (int i = 0; i < ns->nr_regions; i++) {
 		ns->regions[i].len = i < ns->nr_work ?
-			(ns->mode == MODE_SHARED ? ns->size * ns->nthreads : ns->size) : ns->idle_size;
+			(mode_one_vma(ns->mode) ? ns->size * ns->nthreads : ns->size) : ns->idle_size;
 		len += ns->regions[i].len + ns->page;
 	}
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -100,6 +100,7 @@ static void *worker_main(void *arg)
 	size_t i = w->first;
 	uint64_t done = 0;
 
+	w->os_tid = gettid();
 	if (w->cpu >= 0)
 		topo_pin_self(w->cpu);
 	/* numa01's THREAD_ALLOC shape: each thread faults in its own memory first. */
@@ -109,20 +110,23 @@ static void *worker_main(void *arg)
 	pthread_barrier_wait((pthread_barrier_t *)&ns->barrier);	/* the clock runs */
 	if (w->sleep_ms) {
 		touch_loop(w);
-		return NULL;
-	}
-	while (!__atomic_load_n(stop, __ATOMIC_RELAXED)) {
-		for (int b = 0; b < BATCH_PAGES; b++) {
-			char *p = w->base + i * ns->page;
+	} else {
+		while (!__atomic_load_n(stop, __ATOMIC_RELAXED)) {
+			for (int b = 0; b < BATCH_PAGES; b++) {
+				char *p = w->base + i * ns->page;
 
-			for (size_t off = 0; off < ns->page; off += CACHE_LINE)
-				*(volatile uint64_t *)(p + off) = done;
-			if (++i == w->npages)
-				i = 0;
+				for (size_t off = 0; off < ns->page; off += CACHE_LINE)
+					*(volatile uint64_t *)(p + off) = done;
+				if (++i == w->npages)
+					i = 0;
+			}
+			done += BATCH_PAGES;
+			__atomic_store_n(&w->pages, done, __ATOMIC_RELAXED);
 		}
-		done += BATCH_PAGES;
-		__atomic_store_n(&w->pages, done, __ATOMIC_RELAXED);
 	}
+	/* Parked until the end's sample is taken: no fault or scan can fall between its reads. */
+	pthread_barrier_wait((pthread_barrier_t *)&ns->barrier);	/* stopped */
+	pthread_barrier_wait((pthread_barrier_t *)&ns->barrier);	/* sampled */
 	return NULL;
 }
 
@@ -135,16 +139,23 @@ static int start_workers(struct numa_scan *ns)
 		struct worker *w = &ns->w[t];
 		int toucher = t >= ns->nthreads;
 		const struct region *r = &ns->regions[toucher ? ns->nr_work + ns->nr_idle + (t - ns->nthreads) :
-						      ns->mode == MODE_SHARED ? 0 : t];
+						      mode_one_vma(ns->mode) ? 0 : t];
 		int err;
 
 		memset(w, 0, sizeof(*w));
 		w->ns = ns;
 		w->base = r->addr;
 		w->npages = r->len / ns->page;
-		/* Shared: each thread populates a slice, and starts writing there rather than on the same lines. */
-		w->first = ns->mode == MODE_SHARED ? t * slice : 0;
-		w->pop = r->addr + w->first * ns->page;
+		w->first = 0;
+		if (mode_all_write_all(ns->mode)) {
+			/* each thread populates a slice, and starts writing there rather than on the same lines */
+			w->first = t * slice;
+		} else if (!toucher && mode_one_vma(ns->mode)) {
+			/* numa02: the VMA cut into one slice a thread, each written by its thread alone */
+			w->base = r->addr + t * slice * ns->page;
+			w->npages = slice;
+		}
+		w->pop = w->base + w->first * ns->page;
 		w->pop_len = toucher ? r->len : ns->size;
 		w->cpu = ns->nr_cpus ? ns->cpus[t % ns->nr_cpus] : -1;
 		w->mem_node = ns->nr_cpus ? ns->mem_of[t % ns->nr_cpus] : -1;
@@ -177,6 +188,45 @@ static int read_scan_seq(uint64_t *seq)
 	return found;
 }
 
+/* Minor faults of thread @tid of this process so far (field 10 of its stat); -errno. */
+static int64_t thread_minflt(pid_t tid)
+{
+	char path[64], line[1024], *p;
+	unsigned long long v;
+	FILE *f;
+	int ok;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	ok = fgets(line, sizeof(line), f) != NULL;
+	fclose(f);
+	/* after the command's closing parenthesis: state ppid pgrp session tty tpgid flags minflt */
+	p = ok ? strrchr(line, ')') : NULL;
+	if (!p || sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %llu", &v) != 1)
+		return -EINVAL;
+	return (int64_t)v;
+}
+
+/* Each writer's faults and pages, summed per node it runs on. */
+static void sample_nodes(const struct numa_scan *ns, struct sample *s)
+{
+	s->node_faults_ok = ns->nr_cpus > 0;
+	for (unsigned t = 0; t < ns->nthreads && s->node_faults_ok; t++) {
+		const struct worker *w = &ns->w[t];
+		int node = topo_node_of_cpu(w->cpu);
+		int64_t f = thread_minflt(w->os_tid);
+
+		if (f < 0 || node < 0 || node >= MAX_NODES) {
+			s->node_faults_ok = 0;
+			break;
+		}
+		s->node_faults[node] += (uint64_t)f;
+		s->node_pages[node] += __atomic_load_n(&w->pages, __ATOMIC_RELAXED);
+	}
+}
+
 static void take_sample(struct numa_scan *ns, struct counters *cnt, struct sample *s)
 {
 	struct vmstat_snap v = { 0 };
@@ -206,6 +256,7 @@ static void take_sample(struct numa_scan *ns, struct counters *cnt, struct sampl
 		s->faults = cv.val;
 	if (!counters_read(cnt, "self_wp_faults", &cv) && cv.supported)
 		s->wp_faults = cv.val;
+	sample_nodes(ns, s);
 }
 
 static struct counters *skip_counters(const struct numa_scan *ns)
@@ -267,6 +318,13 @@ static void measure(struct numa_scan *ns, struct counters *cnt)
 	ts = (struct timespec){ .tv_sec = t / 1000000000ull, .tv_nsec = t % 1000000000ull };
 	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
 		;
+	/*
+	 * The end's sample with every writer parked: taken while they ran, its reads
+	 * (vmstat first, the counters after) lay up to hundreds of ms apart under TCG,
+	 * where the sampler shares a CPU with a writer, and disagreed by as much.
+	 */
+	__atomic_store_n(&sh->stop, 1, __ATOMIC_RELAXED);
+	pthread_barrier_wait(&ns->barrier);	/* stopped */
 	take_sample(ns, cnt, &sh->samples[1]);
 	numa_scan_where(ns);
 	sh->nr_samples = 2;
@@ -318,11 +376,13 @@ int numa_scan_child_run(struct numa_scan *ns)
 		snprintf(sh->why, sizeof(sh->why), "populate on the placement's nodes failed");
 		err = -EIO;
 	}
-	if (err)
-		pthread_barrier_wait(&ns->barrier);	/* lets the writers see stop and return */
-	else
+	if (err) {
+		pthread_barrier_wait(&ns->barrier);	/* lets the writers see stop */
+		pthread_barrier_wait(&ns->barrier);	/* stopped */
+	} else {
 		measure(ns, cnt);
-	__atomic_store_n(&sh->stop, 1, __ATOMIC_RELAXED);
+	}
+	pthread_barrier_wait(&ns->barrier);	/* sampled: the writers return */
 	for (unsigned t = 0; t < ns->nr_workers; t++)
 		pthread_join(ns->w[t].tid, NULL);
 	counters_disable(cnt);

@@ -34,6 +34,7 @@ static const struct bench_opt vl_opts[] = {
 	{ .name = "kind", .type = OPT_LIST, OPT_AT(struct vl_opts, kind),
 	  .def = { "anon-write", NULL, "anon-write,anon-read" }, .choices = VL_KINDS(CHOICE_WORD),
 	  .help = "fault kind: anonymous write or read (zero page), tmpfs (memfd) read or shared write" },
+	/* 8 a CPU at most: deeper than that a case times the run queue, not the fault path (docs/scaling.md) */
 	{ .name = "threads", .type = OPT_UINT_LIST, OPT_AT(struct vl_opts, threads),
 	  .def = { "1,2", "pow2", "pow2,2ncpus" }, .min = 1, .max_per_cpu = 8,
 	  .help = "faulting threads (or processes); ncpus, 2ncpus and pow2 (1,2,4..ncpus) expand" },

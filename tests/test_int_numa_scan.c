@@ -9,7 +9,7 @@
 
 #define REPS		2	/* each a child of its own and one value per metric: 2 tells that from 1 */
 
-static const char *const modes[] = { "disjoint", "shared", "idle-vmas", "foreign" };
+static const char *const modes[] = { "disjoint", "shared", "idle-vmas", "foreign", "numa01", "numa02" };
 static const char *const reasons[] = {
 	"skip_unsuitable", "skip_shared_ro", "skip_inaccessible", "skip_scan_delay",
 	"skip_pid_inactive", "skip_ignore_pid_inactive", "skip_seq_completed",

@@ -7,6 +7,7 @@
 #include <string.h>
 #include "testutil.h"
 #include "core/bench.h"
+#include "core/kprofile.h"
 #include "analysis/kprofile_diff.h"
 #include "results/kprofile_file.h"
 #include "report/kprofile_report.h"
@@ -378,6 +379,63 @@ static void test_compare_summary(void **state)
 	free(out);
 }
 
+/* The ring buffer a CPU, sized by the CPU count, the memory and the lock limits (kprofile_ring.c). */
+static void test_ring_sizing(void **state)
+{
+	const uint64_t G = 1ull << 30;
+	struct kprofile_limits root = { .ncpus = 2, .page = 4096, .mem_total = 4 * G, .mlock_kb = 516,
+					.memlock = 8 << 20, .exempt = true };
+	struct kprofile_limits user = root;
+	char why[160];
+
+	(void)state;
+	user.exempt = false;
+	/* a 2-CPU guest: 4 MiB a CPU either way (2 x 1025 pages fit 516 KiB a CPU plus 8 MiB) */
+	assert_int_equal(kprofile_ring_pages(&root, why, sizeof(why)), 1024);
+	assert_string_equal(why, "");
+	assert_int_equal(kprofile_ring_pages(&user, why, sizeof(why)), 1024);
+	/* 256 CPUs and 512 GiB, with CAP_IPC_LOCK: 1 GiB in all, under 1/64 of the memory */
+	root.ncpus = 256;
+	root.mem_total = 512 * G;
+	assert_int_equal(kprofile_ring_pages(&root, why, sizeof(why)), 1024);
+	/* 256 CPUs and 64 GiB: 1 GiB is the whole 1/64 and the header pages do not fit: halved */
+	root.mem_total = 64 * G;
+	assert_int_equal(kprofile_ring_pages(&root, why, sizeof(why)), 512);
+	assert_non_null(strstr(why, "1/64 of MemTotal"));
+	/* without CAP_IPC_LOCK: 129 pages a CPU for the user plus 2048 for the process */
+	user.ncpus = 256;
+	user.mem_total = 512 * G;
+	assert_int_equal(kprofile_ring_pages(&user, why, sizeof(why)), 128);
+	assert_non_null(strstr(why, "perf_event_mlock_kb"));
+	user.ncpus = 8;
+	assert_int_equal(kprofile_ring_pages(&user, why, sizeof(why)), 256);
+	/* the 32-CPU, 8 GiB guest: 2 MiB with CAP_IPC_LOCK, 512 KiB without */
+	root.ncpus = user.ncpus = 32;
+	root.mem_total = user.mem_total = 8 * G;
+	assert_int_equal(kprofile_ring_pages(&root, why, sizeof(why)), 512);
+	assert_int_equal(kprofile_ring_pages(&user, why, sizeof(why)), 128);
+	user.mem_total = 512 * G;
+	user.memlock = UINT64_MAX;	/* ulimit -l unlimited: only the memory bounds it */
+	assert_int_equal(kprofile_ring_pages(&user, why, sizeof(why)), 1024);
+	/* not even 8 pages a CPU: none, and why */
+	root.ncpus = 256;
+	root.mem_total = 256ull << 20;
+	assert_int_equal(kprofile_ring_pages(&root, why, sizeof(why)), 0);
+	assert_non_null(strstr(why, "256 CPUs"));
+	/* 4 MiB holds 7.7 s of 544-byte samples at 1000 Hz */
+	assert_true(fabs(kprofile_ring_seconds(1024, 4096) - 7.71) < 0.01);
+}
+
+/* The fd limit is raised to what the per-CPU events need when the hard limit allows, never lowered. */
+static void test_nofile(void **state)
+{
+	(void)state;
+	assert_int_equal(kprofile_nofile_for(300, 1024, 4096), 1024);
+	assert_int_equal(kprofile_nofile_for(2000, 1024, 4096), 2000);
+	assert_int_equal(kprofile_nofile_for(5000, 1024, 4096), 0);
+	assert_true(kprofile_nofile_for(5000, 1024, UINT64_MAX) == 5000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -388,6 +446,8 @@ int main(void)
 		cmocka_unit_test(test_file),
 		cmocka_unit_test(test_cost),
 		cmocka_unit_test(test_compare_summary),
+		cmocka_unit_test(test_ring_sizing),
+		cmocka_unit_test(test_nofile),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

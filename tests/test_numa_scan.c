@@ -2,6 +2,8 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "testutil.h"
@@ -13,6 +15,10 @@
 int numa_scan_skip_events(const char *format_text, char labels[][48], char filters[][32], int max);
 int numa_scan_order_cpus(int nr_nodes, const int *const *node_cpus, const int *node_nr, int *cpus, int max);
 int numa_scan_next_mem_node(int node, int nr_nodes, const unsigned long long *mem);
+int numa_scan_first_mem_node(int nr_nodes, const unsigned long long *mem);
+double numa_scan_cover_s(uint64_t bytes, double scan_size_mb, double period_min_ms);
+void numa_scan_node_bytes(const int *mem_of, int nr_cpus, unsigned first, unsigned n, uint64_t each,
+			  uint64_t *bytes, int nr_nodes);
 
 /* Records of that event, captured from the 6.18 machine's trace buffer (instances/<x>/trace) during a run. */
 static const char *const records_6_18[] = {
@@ -181,6 +187,52 @@ static void test_next_mem_node(void **state)
 	assert_int_equal(numa_scan_next_mem_node(0, 2, none), -1);
 }
 
+/* numa01 and numa02 put all their memory on the first node that has some, as the idle VMAs go. */
+static void test_first_mem_node(void **state)
+{
+	static const unsigned long long four[] = { 1, 1, 1, 1 }, cpu_only0[] = { 0, 0, 5, 1 };
+	static const unsigned long long none[] = { 0, 0 };
+
+	(void)state;
+	assert_int_equal(numa_scan_first_mem_node(4, four), 0);
+	assert_int_equal(numa_scan_first_mem_node(4, cpu_only0), 2);
+	assert_int_equal(numa_scan_first_mem_node(2, none), -1);
+	assert_int_equal(numa_scan_first_mem_node(0, four), -1);
+}
+
+/* Memory a node must hold: numa02's all on node 0, disjoint's spread, foreign's touchers after the writers. */
+static void test_node_bytes(void **state)
+{
+	static const int one_node[] = { 0, 0, 0, 0, 0, 0, 0, 0 }, next[] = { 1, 2, 3, 0, 1, 2, 3, 0 };
+	uint64_t b[4] = { 0 };
+
+	(void)state;
+	numa_scan_node_bytes(one_node, 8, 0, 8, 16 << 20, b, 4);
+	assert_true(b[0] == 128 << 20 && !b[1] && !b[2] && !b[3]);
+	memset(b, 0, sizeof(b));
+	/* 16 writers on 8 CPUs: two rounds of the placement */
+	numa_scan_node_bytes(next, 8, 0, 16, 1 << 20, b, 4);
+	for (int n = 0; n < 4; n++)
+		assert_true(b[n] == 4 << 20);
+	/* workers 8..9 (touchers after 8 writers) go where CPUs 0 and 1 put theirs */
+	memset(b, 0, sizeof(b));
+	numa_scan_node_bytes(next, 8, 8, 2, 4096, b, 4);
+	assert_true(b[1] == 4096 && b[2] == 4096 && !b[0] && !b[3]);
+	/* no placement: nothing bound */
+	memset(b, 0, sizeof(b));
+	numa_scan_node_bytes(next, 0, 0, 8, 4096, b, 4);
+	assert_true(!b[0] && !b[1] && !b[2] && !b[3]);
+}
+
+/* The full profile at 256 CPUs: 256 x 128 MiB at 256 MB a second takes 128 s to scan once. */
+static void test_cover(void **state)
+{
+	(void)state;
+	assert_true(fabs(numa_scan_cover_s(256ull * (128 << 20), 256, 1000) - 128) < 1e-9);
+	assert_true(fabs(numa_scan_cover_s(8ull * (64 << 20), 256, 1000) - 2) < 1e-9);
+	assert_true(numa_scan_cover_s(1 << 30, 0, 1000) == 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -192,6 +244,9 @@ int main(void)
 		cmocka_unit_test(test_order_spreads_over_nodes),
 		cmocka_unit_test(test_order_uneven),
 		cmocka_unit_test(test_next_mem_node),
+		cmocka_unit_test(test_first_mem_node),
+		cmocka_unit_test(test_node_bytes),
+		cmocka_unit_test(test_cover),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -39,6 +39,13 @@ static void test_fake_root(void **state)
 	assert_int_equal(meminfo_kb("Mem"), -ENOENT);	/* a prefix is not a field */
 	assert_int_equal(meminfo_kb("HugePages_Total"), 0);
 	assert_int_equal(online_cpus(), 6);
+	/* a node's meminfo: every line "Node N Field: value kB" */
+	put("/sys/devices/system/node/node1/meminfo", "Node 1 MemTotal:        2031616 kB\n"
+		"Node 1 MemFree:         1500000 kB\nNode 1 Inactive(file):    12345 kB\n");
+	assert_int_equal(node_meminfo_kb(1, "MemFree"), 1500000);
+	assert_int_equal(node_meminfo_kb(1, "Inactive(file)"), 12345);
+	assert_int_equal(node_meminfo_kb(1, "Mem"), -ENOENT);
+	assert_int_equal(node_meminfo_kb(2, "MemFree"), -ENOENT);
 	put("/sys/devices/system/cpu/online", "0,2-3,8\n");
 	assert_int_equal(online_cpus(), 4);
 	/* /proc/self is never faked. */

@@ -94,7 +94,7 @@ enum prewarm { PREWARM_WORDS(ENUM_VALUE) };
 /* What one case can hold; a case that records more fails with the reason (lib/core/case.c). */
 #define CASE_MAX_PARAMS	20
 #define CASE_MAX_KNOBS	16
-#define CASE_MAX_METRICS 64
+#define CASE_MAX_METRICS 128	/* numa-scan: up to 24 and 3 a node: 34 nodes fit */
 #define CASE_MAX_COUNTERS 48
 #define CASE_MAX_VMSTAT	64
 #define CASE_MAX_SAMPLES 4096

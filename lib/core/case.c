@@ -334,3 +334,37 @@ int case_need_mem(struct bench_case *c, uint64_t bytes)
 				 MEM_MARGIN_KB / 1024);
 	return 0;
 }
+
+/*
+ * What a node can give without reclaiming much: its free memory and inactive page
+ * cache (a node's meminfo has no MemAvailable), in kB; -errno.
+ */
+static long long node_available_kb(int node)
+{
+	long long free_kb = node_meminfo_kb(node, "MemFree"), cache_kb = node_meminfo_kb(node, "Inactive(file)");
+
+	if (free_kb < 0)
+		return free_kb;
+	return free_kb + (cache_kb > 0 ? cache_kb : 0);
+}
+
+int case_need_node_mem(struct bench_case *c, const uint64_t *bytes, int nr_nodes)
+{
+	const uint64_t margin_kb = MEM_MARGIN_KB / (nr_nodes > 1 ? nr_nodes : 1);
+
+	for (int n = 0; n < nr_nodes; n++) {
+		long long avail;
+
+		if (!bytes[n])
+			continue;
+		avail = node_available_kb(n);
+		if (avail < 0)
+			return case_skip(c, "node %d holds %llu MiB of the case, and its meminfo cannot be read: %s",
+					 n, (unsigned long long)(bytes[n] >> 20), strerror((int)-avail));
+		if ((uint64_t)avail < margin_kb || bytes[n] / 1024 > (uint64_t)avail - margin_kb)
+			return case_skip(c, "needs %llu MiB on node %d, which has %lld MiB free or inactive cache "
+					 "(less a %llu MiB margin)", (unsigned long long)(bytes[n] >> 20), n,
+					 avail / 1024, (unsigned long long)(margin_kb / 1024));
+	}
+	return 0;
+}

@@ -47,5 +47,11 @@ void case_list_free(struct case_list *list);
  * margin for the rest of the system) is smaller, else 0.
  */
 int case_need_mem(struct bench_case *c, uint64_t bytes);
+/*
+ * Needs @bytes[n] on each node n of @nr_nodes (memory bound there): BENCH_SKIP with the
+ * reason when a node's free memory and inactive page cache, less its part of the
+ * margin, is smaller, else 0.
+ */
+int case_need_node_mem(struct bench_case *c, const uint64_t *bytes, int nr_nodes);
 
 #endif

@@ -50,6 +50,7 @@ static struct {
 	uint64_t period;
 	bool freq;
 	int mmap_errno;			/* why the ring buffers could not be mapped */
+	unsigned ring_pages;		/* data pages a CPU: kprofile_ring_pages(), halved while mmap refuses */
 } kp = { .cur = -1 };
 
 static const char covers[] =
@@ -87,9 +88,14 @@ static int open_event(__u32 type, __u64 config, bool freq)
 	perf_evlist__add(kp.evlist, evsel);
 	perf_evlist__set_maps(kp.evlist, kp.cpus, kp.threads);
 	err = perf_evlist__open(kp.evlist);
-	if (!err && perf_evlist__mmap(kp.evlist, KPROFILE_PAGES)) {
+	/* other perf users of this uid share its allowance: less than the rule gave may be left */
+	while (!err && perf_evlist__mmap(kp.evlist, kp.ring_pages)) {
 		/* libperf says -1: the reason is mmap's errno (EPERM: over perf_event_mlock_kb) */
 		kp.mmap_errno = errno ? errno : ENOMEM;
+		if (kp.ring_pages / 2 >= KPROFILE_MIN_PAGES) {
+			kp.ring_pages /= 2;
+			continue;
+		}
 		err = -ENOBUFS;
 		perf_evlist__close(kp.evlist);
 	}
@@ -140,9 +146,11 @@ static void hidden_why(const struct privs *p, char *why, size_t len)
 
 void kprofile_start(FILE *log)
 {
-	char ks_why[160] = "", perf_why[160] = "";
+	char ks_why[160] = "", perf_why[160] = "", ring_why[160] = "";
+	struct kprofile_limits lim;
 	struct privs p;
 	int ks, err;
+	unsigned ncpus = (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
 
 	kp.requested = true;
 	kp.owner = getpid();
@@ -152,15 +160,24 @@ void kprofile_start(FILE *log)
 	ks = ksyms_load(&kp.ksyms, "/proc/kallsyms", ks_why, sizeof(ks_why));
 	if (ks == -EPERM)
 		hidden_why(&p, ks_why, sizeof(ks_why));
+	/* the rings and the fds grow with the CPUs: sized, and checked, before anything opens */
+	kprofile_limits_read(&lim, ncpus);
+	kp.ring_pages = kprofile_ring_pages(&lim, ring_why, sizeof(ring_why));
+	err = kprofile_fds_ensure(ncpus + KPROFILE_FD_MARGIN, perf_why, sizeof(perf_why));
+	if (!kp.ring_pages) {
+		snprintf(perf_why, sizeof(perf_why), "%s", ring_why);
+		err = -ENOBUFS;
+	}
 	/* tried either way, so that a user learns every privilege that is missing at once */
-	err = open_sampler();
-	if (err == -ENOBUFS)
+	if (!err)
+		err = open_sampler();
+	if (err == -ENOBUFS && !perf_why[0])
 		snprintf(perf_why, sizeof(perf_why), "cannot map %d KiB of ring buffer a CPU: %s "
 			 "(perf_event_mlock_kb, RLIMIT_MEMLOCK; CAP_IPC_LOCK lifts them)",
-			 KPROFILE_PAGES * (int)(sysconf(_SC_PAGESIZE) / 1024), strerror(kp.mmap_errno));
+			 KPROFILE_MIN_PAGES * (int)(sysconf(_SC_PAGESIZE) / 1024), strerror(kp.mmap_errno));
 	else if (err == -EACCES || err == -EPERM)
 		privs_why_perf(&p, false, perf_why, sizeof(perf_why));
-	else if (err)
+	else if (err && !perf_why[0])
 		snprintf(perf_why, sizeof(perf_why), "cannot open a sampling event: %s", strerror(-err));
 	snprintf(kp.why, sizeof(kp.why), "%s%s%s", perf_why, *perf_why && *ks_why ? "; " : "", ks_why);
 	kp.ready = !err && !ks;
@@ -170,8 +187,11 @@ void kprofile_start(FILE *log)
 		counters_region_hook(kprofile_resume, kprofile_pause);
 	kp.requested = true;
 	if (log && kp.ready)
-		fprintf(log, "mmbench: kprofile: %s at %" PRIu64 " %s, call chains, kernel and user\n",
-			kp.event, kp.period, kp.freq ? "Hz" : "ns per sample");
+		fprintf(log, "mmbench: kprofile: %s at %" PRIu64 " %s, call chains, kernel and user; "
+			"%u KiB of ring a CPU on %u CPUs (%.1f s of the deepest chains a CPU between drains)%s%s\n",
+			kp.event, kp.period, kp.freq ? "Hz" : "ns per sample",
+			(unsigned)(kp.ring_pages * lim.page / 1024), ncpus, kprofile_ring_seconds(kp.ring_pages, lim.page),
+			ring_why[0] ? ": " : "", ring_why);
 	else if (log)
 		fprintf(log, "mmbench: kprofile: skipped: %s\n", kp.why);
 }

@@ -26,7 +26,8 @@ const char *sysroot_path(char *buf, size_t len, const char *path)
 
 /*
  * "Field:   123 kB" lines of @path (used as given): the value of @field in kB.
- * Shared by meminfo, status and smaps_rollup, which all use this layout.
+ * Shared by meminfo, status and smaps_rollup, which all use this layout, and a
+ * node's meminfo, which puts "Node N " before each line.
  */
 static long long field_kb(const char *path, const char *field)
 {
@@ -39,9 +40,15 @@ static long long field_kb(const char *path, const char *field)
 	if (!f)
 		return -errno;
 	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, field, flen) || line[flen] != ':')
+		char *p = line;
+		int n = 0;
+
+		/* a node's meminfo: "Node 0 MemFree: 123 kB" */
+		sscanf(line, "Node %*d %n", &n);
+		p += n;
+		if (strncmp(p, field, flen) || p[flen] != ':')
 			continue;
-		val = strtoll(line + flen + 1, NULL, 10);
+		val = strtoll(p + flen + 1, NULL, 10);
 		break;
 	}
 	fclose(f);
@@ -53,6 +60,14 @@ long long meminfo_kb(const char *field)
 	char path[PATH_MAX];
 
 	return field_kb(sysroot_path(path, sizeof(path), "/proc/meminfo"), field);
+}
+
+long long node_meminfo_kb(int node, const char *field)
+{
+	char rel[64], path[PATH_MAX];
+
+	snprintf(rel, sizeof(rel), "/sys/devices/system/node/node%d/meminfo", node);
+	return field_kb(sysroot_path(path, sizeof(path), rel), field);
 }
 
 /* /proc/self is always the real one: a fake sysroot cannot describe this process. */

@@ -17,6 +17,8 @@ const char *sysroot_path(char *buf, size_t len, const char *path);
 
 /* A field of /proc/meminfo in kB, or -errno. */
 long long meminfo_kb(const char *field);
+/* @field of node @node's meminfo under the sysroot ("MemFree", "Inactive(file)"): kB, or -errno. */
+long long node_meminfo_kb(int node, const char *field);
 /* A field of /proc/self/status ("VmPTE", "VmRSS") in kB, or -errno. */
 long long self_status_kb(const char *field);
 /* A field of /proc/self/smaps_rollup ("AnonHugePages", "Rss", "FilePmdMapped") in kB, or -errno. */
