@@ -73,10 +73,8 @@ profile=$(run_args_profile "${run_args[@]}")
 [ -n "$profile" ] || { profile=smoke; run_args+=(--profile smoke); }
 why=$(run_args_problem "$MMBENCH_TOP/build/mmbench" "${run_args[@]}")
 [ -z "$why" ] || bad "$why"
-need_mb=$(profile_min_mb "$profile") || exit 1
 # a real device has the memory it has; the qemu guest has what --mem gives it
-[ "$dtype" != qemu ] || [ "$mem_mb" -ge "$need_mb" ] ||
-	bad "--mem $mem is too small for the $profile profile: it needs at least ${need_mb}M"
+[ "$dtype" != qemu ] || vm_mem_check "$mem" "$mem_mb" "$profile"
 timeout=${timeout:-$(profile_timeout "$profile")}
 busybox=$(vm_busybox)
 [ -n "$busybox" ] || { echo "lava job: no static busybox: apt-get install busybox-static" >&2; exit 1; }

@@ -1,6 +1,7 @@
 # The one library the scripts behind run.sh share (vm/run-vm.sh, flows/, lava/): the option
-# parser, usage errors, help, RUN_ARGS checks, the static busybox, the guest's deadline, the
-# manifest's vm object, a boot under the runner; it brings kimage.sh (images, sizes, profiles).
+# parser, usage errors, help, RUN_ARGS checks, the guest's memory for a profile, the static
+# busybox, the guest's deadline, the manifest's vm object, a boot under the runner; it brings
+# kimage.sh (images, sizes, profiles).
 # Sourced: the shell options (set -euo pipefail) are the script's.
 # shellcheck shell=bash
 . "$MMBENCH_TOP/vm/kimage.sh"
@@ -133,6 +134,17 @@ join() {
 vm_guest_timeout() {
 	local margin=$(($1 / 5 > 30 ? $1 / 5 : 30))
 	echo $(($1 - margin > 10 ? $1 - margin : 10))
+}
+
+# vm_mem_check MEM MEM_MB PROFILE: a usage error (bad) when a guest of MEM_MB (MEM as the user
+# wrote it) is too small for the profile or the profile is none of mmbench's; exit 1 when
+# mmbench cannot tell the profile's sizes.
+vm_mem_check() {
+	local need_mb
+	need_mb=$(profile_min_mb "$3") || exit 1
+	[ -n "$need_mb" ] || bad "RUN_ARGS: --profile '$3': not one of smoke, quick, full"
+	[ "$2" -ge "$need_mb" ] ||
+		bad "--mem $1 is too small for the $3 profile: it needs at least ${need_mb}M"
 }
 
 # vm_guest_json ACCEL NUMA CPUS MEM_MB NODE_MB TCG_THREAD APPEND: the manifest's "vm" members

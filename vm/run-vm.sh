@@ -65,10 +65,7 @@ if [ "${run_args[0]:-}" != sweep ]; then
 	args_why=$(run_args_check "$MMBENCH_TOP/build/mmbench" "${run_args[@]}")
 	[ -z "$args_why" ] || bad "$args_why"
 fi
-need_mb=$(profile_min_mb "$profile") || exit 1
-[ -n "$need_mb" ] || bad "RUN_ARGS: --profile '$profile': not one of smoke, quick, full"
-[ "$mem_mb" -ge "$need_mb" ] ||
-	bad "--mem $mem is too small for the $profile profile: it needs at least ${need_mb}M"
+vm_mem_check "$mem" "$mem_mb" "$profile"
 avail_mb=$(awk '/^MemAvailable:/ { print int($2 / 1024) }' /proc/meminfo)
 [ "$mem_mb" -le "$avail_mb" ] ||
 	bad "--mem $mem is more than the host's MemAvailable (${avail_mb}M)"

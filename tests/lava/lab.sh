@@ -3,7 +3,10 @@
 # PostgreSQL, lava-server's database (its own postinst), the web app, publisher, scheduler and a
 # worker with qemu devices forced to TCG, and a lavacli identity; `down` stops every daemon it
 # started, by PID, and removes all it wrote. Exit 4 (skip) with "SKIP: reason" where it cannot run.
-set -u
+# `down` is best effort: it removes all it can and exits 1 after naming what it could not; an `up`
+# that fails half-way (or is stopped) takes itself down the same way, from what its state file
+# noted before each step. One word and no options (MMBENCH_LAVA_LAB moves the lab's directory).
+set -euo pipefail
 # LAVA's python is Debian's: a python3 earlier in PATH (pyenv) breaks postinst.py ("No module django")
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 
@@ -25,7 +28,9 @@ skip() { echo "SKIP: $*"; exit 4; }
 
 # The state file: one KEY=VALUE a line, appended as up goes, so down undoes a partial up.
 note() { echo "$1=$2" >>"$LAB/state"; }
-state() { sed -n "s/^$1=//p" "$LAB/state" 2>/dev/null | tail -n 1; }
+state() {	# nothing before up has written the file
+	[ ! -f "$LAB/state" ] || sed -n "s/^$1=//p" "$LAB/state" | tail -n 1
+}
 
 # shellcheck source=tests/lava/lablib.sh
 . "$(dirname "$0")/lablib.sh"
@@ -47,8 +52,9 @@ start() {
 }
 
 pg_up() {
-	local v c port st
-	read -r v c port st _ < <(pg_lsclusters -h 2>/dev/null | head -n 1)
+	local v="" c port st
+	# no line (no cluster at all) is an answer: read's status 1 says only that
+	read -r v c port st _ < <(pg_lsclusters -h 2>/dev/null | head -n 1) || true
 	if [ -z "${v:-}" ]; then
 		v=$(find /usr/lib/postgresql -mindepth 1 -maxdepth 1 -printf '%f\n' | sort -n | tail -n 1)
 		c=main
@@ -108,7 +114,8 @@ add_lab_objects() {
 	manage users add --superuser --staff --passwd "$pw" "$NAME-admin" &&
 		manage tokens add --user "$NAME-admin" --secret "$tok" &&
 		manage device-types add qemu || return 1
-	wtok=$(lava-server manage workers add "$WORKER" 2>>"$LAB/logs/setup.log" | sed -n 's/^Token: //p')
+	wtok=$(lava-server manage workers add "$WORKER" 2>>"$LAB/logs/setup.log" | sed -n 's/^Token: //p') ||
+		{ say "lava-server manage workers add $WORKER: failed"; return 1; }
 	[ -n "$wtok" ] || { say "lava-server manage workers add $WORKER: no token"; return 1; }
 	(umask 077 && echo "$wtok" >"$LAB/worker-token")
 	mkdir -p "$DISPATCHER_D/$WORKER"
@@ -140,11 +147,13 @@ start_daemons() {
 
 # Ready: the web app answers, the worker is online, every device is idle.
 wait_ready() {
-	local t0=$SECONDS w n
+	local t0=$SECONDS w="" n="" p
 	while [ $((SECONDS - t0)) -lt 90 ]; do
-		w=$(XDG_CONFIG_HOME=$LAB/config lavacli -i "$NAME" workers show "$WORKER" --json 2>/dev/null)
+		# a web app that does not answer yet is not ready yet: the next round asks again
+		w=$(XDG_CONFIG_HOME=$LAB/config lavacli -i "$NAME" workers show "$WORKER" --json 2>/dev/null) || w=""
 		n=$(XDG_CONFIG_HOME=$LAB/config lavacli -i "$NAME" devices list --json 2>/dev/null |
-			jq '[.[] | select(.state == "Idle" and (.health == "Good" or .health == "Unknown"))] | length' 2>/dev/null)
+			jq '[.[] | select(.state == "Idle" and (.health == "Good" or .health == "Unknown"))] | length' \
+			2>/dev/null) || n=""
 		[ "$(jq -r .state <<<"$w" 2>/dev/null)" = Online ] && [ "${n:-0}" -eq "$NDEV" ] && return 0
 		for p in "$LAB"/pids/*.pid; do
 			kill -0 "$(cat "$p")" 2>/dev/null || { say "$(basename "$p" .pid) exited:"; tail -n 5 "$LAB/logs/$(basename "$p" .pid).log" >&2; return 1; }
@@ -155,27 +164,53 @@ wait_ready() {
 	return 1
 }
 
+# up's EXIT trap, set once up begins to change things: a step that failed (set -e), a skip
+# found half-way (exit 4) or a signal; down then takes away what was started, as the state
+# file tells it.
+up_undo() {
+	local rc=$? f
+	trap - EXIT INT TERM
+	[ "$rc" -ne 0 ] || rc=1
+	if [ "$rc" -eq 4 ]; then	# "SKIP: .." is said; what up made goes quietly
+		down >/dev/null 2>&1 || say "down failed: tests/lava/lab.sh down to retry"
+		exit 4
+	fi
+	say "up failed (exit $rc); the end of each log, then down takes away what was started:"
+	for f in "$LAB"/logs/*.log; do
+		if [ -s "$f" ]; then
+			{ echo "--- $(basename "$f")"; tail -n 12 "$f"; } >&2
+		fi
+	done
+	down >&2 || say "down left something: tests/lava/lab.sh down to retry"
+	exit "$rc"
+}
+
 up() {
 	local t0=$SECONDS
 	preflight
-	mkdir -p "$LAB"/{pids,logs,config,worker,run} && : >"$LAB/state" && : >"$LAB/logs/django.log" || exit 1
+	# from here a failing step ends up (set -e) and the trap takes down what it started
+	trap up_undo EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	mkdir -p "$LAB"/{pids,logs,config,worker,run}
+	: >"$LAB/state"
+	: >"$LAB/logs/django.log"
 	# the migrations, the web app and the daemons run as lavaserver: their files must be its own
-	chmod 755 "$LAB" && chmod 700 "$LAB/config" &&
-		chown lavaserver:lavaserver "$LAB/run" "$LAB/logs" "$LAB/logs/django.log" || exit 1
+	chmod 755 "$LAB"
+	chmod 700 "$LAB/config"
+	chown lavaserver:lavaserver "$LAB/run" "$LAB/logs" "$LAB/logs/django.log"
 	snapshot
-	if pg_up && foreign_database && write_settings && make_database && add_lab_objects &&
-		start_daemons && wait_ready; then
-		say "up in $((SECONDS - t0)) s: lavacli identity $NAME with XDG_CONFIG_HOME=$LAB/config; devices" \
-			"$(seq -s ' ' -f "$NAME-qemu0%g" "$NDEV") (qemu, TCG)"
-		echo "$LAB/config"
-		return 0
-	fi
-	say "up failed; the end of each log, then down takes away what was started:"
-	for f in "$LAB"/logs/*.log; do
-		[ -s "$f" ] && { echo "--- $(basename "$f")"; tail -n 12 "$f"; } >&2
-	done
-	down >&2
-	exit 1
+	pg_up
+	foreign_database
+	write_settings
+	make_database
+	add_lab_objects
+	start_daemons
+	wait_ready
+	trap - EXIT INT TERM
+	say "up in $((SECONDS - t0)) s: lavacli identity $NAME with XDG_CONFIG_HOME=$LAB/config; devices" \
+		"$(seq -s ' ' -f "$NAME-qemu0%g" "$NDEV") (qemu, TCG)"
+	echo "$LAB/config"
 }
 
 case ${1:-} in

@@ -7,7 +7,9 @@
 pids_alive() {
 	local p
 	for p in "$LAB"/pids/*.pid; do
-		[ -f "$p" ] && kill -0 "$(cat "$p")" 2>/dev/null && echo "$(basename "$p" .pid):$(cat "$p")"
+		if [ -f "$p" ] && kill -0 "$(cat "$p")" 2>/dev/null; then
+			echo "$(basename "$p" .pid):$(cat "$p")"
+		fi
 	done
 }
 
@@ -63,10 +65,12 @@ preflight() {
 		busy=$(pids_alive | paste -sd ' ')
 		[ -z "$busy" ] || skip "a lab is up already ($LAB: $busy): tests/lava/lab.sh down stops it"
 		say "the leftovers of a lab that was not taken down: taking them down first"
-		down >&2
+		down >&2 || { say "they did not all go: up would mix its lab with them"; exit 1; }
 	fi
 	for p in $PORTS; do
-		port_taken "$p" && skip "port $p is taken: the lab's web app, publisher and events need 8000, 8001, 5500"
+		if port_taken "$p"; then
+			skip "port $p is taken: the lab's web app, publisher and events need 8000, 8001, 5500"
+		fi
 	done
 	p=$(foreign_daemon)
 	[ -z "$p" ] || skip "a LAVA instance runs here (PID $p): the lab leaves it alone"
@@ -75,15 +79,17 @@ preflight() {
 }
 
 # After PostgreSQL is up: a LAVA database that holds devices or jobs is someone's instance.
+# Its skip (exit 4) leaves the taking down of what up made to up's trap.
 foreign_database() {
 	local db n
 	for db in lavaserver $(sed -n 's/^ *NAME: *"\{0,1\}\([A-Za-z0-9_]*\).*/\1/p' \
 		/etc/lava-server/settings.d/00-database.yaml 2>/dev/null); do
 		[ -n "$(pg "SELECT 1 FROM pg_database WHERE datname = '$db'")" ] || continue
+		# a database without LAVA's tables (psql fails) holds nothing of an instance
 		n=$(runuser -u postgres -- psql -p "$(state pg_port)" -d "$db" -XAtq -c \
-			"SELECT (SELECT count(*) FROM lava_scheduler_app_device) + (SELECT count(*) FROM lava_scheduler_app_testjob)" 2>/dev/null)
+			"SELECT (SELECT count(*) FROM lava_scheduler_app_device) + (SELECT count(*) FROM lava_scheduler_app_testjob)" \
+			2>/dev/null) || n=0
 		if [ "${n:-0}" -gt 0 ]; then
-			down >/dev/null 2>&1
 			skip "the LAVA database '$db' holds $n devices and jobs: a real instance, which the lab leaves alone"
 		fi
 	done
@@ -91,8 +97,14 @@ foreign_database() {
 
 # What lava-server and the worker write per job outside the lab: listed before, to remove the new.
 snapshot() {
-	find "$JOB_OUTPUT" -mindepth 1 2>/dev/null | sort >"$LAB/job-output.before"
-	find "$DISPATCHER_TMP" -mindepth 1 -maxdepth 1 2>/dev/null | sort >"$LAB/dispatcher-tmp.before"
+	entries "$JOB_OUTPUT" >"$LAB/job-output.before"
+	entries "$DISPATCHER_TMP" 1 >"$LAB/dispatcher-tmp.before"
+}
+
+# entries DIR [1]: what DIR holds (only its top level with 1), sorted; nothing when there is
+# no DIR (LAVA makes it with its first job).
+entries() {
+	[ ! -d "$1" ] || find "$1" -mindepth 1 ${2:+-maxdepth 1} | sort
 }
 
 # Every process of the daemons' trees (the worker's lava-run and its qemu too), then TERM, a
@@ -100,7 +112,9 @@ snapshot() {
 stop_daemons() {
 	local roots=() p pids t0=$SECONDS
 	for p in "$LAB"/pids/*.pid; do
-		[ -f "$p" ] && roots+=("$(cat "$p")")
+		if [ -f "$p" ]; then
+			roots+=("$(cat "$p")")
+		fi
 	done
 	[ ${#roots[@]} -gt 0 ] || return 0
 	pids=$(python3 - "${roots[@]}" <<'EOF'
@@ -121,52 +135,76 @@ while grew:
     ours |= more
 print(" ".join(map(str, sorted(ours))))
 EOF
-)
+) || return 1
 	[ -n "$pids" ] || return 0
+	# every one may have exited since it was listed: kill's "no such process" is no failure
 	# shellcheck disable=SC2086 # a list of PIDs
-	kill -TERM $pids 2>/dev/null
+	kill -TERM $pids 2>/dev/null || true
 	while [ $((SECONDS - t0)) -lt 15 ]; do
 		# shellcheck disable=SC2086
 		kill -0 $pids 2>/dev/null || return 0
 		sleep 0.5
 	done
 	for p in $pids; do
-		kill -0 "$p" 2>/dev/null && say "PID $p still runs after 15 s: KILL" && kill -KILL "$p"
-	done
-	return 0
-}
-
-# The entries of DIR that the snapshot LIST did not have (what the lab's jobs made there).
-new_entries() {
-	[ -f "$2" ] || return 0
-	find "$1" -mindepth 1 ${3:+-maxdepth 1} 2>/dev/null | sort | comm -13 "$2" -
-}
-
-down() {
-	local t0=$SECONDS f v c
-	[ -d "$LAB" ] || { say "no lab at $LAB: nothing to take down"; return 0; }
-	stop_daemons
-	if [ -n "$(state pg_port)" ] && pg_isready -q -p "$(state pg_port)"; then
-		if ! pg "DROP DATABASE IF EXISTS $DB WITH (FORCE)" || ! pg "DROP ROLE IF EXISTS $DB"; then
-			say "dropping the database $DB failed"
+		if kill -0 "$p" 2>/dev/null; then
+			say "PID $p still runs after 15 s: KILL"
+			kill -KILL "$p" 2>/dev/null || true	# it may exit in between
 		fi
-		if [ "$(state devel)" = made ]; then	# postinst.py's second pair, when it made it
-			pg "DROP DATABASE IF EXISTS devel WITH (FORCE)" && pg "DROP ROLE IF EXISTS devel"
+	done
+}
+
+# new_entries DIR LIST [1]: the entries of DIR that the snapshot LIST did not have (what the
+# lab's jobs made there); nothing without a snapshot.
+new_entries() {
+	[ ! -f "$2" ] || entries "$1" "${3:-}" | comm -13 "$2" -
+}
+
+# undone WHAT: a step of down that failed; down goes on and exits 1 at the end.
+undone() {
+	say "down: $*: failed"
+	down_rc=1
+}
+
+# Best effort: every step runs, whatever an earlier one did; each that fails is said (undone)
+# and down returns 1 at the end, having removed all it could.
+down() {
+	local t0=$SECONDS f v c port
+	local -a new
+	down_rc=0
+	[ -d "$LAB" ] || { say "no lab at $LAB: nothing to take down"; return 0; }
+	stop_daemons || undone "stopping the daemons"
+	port=$(state pg_port)
+	if [ -n "$port" ] && pg_isready -q -p "$port"; then
+		if ! pg "DROP DATABASE IF EXISTS $DB WITH (FORCE)" || ! pg "DROP ROLE IF EXISTS $DB"; then
+			undone "dropping the database $DB"
+		fi
+		# postinst.py's second pair, when it made it
+		if [ "$(state devel)" = made ] && { ! pg "DROP DATABASE IF EXISTS devel WITH (FORCE)" ||
+			! pg "DROP ROLE IF EXISTS devel"; }; then
+			undone "dropping the database devel"
 		fi
 	fi
-	rm -f "$SETTINGS" "$DEVICES/$NAME-"*.jinja2
-	rm -rf "${DISPATCHER_D:?}/$WORKER"
-	new_entries "$JOB_OUTPUT" "$LAB/job-output.before" | while read -r f; do rm -rf "$f"; done
-	# a job's work directory there is named by its id: only the lab's small numbers
-	new_entries "$DISPATCHER_TMP" "$LAB/dispatcher-tmp.before" 1 | while read -r f; do
-		[[ $(basename "$f") =~ ^[0-9]{1,6}$ ]] && rm -rf "$f"
+	rm -f "$SETTINGS" "$DEVICES/$NAME-"*.jinja2 || undone "removing $SETTINGS and the devices"
+	rm -rf "${DISPATCHER_D:?}/$WORKER" || undone "removing $DISPATCHER_D/$WORKER"
+	mapfile -t new < <(new_entries "$JOB_OUTPUT" "$LAB/job-output.before")
+	[ ${#new[@]} -eq 0 ] || rm -rf "${new[@]}" || undone "removing the jobs' output in $JOB_OUTPUT"
+	mapfile -t new < <(new_entries "$DISPATCHER_TMP" "$LAB/dispatcher-tmp.before" 1)
+	for f in "${new[@]}"; do
+		# a job's work directory there is named by its id: only the lab's small numbers
+		[[ $(basename "$f") =~ ^[0-9]{1,6}$ ]] || continue
+		rm -rf "$f" || undone "removing $f"
 	done
 	read -r v c <<<"$(state pg_started)"
-	[ -z "${v:-}" ] || pg_ctlcluster "$v" "$c" stop >/dev/null 2>&1 || say "pg_ctlcluster $v $c stop failed"
+	if [ -n "$v" ]; then
+		pg_ctlcluster "$v" "$c" stop >/dev/null 2>&1 || undone "pg_ctlcluster $v $c stop"
+	fi
 	read -r v c <<<"$(state pg_created)"
-	[ -z "${v:-}" ] || pg_dropcluster --stop "$v" "$c" >/dev/null 2>&1 || say "pg_dropcluster $v $c failed"
-	rm -rf "$LAB"
+	if [ -n "$v" ]; then
+		pg_dropcluster --stop "$v" "$c" >/dev/null 2>&1 || undone "pg_dropcluster $v $c"
+	fi
+	rm -rf "$LAB" || undone "removing $LAB"
 	say "down in $((SECONDS - t0)) s"
+	return "$down_rc"
 }
 
 status() {
@@ -174,5 +212,5 @@ status() {
 	local alive
 	alive=$(pids_alive | paste -sd ' ')
 	echo "lab at $LAB: running ${alive:-nothing}"
-	[ -n "$alive" ]
+	[ -n "$alive" ]	# the exit status is the answer: 1 when none of the lab's daemons runs
 }
