@@ -86,6 +86,37 @@ static void test_option_forms(void **state)
 	expect_usage("run --check-only --bench uffd-wp --opt size=12Q", "size");
 }
 
+/*
+ * run --dry-run --assume: the plan of another machine (threads per node from its
+ * topology, the cases its memory would skip); bad values one line and exit 2.
+ */
+static void test_dry_run_assume(void **state)
+{
+	char *out = NULL;
+
+	(void)state;
+	expect_usage("run --assume nodes=2", "needs --dry-run");
+	expect_usage("run --dry-run --assume nodes=3,cpus=8", "do not split evenly");
+	expect_usage("run --dry-run --assume cpus=0", "not a positive number");
+	expect_usage("run --dry-run --assume mem=4Q", "not a size");
+	expect_usage("run --dry-run --assume sockets=2", "no 'sockets'");
+	expect_usage("run --dry-run --assume nodes=128,cpus=128", "at most 64 nodes");
+	expect_usage("run --dry-run --assume nodes=2,cpus=2,mem=128M", "at least 128 MiB");
+	assert_int_equal(tu_run(&out, "./build/mmbench run --dry-run --bench vma-lock --opt "
+				"placement=compact,scatter --assume nodes=4,cpus=8,mem=8G"), 0);
+	assert_non_null(strstr(out, "4 nodes, 8 CPUs, 8192 MiB (assumed"));
+	/* scatter puts 2 of 8 threads on each node's 2 CPUs; compact fills node 0 first */
+	assert_non_null(strstr(out, "placement=scatter threads=8: threads/CPUs per node 2/2 2/2 2/2 2/2\n"));
+	assert_non_null(strstr(out, "(quick profile, 8 CPUs, 4 node(s))"));
+	free(out);
+	/* full uffd-wp maps 10 GiB: on a 4 GiB machine every case would skip */
+	assert_int_equal(tu_run(&out, "./build/mmbench run --dry-run --profile full --bench uffd-wp "
+				"--assume nodes=1,cpus=4,mem=4G"), 0);
+	assert_non_null(strstr(out, "plan: 0 cases x 10 reps"));
+	assert_non_null(strstr(out, "needs 10240 MiB, MemAvailable is 4096 MiB"));
+	free(out);
+}
+
 /* list --sizes: a line per bench of the registry, its largest case's memory from its options. */
 static void test_list_sizes(void **state)
 {
@@ -116,6 +147,7 @@ int main(void)
 		cmocka_unit_test(test_help_and_list),
 		cmocka_unit_test(test_option_forms),
 		cmocka_unit_test(test_list_sizes),
+		cmocka_unit_test(test_dry_run_assume),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

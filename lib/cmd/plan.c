@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include "cmd/plan.h"
+#include "core/case.h"
 #include "core/options.h"
 #include "sys/kconfig.h"
 #include "sys/timing.h"
@@ -54,40 +55,78 @@ static void options_text(const struct bench_ctx *ctx, char *buf, size_t len)
 
 static int newest_first(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)b, *(char *const *)a);
+	const char *x = strrchr(*(char *const *)a, '/'), *y = strrchr(*(char *const *)b, '/');
+
+	return strcmp(y ? y : *(char *const *)b, x ? x : *(char *const *)a);
 }
 
-/* Run directories are named by their start time: the newest earlier one that ran this bench here. */
+/* Run directories "<release>/<run>" of @release under @root, or of every release (NULL); how many. */
+static int run_dirs(const char *root, const char *release, char ***out)
+{
+	char **dirs = NULL, path[4096];
+	struct dirent **rel = NULL, **runs;
+	int nrel, n = 0;
+
+	nrel = release ? 1 : scandir(root, &rel, NULL, NULL);
+	for (int r = 0; r < nrel; r++) {
+		const char *name = release ? release : rel[r]->d_name;
+		int nr;
+
+		if (name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", root, name);
+		nr = scandir(path, &runs, NULL, NULL);
+		for (int i = 0; i < nr; i++) {
+			char **more = runs[i]->d_name[0] != '.' ? realloc(dirs, (n + 1) * sizeof(*dirs)) : NULL;
+
+			if (more) {
+				dirs = more;
+				if (asprintf(&dirs[n], "%s/%s", name, runs[i]->d_name) > 0)
+					n++;
+			}
+			free(runs[i]);
+		}
+		if (nr >= 0)
+			free(runs);
+	}
+	for (int r = 0; r < nrel && rel; r++)
+		free(rel[r]);
+	free(rel);
+	qsort(dirs, n, sizeof(*dirs), newest_first);
+	*out = dirs;
+	return n;
+}
+
+/*
+ * Run directories are named by their start time: the newest earlier one that ran this
+ * bench on a machine of this shape, under this kernel; for an assumed machine under
+ * any (a vm guest's runs are filed under its own kernel).
+ */
 static int from_history(const struct bench_ctx *ctx, const char *out_root, const char *this_run,
 			double *rate, char *source, size_t len)
 {
-	char dir[4096], path[8300], options[1024];
-	struct dirent **names;
+	char path[8300], options[1024], **dirs;
 	int n, found = -ENOENT;
 
 	options_text(ctx, options, sizeof(options));
-	snprintf(dir, sizeof(dir), "%s/%s", out_root, kernel_release());
-	n = scandir(dir, &names, NULL, NULL);
-	if (n < 0)
-		return -errno;
-	qsort(names, n, sizeof(*names), newest_first);
+	n = run_dirs(out_root, topo_assumed() ? NULL : kernel_release(), &dirs);
 	for (int i = 0; i < n && i < HISTORY_RUNS && found; i++) {
 		json_t *m;
 
-		if (names[i]->d_name[0] == '.' || (this_run && strstr(this_run, names[i]->d_name)))
+		if (this_run && strstr(this_run, dirs[i]))
 			continue;
-		snprintf(path, sizeof(path), "%s/%s/manifest.json", dir, names[i]->d_name);
+		snprintf(path, sizeof(path), "%s/%s/manifest.json", out_root, dirs[i]);
 		m = json_load_file(path, 0, NULL);
 		if (m && !plan_history_rate(m, ctx->bench->name, profile_names[ctx->profile], options, ctx->ncpus,
 					    topo_numa_nodes(), rate)) {
-			snprintf(source, len, "history: run %s, %.*f s a repetition", names[i]->d_name, DIGITS(*rate), *rate);
+			snprintf(source, len, "history: run %s, %.*f s a repetition", dirs[i], DIGITS(*rate), *rate);
 			found = 0;
 		}
 		json_decref(m);
 	}
 	for (int i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+		free(dirs[i]);
+	free(dirs);
 	return found;
 }
 
@@ -160,6 +199,89 @@ static void say_memory(const struct bench_ctx *ctx, uint64_t bytes, unsigned nod
 		bench_log(ctx, "plan: node %d has %.0f MiB in all", at, least / 1048576.0);
 }
 
+/* The bytes of case @c: its size option's, else the bench's most for any case (0: unknown). */
+static uint64_t bytes_of(const struct bench_ctx *ctx, const struct bench_case *c)
+{
+	uint64_t b = case_bytes(ctx, c);
+
+	return b || !ctx->bench->mem_bytes ? b : ctx->bench->mem_bytes(ctx);
+}
+
+void plan_dry_memory(const struct bench_ctx *ctx, struct case_list *list)
+{
+	for (int i = 0; i < list->nr; i++) {
+		uint64_t b = bytes_of(ctx, &list->cases[i]);
+
+		if (b && list->cases[i].status != CASE_SKIP)
+			case_need_mem(&list->cases[i], b);
+	}
+}
+
+#define SKIPS_SHOWN	3	/* skipped cases named one a line; the rest counted */
+
+static void say_skips(const struct bench_ctx *ctx, const struct case_list *list)
+{
+	int shown = 0, more = 0;
+
+	for (int i = 0; i < list->nr; i++) {
+		if (list->cases[i].status != CASE_SKIP)
+			continue;
+		if (shown++ < SKIPS_SHOWN)
+			bench_log(ctx, "plan: would skip %s: %s", list->cases[i].key, list->cases[i].reason);
+		else
+			more++;
+	}
+	if (more)
+		bench_log(ctx, "plan: would skip %d more case%s", more, more > 1 ? "s" : "");
+}
+
+#define NODES_SHOWN	16
+
+/*
+ * Where the threads of the runnable case with the most of them go, node by node, for
+ * the benches whose cases name a placement: threads against each node's CPUs.
+ */
+static void say_threads(const struct bench_ctx *ctx, const struct case_list *list, unsigned nodes)
+{
+	const struct bench_case *most = NULL;
+	unsigned threads = 0, on[NODES_SHOWN] = { 0 }, over = 0;
+	const struct case_param *pl;
+	char line[512];
+	size_t off = 0;
+	int place;
+
+	for (int i = 0; i < list->nr; i++) {
+		const struct case_param *t = case_param(&list->cases[i], "threads");
+
+		if (list->cases[i].status != CASE_SKIP && t && t->is_num && t->num > threads &&
+		    case_param(&list->cases[i], "placement")) {
+			most = &list->cases[i];
+			threads = (unsigned)t->num;
+		}
+	}
+	if (!most || nodes > NODES_SHOWN)
+		return;
+	pl = case_param(most, "placement");
+	place = placement_parse(pl->str);
+	if (place < 0)
+		return;
+	for (unsigned i = 0; i < threads; i++) {
+		int n = topo_node_of_cpu(topo_cpu_for(i, place));
+
+		if (n >= 0 && n < NODES_SHOWN)
+			on[n]++;
+	}
+	for (unsigned n = 0; n < nodes; n++) {
+		static int cpus[4096];
+		unsigned have = (unsigned)topo_node_cpus((int)n, cpus, 4096);
+
+		over += on[n] > have;
+		off += snprintf(line + off, sizeof(line) - off, " %u/%u", on[n], have);
+	}
+	bench_log(ctx, "plan: %s: threads/CPUs per node%s%s", most->key, line,
+		  over ? " (more threads than a node has CPUs)" : "");
+}
+
 void plan_begin(struct plan *p, const struct bench_ctx *ctx, const struct case_list *list,
 		const char *out_root, const char *this_run)
 {
@@ -168,7 +290,7 @@ void plan_begin(struct plan *p, const struct bench_ctx *ctx, const struct case_l
 
 	memset(p, 0, sizeof(*p));
 	for (int i = 0; i < list->nr; i++) {
-		uint64_t b = case_bytes(ctx, &list->cases[i]);
+		uint64_t b = bytes_of(ctx, &list->cases[i]);
 
 		if (list->cases[i].status == CASE_SKIP)
 			continue;
@@ -191,6 +313,8 @@ void plan_begin(struct plan *p, const struct bench_ctx *ctx, const struct case_l
 		bench_log(ctx, "plan: %u cases x %u reps, %s", cases, ctx->reps, p->source);
 	if (p->est_bytes)
 		say_memory(ctx, p->est_bytes, nodes ? nodes : 1);
+	say_threads(ctx, list, nodes);
+	say_skips(ctx, list);
 	p->t0_ns = now_ns();
 }
 

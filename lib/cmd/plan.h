@@ -22,6 +22,11 @@ struct plan {
  */
 void plan_begin(struct plan *p, const struct bench_ctx *ctx, const struct case_list *list,
 		const char *out_root, const char *this_run);
+/*
+ * Dry run only: mark the cases of @list that would skip for want of memory here (the rule
+ * setup applies, case_need_mem(), on what each case maps by plan's reckoning).
+ */
+void plan_dry_memory(const struct bench_ctx *ctx, struct case_list *list);
 /* After it ran: what it took against the estimate, printed; the manifest's entry for it. */
 json_t *plan_end(const struct plan *p, const struct bench_ctx *ctx);
 

@@ -12,10 +12,12 @@
 #include "cmd/plan.h"
 #include "cmd/steps.h"
 #include "core/manifest.h"
+#include "core/options.h"
 #include "knobs/knobs.h"
 #include "analysis/seq_set.h"
 #include "results/results_write.h"
 #include "sys/kconfig.h"
+#include "sys/procfs.h"
 #include "sys/timing.h"
 #include "sys/topology.h"
 
@@ -261,21 +263,72 @@ static int run_auto(struct run_args *a, int argc, char **argv, uint64_t seed)
 	return errors ? KSFT_FAIL : KSFT_PASS;
 }
 
-enum { RUN_CHECK_ONLY = ARG_OWN, RUN_DRY = ARG_OWN + 1 };
+enum { RUN_CHECK_ONLY = ARG_OWN, RUN_DRY, RUN_ASSUME };
 
 struct run_flags {
 	bool check_only, dry_run;
+	const char *assume;	/* --assume's text */
 };
 
 static int run_flag(void *priv, int code, const char *arg)
 {
 	struct run_flags *f = priv;
 
-	(void)arg;
 	if (code == RUN_DRY)
 		f->dry_run = true;
+	else if (code == RUN_ASSUME)
+		f->assume = arg;
 	else
 		f->check_only = true;
+	return 0;
+}
+
+#define ASSUME_MAX_NODES	64	/* as many as the vm runner boots, and numa-scan places over */
+#define ASSUME_MAX_CPUS		1024
+#define ASSUME_MIN_NODE_MEM	(128ull << 20)
+
+/*
+ * --assume nodes=N,cpus=N,mem=SIZE: plan for that machine instead of this one (what is
+ * not given is this one's). 0, or KSFT_USAGE after one line.
+ */
+static int run_assume(const char *text)
+{
+	uint64_t nodes = topo_numa_nodes(), cpus = online_cpus(), mem = 0, *v;
+	char buf[256], *save = NULL, *tok;
+	long long kb = meminfo_kb("MemTotal");
+
+	if (kb > 0)
+		mem = (uint64_t)kb * 1024;
+	snprintf(buf, sizeof(buf), "%s", text);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(tok, '=');
+		int bad;
+
+		if (!eq)
+			return run_usage("mmbench run", "--assume %s: '%s' is not NAME=VALUE (nodes, cpus, mem)", text, tok);
+		*eq = 0;
+		v = !strcmp(tok, "nodes") ? &nodes : !strcmp(tok, "cpus") ? &cpus : !strcmp(tok, "mem") ? &mem : NULL;
+		if (!v)
+			return run_usage("mmbench run", "--assume %s: no '%s': nodes, cpus or mem", text, tok);
+		bad = v == &mem ? parse_size(eq + 1, v) : parse_u64(eq + 1, v);
+		if (bad || !*v)
+			return run_usage("mmbench run", "--assume %s: %s=%s is not a %s", text, tok, eq + 1,
+					 v == &mem ? "size (4G, 512M)" : "positive number");
+	}
+	if (nodes > ASSUME_MAX_NODES || cpus > ASSUME_MAX_CPUS)
+		return run_usage("mmbench run", "--assume %s: at most %d nodes and %d CPUs", text,
+				 ASSUME_MAX_NODES, ASSUME_MAX_CPUS);
+	if (cpus % nodes)
+		return run_usage("mmbench run", "--assume %s: %llu CPUs do not split evenly over %llu nodes",
+				 text, (unsigned long long)cpus, (unsigned long long)nodes);
+	if (mem / nodes < ASSUME_MIN_NODE_MEM)
+		return run_usage("mmbench run", "--assume %s: %llu MiB a node: at least %llu MiB", text,
+				 (unsigned long long)(mem / nodes >> 20), ASSUME_MIN_NODE_MEM >> 20);
+	if (topo_assume((unsigned)nodes, (unsigned)cpus, mem))
+		return run_usage("mmbench run", "--assume %s: hwloc cannot build that topology", text);
+	fprintf(stderr, "mmbench: plan: for a machine of %llu node%s, %llu CPUs, %llu MiB (assumed, "
+		"not this one)\n", (unsigned long long)nodes, nodes > 1 ? "s" : "", (unsigned long long)cpus,
+		(unsigned long long)(mem >> 20));
 	return 0;
 }
 
@@ -301,6 +354,7 @@ static int run_dry(const struct run_args *a)
 		}
 		r = driver_bench_start(&ctx, &list, &why);
 		if (!r) {
+			plan_dry_memory(&ctx, &list);
 			plan_begin(&plan, &ctx, &list, a->out_root, NULL);
 			total += plan.est_s > 0 ? plan.est_s : 0;
 			unknown += plan.est_s < 0;
@@ -321,6 +375,8 @@ int cmd_run(int argc, char **argv)
 		{ "check-only", no_argument, NULL, RUN_CHECK_ONLY },
 		/* what would run and what it would cost, and nothing else */
 		{ "dry-run", no_argument, NULL, RUN_DRY },
+		/* --dry-run for another machine: nodes=N,cpus=N,mem=SIZE */
+		{ "assume", required_argument, NULL, RUN_ASSUME },
 		{ 0 },
 	};
 	struct run_flags flags = { 0 };
@@ -331,10 +387,15 @@ int cmd_run(int argc, char **argv)
 	int errors = 0, r;
 
 	r = run_args_parse(argc, argv, &extra, &a, NULL, NULL);
+	if (!r && flags.assume && !flags.dry_run)
+		return run_usage("mmbench run", "--assume plans for another machine: it needs --dry-run");
 	if (!r && flags.check_only)
 		return run_check_opts(&a);
 	if (!r && flags.dry_run) {
-		r = run_check_opts(&a);
+		/* the assumed machine first: bench options (ncpus, sizes) are checked against it */
+		r = flags.assume ? run_assume(flags.assume) : 0;
+		if (!r)
+			r = run_check_opts(&a);
 		if (r)
 			return r;
 		topo_init();
