@@ -318,6 +318,50 @@ void plan_begin(struct plan *p, const struct bench_ctx *ctx, const struct case_l
 	p->t0_ns = now_ns();
 }
 
+double plan_rep_s(const struct plan *p)
+{
+	return p->est_s > 0 && p->units ? p->est_s / p->units : -1;
+}
+
+/* Each case of @list that --max-time cut short, into @cut (bench, case, repetitions left out). */
+void plan_note_cuts(const struct bench_ctx *ctx, const struct case_list *list, json_t *cut)
+{
+	for (int i = 0; i < list->nr; i++) {
+		const struct bench_case *c = &list->cases[i];
+
+		if (c->reps_cut)
+			json_array_append_new(cut, json_pack("{sssssIsI}", "bench", ctx->bench->name,
+							     "case", c->key, "reps_skipped", (json_int_t)c->reps_cut,
+							     "reps", (json_int_t)ctx->reps));
+	}
+}
+
+/*
+ * --max-time in the manifest: the bound, the time spent, what it left out (@cut, taken),
+ * also said on stdout before the run directory's line (which stays the last).
+ */
+json_t *plan_max_time_json(const struct run_args *a, json_t *cut)
+{
+	double spent = (now_ns() - (a->deadline_ns - (uint64_t)(a->max_time_s * 1e9))) / 1e9;
+	json_int_t reps = 0;
+	json_t *e;
+	size_t i;
+
+	json_array_foreach(cut, i, e) {
+		json_int_t n = json_integer_value(json_object_get(e, "reps_skipped"));
+
+		reps += n;
+		printf("max-time: skipped %lld of %lld repetitions of %s %s\n", (long long)n,
+		       (long long)json_integer_value(json_object_get(e, "reps")),
+		       json_string_value(json_object_get(e, "bench")), json_string_value(json_object_get(e, "case")));
+	}
+	if (reps)
+		printf("max-time: %lld repetitions skipped in all, %.0f s spent of %.0f s\n", (long long)reps,
+		       spent, a->max_time_s);
+	return json_pack("{sfsfsIso}", "limit_s", a->max_time_s, "spent_s", spent,
+			 "reps_skipped", reps, "skipped", cut);
+}
+
 /* Largest resident set of this process or of any child so far (KiB): what the run has needed at most. */
 static long peak_rss_kib(void)
 {
@@ -340,9 +384,10 @@ json_t *plan_end(const struct plan *p, const struct bench_ctx *ctx)
 	else
 		bench_log(ctx, "took %.*f s (no estimate); peak RSS so far %.0f MiB", DIGITS(took), took, rss / 1024.0);
 	options_text(ctx, options, sizeof(options));
+	/* units: the repetitions that ran (--max-time or skips may leave fewer than planned) */
 	return json_pack("{sssssssIsIsIsfsfsssIsI}", "bench", ctx->bench->name,
 			 "profile", profile_names[ctx->profile], "options", options, "cpus", (json_int_t)ctx->ncpus,
-			 "nodes", (json_int_t)topo_numa_nodes(), "units", (json_int_t)p->units,
+			 "nodes", (json_int_t)topo_numa_nodes(), "units", (json_int_t)(ctx->reps_run ? ctx->reps_run : p->units),
 			 "estimate_s", p->est_s, "actual_s", took, "estimate_from", p->source,
 			 "estimate_bytes", (json_int_t)p->est_bytes, "peak_rss_kib", (json_int_t)rss);
 }

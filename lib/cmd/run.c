@@ -26,7 +26,7 @@
  * loop, results. Returns the number of failed cases.
  */
 static int run_bench(const struct bench *b, struct run_args *a, struct run_dir *rd, gsl_rng *rng,
-		     json_t *plans)
+		     json_t *plans, json_t *cut)
 {
 	struct case_list list = { 0 };
 	struct bench_ctx ctx;
@@ -37,7 +37,9 @@ static int run_bench(const struct bench *b, struct run_args *a, struct run_dir *
 	if (r)
 		return r == BENCH_SKIP ? 0 : 1;
 	plan_begin(&plan, &ctx, &list, a->out_root, rd->path);
+	ctx.rep_est_s = plan_rep_s(&plan);
 	errors = driver_run_cases(&ctx, &list, rng);
+	plan_note_cuts(&ctx, &list, cut);
 	if (b->finish)
 		b->finish(&ctx, &list);
 	json_array_append_new(plans, plan_end(&plan, &ctx));
@@ -86,7 +88,7 @@ static int run_one(struct run_args *a, int argc, char **argv, uint64_t seed, uns
 {
 	const struct bench *order[MAX_BENCHES];
 	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-	json_t *names = json_array(), *plans = json_array();
+	json_t *names = json_array(), *plans = json_array(), *cut = json_array();
 	struct run_dir rd;
 	int errors = 0;
 
@@ -95,6 +97,7 @@ static int run_one(struct run_args *a, int argc, char **argv, uint64_t seed, uns
 			gsl_rng_free(rng);
 		json_decref(names);
 		json_decref(plans);
+		json_decref(cut);
 		return -1;
 	}
 	gsl_rng_set(rng, (unsigned long)(seed + index));
@@ -109,12 +112,16 @@ static int run_one(struct run_args *a, int argc, char **argv, uint64_t seed, uns
 	run_dir_annotate(&rd, "settings", run_settings(a));
 	run_dir_annotate(&rd, "harness", harness_notes());
 	for (int i = 0; i < a->nr_benches; i++) {
-		errors += run_bench(order[i], a, &rd, rng, plans);
+		errors += run_bench(order[i], a, &rd, rng, plans, cut);
 		if (knob_restore_all())
 			errors++;
 	}
 	/* each bench's estimate beside what it took: the next run here estimates from it */
 	run_dir_annotate(&rd, "plan", plans);
+	if (a->max_time_s)
+		run_dir_annotate(&rd, "max_time", plan_max_time_json(a, cut));
+	else
+		json_decref(cut);
 	gsl_rng_free(rng);
 	errors += step_run_dir_end(&rd, a->no_report);
 	return errors;

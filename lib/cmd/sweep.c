@@ -11,6 +11,7 @@
 #include "cmd/registry.h"
 #include "cmd/args.h"
 #include "cmd/cmds.h"
+#include "cmd/plan.h"
 #include "cmd/steps.h"
 #include "knobs/knobs.h"
 #include "results/results_write.h"
@@ -212,14 +213,27 @@ static void print_orders(const struct sweep *sw, const struct bench *b, unsigned
 	}
 }
 
-/* Every repetition runs each value's cases once, the values in that repetition's order. */
-static void sweep_reps(const struct sweep *sw, struct bench_ctx *ctx, struct case_list *list,
-		       const unsigned *order)
+/*
+ * Every repetition runs each value's cases once, the values in that repetition's order.
+ * --max-time adds a repetition only whole (each is a block of the paired analysis): at
+ * the cost of the blocks so far, else the plan's. Returns the repetitions that ran.
+ */
+static unsigned sweep_reps(const struct sweep *sw, struct bench_ctx *ctx, struct case_list *list,
+			   const unsigned *order, double rep_s)
 {
-	int per = list->nr / sw->nr_values;
+	int per = list->nr / sw->nr_values, runnable = 0;
 	uint64_t t0 = now_ns();
+	unsigned rep;
 
-	for (unsigned rep = 0; rep < ctx->reps; rep++)
+	for (int i = 0; i < list->nr; i++)
+		runnable += list->cases[i].status != CASE_SKIP;
+	ctx->start_ns = t0;
+	for (rep = 0; rep < ctx->reps; rep++) {
+		uint64_t now = now_ns();
+		double block = rep ? (now - t0) / 1e9 / rep : rep_s > 0 ? rep_s * runnable : -1;
+
+		if (!driver_rep_fits(now, ctx->deadline_ns, block))
+			break;
 		for (unsigned v = 0; v < sw->nr_values; v++) {
 			unsigned at = order[rep * sw->nr_values + v];
 
@@ -232,13 +246,25 @@ static void sweep_reps(const struct sweep *sw, struct bench_ctx *ctx, struct cas
 				driver_case_once(ctx, c, rep);
 			}
 		}
+	}
+	for (int i = 0; rep < ctx->reps && i < list->nr; i++) {
+		struct bench_case *c = &list->cases[i];
+
+		if (c->status == CASE_SKIP || c->status == CASE_ERROR)
+			continue;
+		c->reps_cut = ctx->reps - rep;
+		if (!rep)
+			case_skip(c, "--max-time: no time left for it (%u repetitions)", ctx->reps);
+	}
+	return rep;
 }
 
 static int sweep_bench(struct sweep *sw, const struct bench *b, struct run_args *a,
-		       struct run_dir *rd, struct case_list *list)
+		       struct run_dir *rd, struct case_list *list, json_t *plans, json_t *cut)
 {
 	struct case_list base = { 0 };
 	struct bench_ctx ctx;
+	struct plan plan;
 	unsigned *order = NULL;
 	int errors = 0, r;
 
@@ -259,10 +285,13 @@ static int sweep_bench(struct sweep *sw, const struct bench *b, struct run_args 
 		return 1;
 	}
 	print_orders(sw, b, ctx.reps, order);
-	sweep_reps(sw, &ctx, list, order);
+	plan_begin(&plan, &ctx, list, a->out_root, rd->path);
+	sweep_reps(sw, &ctx, list, order, plan_rep_s(&plan));
 	free(order);
 	if (b->finish)
 		b->finish(&ctx, list);
+	json_array_append_new(plans, plan_end(&plan, &ctx));
+	plan_note_cuts(&ctx, list, cut);
 	for (int i = 0; i < list->nr; i++) {
 		struct bench_case *c = &list->cases[i];
 
@@ -301,6 +330,7 @@ int cmd_sweep(int argc, char **argv)
 	struct arg_extra extra = { own, take_sweep_opt, &sw };
 	char path[PATH_MAX + 32], partial[PATH_MAX + 64];
 	int first = 0, nr_operands = 0, errors = 0, r;
+	json_t *plans, *cut;
 
 	r = run_args_parse(argc, argv, &extra, &a, &first, &nr_operands);
 	if (!r && nr_operands != 1)
@@ -347,6 +377,8 @@ int cmd_sweep(int argc, char **argv)
 	fprintf(stderr, "mmbench sweep: seed %llu (--seed %llu repeats this sweep's orders)\n",
 		(unsigned long long)sw.seed, (unsigned long long)sw.seed);
 
+	plans = json_array();
+	cut = json_array();
 	run_dir_annotate(&rd, "settings", run_settings(&a));
 	run_dir_annotate(&rd, "sweep", json_pack("{sss[]sisI}", "knob", sw.knob, "values",
 						 "machine_value", (int)sw.orig,
@@ -355,12 +387,17 @@ int cmd_sweep(int argc, char **argv)
 		json_array_append_new(json_object_get(json_object_get(rd.manifest, "sweep"), "values"),
 				      json_string(sw.values[v]));
 	for (int i = 0; i < a.nr_benches; i++) {
-		errors += sweep_bench(&sw, a.benches[i], &a, &rd, &lists[i]);
+		errors += sweep_bench(&sw, a.benches[i], &a, &rd, &lists[i], plans, cut);
 		/* no bench runs under another's settings */
 		if (knob_restore_all())
 			errors++;
 	}
 
+	run_dir_annotate(&rd, "plan", plans);
+	if (a.max_time_s)
+		run_dir_annotate(&rd, "max_time", plan_max_time_json(&a, cut));
+	else
+		json_decref(cut);
 	if (sw.txt) {
 		sweep_report(&sw, a.benches, lists, a.nr_benches);
 		r = atomic_stream_close(sw.txt, partial, path);
