@@ -117,6 +117,25 @@ static void test_dry_run_assume(void **state)
 	free(out);
 }
 
+/* sweep --dry-run: the values, every case once per value with its repetitions, the whole sweep's estimate. */
+static void test_sweep_dry_run(void **state)
+{
+	char *before = tu_knob_snapshot_idle(), *after, *out = NULL;
+
+	(void)state;
+	assert_int_equal(tu_run(&out, "./build/mmbench sweep thp.enabled=always,never --bench vma-lock "
+				"--profile smoke --reps 3 --dry-run"), 0);
+	assert_non_null(strstr(out, "plan: thp.enabled over "));
+	assert_non_null(strstr(out, "always, never"));
+	assert_non_null(strstr(out, " x 3 reps"));
+	assert_non_null(strstr(out, "mmbench sweep: plan: about "));
+	free(out);
+	after = tu_knob_snapshot_idle();
+	assert_string_equal(before, after);
+	free(before);
+	free(after);
+}
+
 /* list --sizes: a line per bench of the registry, its largest case's memory from its options. */
 static void test_list_sizes(void **state)
 {
@@ -148,6 +167,7 @@ int main(void)
 		cmocka_unit_test(test_option_forms),
 		cmocka_unit_test(test_list_sizes),
 		cmocka_unit_test(test_dry_run_assume),
+		cmocka_unit_test(test_sweep_dry_run),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -117,6 +117,23 @@ static int check_access(struct sweep *sw)
 	return KSFT_SKIP;
 }
 
+/* The machine's value @orig among the values (added when not listed): what the others are judged against. */
+static int add_machine_value(struct sweep *sw, const char *orig)
+{
+	for (sw->orig = 0; sw->orig < sw->nr_values; sw->orig++)
+		if (sw->numeric ? strtod(sw->values[sw->orig], NULL) == strtod(orig, NULL) :
+		    !strcmp(sw->values[sw->orig], orig))
+			break;
+	if (sw->orig == sw->nr_values) {
+		if (sw->nr_values == SWEEP_MAX_VALUES)
+			return run_usage("mmbench sweep", "at most %d values with the machine's own", SWEEP_MAX_VALUES);
+		fprintf(stderr, "mmbench sweep: adding the machine's value %s=%s to the sweep\n",
+			sw->knob, orig);
+		snprintf(sw->values[sw->nr_values++], sizeof(sw->values[0]), "%s", orig);
+	}
+	return 0;
+}
+
 /*
  * Every value must be one the kernel takes (else exit 2). Values are tried by writing
  * them; knob_restore_all() puts the original back at once. The machine's value joins
@@ -136,18 +153,7 @@ static int check_values(struct sweep *sw)
 		if (knob_try_value(sw->knob, sw->values[i], why, sizeof(why)))
 			return run_usage("mmbench sweep", "%s", why);
 	}
-	for (sw->orig = 0; sw->orig < sw->nr_values; sw->orig++)
-		if (sw->numeric ? strtod(sw->values[sw->orig], NULL) == strtod(orig, NULL) :
-		    !strcmp(sw->values[sw->orig], orig))
-			break;
-	if (sw->orig == sw->nr_values) {
-		if (sw->nr_values == SWEEP_MAX_VALUES)
-			return run_usage("mmbench sweep", "at most %d values with the machine's own", SWEEP_MAX_VALUES);
-		fprintf(stderr, "mmbench sweep: adding the machine's value %s=%s to the sweep\n",
-			sw->knob, orig);
-		snprintf(sw->values[sw->nr_values++], sizeof(sw->values[0]), "%s", orig);
-	}
-	return 0;
+	return add_machine_value(sw, orig);
 }
 
 /* The benches a sweep of @knob runs by default: those that name it, else all. */
@@ -308,12 +314,80 @@ static int sweep_bench(struct sweep *sw, const struct bench *b, struct run_args 
 	return errors;
 }
 
-enum { SWEEP_METRIC = ARG_OWN };
+/*
+ * --dry-run: the values, each bench's cases and repetitions and what the whole sweep
+ * would cost (plan.c); no value is tried or set, nothing runs, no run directory is made.
+ */
+static int sweep_dry(struct sweep *sw, const struct run_args *a)
+{
+	char orig[64], values[SWEEP_MAX_VALUES * 66] = "";
+	int unknown = 0, errors = 0, r;
+	double total = 0;
+	size_t off = 0;
+
+	sw->numeric = knob_numeric(sw->knob);
+	r = knob_read(sw->knob, orig, sizeof(orig));
+	if (!r) {
+		r = add_machine_value(sw, orig);
+		if (r)
+			return r;
+	} else {
+		/* a run reads it after taking the knob lock (debugfs mounted); a plan touches nothing */
+		fprintf(stderr, "mmbench sweep: %s cannot be read without a run (%s): the machine's "
+			"value joins the values when it is not among them\n", sw->knob, strerror(-r));
+		sw->orig = sw->nr_values;
+	}
+	topo_init();
+	for (int i = 0; i < a->nr_benches; i++) {
+		struct case_list base = { 0 }, list = { 0 };
+		struct bench_ctx ctx;
+		struct plan plan;
+		const char *why;
+
+		if (bench_ctx_init(&ctx, a->benches[i], a, NULL, NULL)) {
+			errors++;
+			continue;
+		}
+		r = driver_bench_start(&ctx, &base, &why);
+		if (!r)
+			r = sweep_list(sw, &base, &list);
+		free(base.cases);	/* no samples: the copies own nothing */
+		if (!r) {
+			plan_dry_memory(&ctx, &list);
+			plan_begin(&plan, &ctx, &list, a->out_root, NULL);
+			total += plan.est_s > 0 ? plan.est_s : 0;
+			unknown += plan.est_s < 0;
+		} else if (r != BENCH_SKIP) {
+			errors++;
+		}
+		case_list_free(&list);
+		bench_ctx_fini(&ctx);
+	}
+	for (unsigned v = 0; v < sw->nr_values; v++)
+		off += snprintf(values + off, sizeof(values) - off, "%s%s%s", v ? ", " : "", sw->values[v],
+				v == sw->orig ? " (the machine's)" : "");
+	fprintf(stderr, "mmbench sweep: plan: %s over %u values: %s; every repetition runs each value's "
+		"cases once\n", sw->knob, sw->nr_values, values);
+	fprintf(stderr, "mmbench sweep: plan: about %.0f s for the benches with an estimate, %d without one\n",
+		total, unknown);
+	return errors ? KSFT_FAIL : KSFT_PASS;
+}
+
+enum { SWEEP_METRIC = ARG_OWN, SWEEP_DRY };
+
+struct sweep_flags {
+	struct sweep *sw;
+	bool dry_run;
+};
 
 static int take_sweep_opt(void *priv, int code, const char *arg)
 {
+	struct sweep_flags *f = priv;
+
 	if (code == SWEEP_METRIC)
-		((struct sweep *)priv)->metric = arg;
+		f->sw->metric = arg;
+	else
+		f->dry_run = true;
 	return 0;
 }
 
@@ -325,9 +399,12 @@ int cmd_sweep(int argc, char **argv)
 	struct case_list lists[MAX_BENCHES] = { 0 };
 	static const struct option own[] = {
 		{ "metric", required_argument, NULL, SWEEP_METRIC },
+		/* the values, repetitions and what the sweep would cost, and nothing else */
+		{ "dry-run", no_argument, NULL, SWEEP_DRY },
 		{ 0 },
 	};
-	struct arg_extra extra = { own, take_sweep_opt, &sw };
+	struct sweep_flags flags = { &sw, false };
+	struct arg_extra extra = { own, take_sweep_opt, &flags };
 	char path[PATH_MAX + 32], partial[PATH_MAX + 64];
 	int first = 0, nr_operands = 0, errors = 0, r;
 	json_t *plans, *cut;
@@ -346,6 +423,10 @@ int cmd_sweep(int argc, char **argv)
 	default_benches(&a, sw.knob, a.benches_given);
 	/* fresh orders each sweep; --seed repeats a sweep's */
 	sw.seed = a.seed ? a.seed : sweep_seed();
+	if (flags.dry_run) {
+		r = run_check_opts(&a);
+		return r ? r : sweep_dry(&sw, &a);
+	}
 	r = run_prepare(&a, "mmbench sweep");
 	if (r)
 		return r;
