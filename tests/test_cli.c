@@ -130,6 +130,13 @@ static void test_sweep_dry_run(void **state)
 	assert_non_null(strstr(out, " x 3 reps"));
 	assert_non_null(strstr(out, "mmbench sweep: plan: about "));
 	free(out);
+	/* another machine: its value of the knob is not this one's, so only those given */
+	assert_int_equal(tu_run(&out, "./build/mmbench sweep thp.enabled=always,never --bench vma-lock "
+				"--dry-run --assume nodes=2,cpus=4,mem=4G"), 0);
+	assert_non_null(strstr(out, "(quick profile, 4 CPUs, 2 node(s))"));
+	assert_non_null(strstr(out, "thp.enabled over 2 values: always, never;"));
+	free(out);
+	expect_usage("sweep thp.enabled=always,never --assume nodes=2", "needs --dry-run");
 	after = tu_knob_snapshot_idle();
 	assert_string_equal(before, after);
 	free(before);

@@ -5,10 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include "cmd/args.h"
 #include "cmd/plan.h"
 #include "core/case.h"
 #include "core/options.h"
 #include "sys/kconfig.h"
+#include "sys/procfs.h"
 #include "sys/timing.h"
 #include "sys/topology.h"
 
@@ -360,6 +362,51 @@ json_t *plan_max_time_json(const struct run_args *a, json_t *cut)
 		       spent, a->max_time_s);
 	return json_pack("{sfsfsIso}", "limit_s", a->max_time_s, "spent_s", spent,
 			 "reps_skipped", reps, "skipped", cut);
+}
+
+#define ASSUME_MAX_NODES	64	/* as many as the vm runner boots, and numa-scan places over */
+#define ASSUME_MAX_CPUS		1024
+#define ASSUME_MIN_NODE_MEM	(128ull << 20)
+
+int plan_assume(const char *text, const char *who)
+{
+	uint64_t nodes = topo_numa_nodes(), cpus = online_cpus(), mem = 0, *v;
+	char buf[256], *save = NULL, *tok;
+	long long kb = meminfo_kb("MemTotal");
+
+	if (kb > 0)
+		mem = (uint64_t)kb * 1024;
+	snprintf(buf, sizeof(buf), "%s", text);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(tok, '=');
+		int bad;
+
+		if (!eq)
+			return run_usage(who, "--assume %s: '%s' is not NAME=VALUE (nodes, cpus, mem)", text, tok);
+		*eq = 0;
+		v = !strcmp(tok, "nodes") ? &nodes : !strcmp(tok, "cpus") ? &cpus : !strcmp(tok, "mem") ? &mem : NULL;
+		if (!v)
+			return run_usage(who, "--assume %s: no '%s': nodes, cpus or mem", text, tok);
+		bad = v == &mem ? parse_size(eq + 1, v) : parse_u64(eq + 1, v);
+		if (bad || !*v)
+			return run_usage(who, "--assume %s: %s=%s is not a %s", text, tok, eq + 1,
+					 v == &mem ? "size (4G, 512M)" : "positive number");
+	}
+	if (nodes > ASSUME_MAX_NODES || cpus > ASSUME_MAX_CPUS)
+		return run_usage(who, "--assume %s: at most %d nodes and %d CPUs", text,
+				 ASSUME_MAX_NODES, ASSUME_MAX_CPUS);
+	if (cpus % nodes)
+		return run_usage(who, "--assume %s: %llu CPUs do not split evenly over %llu nodes",
+				 text, (unsigned long long)cpus, (unsigned long long)nodes);
+	if (mem / nodes < ASSUME_MIN_NODE_MEM)
+		return run_usage(who, "--assume %s: %llu MiB a node: at least %llu MiB", text,
+				 (unsigned long long)(mem / nodes >> 20), ASSUME_MIN_NODE_MEM >> 20);
+	if (topo_assume((unsigned)nodes, (unsigned)cpus, mem))
+		return run_usage(who, "--assume %s: hwloc cannot build that topology", text);
+	fprintf(stderr, "mmbench: plan: for a machine of %llu node%s, %llu CPUs, %llu MiB (assumed, "
+		"not this one)\n", (unsigned long long)nodes, nodes > 1 ? "s" : "", (unsigned long long)cpus,
+		(unsigned long long)(mem >> 20));
+	return 0;
 }
 
 /* Largest resident set of this process or of any child so far (KiB): what the run has needed at most. */

@@ -23,6 +23,11 @@ struct plan {
  */
 void plan_begin(struct plan *p, const struct bench_ctx *ctx, const struct case_list *list,
 		const char *out_root, const char *this_run);
+/*
+ * --assume nodes=N,cpus=N,mem=SIZE (dry runs): plan for that machine instead of this one
+ * (what is not given is this one's; topo_assume()). 0, or KSFT_USAGE after one line "@who: ..".
+ */
+int plan_assume(const char *text, const char *who);
 /* The plan's seconds a repetition, or -1 when it has no estimate. */
 double plan_rep_s(const struct plan *p);
 /*

@@ -12,12 +12,10 @@
 #include "cmd/plan.h"
 #include "cmd/steps.h"
 #include "core/manifest.h"
-#include "core/options.h"
 #include "knobs/knobs.h"
 #include "analysis/seq_set.h"
 #include "results/results_write.h"
 #include "sys/kconfig.h"
-#include "sys/procfs.h"
 #include "sys/timing.h"
 #include "sys/topology.h"
 
@@ -290,55 +288,6 @@ static int run_flag(void *priv, int code, const char *arg)
 	return 0;
 }
 
-#define ASSUME_MAX_NODES	64	/* as many as the vm runner boots, and numa-scan places over */
-#define ASSUME_MAX_CPUS		1024
-#define ASSUME_MIN_NODE_MEM	(128ull << 20)
-
-/*
- * --assume nodes=N,cpus=N,mem=SIZE: plan for that machine instead of this one (what is
- * not given is this one's). 0, or KSFT_USAGE after one line.
- */
-static int run_assume(const char *text)
-{
-	uint64_t nodes = topo_numa_nodes(), cpus = online_cpus(), mem = 0, *v;
-	char buf[256], *save = NULL, *tok;
-	long long kb = meminfo_kb("MemTotal");
-
-	if (kb > 0)
-		mem = (uint64_t)kb * 1024;
-	snprintf(buf, sizeof(buf), "%s", text);
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		char *eq = strchr(tok, '=');
-		int bad;
-
-		if (!eq)
-			return run_usage("mmbench run", "--assume %s: '%s' is not NAME=VALUE (nodes, cpus, mem)", text, tok);
-		*eq = 0;
-		v = !strcmp(tok, "nodes") ? &nodes : !strcmp(tok, "cpus") ? &cpus : !strcmp(tok, "mem") ? &mem : NULL;
-		if (!v)
-			return run_usage("mmbench run", "--assume %s: no '%s': nodes, cpus or mem", text, tok);
-		bad = v == &mem ? parse_size(eq + 1, v) : parse_u64(eq + 1, v);
-		if (bad || !*v)
-			return run_usage("mmbench run", "--assume %s: %s=%s is not a %s", text, tok, eq + 1,
-					 v == &mem ? "size (4G, 512M)" : "positive number");
-	}
-	if (nodes > ASSUME_MAX_NODES || cpus > ASSUME_MAX_CPUS)
-		return run_usage("mmbench run", "--assume %s: at most %d nodes and %d CPUs", text,
-				 ASSUME_MAX_NODES, ASSUME_MAX_CPUS);
-	if (cpus % nodes)
-		return run_usage("mmbench run", "--assume %s: %llu CPUs do not split evenly over %llu nodes",
-				 text, (unsigned long long)cpus, (unsigned long long)nodes);
-	if (mem / nodes < ASSUME_MIN_NODE_MEM)
-		return run_usage("mmbench run", "--assume %s: %llu MiB a node: at least %llu MiB", text,
-				 (unsigned long long)(mem / nodes >> 20), ASSUME_MIN_NODE_MEM >> 20);
-	if (topo_assume((unsigned)nodes, (unsigned)cpus, mem))
-		return run_usage("mmbench run", "--assume %s: hwloc cannot build that topology", text);
-	fprintf(stderr, "mmbench: plan: for a machine of %llu node%s, %llu CPUs, %llu MiB (assumed, "
-		"not this one)\n", (unsigned long long)nodes, nodes > 1 ? "s" : "", (unsigned long long)cpus,
-		(unsigned long long)(mem >> 20));
-	return 0;
-}
-
 /*
  * --dry-run: each bench's cases and what they would cost here (plan.c), nothing run,
  * no knob touched and no run directory made. Returns how many benches failed to list.
@@ -400,7 +349,7 @@ int cmd_run(int argc, char **argv)
 		return run_check_opts(&a);
 	if (!r && flags.dry_run) {
 		/* the assumed machine first: bench options (ncpus, sizes) are checked against it */
-		r = flags.assume ? run_assume(flags.assume) : 0;
+		r = flags.assume ? plan_assume(flags.assume, "mmbench run") : 0;
 		if (!r)
 			r = run_check_opts(&a);
 		if (r)

@@ -326,15 +326,17 @@ static int sweep_dry(struct sweep *sw, const struct run_args *a)
 	size_t off = 0;
 
 	sw->numeric = knob_numeric(sw->knob);
-	r = knob_read(sw->knob, orig, sizeof(orig));
+	/* an assumed machine's value is not this one's */
+	r = topo_assumed() ? -EXDEV : knob_read(sw->knob, orig, sizeof(orig));
 	if (!r) {
 		r = add_machine_value(sw, orig);
 		if (r)
 			return r;
 	} else {
 		/* a run reads it after taking the knob lock (debugfs mounted); a plan touches nothing */
-		fprintf(stderr, "mmbench sweep: %s cannot be read without a run (%s): the machine's "
-			"value joins the values when it is not among them\n", sw->knob, strerror(-r));
+		fprintf(stderr, "mmbench sweep: %s cannot be read %s: the machine's value joins "
+			"the values when it is not among them\n", sw->knob,
+			r == -EXDEV ? "on an assumed machine" : "without a run");
 		sw->orig = sw->nr_values;
 	}
 	topo_init();
@@ -373,11 +375,12 @@ static int sweep_dry(struct sweep *sw, const struct run_args *a)
 	return errors ? KSFT_FAIL : KSFT_PASS;
 }
 
-enum { SWEEP_METRIC = ARG_OWN, SWEEP_DRY };
+enum { SWEEP_METRIC = ARG_OWN, SWEEP_DRY, SWEEP_ASSUME };
 
 struct sweep_flags {
 	struct sweep *sw;
 	bool dry_run;
+	const char *assume;	/* --assume's text */
 };
 
 static int take_sweep_opt(void *priv, int code, const char *arg)
@@ -386,6 +389,8 @@ static int take_sweep_opt(void *priv, int code, const char *arg)
 
 	if (code == SWEEP_METRIC)
 		f->sw->metric = arg;
+	else if (code == SWEEP_ASSUME)
+		f->assume = arg;
 	else
 		f->dry_run = true;
 	return 0;
@@ -401,9 +406,11 @@ int cmd_sweep(int argc, char **argv)
 		{ "metric", required_argument, NULL, SWEEP_METRIC },
 		/* the values, repetitions and what the sweep would cost, and nothing else */
 		{ "dry-run", no_argument, NULL, SWEEP_DRY },
+		/* --dry-run for another machine, as run's */
+		{ "assume", required_argument, NULL, SWEEP_ASSUME },
 		{ 0 },
 	};
-	struct sweep_flags flags = { &sw, false };
+	struct sweep_flags flags = { &sw, false, NULL };
 	struct arg_extra extra = { own, take_sweep_opt, &flags };
 	char path[PATH_MAX + 32], partial[PATH_MAX + 64];
 	int first = 0, nr_operands = 0, errors = 0, r;
@@ -423,8 +430,12 @@ int cmd_sweep(int argc, char **argv)
 	default_benches(&a, sw.knob, a.benches_given);
 	/* fresh orders each sweep; --seed repeats a sweep's */
 	sw.seed = a.seed ? a.seed : sweep_seed();
+	if (flags.assume && !flags.dry_run)
+		return run_usage("mmbench sweep", "--assume plans for another machine: it needs --dry-run");
 	if (flags.dry_run) {
-		r = run_check_opts(&a);
+		r = flags.assume ? plan_assume(flags.assume, "mmbench sweep") : 0;
+		if (!r)
+			r = run_check_opts(&a);
 		return r ? r : sweep_dry(&sw, &a);
 	}
 	r = run_prepare(&a, "mmbench sweep");
