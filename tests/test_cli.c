@@ -1,4 +1,5 @@
 /* The command line: bad input gets one clear line on stderr and exit 2, and changes nothing. */
+#include <stdarg.h>
 #include <string.h>
 #include "testutil.h"
 #include "cmd/registry.h"
@@ -86,6 +87,23 @@ static void test_option_forms(void **state)
 	expect_usage("run --check-only --bench uffd-wp --opt size=12Q", "size");
 }
 
+/* Output of a command that must exit 0 (printf-style; malloc'd). */
+static char *run_ok(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *run_ok(const char *fmt, ...)
+{
+	char cmd[1024], *out = NULL;
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	rc = tu_run(&out, "%s", cmd);
+	if (rc)
+		fail_msg("%s: exit %d: %s", cmd, rc, out);
+	return out;
+}
+
 /*
  * run --dry-run --assume: the plan of another machine (threads per node from its
  * topology, the cases its memory would skip); bad values one line and exit 2.
@@ -102,16 +120,17 @@ static void test_dry_run_assume(void **state)
 	expect_usage("run --dry-run --assume sockets=2", "no 'sockets'");
 	expect_usage("run --dry-run --assume nodes=128,cpus=128", "at most 64 nodes");
 	expect_usage("run --dry-run --assume nodes=2,cpus=2,mem=128M", "at least 128 MiB");
-	assert_int_equal(tu_run(&out, "./build/mmbench run --dry-run --bench vma-lock --opt "
-				"placement=compact,scatter --assume nodes=4,cpus=8,mem=8G"), 0);
+	out = run_ok("./build/mmbench run --dry-run --bench vma-lock --opt "
+				"placement=compact,scatter --assume nodes=4,cpus=8,mem=8G");
 	assert_non_null(strstr(out, "4 nodes, 8 CPUs, 8192 MiB (assumed"));
 	/* scatter puts 2 of 8 threads on each node's 2 CPUs; compact fills node 0 first */
 	assert_non_null(strstr(out, "placement=scatter threads=8: threads/CPUs per node 2/2 2/2 2/2 2/2\n"));
-	assert_non_null(strstr(out, "(quick profile, 8 CPUs, 4 node(s))"));
+	/* pow2 up to its 8 CPUs: 1, 2, 4, 8 threads of 5 modes in 2 placements, 0.74 s a repetition */
+	assert_non_null(strstr(out, "vma-lock: plan: 40 cases x 5 reps, about 148 s (model: "));
 	free(out);
 	/* full uffd-wp maps 10 GiB: on a 4 GiB machine every case would skip */
-	assert_int_equal(tu_run(&out, "./build/mmbench run --dry-run --profile full --bench uffd-wp "
-				"--assume nodes=1,cpus=4,mem=4G"), 0);
+	out = run_ok("./build/mmbench run --dry-run --profile full --bench uffd-wp "
+				"--assume nodes=1,cpus=4,mem=4G");
 	assert_non_null(strstr(out, "plan: 0 cases x 10 reps"));
 	assert_non_null(strstr(out, "needs 10240 MiB, MemAvailable is 4096 MiB"));
 	free(out);
@@ -123,17 +142,18 @@ static void test_sweep_dry_run(void **state)
 	char *before = tu_knob_snapshot_idle(), *after, *out = NULL;
 
 	(void)state;
-	assert_int_equal(tu_run(&out, "./build/mmbench sweep thp.enabled=always,never --bench vma-lock "
-				"--profile smoke --reps 3 --dry-run"), 0);
+	out = run_ok("./build/mmbench sweep thp.enabled=always,never --bench vma-lock "
+				"--profile smoke --reps 3 --dry-run");
 	assert_non_null(strstr(out, "plan: thp.enabled over "));
 	assert_non_null(strstr(out, "always, never"));
 	assert_non_null(strstr(out, " x 3 reps"));
 	assert_non_null(strstr(out, "mmbench sweep: plan: about "));
 	free(out);
 	/* another machine: its value of the knob is not this one's, so only those given */
-	assert_int_equal(tu_run(&out, "./build/mmbench sweep thp.enabled=always,never --bench vma-lock "
-				"--dry-run --assume nodes=2,cpus=4,mem=4G"), 0);
-	assert_non_null(strstr(out, "(quick profile, 4 CPUs, 2 node(s))"));
+	out = run_ok("./build/mmbench sweep thp.enabled=always,never --bench vma-lock "
+				"--dry-run --assume nodes=2,cpus=4,mem=4G");
+	/* 1, 2, 4 threads of 5 modes at 2 values */
+	assert_non_null(strstr(out, "vma-lock: plan: 30 cases x 5 reps, about 111 s"));
 	assert_non_null(strstr(out, "thp.enabled over 2 values: always, never;"));
 	free(out);
 	expect_usage("sweep thp.enabled=always,never --assume nodes=2", "needs --dry-run");

@@ -163,6 +163,22 @@ static int from_duration(const struct bench_ctx *ctx, double *rate, char *source
 	return 0;
 }
 
+/* The bench's own model: its seconds a repetition of each runnable case, @reps of each. */
+static int from_model(const struct bench_ctx *ctx, const struct case_list *list, double *est,
+		      char *source, size_t len)
+{
+	double sum = 0;
+
+	if (!ctx->bench->rep_seconds)
+		return -ENOENT;
+	for (int i = 0; i < list->nr; i++)
+		if (list->cases[i].status != CASE_SKIP)
+			sum += ctx->bench->rep_seconds(ctx, &list->cases[i]);
+	*est = sum * ctx->reps;
+	snprintf(source, len, "model: the bench's cost of each case's repetitions (no history here)");
+	return 0;
+}
+
 /*
  * Memory of the largest case: the `size` option, times the case's threads when the
  * bench's help says the size is each thread's. What else a case maps is not counted.
@@ -305,7 +321,7 @@ void plan_begin(struct plan *p, const struct bench_ctx *ctx, const struct case_l
 	if (!from_history(ctx, out_root, this_run, &rate, p->source, sizeof(p->source)) ||
 	    !from_duration(ctx, &rate, p->source, sizeof(p->source)))
 		p->est_s = rate * p->units;
-	else
+	else if (from_model(ctx, list, &p->est_s, p->source, sizeof(p->source)))
 		snprintf(p->source, sizeof(p->source), "no estimate: no run of it here yet (%s profile, %u CPUs, %u node(s))",
 			 profile_names[ctx->profile], ctx->ncpus, nodes);
 	if (p->est_s >= 0)

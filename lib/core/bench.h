@@ -211,6 +211,12 @@ struct bench {
 	 * (`mmbench list --sizes`, by which the vm runners size a guest).
 	 */
 	uint64_t (*mem_bytes)(const struct bench_ctx *ctx);
+	/*
+	 * Optional: the model's seconds for one repetition of case @c under these options,
+	 * its setup shared among the repetitions: what `run`'s plan estimates where this host
+	 * has no history (cmd/plan.c). Fitted to runs on the 2-CPU development guest.
+	 */
+	double (*rep_seconds)(const struct bench_ctx *ctx, const struct bench_case *c);
 	const char *const *knobs;	/* knob names its cases may set, NULL-terminated */
 	unsigned reps[NR_PROFILES];	/* default repetitions per profile */
 	/*
