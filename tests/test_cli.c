@@ -163,6 +163,38 @@ static void test_sweep_dry_run(void **state)
 	free(after);
 }
 
+/*
+ * vm and ab --dry-run: no boot; the guest's plan for the topology the vm options ask, what a
+ * boot adds, and for ab the boots and their total. Needs a kernel image, not root.
+ */
+static void test_vm_ab_dry_run(void **state)
+{
+	char img[256], *out = NULL;
+
+	(void)state;
+	if (tu_glob_last("/boot/vmlinuz-6.*-cloud-amd64", img, sizeof(img)))
+		tu_skip("no /boot/vmlinuz-6.*-cloud-amd64 (make deps installs linux-image-cloud-amd64)");
+	out = run_ok("MMBENCH_RESULTS=%s ./run.sh vm --dry-run --kernel %s --numa 4 --cpus 8 "
+				"--mem 8G --accel tcg -- --profile smoke --bench numa-scan", tu_tmpdir(), img);
+	assert_non_null(strstr(out, "4 nodes, 8 CPUs, 8192 MiB (assumed"));
+	assert_non_null(strstr(out, "numa-scan: plan: 4 cases x 1 reps, about 16 s"));
+	/* no vm history under an empty root: the model, 8 s + 8 vCPUs */
+	assert_non_null(strstr(out, "vm: plan: a boot adds about 16 s (model: "));
+	assert_non_null(strstr(out, "about 32 s a boot (tcg, 8 CPUs, 4 nodes, 8192M)"));
+	free(out);
+	out = run_ok("MMBENCH_RESULTS=%s ./run.sh ab --dry-run --kernel %s --kernel %s --boots 2 "
+				"--numa 2 --accel tcg -- --profile smoke --bench numa-scan", tu_tmpdir(), img, img);
+	assert_non_null(strstr(out, "about 26 s a boot (tcg, 2 CPUs, 2 nodes, 4096M)"));
+	assert_non_null(strstr(out, "ab: plan: 4 boots (A B B A ..), about 26 s each: about 104 s"));
+	free(out);
+	/* what a boot would refuse, the dry run refuses */
+	assert_int_equal(tu_run(&out, "./run.sh vm --dry-run --kernel %s --numa 3 --cpus 8", img), 2);
+	free(out);
+	/* nothing was archived: ab makes ROOT/ab/<id> before its first boot */
+	out = run_ok("test ! -e %s/ab", tu_tmpdir());
+	free(out);
+}
+
 /* list --sizes: a line per bench of the registry, its largest case's memory from its options. */
 static void test_list_sizes(void **state)
 {
@@ -195,6 +227,7 @@ int main(void)
 		cmocka_unit_test(test_list_sizes),
 		cmocka_unit_test(test_dry_run_assume),
 		cmocka_unit_test(test_sweep_dry_run),
+		cmocka_unit_test(test_vm_ab_dry_run),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

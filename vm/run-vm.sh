@@ -12,7 +12,7 @@ vm_who=vm
 . "$MMBENCH_TOP/vm/qemu.sh"
 
 kernel="" numa=1 cpus="" mem=4G accel=auto timeout="" out="" append="" quiet=0 from_console="" no_report=0
-run_args=()
+dry_run=0 run_args=()
 while [ $# -gt 0 ]; do
 	opt=$1
 	case $opt in
@@ -20,6 +20,7 @@ while [ $# -gt 0 ]; do
 	-h | --help) vm_help vm; exit 0 ;;
 	--quiet) quiet=1; shift; continue ;;
 	--no-report) no_report=1; shift; continue ;;
+	--dry-run) dry_run=1; shift; continue ;;
 	--) shift; run_args=("$@"); break ;;
 	--kernel | --numa | --cpus | --mem | --accel | --timeout | --out | --append | --from-console)
 		[ $# -ge 2 ] || bad "$opt needs a value"
@@ -88,6 +89,40 @@ avail_mb=$(awk '/^MemAvailable:/ { print int($2 / 1024) }' /proc/meminfo)
 [ -n "$timeout" ] || timeout=$(profile_timeout "$profile")
 [[ $timeout =~ ^[0-9]+$ ]] && [ "$timeout" -ge 30 ] || bad "--timeout $timeout: at least 30 seconds"
 out=${out:-${MMBENCH_RESULTS:-$MMBENCH_TOP/results}}
+
+# --dry-run: the guest's plan (mmbench's own, for the guest's topology) and what a boot adds
+# to it: the median of this archive's boots of that shape (elapsed less the run's plan
+# actuals), else a model from boots here. No boot, nothing written.
+vm_dry_run() {
+	local cmd=run args=("${run_args[@]}") acc=$accel plan est t took n add from
+	[ "${args[0]:-}" = sweep ] && cmd=sweep args=("${args[@]:1}")
+	[ "$acc" = auto ] && { if kvm_unusable >/dev/null; then acc=tcg; else acc=kvm; fi; }
+	plan=$("$MMBENCH_TOP/build/mmbench" "$cmd" "${args[@]}" --dry-run --out "$out" \
+		--assume "nodes=$numa,cpus=$cpus,mem=${mem_mb}M" 2>&1) || { echo "$plan" >&2; exit 2; }
+	echo "$plan" >&2
+	est=$(sed -n 's/^mmbench[a-z ]*: plan: about \([0-9]*\) s for the benches.*/\1/p' <<<"$plan")
+	took=$(for t in "$out"/*/*/vm/transfer.json; do
+		[ -f "$t" ] && jq -rn --slurpfile t "$t" --slurpfile m "${t%/vm/transfer.json}/manifest.json" \
+			--arg acc "$acc" --argjson n "$numa" --argjson c "$cpus" '$t[0] | select(.complete and
+			.vm.accel == $acc and .vm.numa_nodes == $n and .vm.cpus == $c) |
+			.elapsed_s - ([$m[0].plan[]?.actual_s] | add // 0) | floor' 2>/dev/null
+	done | sort -n)
+	n=$(grep -c . <<<"$took")
+	if [ "$n" -gt 0 ]; then
+		add=$(sed -n "$(((n + 1) / 2))p" <<<"$took")
+		from="the median of $n boot(s) of this shape under $out"
+	elif [ "$acc" = tcg ]; then
+		# smoke boots here (TCG, 2 vCPUs: numa-scan 26 s a boot, about 16 s of it its
+		# run; docs/lava.md) less their runs' time; more vCPUs boot and copy slower
+		add=$((8 + cpus)) from="model: 8 s + 1 s a vCPU under TCG; no boot of this shape under $out"
+	else
+		add=5 from="model: 5 s under KVM, not measured (KVM boots nothing here); no boot of this shape under $out"
+	fi
+	echo "vm: plan: a boot adds about $add s ($from); about $((${est:-0} + add)) s a boot" \
+		"($acc, $cpus CPUs, $numa nodes, ${mem_mb}M); --timeout $timeout s" >&2
+	exit 0
+}
+[ "$dry_run" = 1 ] && vm_dry_run
 
 # A guest an earlier run left behind (or another run's) takes CPUs and memory: say so.
 qemu_leftovers >&2
