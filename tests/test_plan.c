@@ -142,7 +142,10 @@ static void test_model_then_history(void **state)
 	/* an earlier run here of the same shape: 90 s for its 45 repetitions, 2 s each */
 	list.cases[0].status = CASE_PENDING;
 	e = plan_end(&p, &ctx);
+	/* nothing ran here: the entry says so, and history would pass over it */
+	assert_int_equal(json_integer_value(json_object_get(e, "units")), 0);
 	json_object_set_new(e, "actual_s", json_real(90.0));
+	json_object_set_new(e, "units", json_integer(45));
 	text = json_dumps(e, 0);
 	snprintf(path, sizeof(path), "%s/%s/20260101-000000/manifest.json", a.out_root, kernel_release());
 	tu_write_file(path, "{\"plan\": [%s]}", text);

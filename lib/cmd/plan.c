@@ -447,10 +447,13 @@ json_t *plan_end(const struct plan *p, const struct bench_ctx *ctx)
 	else
 		bench_log(ctx, "took %.*f s (no estimate); peak RSS so far %.0f MiB", DIGITS(took), took, rss / 1024.0);
 	options_text(ctx, options, sizeof(options));
-	/* units: the repetitions that ran (--max-time or skips may leave fewer than planned) */
+	/*
+	 * units: the repetitions that ran (--max-time or skips may leave fewer than planned;
+	 * none, and history passes over the entry)
+	 */
 	return json_pack("{sssssssIsIsIsfsfsssIsI}", "bench", ctx->bench->name,
 			 "profile", profile_names[ctx->profile], "options", options, "cpus", (json_int_t)ctx->ncpus,
-			 "nodes", (json_int_t)topo_numa_nodes(), "units", (json_int_t)(ctx->reps_run ? ctx->reps_run : p->units),
+			 "nodes", (json_int_t)topo_numa_nodes(), "units", (json_int_t)ctx->reps_run,
 			 "estimate_s", p->est_s, "actual_s", took, "estimate_from", p->source,
 			 "estimate_bytes", (json_int_t)p->est_bytes, "peak_rss_kib", (json_int_t)rss);
 }
