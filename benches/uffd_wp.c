@@ -44,9 +44,9 @@ static const char *const thp_names[NR_THP] = { THPS(ENUM_WORD) };
 #define HANDLERS(X) X(HANDLER_SAME_CPU, "same-cpu") X(HANDLER_OTHER_CPU, "other-cpu")
 enum handler { HANDLERS(ENUM_VALUE) };
 
-/* The plan's model (uffd_wp_rep_seconds()), fitted to quick and smoke runs here */
-#define UFFD_WP_FIXED_S		0.0
-#define UFFD_WP_S_PER_GIB	0.30
+/* The plan's model (uffd_wp_rep_seconds()): a line through smoke and quick runs on this 2-CPU guest (6.18) */
+#define UFFD_WP_FIXED_S		0.007
+#define UFFD_WP_S_PER_GIB	0.296
 
 struct uffd_wp_opts {
 	uint64_t size;

@@ -112,9 +112,8 @@ vm_dry_run() {
 		add=$(sed -n "$(((n + 1) / 2))p" <<<"$took")
 		from="the median of $n boot(s) of this shape under $out"
 	elif [ "$acc" = tcg ]; then
-		# smoke boots here (TCG, 2 vCPUs: numa-scan 26 s a boot, about 16 s of it its
-		# run; docs/lava.md) less their runs' time; more vCPUs boot and copy slower
-		add=$((8 + cpus)) from="model: 8 s + 1 s a vCPU under TCG; no boot of this shape under $out"
+		# smoke vma-lock boots of 6.12 here, less their runs: 2 vCPUs 17 - 7.5 s, 8 vCPUs 19 - 8.5 s
+		add=$((9 + cpus / 5)) from="model: 9 s + 1 s each 5 vCPUs under TCG; no boot of this shape under $out"
 	else
 		add=5 from="model: 5 s under KVM, not measured (KVM boots nothing here); no boot of this shape under $out"
 	fi

@@ -369,10 +369,16 @@ json_t *plan_max_time_json(const struct run_args *a, json_t *cut)
 		json_int_t n = json_integer_value(json_object_get(e, "reps_skipped"));
 
 		reps += n;
-		printf("max-time: skipped %lld of %lld repetitions of %s %s\n", (long long)n,
-		       (long long)json_integer_value(json_object_get(e, "reps")),
-		       json_string_value(json_object_get(e, "bench")), json_string_value(json_object_get(e, "case")));
+		/* the first few by name; the manifest has every one */
+		if (i < SKIPS_SHOWN)
+			printf("max-time: skipped %lld of %lld repetitions of %s %s\n", (long long)n,
+			       (long long)json_integer_value(json_object_get(e, "reps")),
+			       json_string_value(json_object_get(e, "bench")),
+			       json_string_value(json_object_get(e, "case")));
 	}
+	if (json_array_size(cut) > SKIPS_SHOWN)
+		printf("max-time: and %zu more cases (the manifest's max_time names them)\n",
+		       json_array_size(cut) - SKIPS_SHOWN);
 	if (reps)
 		printf("max-time: %lld repetitions skipped in all, %.0f s spent of %.0f s\n", (long long)reps,
 		       spent, a->max_time_s);
