@@ -29,6 +29,10 @@ struct fa_case {
 	unsigned threads;
 };
 
+/* The plan's model (fa_rep_seconds()): a line through smoke and quick runs on this 2-CPU guest (6.18) */
+#define FA_FIXED_S	0.005
+#define FA_S_PER_GIB	0.235
+
 static const struct bench_opt fa_opts[] = {
 	{ .name = "size", .type = OPT_SIZE, OPT_AT(struct fa_opts, size),
 	  .def = { "16M", "256M", "4G" }, .min = 2 << 20, .max = 1ull << 40, .unit = "bytes",
@@ -56,6 +60,13 @@ static const struct bench_opt fa_opts[] = {
 static uint64_t fa_mem_bytes(const struct bench_ctx *ctx)
 {
 	return ((const struct fa_opts *)ctx->o)->size;
+}
+
+/* The plan's model: the file's pages read through fresh mappings; seconds per GiB on the development guest. */
+static double fa_rep_seconds(const struct bench_ctx *ctx, const struct bench_case *c)
+{
+	(void)c;
+	return FA_FIXED_S + FA_S_PER_GIB * fa_mem_bytes(ctx) / (double)(1ull << 30);
 }
 
 /*
@@ -388,6 +399,7 @@ const struct bench bench_fault_around = {
 	.opts = fa_opts,
 	.opts_size = sizeof(struct fa_opts),
 	.mem_bytes = fa_mem_bytes,
+	.rep_seconds = fa_rep_seconds,
 	.knobs = fa_knobs,
 	.reps = { 2, 5, 10 },
 	.probe = fa_probe,

@@ -17,6 +17,12 @@
 #define MAX_LIST	16
 
 size_t thp_pmd_size;
+/* The plan's model (thp_rep_seconds()): a line through smoke and quick runs on this 2-CPU guest (6.18) */
+#define THP_FIXED_S			0.02	/* fault-alloc and madv-collapse */
+#define THP_FAULT_S_PER_GIB		0.90
+#define THP_MADV_S_PER_GIB		1.2
+#define THP_KHUGEPAGED_S_PER_GIB	3.2
+
 bool thp_per_size;
 
 /*
@@ -85,6 +91,31 @@ static uint64_t thp_mem_bytes(const struct bench_ctx *ctx)
 	const struct thp_opts *o = ctx->o;
 
 	return o->size > o->collapse_size ? o->size : o->collapse_size;
+}
+
+/*
+ * The plan's model, seconds per GiB on the development guest: fault-alloc faults its
+ * region; madv-collapse populates and collapses the collapse region; the khugepaged
+ * phases populate it and wait for khugepaged to scan it.
+ */
+static double thp_rep_seconds(const struct bench_ctx *ctx, const struct bench_case *c)
+{
+	const struct thp_opts *o = ctx->o;
+	const struct thp_case *tc = CASE_DATA(c, struct thp_case);
+	double gib = (tc->phase == THP_FAULT_ALLOC ? o->size : o->collapse_size) / (double)(1ull << 30);
+
+	if (tc->phase == THP_FAULT_ALLOC)
+		return THP_FIXED_S + THP_FAULT_S_PER_GIB * gib;
+	if (tc->phase == THP_MADV_COLLAPSE)
+		return THP_FIXED_S + THP_MADV_S_PER_GIB * gib;
+	/*
+	 * 6.1, 6.12 and 6.18 run no khugepaged with only an mTHP size enabled, so the case
+	 * skips at its setup's probe; a kernel that collapses to mTHP is known from its
+	 * first run's history
+	 */
+	if (tc->phase == THP_KHUGEPAGED_MTHP)
+		return 0;
+	return THP_KHUGEPAGED_S_PER_GIB * gib;
 }
 
 static const char *const thp_knob_names[] = {
@@ -427,6 +458,7 @@ const struct bench bench_thp = {
 	.opts = thp_opts,
 	.opts_size = sizeof(struct thp_opts),
 	.mem_bytes = thp_mem_bytes,
+	.rep_seconds = thp_rep_seconds,
 	.knobs = thp_knob_names,
 	.reps = { 1, 5, 10 },
 	.probe = thp_probe,

@@ -44,6 +44,10 @@ static const char *const thp_names[NR_THP] = { THPS(ENUM_WORD) };
 #define HANDLERS(X) X(HANDLER_SAME_CPU, "same-cpu") X(HANDLER_OTHER_CPU, "other-cpu")
 enum handler { HANDLERS(ENUM_VALUE) };
 
+/* The plan's model (uffd_wp_rep_seconds()): a line through smoke and quick runs on this 2-CPU guest (6.18) */
+#define UFFD_WP_FIXED_S		0.007
+#define UFFD_WP_S_PER_GIB	0.296
+
 struct uffd_wp_opts {
 	uint64_t size;
 	uint64_t write_stride;
@@ -443,6 +447,13 @@ static uint64_t uffd_wp_mem_bytes(const struct bench_ctx *ctx)
 	return (o->size + (2 << 20) - 1) & ~(uint64_t)((2 << 20) - 1);
 }
 
+/* The plan's model: populate, protect and write the region; seconds per GiB on the development guest. */
+static double uffd_wp_rep_seconds(const struct bench_ctx *ctx, const struct bench_case *c)
+{
+	(void)c;
+	return UFFD_WP_FIXED_S + UFFD_WP_S_PER_GIB * uffd_wp_mem_bytes(ctx) / (double)(1ull << 30);
+}
+
 static const char *const uffd_wp_knobs[] = { "thp.enabled", NULL };
 
 const struct bench bench_uffd_wp = {
@@ -452,6 +463,7 @@ const struct bench bench_uffd_wp = {
 	.opts		= uffd_wp_opts,
 	.opts_size	= sizeof(struct uffd_wp_opts),
 	.mem_bytes = uffd_wp_mem_bytes,
+	.rep_seconds = uffd_wp_rep_seconds,
 	.knobs		= uffd_wp_knobs,
 	.reps		= { 2, 5, 10 },
 	.probe		= uffd_wp_probe,

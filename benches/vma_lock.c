@@ -21,6 +21,9 @@
 static const char *const mode_words[VL_NR_MODES] = { VL_MODES(ENUM_WORD) };
 static const char *const kind_words[VL_NR_KINDS] = { VL_KINDS(ENUM_WORD) };
 
+/* The plan's model (vl_rep_seconds()): what a repetition takes beyond its warmup and samples */
+#define VL_FIXED_S	0.04
+
 struct vl_opts {
 	struct opt_choices mode, kind, placement;	/* enum vl_mode, vl_kind, placement */
 	struct opt_nums threads;
@@ -62,6 +65,15 @@ static uint64_t vl_mem_bytes(const struct bench_ctx *ctx)
 	const struct vl_opts *o = ctx->o;
 
 	return o->size * (o->threads.n ? o->threads.v[o->threads.n - 1] : 1);
+}
+
+/* The plan's model: a repetition lasts its warmup and samples, plus starting its threads. */
+static double vl_rep_seconds(const struct bench_ctx *ctx, const struct bench_case *c)
+{
+	const struct vl_opts *o = ctx->o;
+
+	(void)c;
+	return VL_FIXED_S + (o->warmup + o->interval * o->samples) / 1000.0;
 }
 
 static const char *vl_probe(struct bench_ctx *ctx)
@@ -458,6 +470,7 @@ const struct bench bench_vma_lock = {
 	.opts = vl_opts,
 	.opts_size = sizeof(struct vl_opts),
 	.mem_bytes = vl_mem_bytes,
+	.rep_seconds = vl_rep_seconds,
 	.knobs = (const char *const[]){ NULL },
 	.reps = { 1, 5, 10 },
 	.probe = vl_probe,

@@ -17,7 +17,7 @@ budget_seconds() {
 	[ "$n" -ge 1 ] && [ "$n" -le 604800 ] && echo "$n"
 }
 
-kernels=() boots="" label="" out="" verbose=0 run_args=() vm_opts=() mde="" budget=""
+kernels=() boots="" label="" out="" verbose=0 run_args=() vm_opts=() mde="" budget="" dry_run=0
 # Every option but --kernel must mean the same thing each time it is given (once).
 # shellcheck disable=SC2034 # the table opts_parse reads
 options=(
@@ -34,6 +34,7 @@ options=(
 	"--accel    pass  vm_opts once"
 	"--timeout  pass  vm_opts once"
 	"--append   pass  vm_opts once"
+	"--dry-run  flag  dry_run"
 	"--verbose  flag  verbose"
 	"--         rest  run_args"
 )
@@ -61,6 +62,27 @@ fi
 why=$(run_args_problem "$mmbench" "${run_args[@]}")
 [ -z "$why" ] || bad "$why"
 out=${out:-${MMBENCH_RESULTS:-$MMBENCH_TOP/results}}
+
+# --dry-run: one boot's plan (vm's --dry-run, for the guest the vm options ask), the
+# number of boots and their total; no boot, nothing written.
+ab_dry_run() {
+	local plan each n
+	plan=$("$MMBENCH_TOP/vm/run-vm.sh" --kernel "${kernels[0]}" "${vm_opts[@]}" --out "$out" \
+		--dry-run -- "${run_args[@]}" 2>&1) || { echo "$plan" >&2; exit 2; }
+	echo "$plan" >&2
+	each=$(sed -n 's/^vm: plan: .*; about \([0-9]*\) s a boot .*/\1/p' <<<"$plan")
+	if [ "$boots" = auto ]; then
+		n=$((budget_s / (2 * ${each:-1}) < 20 ? budget_s / (2 * ${each:-1}) : 20))
+		echo "ab: plan: --boots auto: pairs until decided, at most $n (20, or what --budget" \
+			"$budget_s s holds at about $((2 * ${each:-0})) s a pair): $((4 * each)) to" \
+			"$((2 * n * each)) s" >&2
+	else
+		echo "ab: plan: $((2 * boots)) boots (A B B A ..), about ${each:-0} s each: about" \
+			"$((2 * boots * ${each:-0})) s, then one compare" >&2
+	fi
+	exit 0
+}
+[ "$dry_run" = 1 ] && ab_dry_run
 
 id=$(date +%Y%m%d-%H%M%S)${label:+-$label}
 dir=$out/ab/$id

@@ -12,7 +12,7 @@ vm_who=vm
 . "$MMBENCH_TOP/vm/qemu.sh"
 
 kernel="" numa=1 cpus="" mem=4G accel=auto timeout="" out="" append="" quiet=0 from_console="" no_report=0
-run_args=()
+dry_run=0 run_args=()
 # shellcheck disable=SC2034 # the table opts_parse reads
 options=(
 	"-h|--help      help  vm_help vm"
@@ -25,6 +25,7 @@ options=(
 	"--out          value out"
 	"--append       value append"
 	"--from-console value from_console file"
+	"--dry-run      flag  dry_run"
 	"--quiet        flag  quiet"
 	"--no-report    flag  no_report"
 	"--             rest  run_args"
@@ -71,6 +72,40 @@ avail_mb=$(awk '/^MemAvailable:/ { print int($2 / 1024) }' /proc/meminfo)
 	bad "--mem $mem is more than the host's MemAvailable (${avail_mb}M)"
 [ -n "$timeout" ] || timeout=$(profile_timeout "$profile")
 out=${out:-${MMBENCH_RESULTS:-$MMBENCH_TOP/results}}
+
+# --dry-run: the guest's plan (mmbench's own, for the guest's topology) and what a boot adds
+# to it: the median of this archive's boots of that shape (elapsed less the run's plan
+# actuals), else a model from boots here. No boot, nothing written.
+vm_dry_run() {
+	local cmd=run args=("${run_args[@]}") acc=$accel plan est t took n add from
+	[ "${args[0]:-}" = sweep ] && cmd=sweep args=("${args[@]:1}")
+	[ "$acc" = auto ] && { if kvm_unusable >/dev/null; then acc=tcg; else acc=kvm; fi; }
+	plan=$("$MMBENCH_TOP/build/mmbench" "$cmd" "${args[@]}" --dry-run --out "$out" \
+		--assume "nodes=$numa,cpus=$cpus,mem=${mem_mb}M" 2>&1) || { echo "$plan" >&2; exit 2; }
+	echo "$plan" >&2
+	est=$(sed -n 's/^mmbench[a-z ]*: plan: about \([0-9]*\) s for the benches.*/\1/p' <<<"$plan")
+	took=$(for t in "$out"/*/*/vm/transfer.json; do
+		[ -f "$t" ] || continue
+		jq -rn --slurpfile t "$t" --slurpfile m "${t%/vm/transfer.json}/manifest.json" \
+			--arg acc "$acc" --argjson n "$numa" --argjson c "$cpus" '$t[0] | select(.complete and
+			.vm.accel == $acc and .vm.numa_nodes == $n and .vm.cpus == $c) |
+			.elapsed_s - ([$m[0].plan[]?.actual_s] | add // 0) | floor' 2>/dev/null || true
+	done | sort -n)
+	n=$(grep -c . <<<"$took" || true)	# 0 lines: grep says 0 and exits 1
+	if [ "$n" -gt 0 ]; then
+		add=$(sed -n "$(((n + 1) / 2))p" <<<"$took")
+		from="the median of $n boot(s) of this shape under $out"
+	elif [ "$acc" = tcg ]; then
+		# smoke vma-lock boots of 6.12 here, less their runs: 2 vCPUs 17 - 7.5 s, 8 vCPUs 19 - 8.5 s
+		add=$((9 + cpus / 5)) from="model: 9 s + 1 s each 5 vCPUs under TCG; no boot of this shape under $out"
+	else
+		add=5 from="model: 5 s under KVM, not measured (KVM boots nothing here); no boot of this shape under $out"
+	fi
+	echo "vm: plan: a boot adds about $add s ($from); about $((${est:-0} + add)) s a boot" \
+		"($acc, $cpus CPUs, $numa nodes, ${mem_mb}M); --timeout $timeout s" >&2
+	exit 0
+}
+[ "$dry_run" = 1 ] && vm_dry_run
 
 # A guest an earlier run left behind (or another run's) takes CPUs and memory: say so.
 qemu_leftovers >&2

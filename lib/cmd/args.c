@@ -5,6 +5,7 @@
 #include <string.h>
 #include "cmd/registry.h"
 #include "cmd/args.h"
+#include "sys/timing.h"
 #include "core/kprofile.h"
 #include "core/options.h"
 #include "knobs/knobs.h"
@@ -13,7 +14,7 @@
 
 enum {
 	A_PROFILE = 0x100, A_BENCH, A_REPS, A_RUNS, A_SEED, A_LABEL, A_OUT, A_SET, A_OPT,
-	A_NO_REPORT, A_KPROFILE, A_MDE, A_BUDGET, A_TUNE, A_VERBOSE = 'v',
+	A_NO_REPORT, A_KPROFILE, A_MDE, A_BUDGET, A_MAX_TIME, A_TUNE, A_VERBOSE = 'v',
 };
 
 static const struct option shared_opts[] = {
@@ -30,6 +31,7 @@ static const struct option shared_opts[] = {
 	{ "kprofile", no_argument, NULL, A_KPROFILE },
 	{ "mde", required_argument, NULL, A_MDE },
 	{ "budget", required_argument, NULL, A_BUDGET },
+	{ "max-time", required_argument, NULL, A_MAX_TIME },
 	{ "tune", no_argument, NULL, A_TUNE },
 	{ "verbose", no_argument, NULL, A_VERBOSE },
 };
@@ -214,6 +216,10 @@ static int take_shared(struct run_args *a, int code, const char *val, const char
 		if (parse_budget(val, &a->budget_s))
 			return run_usage(who, "--budget takes a time from 1s to 7d (600s, 30m, 2h)");
 		return 0;
+	case A_MAX_TIME:
+		if (parse_budget(val, &a->max_time_s))
+			return run_usage(who, "--max-time takes a time from 1s to 7d (600s, 30m, 2h)");
+		return 0;
 	case A_SEED:
 		if (parse_u64(val, &a->seed) || !a->seed)
 			return run_usage(who, "--seed takes a number above 0");
@@ -353,6 +359,9 @@ int run_args_parse(int argc, char **argv, const struct arg_extra *extra, struct 
 		a->mde = SEQ_MDE_DEFAULT;
 	if (a->runs_auto && !a->budget_s)
 		a->budget_s = ARGS_BUDGET_DEFAULT;
+	/* the command's time runs from here */
+	if (a->max_time_s)
+		a->deadline_ns = now_ns() + (uint64_t)(a->max_time_s * 1e9);
 	if (!a->nr_benches)
 		for (int i = 0; i < nr_benches; i++)
 			a->benches[a->nr_benches++] = benches[i];

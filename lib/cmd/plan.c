@@ -5,9 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include "cmd/args.h"
 #include "cmd/plan.h"
+#include "core/case.h"
 #include "core/options.h"
 #include "sys/kconfig.h"
+#include "sys/procfs.h"
 #include "sys/timing.h"
 #include "sys/topology.h"
 
@@ -54,40 +57,78 @@ static void options_text(const struct bench_ctx *ctx, char *buf, size_t len)
 
 static int newest_first(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)b, *(char *const *)a);
+	const char *x = strrchr(*(char *const *)a, '/'), *y = strrchr(*(char *const *)b, '/');
+
+	return strcmp(y ? y : *(char *const *)b, x ? x : *(char *const *)a);
 }
 
-/* Run directories are named by their start time: the newest earlier one that ran this bench here. */
+/* Run directories "<release>/<run>" of @release under @root, or of every release (NULL); how many. */
+static int run_dirs(const char *root, const char *release, char ***out)
+{
+	char **dirs = NULL, path[4096];
+	struct dirent **rel = NULL, **runs;
+	int nrel, n = 0;
+
+	nrel = release ? 1 : scandir(root, &rel, NULL, NULL);
+	for (int r = 0; r < nrel; r++) {
+		const char *name = release ? release : rel[r]->d_name;
+		int nr;
+
+		if (name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", root, name);
+		nr = scandir(path, &runs, NULL, NULL);
+		for (int i = 0; i < nr; i++) {
+			char **more = runs[i]->d_name[0] != '.' ? realloc(dirs, (n + 1) * sizeof(*dirs)) : NULL;
+
+			if (more) {
+				dirs = more;
+				if (asprintf(&dirs[n], "%s/%s", name, runs[i]->d_name) > 0)
+					n++;
+			}
+			free(runs[i]);
+		}
+		if (nr >= 0)
+			free(runs);
+	}
+	for (int r = 0; r < nrel && rel; r++)
+		free(rel[r]);
+	free(rel);
+	qsort(dirs, n, sizeof(*dirs), newest_first);
+	*out = dirs;
+	return n;
+}
+
+/*
+ * Run directories are named by their start time: the newest earlier one that ran this
+ * bench on a machine of this shape, under this kernel; for an assumed machine under
+ * any (a vm guest's runs are filed under its own kernel).
+ */
 static int from_history(const struct bench_ctx *ctx, const char *out_root, const char *this_run,
 			double *rate, char *source, size_t len)
 {
-	char dir[4096], path[8300], options[1024];
-	struct dirent **names;
+	char path[8300], options[1024], **dirs;
 	int n, found = -ENOENT;
 
 	options_text(ctx, options, sizeof(options));
-	snprintf(dir, sizeof(dir), "%s/%s", out_root, kernel_release());
-	n = scandir(dir, &names, NULL, NULL);
-	if (n < 0)
-		return -errno;
-	qsort(names, n, sizeof(*names), newest_first);
+	n = run_dirs(out_root, topo_assumed() ? NULL : kernel_release(), &dirs);
 	for (int i = 0; i < n && i < HISTORY_RUNS && found; i++) {
 		json_t *m;
 
-		if (names[i]->d_name[0] == '.' || (this_run && strstr(this_run, names[i]->d_name)))
+		if (this_run && strstr(this_run, dirs[i]))
 			continue;
-		snprintf(path, sizeof(path), "%s/%s/manifest.json", dir, names[i]->d_name);
+		snprintf(path, sizeof(path), "%s/%s/manifest.json", out_root, dirs[i]);
 		m = json_load_file(path, 0, NULL);
 		if (m && !plan_history_rate(m, ctx->bench->name, profile_names[ctx->profile], options, ctx->ncpus,
 					    topo_numa_nodes(), rate)) {
-			snprintf(source, len, "history: run %s, %.*f s a repetition", names[i]->d_name, DIGITS(*rate), *rate);
+			snprintf(source, len, "history: run %s, %.*f s a repetition", dirs[i], DIGITS(*rate), *rate);
 			found = 0;
 		}
 		json_decref(m);
 	}
 	for (int i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+		free(dirs[i]);
+	free(dirs);
 	return found;
 }
 
@@ -119,6 +160,22 @@ static int from_duration(const struct bench_ctx *ctx, double *rate, char *source
 	*rate = (double)d + REP_OVERHEAD_S;
 	snprintf(source, len, "model: duration %s s + %.0f s setup a repetition (no history here)",
 		 t, REP_OVERHEAD_S);
+	return 0;
+}
+
+/* The bench's own model: its seconds a repetition of each runnable case, @reps of each. */
+static int from_model(const struct bench_ctx *ctx, const struct case_list *list, double *est,
+		      char *source, size_t len)
+{
+	double sum = 0;
+
+	if (!ctx->bench->rep_seconds)
+		return -ENOENT;
+	for (int i = 0; i < list->nr; i++)
+		if (list->cases[i].status != CASE_SKIP)
+			sum += ctx->bench->rep_seconds(ctx, &list->cases[i]);
+	*est = sum * ctx->reps;
+	snprintf(source, len, "model: the bench's cost of each case's repetitions (no history here)");
 	return 0;
 }
 
@@ -160,6 +217,89 @@ static void say_memory(const struct bench_ctx *ctx, uint64_t bytes, unsigned nod
 		bench_log(ctx, "plan: node %d has %.0f MiB in all", at, least / 1048576.0);
 }
 
+/* The bytes of case @c: its size option's, else the bench's most for any case (0: unknown). */
+static uint64_t bytes_of(const struct bench_ctx *ctx, const struct bench_case *c)
+{
+	uint64_t b = case_bytes(ctx, c);
+
+	return b || !ctx->bench->mem_bytes ? b : ctx->bench->mem_bytes(ctx);
+}
+
+void plan_dry_memory(const struct bench_ctx *ctx, struct case_list *list)
+{
+	for (int i = 0; i < list->nr; i++) {
+		uint64_t b = bytes_of(ctx, &list->cases[i]);
+
+		if (b && list->cases[i].status != CASE_SKIP)
+			case_need_mem(&list->cases[i], b);
+	}
+}
+
+#define SKIPS_SHOWN	3	/* skipped cases named one a line; the rest counted */
+
+static void say_skips(const struct bench_ctx *ctx, const struct case_list *list)
+{
+	int shown = 0, more = 0;
+
+	for (int i = 0; i < list->nr; i++) {
+		if (list->cases[i].status != CASE_SKIP)
+			continue;
+		if (shown++ < SKIPS_SHOWN)
+			bench_log(ctx, "plan: would skip %s: %s", list->cases[i].key, list->cases[i].reason);
+		else
+			more++;
+	}
+	if (more)
+		bench_log(ctx, "plan: would skip %d more case%s", more, more > 1 ? "s" : "");
+}
+
+#define NODES_SHOWN	16
+
+/*
+ * Where the threads of the runnable case with the most of them go, node by node, for
+ * the benches whose cases name a placement: threads against each node's CPUs.
+ */
+static void say_threads(const struct bench_ctx *ctx, const struct case_list *list, unsigned nodes)
+{
+	const struct bench_case *most = NULL;
+	unsigned threads = 0, on[NODES_SHOWN] = { 0 }, over = 0;
+	const struct case_param *pl;
+	char line[512];
+	size_t off = 0;
+	int place;
+
+	for (int i = 0; i < list->nr; i++) {
+		const struct case_param *t = case_param(&list->cases[i], "threads");
+
+		if (list->cases[i].status != CASE_SKIP && t && t->is_num && t->num > threads &&
+		    case_param(&list->cases[i], "placement")) {
+			most = &list->cases[i];
+			threads = (unsigned)t->num;
+		}
+	}
+	if (!most || nodes > NODES_SHOWN)
+		return;
+	pl = case_param(most, "placement");
+	place = placement_parse(pl->str);
+	if (place < 0)
+		return;
+	for (unsigned i = 0; i < threads; i++) {
+		int n = topo_node_of_cpu(topo_cpu_for(i, place));
+
+		if (n >= 0 && n < NODES_SHOWN)
+			on[n]++;
+	}
+	for (unsigned n = 0; n < nodes; n++) {
+		static int cpus[4096];
+		unsigned have = (unsigned)topo_node_cpus((int)n, cpus, 4096);
+
+		over += on[n] > have;
+		off += snprintf(line + off, sizeof(line) - off, " %u/%u", on[n], have);
+	}
+	bench_log(ctx, "plan: %s: threads/CPUs per node%s%s", most->key, line,
+		  over ? " (more threads than a node has CPUs)" : "");
+}
+
 void plan_begin(struct plan *p, const struct bench_ctx *ctx, const struct case_list *list,
 		const char *out_root, const char *this_run)
 {
@@ -168,7 +308,7 @@ void plan_begin(struct plan *p, const struct bench_ctx *ctx, const struct case_l
 
 	memset(p, 0, sizeof(*p));
 	for (int i = 0; i < list->nr; i++) {
-		uint64_t b = case_bytes(ctx, &list->cases[i]);
+		uint64_t b = bytes_of(ctx, &list->cases[i]);
 
 		if (list->cases[i].status == CASE_SKIP)
 			continue;
@@ -181,7 +321,7 @@ void plan_begin(struct plan *p, const struct bench_ctx *ctx, const struct case_l
 	if (!from_history(ctx, out_root, this_run, &rate, p->source, sizeof(p->source)) ||
 	    !from_duration(ctx, &rate, p->source, sizeof(p->source)))
 		p->est_s = rate * p->units;
-	else
+	else if (from_model(ctx, list, &p->est_s, p->source, sizeof(p->source)))
 		snprintf(p->source, sizeof(p->source), "no estimate: no run of it here yet (%s profile, %u CPUs, %u node(s))",
 			 profile_names[ctx->profile], ctx->ncpus, nodes);
 	if (p->est_s >= 0)
@@ -191,7 +331,104 @@ void plan_begin(struct plan *p, const struct bench_ctx *ctx, const struct case_l
 		bench_log(ctx, "plan: %u cases x %u reps, %s", cases, ctx->reps, p->source);
 	if (p->est_bytes)
 		say_memory(ctx, p->est_bytes, nodes ? nodes : 1);
+	say_threads(ctx, list, nodes);
+	say_skips(ctx, list);
 	p->t0_ns = now_ns();
+}
+
+double plan_rep_s(const struct plan *p)
+{
+	return p->est_s > 0 && p->units ? p->est_s / p->units : -1;
+}
+
+/* Each case of @list that --max-time cut short, into @cut (bench, case, repetitions left out). */
+void plan_note_cuts(const struct bench_ctx *ctx, const struct case_list *list, json_t *cut)
+{
+	for (int i = 0; i < list->nr; i++) {
+		const struct bench_case *c = &list->cases[i];
+
+		if (c->reps_cut)
+			json_array_append_new(cut, json_pack("{sssssIsI}", "bench", ctx->bench->name,
+							     "case", c->key, "reps_skipped", (json_int_t)c->reps_cut,
+							     "reps", (json_int_t)ctx->reps));
+	}
+}
+
+/*
+ * --max-time in the manifest: the bound, the time spent, what it left out (@cut, taken),
+ * also said on stdout before the run directory's line (which stays the last).
+ */
+json_t *plan_max_time_json(const struct run_args *a, json_t *cut)
+{
+	double spent = (now_ns() - (a->deadline_ns - (uint64_t)(a->max_time_s * 1e9))) / 1e9;
+	json_int_t reps = 0;
+	json_t *e;
+	size_t i;
+
+	json_array_foreach(cut, i, e) {
+		json_int_t n = json_integer_value(json_object_get(e, "reps_skipped"));
+
+		reps += n;
+		/* the first few by name; the manifest has every one */
+		if (i < SKIPS_SHOWN)
+			printf("max-time: skipped %lld of %lld repetitions of %s %s\n", (long long)n,
+			       (long long)json_integer_value(json_object_get(e, "reps")),
+			       json_string_value(json_object_get(e, "bench")),
+			       json_string_value(json_object_get(e, "case")));
+	}
+	if (json_array_size(cut) > SKIPS_SHOWN)
+		printf("max-time: and %zu more cases (the manifest's max_time names them)\n",
+		       json_array_size(cut) - SKIPS_SHOWN);
+	if (reps)
+		printf("max-time: %lld repetitions skipped in all, %.0f s spent of %.0f s\n", (long long)reps,
+		       spent, a->max_time_s);
+	return json_pack("{sfsfsIso}", "limit_s", a->max_time_s, "spent_s", spent,
+			 "reps_skipped", reps, "skipped", cut);
+}
+
+#define ASSUME_MAX_NODES	64	/* as many as the vm runner boots, and numa-scan places over */
+#define ASSUME_MAX_CPUS		1024
+#define ASSUME_MIN_NODE_MEM	(128ull << 20)
+
+int plan_assume(const char *text, const char *who)
+{
+	uint64_t nodes = topo_numa_nodes(), cpus = online_cpus(), mem = 0, *v;
+	char buf[256], *save = NULL, *tok;
+	long long kb = meminfo_kb("MemTotal");
+
+	if (kb > 0)
+		mem = (uint64_t)kb * 1024;
+	snprintf(buf, sizeof(buf), "%s", text);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(tok, '=');
+		int bad;
+
+		if (!eq)
+			return run_usage(who, "--assume %s: '%s' is not NAME=VALUE (nodes, cpus, mem)", text, tok);
+		*eq = 0;
+		v = !strcmp(tok, "nodes") ? &nodes : !strcmp(tok, "cpus") ? &cpus : !strcmp(tok, "mem") ? &mem : NULL;
+		if (!v)
+			return run_usage(who, "--assume %s: no '%s': nodes, cpus or mem", text, tok);
+		bad = v == &mem ? parse_size(eq + 1, v) : parse_u64(eq + 1, v);
+		if (bad || !*v)
+			return run_usage(who, "--assume %s: %s=%s is not a %s", text, tok, eq + 1,
+					 v == &mem ? "size (4G, 512M)" : "positive number");
+	}
+	if (nodes > ASSUME_MAX_NODES || cpus > ASSUME_MAX_CPUS)
+		return run_usage(who, "--assume %s: at most %d nodes and %d CPUs", text,
+				 ASSUME_MAX_NODES, ASSUME_MAX_CPUS);
+	if (cpus % nodes)
+		return run_usage(who, "--assume %s: %llu CPUs do not split evenly over %llu nodes",
+				 text, (unsigned long long)cpus, (unsigned long long)nodes);
+	if (mem / nodes < ASSUME_MIN_NODE_MEM)
+		return run_usage(who, "--assume %s: %llu MiB a node: at least %llu MiB", text,
+				 (unsigned long long)(mem / nodes >> 20), ASSUME_MIN_NODE_MEM >> 20);
+	if (topo_assume((unsigned)nodes, (unsigned)cpus, mem))
+		return run_usage(who, "--assume %s: hwloc cannot build that topology", text);
+	fprintf(stderr, "mmbench: plan: for a machine of %llu node%s, %llu CPUs, %llu MiB (assumed, "
+		"not this one)\n", (unsigned long long)nodes, nodes > 1 ? "s" : "", (unsigned long long)cpus,
+		(unsigned long long)(mem >> 20));
+	return 0;
 }
 
 /* Largest resident set of this process or of any child so far (KiB): what the run has needed at most. */
@@ -216,9 +453,13 @@ json_t *plan_end(const struct plan *p, const struct bench_ctx *ctx)
 	else
 		bench_log(ctx, "took %.*f s (no estimate); peak RSS so far %.0f MiB", DIGITS(took), took, rss / 1024.0);
 	options_text(ctx, options, sizeof(options));
+	/*
+	 * units: the repetitions that ran (--max-time or skips may leave fewer than planned;
+	 * none, and history passes over the entry)
+	 */
 	return json_pack("{sssssssIsIsIsfsfsssIsI}", "bench", ctx->bench->name,
 			 "profile", profile_names[ctx->profile], "options", options, "cpus", (json_int_t)ctx->ncpus,
-			 "nodes", (json_int_t)topo_numa_nodes(), "units", (json_int_t)p->units,
+			 "nodes", (json_int_t)topo_numa_nodes(), "units", (json_int_t)ctx->reps_run,
 			 "estimate_s", p->est_s, "actual_s", took, "estimate_from", p->source,
 			 "estimate_bytes", (json_int_t)p->est_bytes, "peak_rss_kib", (json_int_t)rss);
 }

@@ -24,7 +24,7 @@
  * loop, results. Returns the number of failed cases.
  */
 static int run_bench(const struct bench *b, struct run_args *a, struct run_dir *rd, gsl_rng *rng,
-		     json_t *plans)
+		     json_t *plans, json_t *cut)
 {
 	struct case_list list = { 0 };
 	struct bench_ctx ctx;
@@ -35,7 +35,9 @@ static int run_bench(const struct bench *b, struct run_args *a, struct run_dir *
 	if (r)
 		return r == BENCH_SKIP ? 0 : 1;
 	plan_begin(&plan, &ctx, &list, a->out_root, rd->path);
+	ctx.rep_est_s = plan_rep_s(&plan);
 	errors = driver_run_cases(&ctx, &list, rng);
+	plan_note_cuts(&ctx, &list, cut);
 	if (b->finish)
 		b->finish(&ctx, &list);
 	json_array_append_new(plans, plan_end(&plan, &ctx));
@@ -84,7 +86,7 @@ static int run_one(struct run_args *a, int argc, char **argv, uint64_t seed, uns
 {
 	const struct bench *order[MAX_BENCHES];
 	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-	json_t *names = json_array(), *plans = json_array();
+	json_t *names = json_array(), *plans = json_array(), *cut = json_array();
 	struct run_dir rd;
 	int errors = 0;
 
@@ -93,6 +95,7 @@ static int run_one(struct run_args *a, int argc, char **argv, uint64_t seed, uns
 			gsl_rng_free(rng);
 		json_decref(names);
 		json_decref(plans);
+		json_decref(cut);
 		return -1;
 	}
 	gsl_rng_set(rng, (unsigned long)(seed + index));
@@ -107,12 +110,16 @@ static int run_one(struct run_args *a, int argc, char **argv, uint64_t seed, uns
 	run_dir_annotate(&rd, "settings", run_settings(a));
 	run_dir_annotate(&rd, "harness", harness_notes());
 	for (int i = 0; i < a->nr_benches; i++) {
-		errors += run_bench(order[i], a, &rd, rng, plans);
+		errors += run_bench(order[i], a, &rd, rng, plans, cut);
 		if (knob_restore_all())
 			errors++;
 	}
 	/* each bench's estimate beside what it took: the next run here estimates from it */
 	run_dir_annotate(&rd, "plan", plans);
+	if (a->max_time_s)
+		run_dir_annotate(&rd, "max_time", plan_max_time_json(a, cut));
+	else
+		json_decref(cut);
 	gsl_rng_free(rng);
 	errors += step_run_dir_end(&rd, a->no_report);
 	return errors;
@@ -261,19 +268,21 @@ static int run_auto(struct run_args *a, int argc, char **argv, uint64_t seed)
 	return errors ? KSFT_FAIL : KSFT_PASS;
 }
 
-enum { RUN_CHECK_ONLY = ARG_OWN, RUN_DRY = ARG_OWN + 1 };
+enum { RUN_CHECK_ONLY = ARG_OWN, RUN_DRY, RUN_ASSUME };
 
 struct run_flags {
 	bool check_only, dry_run;
+	const char *assume;	/* --assume's text */
 };
 
 static int run_flag(void *priv, int code, const char *arg)
 {
 	struct run_flags *f = priv;
 
-	(void)arg;
 	if (code == RUN_DRY)
 		f->dry_run = true;
+	else if (code == RUN_ASSUME)
+		f->assume = arg;
 	else
 		f->check_only = true;
 	return 0;
@@ -301,6 +310,7 @@ static int run_dry(const struct run_args *a)
 		}
 		r = driver_bench_start(&ctx, &list, &why);
 		if (!r) {
+			plan_dry_memory(&ctx, &list);
 			plan_begin(&plan, &ctx, &list, a->out_root, NULL);
 			total += plan.est_s > 0 ? plan.est_s : 0;
 			unknown += plan.est_s < 0;
@@ -321,6 +331,8 @@ int cmd_run(int argc, char **argv)
 		{ "check-only", no_argument, NULL, RUN_CHECK_ONLY },
 		/* what would run and what it would cost, and nothing else */
 		{ "dry-run", no_argument, NULL, RUN_DRY },
+		/* --dry-run for another machine: nodes=N,cpus=N,mem=SIZE */
+		{ "assume", required_argument, NULL, RUN_ASSUME },
 		{ 0 },
 	};
 	struct run_flags flags = { 0 };
@@ -331,10 +343,15 @@ int cmd_run(int argc, char **argv)
 	int errors = 0, r;
 
 	r = run_args_parse(argc, argv, &extra, &a, NULL, NULL);
+	if (!r && flags.assume && !flags.dry_run)
+		return run_usage("mmbench run", "--assume plans for another machine: it needs --dry-run");
 	if (!r && flags.check_only)
 		return run_check_opts(&a);
 	if (!r && flags.dry_run) {
-		r = run_check_opts(&a);
+		/* the assumed machine first: bench options (ncpus, sizes) are checked against it */
+		r = flags.assume ? plan_assume(flags.assume, "mmbench run") : 0;
+		if (!r)
+			r = run_check_opts(&a);
 		if (r)
 			return r;
 		topo_init();

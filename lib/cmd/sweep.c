@@ -11,6 +11,7 @@
 #include "cmd/registry.h"
 #include "cmd/args.h"
 #include "cmd/cmds.h"
+#include "cmd/plan.h"
 #include "cmd/steps.h"
 #include "knobs/knobs.h"
 #include "results/results_write.h"
@@ -116,6 +117,23 @@ static int check_access(struct sweep *sw)
 	return KSFT_SKIP;
 }
 
+/* The machine's value @orig among the values (added when not listed): what the others are judged against. */
+static int add_machine_value(struct sweep *sw, const char *orig)
+{
+	for (sw->orig = 0; sw->orig < sw->nr_values; sw->orig++)
+		if (sw->numeric ? strtod(sw->values[sw->orig], NULL) == strtod(orig, NULL) :
+		    !strcmp(sw->values[sw->orig], orig))
+			break;
+	if (sw->orig == sw->nr_values) {
+		if (sw->nr_values == SWEEP_MAX_VALUES)
+			return run_usage("mmbench sweep", "at most %d values with the machine's own", SWEEP_MAX_VALUES);
+		fprintf(stderr, "mmbench sweep: adding the machine's value %s=%s to the sweep\n",
+			sw->knob, orig);
+		snprintf(sw->values[sw->nr_values++], sizeof(sw->values[0]), "%s", orig);
+	}
+	return 0;
+}
+
 /*
  * Every value must be one the kernel takes (else exit 2). Values are tried by writing
  * them; knob_restore_all() puts the original back at once. The machine's value joins
@@ -135,18 +153,7 @@ static int check_values(struct sweep *sw)
 		if (knob_try_value(sw->knob, sw->values[i], why, sizeof(why)))
 			return run_usage("mmbench sweep", "%s", why);
 	}
-	for (sw->orig = 0; sw->orig < sw->nr_values; sw->orig++)
-		if (sw->numeric ? strtod(sw->values[sw->orig], NULL) == strtod(orig, NULL) :
-		    !strcmp(sw->values[sw->orig], orig))
-			break;
-	if (sw->orig == sw->nr_values) {
-		if (sw->nr_values == SWEEP_MAX_VALUES)
-			return run_usage("mmbench sweep", "at most %d values with the machine's own", SWEEP_MAX_VALUES);
-		fprintf(stderr, "mmbench sweep: adding the machine's value %s=%s to the sweep\n",
-			sw->knob, orig);
-		snprintf(sw->values[sw->nr_values++], sizeof(sw->values[0]), "%s", orig);
-	}
-	return 0;
+	return add_machine_value(sw, orig);
 }
 
 /* The benches a sweep of @knob runs by default: those that name it, else all. */
@@ -212,14 +219,27 @@ static void print_orders(const struct sweep *sw, const struct bench *b, unsigned
 	}
 }
 
-/* Every repetition runs each value's cases once, the values in that repetition's order. */
-static void sweep_reps(const struct sweep *sw, struct bench_ctx *ctx, struct case_list *list,
-		       const unsigned *order)
+/*
+ * Every repetition runs each value's cases once, the values in that repetition's order.
+ * --max-time adds a repetition only whole (each is a block of the paired analysis): at
+ * the cost of the blocks so far, else the plan's. Returns the repetitions that ran.
+ */
+static unsigned sweep_reps(const struct sweep *sw, struct bench_ctx *ctx, struct case_list *list,
+			   const unsigned *order, double rep_s)
 {
-	int per = list->nr / sw->nr_values;
+	int per = list->nr / sw->nr_values, runnable = 0;
 	uint64_t t0 = now_ns();
+	unsigned rep;
 
-	for (unsigned rep = 0; rep < ctx->reps; rep++)
+	for (int i = 0; i < list->nr; i++)
+		runnable += list->cases[i].status != CASE_SKIP;
+	ctx->start_ns = t0;
+	for (rep = 0; rep < ctx->reps; rep++) {
+		uint64_t now = now_ns();
+		double block = rep ? (now - t0) / 1e9 / rep : rep_s > 0 ? rep_s * runnable : -1;
+
+		if (!driver_rep_fits(now, ctx->deadline_ns, block))
+			break;
 		for (unsigned v = 0; v < sw->nr_values; v++) {
 			unsigned at = order[rep * sw->nr_values + v];
 
@@ -232,13 +252,25 @@ static void sweep_reps(const struct sweep *sw, struct bench_ctx *ctx, struct cas
 				driver_case_once(ctx, c, rep);
 			}
 		}
+	}
+	for (int i = 0; rep < ctx->reps && i < list->nr; i++) {
+		struct bench_case *c = &list->cases[i];
+
+		if (c->status == CASE_SKIP || c->status == CASE_ERROR)
+			continue;
+		c->reps_cut = ctx->reps - rep;
+		if (!rep)
+			case_skip(c, "--max-time: no time left for it (%u repetitions)", ctx->reps);
+	}
+	return rep;
 }
 
 static int sweep_bench(struct sweep *sw, const struct bench *b, struct run_args *a,
-		       struct run_dir *rd, struct case_list *list)
+		       struct run_dir *rd, struct case_list *list, json_t *plans, json_t *cut)
 {
 	struct case_list base = { 0 };
 	struct bench_ctx ctx;
+	struct plan plan;
 	unsigned *order = NULL;
 	int errors = 0, r;
 
@@ -259,10 +291,13 @@ static int sweep_bench(struct sweep *sw, const struct bench *b, struct run_args 
 		return 1;
 	}
 	print_orders(sw, b, ctx.reps, order);
-	sweep_reps(sw, &ctx, list, order);
+	plan_begin(&plan, &ctx, list, a->out_root, rd->path);
+	sweep_reps(sw, &ctx, list, order, plan_rep_s(&plan));
 	free(order);
 	if (b->finish)
 		b->finish(&ctx, list);
+	json_array_append_new(plans, plan_end(&plan, &ctx));
+	plan_note_cuts(&ctx, list, cut);
 	for (int i = 0; i < list->nr; i++) {
 		struct bench_case *c = &list->cases[i];
 
@@ -279,12 +314,85 @@ static int sweep_bench(struct sweep *sw, const struct bench *b, struct run_args 
 	return errors;
 }
 
-enum { SWEEP_METRIC = ARG_OWN };
+/*
+ * --dry-run: the values, each bench's cases and repetitions and what the whole sweep
+ * would cost (plan.c); no value is tried or set, nothing runs, no run directory is made.
+ */
+static int sweep_dry(struct sweep *sw, const struct run_args *a)
+{
+	char orig[64], values[SWEEP_MAX_VALUES * 66] = "";
+	int unknown = 0, errors = 0, r;
+	double total = 0;
+	size_t off = 0;
+
+	sw->numeric = knob_numeric(sw->knob);
+	/* an assumed machine's value is not this one's */
+	r = topo_assumed() ? -EXDEV : knob_read(sw->knob, orig, sizeof(orig));
+	if (!r) {
+		r = add_machine_value(sw, orig);
+		if (r)
+			return r;
+	} else {
+		/* a run reads it after taking the knob lock (debugfs mounted); a plan touches nothing */
+		fprintf(stderr, "mmbench sweep: %s cannot be read %s: the machine's value joins "
+			"the values when it is not among them\n", sw->knob,
+			r == -EXDEV ? "on an assumed machine" : "without a run");
+		sw->orig = sw->nr_values;
+	}
+	topo_init();
+	for (int i = 0; i < a->nr_benches; i++) {
+		struct case_list base = { 0 }, list = { 0 };
+		struct bench_ctx ctx;
+		struct plan plan;
+		const char *why;
+
+		if (bench_ctx_init(&ctx, a->benches[i], a, NULL, NULL)) {
+			errors++;
+			continue;
+		}
+		r = driver_bench_start(&ctx, &base, &why);
+		if (!r)
+			r = sweep_list(sw, &base, &list);
+		free(base.cases);	/* no samples: the copies own nothing */
+		if (!r) {
+			plan_dry_memory(&ctx, &list);
+			plan_begin(&plan, &ctx, &list, a->out_root, NULL);
+			total += plan.est_s > 0 ? plan.est_s : 0;
+			unknown += plan.est_s < 0;
+		} else if (r != BENCH_SKIP) {
+			errors++;
+		}
+		case_list_free(&list);
+		bench_ctx_fini(&ctx);
+	}
+	for (unsigned v = 0; v < sw->nr_values; v++)
+		off += snprintf(values + off, sizeof(values) - off, "%s%s%s", v ? ", " : "", sw->values[v],
+				v == sw->orig ? " (the machine's)" : "");
+	fprintf(stderr, "mmbench sweep: plan: %s over %u values: %s; every repetition runs each value's "
+		"cases once\n", sw->knob, sw->nr_values, values);
+	fprintf(stderr, "mmbench sweep: plan: about %.0f s for the benches with an estimate, %d without one\n",
+		total, unknown);
+	return errors ? KSFT_FAIL : KSFT_PASS;
+}
+
+enum { SWEEP_METRIC = ARG_OWN, SWEEP_DRY, SWEEP_ASSUME };
+
+struct sweep_flags {
+	struct sweep *sw;
+	bool dry_run;
+	const char *assume;	/* --assume's text */
+};
 
 static int take_sweep_opt(void *priv, int code, const char *arg)
 {
+	struct sweep_flags *f = priv;
+
 	if (code == SWEEP_METRIC)
-		((struct sweep *)priv)->metric = arg;
+		f->sw->metric = arg;
+	else if (code == SWEEP_ASSUME)
+		f->assume = arg;
+	else
+		f->dry_run = true;
 	return 0;
 }
 
@@ -296,11 +404,17 @@ int cmd_sweep(int argc, char **argv)
 	struct case_list lists[MAX_BENCHES] = { 0 };
 	static const struct option own[] = {
 		{ "metric", required_argument, NULL, SWEEP_METRIC },
+		/* the values, repetitions and what the sweep would cost, and nothing else */
+		{ "dry-run", no_argument, NULL, SWEEP_DRY },
+		/* --dry-run for another machine, as run's */
+		{ "assume", required_argument, NULL, SWEEP_ASSUME },
 		{ 0 },
 	};
-	struct arg_extra extra = { own, take_sweep_opt, &sw };
+	struct sweep_flags flags = { &sw, false, NULL };
+	struct arg_extra extra = { own, take_sweep_opt, &flags };
 	char path[PATH_MAX + 32], partial[PATH_MAX + 64];
 	int first = 0, nr_operands = 0, errors = 0, r;
+	json_t *plans, *cut;
 
 	r = run_args_parse(argc, argv, &extra, &a, &first, &nr_operands);
 	if (!r && nr_operands != 1)
@@ -316,6 +430,14 @@ int cmd_sweep(int argc, char **argv)
 	default_benches(&a, sw.knob, a.benches_given);
 	/* fresh orders each sweep; --seed repeats a sweep's */
 	sw.seed = a.seed ? a.seed : sweep_seed();
+	if (flags.assume && !flags.dry_run)
+		return run_usage("mmbench sweep", "--assume plans for another machine: it needs --dry-run");
+	if (flags.dry_run) {
+		r = flags.assume ? plan_assume(flags.assume, "mmbench sweep") : 0;
+		if (!r)
+			r = run_check_opts(&a);
+		return r ? r : sweep_dry(&sw, &a);
+	}
 	r = run_prepare(&a, "mmbench sweep");
 	if (r)
 		return r;
@@ -347,6 +469,8 @@ int cmd_sweep(int argc, char **argv)
 	fprintf(stderr, "mmbench sweep: seed %llu (--seed %llu repeats this sweep's orders)\n",
 		(unsigned long long)sw.seed, (unsigned long long)sw.seed);
 
+	plans = json_array();
+	cut = json_array();
 	run_dir_annotate(&rd, "settings", run_settings(&a));
 	run_dir_annotate(&rd, "sweep", json_pack("{sss[]sisI}", "knob", sw.knob, "values",
 						 "machine_value", (int)sw.orig,
@@ -355,12 +479,17 @@ int cmd_sweep(int argc, char **argv)
 		json_array_append_new(json_object_get(json_object_get(rd.manifest, "sweep"), "values"),
 				      json_string(sw.values[v]));
 	for (int i = 0; i < a.nr_benches; i++) {
-		errors += sweep_bench(&sw, a.benches[i], &a, &rd, &lists[i]);
+		errors += sweep_bench(&sw, a.benches[i], &a, &rd, &lists[i], plans, cut);
 		/* no bench runs under another's settings */
 		if (knob_restore_all())
 			errors++;
 	}
 
+	run_dir_annotate(&rd, "plan", plans);
+	if (a.max_time_s)
+		run_dir_annotate(&rd, "max_time", plan_max_time_json(&a, cut));
+	else
+		json_decref(cut);
 	if (sw.txt) {
 		sweep_report(&sw, a.benches, lists, a.nr_benches);
 		r = atomic_stream_close(sw.txt, partial, path);

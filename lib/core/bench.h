@@ -162,6 +162,7 @@ struct bench_case {
 	/* who else used the bench's CPUs in each repetition that succeeded, in order (driver.c) */
 	struct load_rep load[CASE_MAX_LOAD];
 	unsigned nr_load;
+	unsigned reps_cut;	/* repetitions --max-time left out (driver.c) */
 };
 
 struct case_list {
@@ -193,6 +194,9 @@ struct bench_ctx {
 	FILE *log;			/* the run's log.txt, or NULL */
 	uint64_t start_ns;		/* when the bench's first case began */
 	unsigned units_done;		/* repetitions done, for the estimate of what remains */
+	unsigned reps_run;		/* repetitions that ran, for --max-time's estimate */
+	uint64_t deadline_ns;		/* --max-time: no repetition starts that would end after it (0: none) */
+	double rep_est_s;		/* the plan's seconds a repetition (< 0: none) */
 	struct loadwatch lw;		/* the CPUs whose other users each repetition records */
 };
 
@@ -207,6 +211,12 @@ struct bench {
 	 * (`mmbench list --sizes`, by which the vm runners size a guest).
 	 */
 	uint64_t (*mem_bytes)(const struct bench_ctx *ctx);
+	/*
+	 * Optional: the model's seconds for one repetition of case @c under these options,
+	 * its setup shared among the repetitions: what `run`'s plan estimates where this host
+	 * has no history (cmd/plan.c). Fitted to runs on the 2-CPU development guest.
+	 */
+	double (*rep_seconds)(const struct bench_ctx *ctx, const struct bench_case *c);
 	const char *const *knobs;	/* knob names its cases may set, NULL-terminated */
 	unsigned reps[NR_PROFILES];	/* default repetitions per profile */
 	/*

@@ -110,6 +110,8 @@ int bench_ctx_init(struct bench_ctx *ctx, const struct bench *b, const struct ru
 	if (!ctx->reps)
 		ctx->reps = 1;
 	ctx->ncpus = online_cpus();
+	ctx->deadline_ns = a->deadline_ns;
+	ctx->rep_est_s = -1;
 	ctx->opts = v;
 	ctx->run_dir = run_dir;
 	ctx->log = log;
@@ -228,17 +230,54 @@ static int case_reps(struct bench_ctx *ctx, struct bench_case *c, unsigned rep0,
 	if (set_up)
 		r = b->setup(ctx, c);
 	for (unsigned rep = rep0; !r && rep < rep0 + nreps; rep++) {
+		/* the first was let in by the caller: setup's cost is counted with it */
+		if (rep > rep0 && !driver_time_left(ctx)) {
+			c->reps_cut += rep0 + nreps - rep;
+			break;
+		}
 		if (idx >= 0)
 			progress(ctx, c, rep, idx, nr);
 		kprofile_rep_begin(ctx, c, rep);
 		r = watched_run(ctx, c, rep);
 		kprofile_rep_end(c);
 		ctx->units_done++;
+		ctx->reps_run++;
 	}
 	if (set_up && b->teardown)
 		b->teardown(ctx, c);
 	ctx->priv = NULL;
 	return settle(c, r);
+}
+
+bool driver_rep_fits(uint64_t now_ns, uint64_t deadline_ns, double next_s)
+{
+	if (!deadline_ns)
+		return true;
+	if (now_ns >= deadline_ns)
+		return false;
+	return next_s < 0 || next_s * 1e9 <= (double)(deadline_ns - now_ns);
+}
+
+double driver_next_rep_s(const struct bench_ctx *ctx, uint64_t now_ns)
+{
+	if (ctx->reps_run && now_ns > ctx->start_ns)
+		return (now_ns - ctx->start_ns) / 1e9 / ctx->reps_run;
+	return ctx->rep_est_s;
+}
+
+bool driver_time_left(const struct bench_ctx *ctx)
+{
+	uint64_t now = now_ns();
+
+	return driver_rep_fits(now, ctx->deadline_ns, driver_next_rep_s(ctx, now));
+}
+
+/* A case --max-time leaves out whole: a skip with the reason, no numbers. */
+static void cut_case(struct bench_ctx *ctx, struct bench_case *c, unsigned reps)
+{
+	c->reps_cut += reps;
+	case_skip(c, "--max-time: no time left for it (%u repetition%s, about %.1f s each)", reps,
+		  reps > 1 ? "s" : "", driver_next_rep_s(ctx, now_ns()));
 }
 
 int driver_case_once(struct bench_ctx *ctx, struct bench_case *c, unsigned rep)
@@ -285,6 +324,7 @@ int driver_run_cases(struct bench_ctx *ctx, struct case_list *list, gsl_rng *rng
 		return list->nr;
 	ctx->start_ns = now_ns();
 	ctx->units_done = 0;
+	ctx->reps_run = 0;
 	for (int i = 0; i < list->nr; i++) {
 		struct bench_case *c = &list->cases[order[i]];
 
@@ -293,7 +333,10 @@ int driver_run_cases(struct bench_ctx *ctx, struct case_list *list, gsl_rng *rng
 			ctx->units_done += ctx->reps;
 			continue;
 		}
-		case_reps(ctx, c, 0, ctx->reps, i, list->nr);
+		if (driver_time_left(ctx))
+			case_reps(ctx, c, 0, ctx->reps, i, list->nr);
+		else
+			cut_case(ctx, c, ctx->reps);
 		ctx->units_done = (i + 1) * ctx->reps;
 		if (c->status == CASE_SKIP)
 			logf_(ctx, "[%s %d/%d] %s: SKIP: %s", b->name, i + 1, list->nr, c->key, c->reason);
@@ -301,6 +344,9 @@ int driver_run_cases(struct bench_ctx *ctx, struct case_list *list, gsl_rng *rng
 			logf_(ctx, "[%s %d/%d] %s: ERROR: %s", b->name, i + 1, list->nr, c->key, c->reason);
 			errors++;
 		}
+		else if (c->reps_cut)
+			logf_(ctx, "[%s %d/%d] %s: --max-time: %u of %u repetitions ran", b->name, i + 1,
+			      list->nr, c->key, ctx->reps - c->reps_cut, ctx->reps);
 	}
 	free(order);
 	return errors;

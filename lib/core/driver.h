@@ -34,6 +34,8 @@ struct run_args {
 	double mde;			/* --mde: the change that matters, a fraction (0: not given) */
 	double budget_s;		/* --budget: seconds --runs auto may take (0: not given) */
 	uint64_t seed;			/* --seed: of the case order; 0: from the clock */
+	double max_time_s;		/* --max-time: seconds the command may take (0: no bound) */
+	uint64_t deadline_ns;		/* now_ns() when --max-time runs out (0: no bound), set at the start */
 	bool verbose;
 	bool no_report;
 	bool benches_given;		/* --bench was given (else every bench is selected) */
@@ -66,6 +68,20 @@ int driver_apply_knobs(const struct bench_ctx *ctx, struct bench_case *c);
  * The cases run in an order shuffled by @rng (NULL: as listed); results keep the list's order.
  */
 int driver_run_cases(struct bench_ctx *ctx, struct case_list *list, gsl_rng *rng);
+
+/*
+ * --max-time's decision: whether a repetition expected to take @next_s seconds (< 0: not
+ * known) and starting at @now_ns still ends by @deadline_ns (0: no bound). One of unknown
+ * cost starts while time is left: it is what tells the cost.
+ */
+bool driver_rep_fits(uint64_t now_ns, uint64_t deadline_ns, double next_s);
+/*
+ * What the bench's next repetition is expected to take: its own repetitions so far (setup
+ * shared among them), else the plan's ctx->rep_est_s.
+ */
+double driver_next_rep_s(const struct bench_ctx *ctx, uint64_t now_ns);
+/* Whether --max-time leaves room for the bench's next repetition now. */
+bool driver_time_left(const struct bench_ctx *ctx);
 
 /* Progress line on stderr: bench, case, repetition, elapsed and an estimate of what remains. */
 void progress(const struct bench_ctx *ctx, const struct bench_case *c, unsigned rep,

@@ -62,7 +62,7 @@ static json_t *metric_json(const struct metric *m, const char *const *fams)
 }
 
 static json_t *case_json(const struct bench_case *c, const char *const *fams,
-			 const struct loadwatch *lw)
+			 const struct loadwatch *lw, unsigned reps)
 {
 	json_t *o = json_object(), *params = json_object(), *knobs = json_object();
 	json_t *metrics = json_array(), *counters = json_object(), *vmstat = json_object();
@@ -99,6 +99,17 @@ static json_t *case_json(const struct bench_case *c, const char *const *fams,
 	json_object_set_new(o, "metrics", metrics);
 	json_object_set_new(o, "counters", counters);
 	json_object_set_new(o, "vmstat", vmstat);
+	/* repetitions --max-time left out: counted, never numbers; a case left short says so */
+	if (c->reps_cut) {
+		json_object_set_new(o, "reps_skipped", json_integer(c->reps_cut));
+		if (c->status == CASE_OK && c->reps_cut < reps) {
+			char why[96];
+
+			snprintf(why, sizeof(why), "--max-time: %u of %u repetitions ran",
+				 reps - c->reps_cut, reps);
+			json_object_set_new(o, "short", json_string(why));
+		}
+	}
 	/* beside the samples: whether each repetition shared its CPUs (sys/loadwatch.h) */
 	if (c->nr_load)
 		json_object_set_new(o, "load", loadwatch_json(lw, c->load, c->nr_load));
@@ -119,7 +130,7 @@ int results_write(const char *dir, const struct bench_ctx *ctx, const struct cas
 	json_object_set_new(params, "profile", json_string(profile_names[ctx->profile]));
 	for (int i = 0; list && i < list->nr; i++)
 		json_array_append_new(cases, case_json(&list->cases[i], ctx->bench->families,
-						       &ctx->lw));
+						       &ctx->lw, ctx->reps));
 
 	json_object_set_new(root, "schema", json_string(RESULTS_SCHEMA));
 	json_object_set_new(root, "bench", json_string(ctx->bench->name));

@@ -55,10 +55,24 @@ static long long field_kb(const char *path, const char *field)
 	return val;
 }
 
+/* The machine `run --dry-run --assume` plans for: its CPUs and memory (0: this one's). */
+static unsigned assumed_cpus;
+static long long assumed_mem_kb;
+
+void procfs_assume(unsigned cpus, unsigned long long mem_bytes)
+{
+	assumed_cpus = cpus;
+	assumed_mem_kb = (long long)(mem_bytes / 1024);
+}
+
 long long meminfo_kb(const char *field)
 {
 	char path[PATH_MAX];
 
+	/* an assumed machine has all of its memory free: it runs nothing else */
+	if (assumed_mem_kb && (!strcmp(field, "MemTotal") || !strcmp(field, "MemAvailable") ||
+			       !strcmp(field, "MemFree")))
+		return assumed_mem_kb;
 	return field_kb(sysroot_path(path, sizeof(path), "/proc/meminfo"), field);
 }
 
@@ -219,6 +233,8 @@ unsigned online_cpus(void)
 	char path[PATH_MAX], buf[1024];
 	long n;
 
+	if (assumed_cpus)
+		return assumed_cpus;
 	if (!read_text(sysroot_path(path, sizeof(path), "/sys/devices/system/cpu/online"),
 		       buf, sizeof(buf))) {
 		n = cpulist_count(buf);

@@ -15,6 +15,11 @@ const char *sysroot(void);
 /* sysroot() + path into buf. */
 const char *sysroot_path(char *buf, size_t len, const char *path);
 
+/*
+ * From now on, online_cpus() is @cpus and meminfo's MemTotal, MemAvailable and MemFree
+ * are @mem_bytes: another machine, planned for and never run on (topo_assume()).
+ */
+void procfs_assume(unsigned cpus, unsigned long long mem_bytes);
 /* A field of /proc/meminfo in kB, or -errno. */
 long long meminfo_kb(const char *field);
 /* @field of node @node's meminfo under the sysroot ("MemFree", "Inactive(file)"): kB, or -errno. */

@@ -3,13 +3,16 @@
 #include <numa.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 #include <hwloc.h>
 #include "sys/atomic.h"
+#include "sys/procfs.h"
 
 #include "sys/topology.h"
 
 static hwloc_topology_t topo;
 static bool from_xml;		/* not this machine: no binding, no libnuma */
+static bool assumed;		/* topo_assume()'s machine */
 static int *order[NR_PLACEMENTS];		/* OS index of the PU for thread idx, per placement */
 static unsigned nr_pus;
 
@@ -134,12 +137,17 @@ out:
 	return err;
 }
 
-static int load(const char *xml)
+/* @xml a file, else @synthetic an hwloc synthetic description, else this machine. */
+static int load(const char *xml, const char *synthetic)
 {
 	int err;
 
 	if (hwloc_topology_init(&topo))
 		return -errno;
+	if (synthetic && hwloc_topology_set_synthetic(topo, synthetic)) {
+		err = -EINVAL;
+		goto out_destroy;
+	}
 	if (xml && hwloc_topology_set_xml(topo, xml)) {
 		err = -errno;
 		goto out_destroy;
@@ -148,7 +156,7 @@ static int load(const char *xml)
 		err = -errno;
 		goto out_destroy;
 	}
-	from_xml = xml || !hwloc_topology_is_thissystem(topo);
+	from_xml = xml || synthetic || !hwloc_topology_is_thissystem(topo);
 	err = build_orders();
 	if (err)
 		goto out_destroy;
@@ -161,13 +169,37 @@ out_destroy:
 
 int topo_init(void)
 {
-	return topo ? 0 : load(NULL);
+	return topo ? 0 : load(NULL, NULL);
 }
 
 int topo_init_xml(const char *path)
 {
 	topo_fini();
-	return load(path);
+	return load(path, NULL);
+}
+
+int topo_assume(unsigned nodes, unsigned cpus, unsigned long long mem_bytes)
+{
+	char desc[128];
+	int err;
+
+	if (!nodes || !cpus || cpus % nodes || !mem_bytes)
+		return -EINVAL;
+	/* as the vm runner's guests are: a package per node, its share of CPUs and memory */
+	snprintf(desc, sizeof(desc), "pack:%u numa:1(memory=%llu) core:%u pu:1", nodes,
+		 mem_bytes / nodes, cpus / nodes);
+	topo_fini();
+	err = load(NULL, desc);
+	if (err)
+		return err;
+	procfs_assume(cpus, mem_bytes);
+	assumed = true;
+	return 0;
+}
+
+bool topo_assumed(void)
+{
+	return assumed;
 }
 
 void topo_fini(void)

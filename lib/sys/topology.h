@@ -18,6 +18,14 @@ enum placement { PLACEMENTS(PLACEMENT_ID) NR_PLACEMENTS };
 int topo_init(void);
 /* Load the topology of an hwloc XML file instead (tests; topo_pin_self() then refuses). */
 int topo_init_xml(const char *path);
+/*
+ * Plan for another machine (run --dry-run --assume): @nodes nodes, each a package with
+ * cpus / nodes cores and mem_bytes / nodes of memory; online_cpus() and meminfo follow
+ * (procfs_assume()). Nothing is bound to it. -EINVAL unless @cpus splits evenly.
+ */
+int topo_assume(unsigned nodes, unsigned cpus, unsigned long long mem_bytes);
+/* Whether topo_assume() replaced this machine. */
+bool topo_assumed(void);
 void topo_fini(void);
 unsigned topo_sockets(void);
 unsigned topo_numa_nodes(void);
