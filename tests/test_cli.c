@@ -177,15 +177,15 @@ static void test_vm_ab_dry_run(void **state)
 	out = run_ok("MMBENCH_RESULTS=%s ./run.sh vm --dry-run --kernel %s --numa 4 --cpus 8 "
 				"--mem 8G --accel tcg -- --profile smoke --bench numa-scan", tu_tmpdir(), img);
 	assert_non_null(strstr(out, "4 nodes, 8 CPUs, 8192 MiB (assumed"));
-	assert_non_null(strstr(out, "numa-scan: plan: 4 cases x 1 reps, about 16 s"));
+	assert_non_null(strstr(out, "numa-scan: plan: 6 cases x 1 reps, about 24 s"));
 	/* no vm history under an empty root: the model, 9 s + 8 / 5 */
 	assert_non_null(strstr(out, "vm: plan: a boot adds about 10 s (model: "));
-	assert_non_null(strstr(out, "about 26 s a boot (tcg, 8 CPUs, 4 nodes, 8192M)"));
+	assert_non_null(strstr(out, "about 34 s a boot (tcg, 8 CPUs, 4 nodes, 8192M)"));
 	free(out);
 	out = run_ok("MMBENCH_RESULTS=%s ./run.sh ab --dry-run --kernel %s --kernel %s --boots 2 "
 				"--numa 2 --accel tcg -- --profile smoke --bench numa-scan", tu_tmpdir(), img, img);
-	assert_non_null(strstr(out, "about 25 s a boot (tcg, 2 CPUs, 2 nodes, 4096M)"));
-	assert_non_null(strstr(out, "ab: plan: 4 boots (A B B A ..), about 25 s each: about 100 s"));
+	assert_non_null(strstr(out, "about 33 s a boot (tcg, 2 CPUs, 2 nodes, 4096M)"));
+	assert_non_null(strstr(out, "ab: plan: 4 boots (A B B A ..), about 33 s each: about 132 s"));
 	free(out);
 	/* what a boot would refuse, the dry run refuses */
 	assert_int_equal(tu_run(&out, "./run.sh vm --dry-run --kernel %s --numa 3 --cpus 8", img), 2);
