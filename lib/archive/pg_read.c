@@ -20,20 +20,24 @@
  */
 static const char setup_sql[] =
 	"SET search_path = mmbench_index; "
+	/* planned once: the statements are small and asked again and again (history, each run) */
+	"SET plan_cache_mode = force_generic_plan; "
 	"BEGIN ISOLATION LEVEL REPEATABLE READ; "
 	"CREATE TEMP TABLE run_names AS SELECT id, "
-	"  CASE WHEN k > 1 AND sub = '' THEN top || '.db' || id ELSE top END AS top, "
-	"  CASE WHEN k > 1 AND sub <> '' THEN sub || '.db' || id ELSE sub END AS sub "
+	"  (CASE WHEN k > 1 AND sub = '' THEN top || '.db' || id ELSE top END) COLLATE \"C\" "
+	"  AS top, "
+	"  (CASE WHEN k > 1 AND sub <> '' THEN sub || '.db' || id ELSE sub END) COLLATE \"C\" "
+	"  AS sub "
 	"  FROM (SELECT id, top, sub, row_number() OVER (PARTITION BY top, sub ORDER BY id) AS k "
 	"        FROM mmbench_index.runs) x; "
 	"CREATE UNIQUE INDEX ON run_names (id); "
+	"CREATE INDEX ON run_names (top, sub); "
 	"ANALYZE run_names; "
-	"CREATE TEMP VIEW runs AS SELECT r.id, n.top COLLATE \"C\" AS top, "
-	"  n.sub COLLATE \"C\" AS sub, r.hash, r.refused, r.refused_file, r.run_id, r.label, "
-	"  r.profile, r.start_time, r.end_time, r.mmbench_version, r.manifest_schema, r.host_ref, "
-	"  r.kernel_ref, r.boot_ref, r.set_ref, r.set_index, r.incomplete, r.emulated, r.ab_id, "
-	"  r.ab_side, r.ab_boot, r.bisect_id, r.bisect_commit, r.bisect_step, r.manifest "
-	"  FROM mmbench_index.runs r JOIN run_names n ON n.id = r.id";
+	"CREATE TEMP VIEW runs AS SELECT r.id, n.top, n.sub, r.hash, r.refused, r.refused_file, "
+	"  r.run_id, r.label, r.profile, r.start_time, r.end_time, r.mmbench_version, "
+	"  r.manifest_schema, r.host_ref, r.kernel_ref, r.boot_ref, r.set_ref, r.set_index, "
+	"  r.incomplete, r.emulated, r.ab_id, r.ab_side, r.ab_boot, r.bisect_id, r.bisect_commit, "
+	"  r.bisect_step, r.manifest FROM mmbench_index.runs r JOIN run_names n ON n.id = r.id";
 
 /* @sql with SQLite's ?N as PostgreSQL's $N (a new string), or NULL. */
 static char *dollars(const char *sql)
