@@ -3,23 +3,25 @@
 # scripts/archive-synth.py), then the index built from scratch and brought up to date, trend
 # of one metric of one case, compare of two kernels' runs with the archive as history,
 # bisect-decide of a third kernel against the first and last, and publish of the whole site.
-# --direct also times them without the index (MMBENCH_INDEX=off), as every reader was.
+# --direct also times them without the index (MMBENCH_INDEX=off), as every reader was;
+# --db URL pushes the archive into a PostgreSQL database and times trend read from it.
 # A benchmark to read, not a test: nothing is judged. Times are wall seconds and peak RSS.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 mmbench=$top/build/mmbench
-runs=1000 kernels=0 from=$top/tests/data/run-base dir='' direct=0 keep=0
+runs=1000 kernels=0 from=$top/tests/data/run-base dir='' direct=0 keep=0 db=
 bench=uffd-wp metric=total_us case='mode=default thp=never'
 
 usage() {
 	cat <<USAGE
 usage: scripts/archive-bench.sh [--runs N] [--kernels K] [--from RUN_DIR] [--dir DIR]
-       [--bench NAME --metric NAME --case KEY] [--direct] [--keep]
+       [--bench NAME --metric NAME --case KEY] [--direct] [--db URL] [--keep]
   --runs N       runs in the archive (default 1000), K kernels of N/K runs (default N/20)
   --from RUN     the run copied (default tests/data/run-base; a real run reads slower)
   --dir DIR      where the archive is made (default a temporary directory, removed after)
   --direct       time trend without the index too (slow: every run read at every step)
+  --db URL       push the archive into this PostgreSQL database, time trend --db of it
 USAGE
 }
 
@@ -33,6 +35,7 @@ while [ $# -gt 0 ]; do
 	--metric) metric=$2; shift 2 ;;
 	--case) case=$2; shift 2 ;;
 	--direct) direct=1; shift ;;
+	--db) db=$2; shift 2 ;;
 	--keep) keep=1; shift ;;
 	-h|--help) usage; exit 0 ;;
 	*) echo "archive-bench: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
@@ -86,5 +89,11 @@ if [ "$direct" = 1 ]; then
 	timed "bisect-decide without the index" env MMBENCH_INDEX=off "$mmbench" "${bisect[@]}"
 	timed "publish without the index" env MMBENCH_INDEX=off "$mmbench" publish --root "$root" \
 		--out "$dir/site-direct"
+fi
+if [ -n "$db" ]; then
+	timed "push, into the database" "$mmbench" push "$root" --db "$db"
+	mkdir -p "$dir/no-cache"
+	timed "trend --db, one metric of one case" env MMBENCH_DB_CACHE="$dir/no-cache" \
+		"$mmbench" trend --db "$db" --bench "$bench" --metric "$metric" --case "$case"
 fi
 du -sh "$root/index.sqlite" | awk '{print "index size: " $1}'

@@ -4,7 +4,8 @@
  * on a Unix socket only, stopped at the end). Two archive roots of two hosts pushed (one
  * twice) read as one archive by trend --db, their index rows in the database as in each
  * root's own index, once each; pull gives back run directories byte for byte
- * that compare accepts; a database that does not answer and a schema from the future are
+ * that compare accepts, and trend --db (the database's index, no file) says of them what
+ * trend --root says; a database that does not answer and a schema from the future are
  * one line and exit 2; a push killed mid-way leaves every run in the database whole or absent.
  */
 #include <stdbool.h>
@@ -249,6 +250,8 @@ static void test_two_roots_one_archive(void **state)
 	snprintf(a, sizeof(a), "MMBENCH_DB_CACHE=%s/cache " MMBENCH " trend " CASE, pgdir);
 	out = ok_out(a);
 	assert_non_null(strstr(out, "4 kernels, 60 runs"));
+	/* read in the database: nothing pulled */
+	assert_int_equal(tu_run(NULL, "test -e %s/cache", pgdir), 1);
 	/* 6.3 only the first host ran: its row as the first root alone has it */
 	assert_int_equal(tu_run(&local, MMBENCH " trend " CASE " --root %s", roots[0]), 0);
 	row_of(out, "6.3.0-synth", a, sizeof(a));
@@ -257,6 +260,60 @@ static void test_two_roots_one_archive(void **state)
 	assert_non_null(strstr(a, " 10 "));
 	free(out);
 	free(local);
+}
+
+/*
+ * trend --db reads the database's index, no file: its stdout and --json byte for byte those
+ * of trend --root of the same runs pulled (the archive's name in place of the root's), the
+ * cache it no longer needs left empty.
+ */
+static void same_trend(const char *args, const char *pulled)
+{
+	char cmd[2048], name[512], *db, *root, *dbj, *rootj;
+	const char *p;
+
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s/empty && MMBENCH_DB_CACHE=%s/empty " MMBENCH
+		 " trend %s --json %s/db.json > %s/db.txt --db '%s'", pgdir, pgdir, args, pgdir,
+		 pgdir, url);
+	assert_int_equal(tu_run(NULL, "%s", cmd), 0);
+	assert_int_equal(tu_run(NULL, "test -z \"$(ls -A %s/empty)\"", pgdir), 0);
+	db = tu_slurp("%s/db.txt", pgdir);
+	assert_non_null(db);
+	/* the archive's name: never the URL (it may hold a password) */
+	p = strstr(db, " runs under ");
+	assert_non_null(p);
+	assert_int_equal(sscanf(p, " runs under %511s", name), 1);
+	assert_null(strstr(name, "user="));
+	assert_null(strchr(name, '#'));
+	/* the root's name as the database's, in its text and JSON */
+	assert_int_equal(tu_run(NULL, MMBENCH " trend %s --root %s --json %s/root.json | "
+				"sed 's#%s#%s#g' > %s/root.txt && sed -i 's#%s#%s#g' %s/root.json",
+				args, pulled, pgdir, pulled, name, pgdir, pulled, name, pgdir), 0);
+	root = tu_slurp("%s/root.txt", pgdir);
+	dbj = tu_slurp("%s/db.json", pgdir);
+	rootj = tu_slurp("%s/root.json", pgdir);
+	assert_non_null(root);
+	assert_non_null(dbj);
+	assert_non_null(rootj);
+	assert_string_equal(db, root);
+	assert_string_equal(dbj, rootj);
+	free(db);
+	free(root);
+	free(dbj);
+	free(rootj);
+}
+
+/* Both hosts' runs, the second host's beside the first's of the same name (as pulled). */
+static void test_trend_reads_db(void **state)
+{
+	char pulled[300];
+
+	(void)state;
+	need_server();
+	snprintf(pulled, sizeof(pulled), "%s/pulled", pgdir);
+	same_trend(CASE, pulled);
+	same_trend("--bench uffd-wp --metric total_us --format md", pulled);
+	same_trend("--bench fault-scale --metric faults_per_sec --history none", pulled);
 }
 
 static void test_pull_gives_runs_back(void **state)
@@ -353,9 +410,18 @@ static void test_hostile(void **state)
 	snprintf(cmd, sizeof(cmd), "MMBENCH_DB_CACHE=%s/cache2 " MMBENCH " trend " CASE
 		 " --db 'postgresql:///x?host=%s/none&port=1'", pgdir, pgdir);
 	expect_refused(cmd, "trend: the database: cannot connect");
+	/* a database push never wrote to: refused, and trend makes nothing there */
+	snprintf(cmd, sizeof(cmd), MMBENCH " trend " CASE " --db 'postgresql:///template1?"
+		 "host=%s&port=%d&user=postgres'", pgdir, port);
+	expect_refused(cmd, "trend: the database holds no mmbench archive");
+	assert_int_equal(tu_run(NULL, "psql 'postgresql:///template1?host=%s&port=%d&user=postgres'"
+				" -tAc \"SELECT count(*) FROM pg_tables WHERE tablename = "
+				"'mmbench_meta'\" | grep -qx 0", pgdir, port), 0);
 	psql("UPDATE mmbench_meta SET value = '99' WHERE key = 'schema_version'");
 	snprintf(cmd, sizeof(cmd), MMBENCH " push %s --db '%s'", roots[1], url);
 	expect_refused(cmd, "schema version 99 is not the 2");
+	snprintf(cmd, sizeof(cmd), MMBENCH " trend " CASE " --db '%s'", url);
+	expect_refused(cmd, "trend: the database: schema version 99");
 	snprintf(cmd, sizeof(cmd), MMBENCH " pull --out %s/p2 --db '%s'", pgdir, url);
 	expect_refused(cmd, "schema version 99");
 	assert_int_equal(tu_run(NULL, "test -e %s/p2", pgdir), 1);
@@ -403,6 +469,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_two_roots_one_archive),
 		cmocka_unit_test(test_pull_gives_runs_back),
+		cmocka_unit_test(test_trend_reads_db),
 		cmocka_unit_test(test_db_readers),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_kill9_push),

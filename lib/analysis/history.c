@@ -184,8 +184,8 @@ int history_load(const char *root, const char *host, const char *const *skip, si
 	h->groups = json_object();
 	if (!h->groups)
 		return -ENOMEM;
-	/* an index made by run or index; when it cannot be used, the runs are read */
-	if (!stat(root, &st) && S_ISDIR(st.st_mode))
+	/* an index made by run or index, or a shared archive's; when none can be used, runs are read */
+	if (archive_opened(root) || (!stat(root, &st) && S_ISDIR(st.st_mode)))
 		a = archive_for_reading(root, false, &err);
 	if (a)
 		return load_indexed(h, a, host, skip, nskip);

@@ -180,8 +180,8 @@ static int load(struct trend *t, struct cands *cs)
 	struct stat st;
 	int err = 0;
 
-	/* a root that is no directory is archive_walk()'s to refuse */
-	if (!stat(t->root, &st) && S_ISDIR(st.st_mode))
+	/* a root that is no directory is archive_walk()'s to refuse; a shared archive's has none */
+	if (archive_opened(t->root) || (!stat(t->root, &st) && S_ISDIR(st.st_mode)))
 		a = archive_for_reading(t->root, true, &err);
 	if (err == -EPROTO)
 		return -EINVAL;

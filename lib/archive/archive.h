@@ -46,6 +46,19 @@ int archive_add_run(const char *dir);
  */
 struct archive *archive_for_reading(const char *root, bool create, int *err);
 
+/* The archive named @root a reader opened already (a shared one: archive_for_db()), or NULL. */
+struct archive *archive_opened(const char *root);
+/*
+ * The index of the shared archive at @url (PostgreSQL, pushed by `push`) for a reader, in
+ * place of a root: kept open until exit, read in one snapshot as the readers below read a
+ * root's, under the name put in @name ("postgresql://HOST:PORT/DB", never the URL, which may
+ * hold a password), which archive_for_reading() and archive_opened() then know. Its runs are
+ * named as pull writes them: a run of another host whose name is taken goes beside it as
+ * <run>.db<id>. Nothing is written. 0; -ECONNREFUSED when it does not answer, -EPROTO when
+ * it holds no archive of our schema, -EIO: one line said each time.
+ */
+int archive_for_db(const char *cmd, const char *url, char *name, size_t len);
+
 /* Readers (query.c). Runs come in the order of their directories' names. */
 
 /* Run directories seen (whatever they held), runs the reader refused among them. */

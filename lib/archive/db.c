@@ -80,8 +80,15 @@ static const char *const stmt_sql[AR_NR_STMT] = {
 			"AND refused IS NULL AND incomplete IS NULL AND sub <> ''",
 };
 
+const char *ar_stmt_sql(enum ar_stmt id)
+{
+	return stmt_sql[id];
+}
+
 int ar_fail(struct archive *a, const char *what)
 {
+	if (a->pg)
+		return pg_fail(a->path, a->pg, what);
 	fprintf(stderr, "mmbench: %s: %s: %s\n", a->path, what,
 		a->db ? sqlite3_errmsg(a->db) : "cannot open");
 	return -EIO;
@@ -362,6 +369,11 @@ void archive_close(struct archive *a)
 {
 	if (!a)
 		return;
+	if (a->pg) {
+		pg_close(a->pg);
+		free(a);
+		return;
+	}
 	ar_rollback(a);
 	close_db(a);
 	free(a);

@@ -27,7 +27,9 @@ enum ar_stmt {
 };
 
 struct archive {
-	sqlite3 *db;
+	sqlite3 *db;			/* NULL when it is a shared archive's (pg) */
+	struct pg_conn *pg;		/* a shared archive read in PostgreSQL (pg_read.c) */
+	bool pg_prepared[AR_NR_STMT];
 	char root[PATH_MAX];		/* as the user named it: paths said and given back start so */
 	char path[PATH_MAX + 16];	/* ROOT/index.sqlite */
 	char real[PATH_MAX];		/* the root with no link in it, to find a run by any path */
@@ -50,7 +52,39 @@ struct ar_files {
 	char hash[65];			/* over every file's name and sha */
 };
 
+/* An argument of a statement: text (NULL for SQL's NULL) or, when @is_int, a number. */
+struct ar_arg {
+	const char *s;
+	int64_t i;
+	bool is_int;
+};
+#define AR_TEXT(v)	((struct ar_arg){ .s = (v) })
+#define AR_INT(v)	((struct ar_arg){ .i = (v), .is_int = true })
+
+/*
+ * The rows of one of db.c's statements, asked of either engine: the same SQL text, SQLite's
+ * ?N read as PostgreSQL's $N. A PostgreSQL result is held whole; SQLite's rows step.
+ */
+struct ar_cursor {
+	struct archive *a;
+	sqlite3_stmt *st;
+	struct pg_result *r;
+	int row, nr;
+};
+int ar_query(struct archive *a, enum ar_stmt id, const struct ar_arg *args, int nargs,
+	     struct ar_cursor *c);
+/* 1 a row, 0 no more, -EIO (said). */
+int ar_next(struct ar_cursor *c);
+void ar_query_end(struct ar_cursor *c);
+const char *ar_text(const struct ar_cursor *c, int i);	/* NULL for NULL */
+int64_t ar_int(const struct ar_cursor *c, int i);
+double ar_real(const struct ar_cursor *c, int i);	/* NaN for NULL */
+/* A blob's bytes, a new buffer of *len bytes (+1; *len 0 for NULL), or NULL for no memory. */
+void *ar_blob(const struct ar_cursor *c, int i, size_t *len);
+
 /* db.c */
+/* The SQL of statement @id. */
+const char *ar_stmt_sql(enum ar_stmt id);
 sqlite3_stmt *ar_stmt(struct archive *a, enum ar_stmt id);
 int ar_fail(struct archive *a, const char *what);
 int ar_exec(struct archive *a, const char *sql);
@@ -76,12 +110,20 @@ void ar_files_free(struct ar_files *fs);
 /* The files of run @id as the index holds them. */
 int ar_files_stored(struct archive *a, int64_t id, struct ar_files *fs);
 
+/* sync.c: @a kept open for archive_for_reading() and archive_opened() until exit. */
+void ar_keep_open(struct archive *a);
+
 /* put.c: run ROOT/<top>/<sub> read and written in place of what the index held of it. */
 int ar_put_run(struct archive *a, const char *top, const char *sub, const struct ar_files *fs);
 
 /* pg.c, pg_index.c: the shared archive in PostgreSQL (libpq's PGconn and PGresult) */
 struct pg_conn;
 struct pg_result;
+/* Connected to read: its schema version checked, nothing written. -ECONNREFUSED, -EPROTO. */
+int pg_open_reading(const char *cmd, const char *url, struct pg_conn **out);
+void pg_close(struct pg_conn *c);
+/* Statement @id (db.c's SQL, prepared once) asked of a shared archive; NULL after one line. */
+struct pg_result *pg_read(struct archive *a, enum ar_stmt id, const struct ar_arg *args, int n);
 /* One line naming the database's complaint (never the URL); -EIO. */
 int pg_fail(const char *cmd, struct pg_conn *c, const char *what);
 bool pg_ok(struct pg_result *r);

@@ -88,6 +88,15 @@ static int index_open(const char *cmd, PGconn *c, int *v)
 	return err;
 }
 
+/* One line: the database's schema version @v is not ours (@older: what to do when older). */
+static int version_refused(const char *cmd, int v, const char *older)
+{
+	fprintf(stderr, "mmbench: %s: the database: schema version %d is not the %d this mmbench "
+		"reads%s\n", cmd, v, PG_SCHEMA_VERSION, v > PG_SCHEMA_VERSION ?
+		": use a newer mmbench" : older);
+	return -EPROTO;
+}
+
 /* Connected, its schema made or checked: -EPROTO for a version from the future, -ECONNREFUSED. */
 static int db_open(const char *cmd, const char *url, PGconn **out)
 {
@@ -114,17 +123,47 @@ static int db_open(const char *cmd, const char *url, PGconn **out)
 		PQfinish(c);
 		return -EIO;
 	}
-	if (v != PG_SCHEMA_VERSION) {
-		fprintf(stderr, "mmbench: %s: the database: schema version %d is not the %d this "
-			"mmbench reads%s\n", cmd, v, PG_SCHEMA_VERSION,
-			v > PG_SCHEMA_VERSION ? ": use a newer mmbench" : "");
-		err = -EPROTO;
-	}
+	if (v != PG_SCHEMA_VERSION)
+		err = version_refused(cmd, v, "");
 	if (err)
 		PQfinish(c);
 	else
 		*out = c;
 	return err;
+}
+
+void pg_close(PGconn *c)
+{
+	PQfinish(c);
+}
+
+int pg_open_reading(const char *cmd, const char *url, PGconn **out)
+{
+	PGconn *c = PQconnectdb(url);
+	PGresult *r;
+	int v;
+
+	*out = NULL;
+	if (!c || PQstatus(c) != CONNECTION_OK) {
+		pg_fail(cmd, c, "cannot connect");
+		PQfinish(c);
+		return -ECONNREFUSED;
+	}
+	/* a reader writes nothing: a database push never made is refused, not made */
+	r = PQexec(c, "SELECT value FROM mmbench_meta WHERE key = 'schema_version'");
+	v = !pg_ok(r) ? 0 : PQntuples(r) == 1 ? atoi(PQgetvalue(r, 0, 0)) : -1;
+	PQclear(r);
+	if (!v)
+		fprintf(stderr, "mmbench: %s: the database holds no mmbench archive (push makes "
+			"one)\n", cmd);
+	if (v != PG_SCHEMA_VERSION) {
+		if (v)
+			version_refused(cmd, v, ": push to it once to bring it up to date");
+		PQfinish(c);
+		return -EPROTO;
+	}
+	*out = c;
+	return 0;
 }
 
 /* The whole file @path read into memory (runs are small: the reader caps their files). */

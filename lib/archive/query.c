@@ -13,68 +13,65 @@
 #include "archive/internal.h"
 #include "core/bench.h"
 
-static const char *col(sqlite3_stmt *st, int i)
+static const char *col(const struct ar_cursor *c, int i)
 {
-	return (const char *)sqlite3_column_text(st, i);
+	return ar_text(c, i);
 }
 
 size_t archive_count(struct archive *a, bool refused_only)
 {
-	sqlite3_stmt *st = ar_stmt(a, refused_only ? ST_COUNT_REFUSED : ST_COUNT);
+	struct ar_cursor c;
 	size_t n = 0;
 
-	if (st && sqlite3_step(st) == SQLITE_ROW)
-		n = (size_t)sqlite3_column_int64(st, 0);
-	if (st)
-		sqlite3_reset(st);
+	if (ar_query(a, refused_only ? ST_COUNT_REFUSED : ST_COUNT, NULL, 0, &c))
+		return 0;
+	if (ar_next(&c) == 1)
+		n = (size_t)ar_int(&c, 0);
+	ar_query_end(&c);
 	return n;
 }
 
 int archive_each_refused(struct archive *a, int (*fn)(const char *dir, const char *why, void *ctx),
 			 void *ctx)
 {
-	sqlite3_stmt *st = ar_stmt(a, ST_REFUSED);
-	int rc = SQLITE_DONE, err = 0;
+	struct ar_cursor c;
+	int rc = 0, err = ar_query(a, ST_REFUSED, NULL, 0, &c);
 
-	if (!st)
-		return -EIO;
-	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while (!err && (rc = ar_next(&c)) == 1) {
 		char dir[PATH_MAX], why[PATH_MAX + 1024];
-		const char *w = col(st, 2);
-		size_t n = strlen(col(st, 0));
+		const char *w = ar_text(&c, 2);
+		size_t n = strlen(ar_text(&c, 0));
 
 		/* the index keeps paths under the root: given back under it as named now */
-		if (!strncmp(w, col(st, 0), n) && (w[n] == '/' || w[n] == ':'))
+		if (!strncmp(w, ar_text(&c, 0), n) && (w[n] == '/' || w[n] == ':'))
 			snprintf(why, sizeof(why), "%s/%s", a->root, w);
 		else
 			snprintf(why, sizeof(why), "%s", w);
-		err = fn(ar_dir(a, col(st, 0), col(st, 1), dir, sizeof(dir)), why, ctx);
+		err = fn(ar_dir(a, ar_text(&c, 0), ar_text(&c, 1), dir, sizeof(dir)), why, ctx);
 	}
-	sqlite3_reset(st);
-	return err ? err : rc == SQLITE_DONE ? 0 : ar_fail(a, "reading");
+	ar_query_end(&c);
+	return err ? err : rc;
 }
 
 bool archive_foreign_schema(struct archive *a, const char *name, const char *ours,
 			    const char *ours_manifest, char *path, size_t plen, char *schema,
 			    size_t slen)
 {
-	sqlite3_stmt *st = ar_stmt(a, ST_FOREIGN);
+	const struct ar_arg args[] = { AR_TEXT(name), AR_TEXT(ours), AR_TEXT(ours_manifest) };
+	struct ar_cursor c;
 	bool found = false;
 
-	if (!st)
+	if (ar_query(a, ST_FOREIGN, args, 3, &c))
 		return false;
-	ar_bind_text(st, 1, name);
-	ar_bind_text(st, 2, ours);
-	ar_bind_text(st, 3, ours_manifest);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	if (ar_next(&c) == 1) {
 		char dir[PATH_MAX];
 
-		snprintf(path, plen, "%s/%s", ar_dir(a, col(st, 0), col(st, 1), dir, sizeof(dir)),
-			 col(st, 2));
-		snprintf(schema, slen, "%s", col(st, 3));
+		snprintf(path, plen, "%s/%s",
+			 ar_dir(a, ar_text(&c, 0), ar_text(&c, 1), dir, sizeof(dir)), ar_text(&c, 2));
+		snprintf(schema, slen, "%s", ar_text(&c, 3));
 		found = true;
 	}
-	sqlite3_reset(st);
+	ar_query_end(&c);
 	return found;
 }
 
@@ -113,23 +110,23 @@ static json_t *manifest_part(const char *text)
 	return part;
 }
 
-static double *samples_of(sqlite3_stmt *st, int i, size_t *n)
+/* The samples of blob column @i: little-endian doubles, on the host's order in place. */
+static double *samples_of(const struct ar_cursor *c, int i, size_t *n)
 {
-	const uint64_t *le = sqlite3_column_blob(st, i);
-	size_t nr = (size_t)sqlite3_column_bytes(st, i) / sizeof(*le);
-	double *x = calloc(nr + 1, sizeof(*x));
+	size_t len;
+	double *x = ar_blob(c, i, &len);
 
 	*n = 0;
 	if (!x)
 		return NULL;
-	for (size_t k = 0; k < nr; k++) {
+	*n = len / sizeof(*x);
+	for (size_t k = 0; k < *n; k++) {
 		uint64_t v;
 
-		memcpy(&v, &le[k], sizeof(v));
+		memcpy(&v, &x[k], sizeof(v));
 		v = le64toh(v);
 		memcpy(&x[k], &v, sizeof(x[k]));
 	}
-	*n = nr;
 	return x;
 }
 
@@ -142,7 +139,7 @@ static const char *keep_str(json_t *owner, const char *s)
 	return json_string_value(v);
 }
 
-static int add_metric(struct rl_case *c, sqlite3_stmt *st, json_t *strs)
+static int add_metric(struct rl_case *c, const struct ar_cursor *st, json_t *strs)
 {
 	struct rl_metric *m = realloc(c->metrics, (c->nr_metrics + 1) * sizeof(*m));
 	const char *better = col(st, 7);
@@ -162,7 +159,7 @@ static int add_metric(struct rl_case *c, sqlite3_stmt *st, json_t *strs)
 		return -ENOMEM;
 	/* as the light reader has it: the median, no intervals */
 	m->s.n = m->n;
-	m->s.median = sqlite3_column_type(st, 9) == SQLITE_NULL ? NAN : sqlite3_column_double(st, 9);
+	m->s.median = ar_real(st, 9);
 	m->s.mean = m->s.stddev = m->s.cv = m->s.ci_lo = m->s.ci_hi = NAN;
 	if (m->n > c->reps)
 		c->reps = m->n;
@@ -172,15 +169,12 @@ static int add_metric(struct rl_case *c, sqlite3_stmt *st, json_t *strs)
 /* The cases of bench row @bench_id (and their @metric) into @b. */
 static int add_cases(struct archive *a, int64_t bench_id, const char *metric, struct rl_bench *b)
 {
-	sqlite3_stmt *st = ar_stmt(a, ST_CASES_OF);
+	const struct ar_arg args[] = { AR_INT(bench_id), AR_TEXT(metric) };
 	json_t *strs = json_object_get(b->root, "strings");
-	int rc = SQLITE_DONE, err = 0;
+	struct ar_cursor cur, *st = &cur;
+	int rc = 0, err = ar_query(a, ST_CASES_OF, args, 2, &cur);
 
-	if (!st)
-		return -EIO;
-	sqlite3_bind_int64(st, 1, bench_id);
-	ar_bind_text(st, 2, metric);
-	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while (!err && (rc = ar_next(st)) == 1) {
 		struct rl_case *c = b->nr_cases ? &b->cases[b->nr_cases - 1] : NULL;
 
 		if (!c || strcmp(c->key, col(st, 0))) {
@@ -195,20 +189,20 @@ static int add_cases(struct archive *a, int64_t bench_id, const char *metric, st
 			c->key = keep_str(strs, col(st, 0));
 			c->status = keep_str(strs, col(st, 1));
 			c->reason = keep_str(strs, col(st, 2));
-			c->reps = sqlite3_column_double(st, 3);
+			c->reps = ar_real(st, 3);
 		}
-		if (sqlite3_column_type(st, 4) != SQLITE_NULL)
+		if (col(st, 4))
 			err = add_metric(c, st, strs);
 	}
-	sqlite3_reset(st);
-	return err ? err : rc == SQLITE_DONE ? 0 : ar_fail(a, "reading cases");
+	ar_query_end(st);
+	return err ? err : rc;
 }
 
 /*
  * Bench @b of run @dir from the current row of @st, whose columns from @i on are its name,
  * file, status, reason and params; no cases yet.
  */
-static int fill_bench(struct rl_bench *b, const char *dir, sqlite3_stmt *st, int i)
+static int fill_bench(struct rl_bench *b, const char *dir, const struct ar_cursor *st, int i)
 {
 	json_t *strs = json_array();
 
@@ -227,8 +221,8 @@ static int fill_bench(struct rl_bench *b, const char *dir, sqlite3_stmt *st, int
 }
 
 /* A run as the reader would give it with only the bench of the current row of @st. */
-static struct rl_run *rebuild_run(struct archive *a, sqlite3_stmt *st, const char *metric,
-				  int *err)
+static struct rl_run *rebuild_run(struct archive *a, const struct ar_cursor *st,
+				  const char *metric, int *err)
 {
 	struct rl_run *run = calloc(1, sizeof(*run));
 	struct rl_bench *b = calloc(1, sizeof(*b));
@@ -247,7 +241,7 @@ static struct rl_run *rebuild_run(struct archive *a, sqlite3_stmt *st, const cha
 	if (run->manifest)
 		*err = fill_bench(b, run->dir, st, 4);
 	if (!*err)
-		*err = add_cases(a, sqlite3_column_int64(st, 3), metric, b);
+		*err = add_cases(a, ar_int(st, 3), metric, b);
 	if (!*err)
 		return run;
 	run_free(run);
@@ -259,20 +253,18 @@ int archive_each_run(struct archive *a, const char *bench, const char *metric,
 		     int (*fn)(struct rl_run *run, void *ctx), void *ctx)
 {
 	/* its own statement: rebuilding a run asks ST_CASES_OF meanwhile */
-	sqlite3_stmt *st = ar_stmt(a, ST_RUNS_OF_BENCH);
-	int rc = SQLITE_DONE, err = 0;
+	const struct ar_arg args[] = { AR_TEXT(bench) };
+	struct ar_cursor c;
+	int rc = 0, err = ar_query(a, ST_RUNS_OF_BENCH, args, 1, &c);
 
-	if (!st)
-		return -EIO;
-	ar_bind_text(st, 1, bench);
-	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct rl_run *run = rebuild_run(a, st, metric, &err);
+	while (!err && (rc = ar_next(&c)) == 1) {
+		struct rl_run *run = rebuild_run(a, &c, metric, &err);
 
 		if (run)
 			err = fn(run, ctx);
 	}
-	sqlite3_reset(st);
-	return err ? err : rc == SQLITE_DONE ? 0 : ar_fail(a, "reading runs");
+	ar_query_end(&c);
+	return err ? err : rc;
 }
 
 /* The benches of run @id: every one's name and params, @bench's cases too. */
@@ -283,11 +275,13 @@ static const char benches_sql[] =
 static int add_benches(struct archive *a, int64_t id, struct rl_run *run, const char *bench,
 		       const char *metric)
 {
+	struct ar_cursor cur = { .a = a };
 	sqlite3_stmt *st;
 	int rc, err = 0;
 
 	if (sqlite3_prepare_v2(a->db, benches_sql, -1, &st, NULL) != SQLITE_OK)
 		return ar_fail(a, "reading benches");
+	cur.st = st;
 	sqlite3_bind_int64(st, 1, id);
 	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct rl_bench *b = realloc(run->benches, (run->nr_benches + 1) * sizeof(*b));
@@ -298,7 +292,7 @@ static int add_benches(struct archive *a, int64_t id, struct rl_run *run, const 
 		}
 		run->benches = b;
 		b += run->nr_benches++;
-		err = fill_bench(b, run->dir, st, 1);
+		err = fill_bench(b, run->dir, &cur, 1);
 		if (!err && !strcmp(b->name, bench))
 			err = add_cases(a, sqlite3_column_int64(st, 0), metric, b);
 	}
@@ -312,22 +306,24 @@ int archive_run(struct archive *a, const char *dir, const char *bench, const cha
 		struct rl_run *run)
 {
 	int64_t id = archive_run_id(a, dir);
+	struct ar_cursor cur = { .a = a };
 	sqlite3_stmt *st;
 	int rc, err;
 
 	memset(run, 0, sizeof(*run));
-	if (!id)
+	if (!id || a->pg)	/* a shared archive's runs are read through a copy (db_root()) */
 		return -ENOENT;
 	if (sqlite3_prepare_v2(a->db, "SELECT manifest FROM runs WHERE id = ?1 AND "
 			       "refused IS NULL", -1, &st, NULL) != SQLITE_OK)
 		return ar_fail(a, "reading a run");
+	cur.st = st;
 	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
 	err = rc == SQLITE_DONE ? -ENOENT : rc != SQLITE_ROW ? ar_fail(a, "reading a run") : 0;
 	if (!err) {
 		snprintf(run->dir, sizeof(run->dir), "%s", dir);
 		snprintf(run->manifest_path, sizeof(run->manifest_path), "%s/manifest.json", dir);
-		run->manifest = manifest_part(col(st, 0));
+		run->manifest = manifest_part(col(&cur, 0));
 		err = run->manifest ? add_benches(a, id, run, bench, metric) : -ENOMEM;
 	}
 	sqlite3_finalize(st);
@@ -339,26 +335,31 @@ int archive_run(struct archive *a, const char *dir, const char *bench, const cha
 int64_t archive_run_id(struct archive *a, const char *dir)
 {
 	char path[PATH_MAX], top[PATH_MAX];
-	size_t n = strlen(a->real);
-	const char *rest, *slash;
-	sqlite3_stmt *st;
+	/* a shared archive's runs are named by the archive's name, never by a path of this host */
+	const char *under = a->pg ? a->root : a->real, *rest, *slash;
+	size_t n = strlen(under);
+	struct ar_arg args[2];
+	struct ar_cursor c;
 	int64_t id = 0;
 
-	if (!realpath(dir, path) || strncmp(path, a->real, n) || path[n] != '/')
+	if (a->pg)
+		snprintf(path, sizeof(path), "%s", dir);
+	else if (!realpath(dir, path))
+		return 0;
+	if (strncmp(path, under, n) || path[n] != '/')
 		return 0;
 	rest = path + n + 1;
 	slash = strchr(rest, '/');
 	if (slash && strchr(slash + 1, '/'))
 		return 0;
 	snprintf(top, sizeof(top), "%.*s", (int)(slash ? slash - rest : (long)strlen(rest)), rest);
-	st = ar_stmt(a, ST_RUN_BY_DIR);
-	if (!st)
+	args[0] = AR_TEXT(top);
+	args[1] = AR_TEXT(slash ? slash + 1 : "");
+	if (ar_query(a, ST_RUN_BY_DIR, args, 2, &c))
 		return 0;
-	ar_bind_text(st, 1, top);
-	ar_bind_text(st, 2, slash ? slash + 1 : "");
-	if (sqlite3_step(st) == SQLITE_ROW)
-		id = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
+	if (ar_next(&c) == 1)
+		id = ar_int(&c, 0);
+	ar_query_end(&c);
 	return id;
 }
 
@@ -366,44 +367,38 @@ int archive_each_median(struct archive *a, const struct archive_hist_q *q,
 			int (*fn)(int64_t run, const char *boot, double median, void *ctx),
 			void *ctx)
 {
-	sqlite3_stmt *st = ar_stmt(a, ST_MEDIANS);
-	int rc = SQLITE_DONE, err = 0;
+	const struct ar_arg args[] = {
+		AR_TEXT(q->host), AR_TEXT(q->kernel), AR_TEXT(q->bench),
+		AR_TEXT(q->opts ? q->opts : ""), AR_TEXT(q->key), AR_TEXT(q->metric),
+	};
+	struct ar_cursor c;
+	int rc = 0, err = ar_query(a, ST_MEDIANS, args, 6, &c);
 
-	if (!st)
-		return -EIO;
-	ar_bind_text(st, 1, q->host);
-	ar_bind_text(st, 2, q->kernel);
-	ar_bind_text(st, 3, q->bench);
-	ar_bind_text(st, 4, q->opts ? q->opts : "");
-	ar_bind_text(st, 5, q->key);
-	ar_bind_text(st, 6, q->metric);
-	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while (!err && (rc = ar_next(&c)) == 1) {
 		char boot[PATH_MAX + 8], dir[PATH_MAX];
 
-		if (col(st, 3))
-			snprintf(boot, sizeof(boot), "%s", col(st, 3));
+		if (col(&c, 3))
+			snprintf(boot, sizeof(boot), "%s", col(&c, 3));
 		else
 			snprintf(boot, sizeof(boot), "run:%s",
-				 ar_dir(a, col(st, 1), col(st, 2), dir, sizeof(dir)));
-		err = fn(sqlite3_column_int64(st, 0), boot, sqlite3_column_double(st, 4), ctx);
+				 ar_dir(a, col(&c, 1), col(&c, 2), dir, sizeof(dir)));
+		err = fn(ar_int(&c, 0), boot, ar_real(&c, 4), ctx);
 	}
-	sqlite3_reset(st);
-	return err ? err : rc == SQLITE_DONE ? 0 : ar_fail(a, "reading medians");
+	ar_query_end(&c);
+	return err ? err : rc;
 }
 
 static size_t host_count(struct archive *a, const char *host, int64_t id)
 {
-	sqlite3_stmt *st = ar_stmt(a, id ? ST_HOST_RUN : ST_HOST_RUNS);
+	const struct ar_arg args[] = { AR_TEXT(host), AR_INT(id) };
+	struct ar_cursor c;
 	size_t n = 0;
 
-	if (!st)
+	if (ar_query(a, id ? ST_HOST_RUN : ST_HOST_RUNS, args, id ? 2 : 1, &c))
 		return 0;
-	ar_bind_text(st, 1, host);
-	if (id)
-		sqlite3_bind_int64(st, 2, id);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = (size_t)sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
+	if (ar_next(&c) == 1)
+		n = (size_t)ar_int(&c, 0);
+	ar_query_end(&c);
 	return n;
 }
 
@@ -427,16 +422,20 @@ int archive_each_dir(struct archive *a, const char *top,
 		     int (*fn)(const char *dir, const char *label, bool refused, void *ctx),
 		     void *ctx)
 {
+	struct ar_cursor cur = { .a = a };
 	sqlite3_stmt *st;
 	int rc, err = 0;
 
+	if (a->pg)	/* a shared archive's directories are its copy's (db_root()) */
+		return -EOPNOTSUPP;
 	if (sqlite3_prepare_v2(a->db, dirs_sql, -1, &st, NULL) != SQLITE_OK)
 		return ar_fail(a, "reading runs");
+	cur.st = st;
 	ar_bind_text(st, 1, top);
 	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		char dir[PATH_MAX];
 
-		err = fn(ar_dir(a, col(st, 0), col(st, 1), dir, sizeof(dir)), col(st, 2),
+		err = fn(ar_dir(a, col(&cur, 0), col(&cur, 1), dir, sizeof(dir)), col(&cur, 2),
 			 sqlite3_column_int(st, 3), ctx);
 	}
 	if (!err && rc != SQLITE_DONE)
@@ -457,19 +456,22 @@ static const char metrics_sql[] =
 int archive_each_metric(struct archive *a,
 			int (*fn)(const struct archive_metric_row *m, void *ctx), void *ctx)
 {
+	struct ar_cursor cur = { .a = a };
 	sqlite3_stmt *st;
 	int rc, err = 0;
 
+	if (a->pg)	/* export reads a root */
+		return -EOPNOTSUPP;
 	if (sqlite3_prepare_v2(a->db, metrics_sql, -1, &st, NULL) != SQLITE_OK)
 		return ar_fail(a, "reading metrics");
+	cur.st = st;
 	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct archive_metric_row m = {
-			col(st, 0), col(st, 1), col(st, 2), col(st, 3), col(st, 4), col(st, 5),
-			col(st, 6), col(st, 7), col(st, 8), col(st, 9), col(st, 10), col(st, 11),
-			NULL, 0, sqlite3_column_type(st, 12) == SQLITE_NULL ? NAN :
-				 sqlite3_column_double(st, 12),
+			col(&cur, 0), col(&cur, 1), col(&cur, 2), col(&cur, 3), col(&cur, 4), col(&cur, 5),
+			col(&cur, 6), col(&cur, 7), col(&cur, 8), col(&cur, 9), col(&cur, 10), col(&cur, 11),
+			NULL, 0, ar_real(&cur, 12),
 		};
-		double *x = samples_of(st, 13, &m.n);
+		double *x = samples_of(&cur, 13, &m.n);
 
 		m.x = x;
 		err = x ? fn(&m, ctx) : -ENOMEM;

@@ -285,18 +285,38 @@ static void close_opened(void)
 	}
 }
 
+void ar_keep_open(struct archive *a)
+{
+	if (!opened)
+		atexit(close_opened);
+	a->next = opened;
+	opened = a;
+}
+
+struct archive *archive_opened(const char *root)
+{
+	struct archive *a;
+
+	for (a = opened; a; a = a->next)
+		if (!strcmp(a->root, root))
+			return a;
+	return NULL;
+}
+
 struct archive *archive_for_reading(const char *root, bool create, int *err)
 {
 	const char *env = getenv("MMBENCH_INDEX");
 	struct archive_tally t;
-	struct archive *a;
+	struct archive *a = archive_opened(root);
 
 	*err = 0;
+	/* a shared archive's has no files to read instead */
+	if (a && a->pg)
+		return a;
 	if (env && !strcmp(env, "off"))
 		return NULL;
-	for (a = opened; a; a = a->next)
-		if (!strcmp(a->root, root))
-			return a;
+	if (a)
+		return a;
 	*err = archive_open(root, create, &a);
 	/* none, and none to be made: the reader reads every run */
 	if (*err == -ENOENT && !create)
@@ -308,9 +328,6 @@ struct archive *archive_for_reading(const char *root, bool create, int *err)
 		archive_close(a);
 		return NULL;
 	}
-	if (!opened)
-		atexit(close_opened);
-	a->next = opened;
-	opened = a;
+	ar_keep_open(a);
 	return a;
 }

@@ -24,5 +24,7 @@ int cmd_pull(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 /* The local copy of the shared archive at @url, brought up to date, its path into @root: an exit code. */
 int db_root(const char *cmd, const char *url, char *root, size_t len);
+/* What a failure of the database (-errno) says about the exit: bad input 2, else 1; 0 for 0. */
+int db_exit(int err);
 
 #endif

@@ -20,8 +20,7 @@ static int usage(const char *cmd, const char *fmt, const char *arg)
 	return KSFT_USAGE;
 }
 
-/* What a failure of the database says about the exit: bad input 2, else 1. */
-static int db_rc(int err)
+int db_exit(int err)
 {
 	return !err ? KSFT_PASS : err == -ECONNREFUSED || err == -EPROTO || err == -ENOTDIR ?
 	       KSFT_USAGE : KSFT_FAIL;
@@ -65,7 +64,7 @@ int cmd_push(int argc, char **argv)
 			printf("push: %s: %zu runs sent, %zu there already; %zu refused by the "
 			       "reader, not sent\n", argv[i], t.sent, t.already, t.local.skipped);
 	}
-	return db_rc(err);
+	return db_exit(err);
 }
 
 int cmd_pull(int argc, char **argv)
@@ -97,7 +96,7 @@ int cmd_pull(int argc, char **argv)
 	err = archive_pull("pull", url, out, &t);
 	if (!err)
 		printf("pull: %s: %zu runs written, %zu there already\n", out, t.sent, t.already);
-	return db_rc(err);
+	return db_exit(err);
 }
 
 int db_root(const char *cmd, const char *url, char *root, size_t len)
@@ -119,5 +118,5 @@ int db_root(const char *cmd, const char *url, char *root, size_t len)
 		return KSFT_FAIL;
 	}
 	err = archive_pull(cmd, url, root, &t);
-	return db_rc(err);
+	return db_exit(err);
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "archive/archive.h"
 #include "cmd/cmds.h"
 #include "core/bench.h"
 #include "report/plots.h"
@@ -60,9 +61,9 @@ static int parse_args(int argc, char **argv, struct trend *t, struct trend_args 
 		return usage("%s", "--bench and --metric are required");
 	if (strcmp(a->format, "text") && strcmp(a->format, "md"))
 		return usage("--format %s: not text or md", a->format);
-	/* --db: the shared archive, through a local copy of it (db_root()) */
+	/* --db: the shared archive's index read in place of a root's, no run file needed */
 	if (db && *db)
-		return db_root("trend", db, t->root, sizeof(t->root));
+		return db_exit(archive_for_db("trend", db, t->root, sizeof(t->root)));
 	snprintf(t->root, sizeof(t->root), "%s", root && *root ? root : "results");
 	return 0;
 }
