@@ -87,10 +87,10 @@ int fuzz_one(const char *scratch, const char *base, const uint8_t *data, size_t 
 	mkdir(dir, 0755);
 	empty(dir);
 	write_files(dir, data, size);
-	err = run_load(dir, &run);
+	err = rl_load(dir, &run);
 	if (err)
 		return err;
-	run_free(&run);
+	rl_free(&run);
 	/* what a loaded run goes through: the report with its plots, and compare both ways */
 	cmd_report(2, (char *[]){ "report", dir, NULL });
 	cmd_compare(3, argv);

@@ -45,7 +45,7 @@ static void test_regress(void **state)
 		len = file_size(name);
 		r = fuzz_one(scratch, "tests/data/run-base", (const uint8_t *)data, len);
 		if ((strlen(name) > 3 && !strcmp(name + strlen(name) - 3, ".ok")) != (r == 0))
-			fail_msg("%s: run_load returned %d", name, r);
+			fail_msg("%s: rl_load returned %d", name, r);
 		free(data);
 	}
 	globfree(&g);

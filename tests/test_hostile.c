@@ -281,14 +281,14 @@ static void test_fixtures_load(void **state)
 		char d[PATH_MAX];
 
 		snprintf(d, sizeof(d), DATA "%s", runs[i]);
-		assert_int_equal(run_load_whole(d, &run), 0);
+		assert_int_equal(rl_load_whole(d, &run), 0);
 		assert_true(run.nr_benches >= 1);
-		run_free(&run);
+		rl_free(&run);
 	}
 }
 
 /*
- * run_load_light(): the same metrics with medians only (no intervals), and silent; it puts
+ * rl_load_light(): the same metrics with medians only (no intervals), and silent; it puts
  * the reader's quiet back as it found it, so a light load inside a quiet one stays quiet.
  */
 static void test_light_load(void **state)
@@ -297,8 +297,8 @@ static void test_light_load(void **state)
 	const struct rl_metric *a, *b;
 
 	(void)state;
-	assert_int_equal(run_load(DATA "run-base", &full), 0);
-	assert_int_equal(run_load_light(DATA "run-base", &light), 0);
+	assert_int_equal(rl_load(DATA "run-base", &full), 0);
+	assert_int_equal(rl_load_light(DATA "run-base", &light), 0);
 	a = rl_find_metric(rl_find_case(rl_find_bench(&full, "uffd-wp"), "mode=pre-read thp=never"),
 			   "total_us");
 	b = rl_find_metric(rl_find_case(rl_find_bench(&light, "uffd-wp"), "mode=pre-read thp=never"),
@@ -308,15 +308,15 @@ static void test_light_load(void **state)
 	assert_int_equal(a->n, b->n);
 	assert_true(a->s.median == b->s.median);
 	assert_true(isfinite(a->s.ci_lo) && isnan(b->s.ci_lo));
-	run_free(&full);
-	run_free(&light);
+	rl_free(&full);
+	rl_free(&light);
 	/* quiet before: still quiet after; and not quiet after when it was not */
 	assert_false(ut_quiet(true));
-	assert_int_not_equal(run_load_light(DATA "no-such-run", &light), 0);
+	assert_int_not_equal(rl_load_light(DATA "no-such-run", &light), 0);
 	assert_true(ut_quiet(false));
-	assert_int_not_equal(run_load_light(DATA "no-such-run", &light), 0);
+	assert_int_not_equal(rl_load_light(DATA "no-such-run", &light), 0);
 	assert_false(ut_quiet(false));
-	assert_non_null(strstr(run_load_said(), "no-such-run"));
+	assert_non_null(strstr(rl_load_said(), "no-such-run"));
 }
 
 int main(void)

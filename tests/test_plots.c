@@ -58,7 +58,7 @@ static void test_line_charts(void **state)
 	snprintf(dir, sizeof(dir), "%s/run", tu_tmpdir());
 	assert_int_equal(tu_run(NULL, "mkdir -p %s", dir), 0);
 	write_run(dir);
-	assert_int_equal(run_load(dir, &run), 0);
+	assert_int_equal(rl_load(dir, &run), 0);
 	assert_int_equal(plots_write(dir, runs, labels, 1, &pl), 0);
 	for (size_t i = 0; i < pl.nr; i++) {
 		if (!strstr(pl.p[i].name, "--by-threads"))
@@ -78,7 +78,7 @@ static void test_line_charts(void **state)
 	assert_int_equal(tu_run(NULL, "test $(grep -c '^[124] ' %s/plots/scale--rate--by-threads--kind_read.dat) -eq 15",
 				dir), 0);
 	plot_list_free(&pl);
-	run_free(&run);
+	rl_free(&run);
 }
 
 int main(void)

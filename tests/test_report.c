@@ -50,7 +50,7 @@ static void test_markdown_and_plots(void **state)
 	/* bars: one row per case that ran, median and CI of the one run */
 	dat = tu_slurp("%s/plots/uffd-wp--total_us.dat", dir);
 	assert_non_null(dat);
-	assert_int_equal(run_load(dir, &run), 0);
+	assert_int_equal(rl_load(dir, &run), 0);
 	m = rl_find_metric(rl_find_case(rl_find_bench(&run, "uffd-wp"), "mode=pre-read thp=never"),
 			   "total_us");
 	assert_non_null(m);
@@ -64,7 +64,7 @@ static void test_markdown_and_plots(void **state)
 		assert_memory_equal(line, want, strlen(want));
 	}
 	assert_null(strstr(dat, "wp-unpopulated"));	/* skipped: no bar */
-	run_free(&run);
+	rl_free(&run);
 	free(dat);
 	/* lines: x = threads in order, one block per family */
 	dat = tu_slurp("%s/plots/fault-scale--faults_per_sec--by-threads.dat", dir);

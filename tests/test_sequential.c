@@ -289,13 +289,13 @@ static int set_status(const char *root, const char *set, int runs, struct seq_se
 		char dir[4300];
 
 		snprintf(dir, sizeof(dir), "%s/%s/r%d", root, set, i);
-		assert_int_equal(run_load_light(dir, &rr[i]), 0);
+		assert_int_equal(rl_load_light(dir, &rr[i]), 0);
 		ptr[i] = &rr[i];
 	}
 	err = seq_set_check(ptr, runs, &p, f, st);
 	fclose(f);
 	for (int i = 0; i < runs; i++)
-		run_free(&rr[i]);
+		rl_free(&rr[i]);
 	return err;
 }
 

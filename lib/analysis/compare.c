@@ -23,7 +23,7 @@ static int add_row(struct cmp *c, const struct cmp_row *r)
 size_t cmp_side_cases(const struct cmp *c, size_t s, const char *bench, const char *key,
 		      const struct rl_case **out)
 {
-	const struct run_set *set = &c->sides[s].set;
+	const struct runset *set = &c->sides[s].set;
 	size_t n = 0;
 
 	for (size_t r = 0; r < set->nr; r++) {
@@ -112,7 +112,7 @@ static const char *run_boot(const struct rl_run *run, char *buf, size_t len)
  */
 static void side_groups(const struct cmp *c, size_t s, bool by_boot, unsigned *group)
 {
-	const struct run_set *set = &c->sides[s].set;
+	const struct runset *set = &c->sides[s].set;
 	char a[64], b[64];
 
 	for (size_t r = 0; r < set->nr; r++) {
@@ -192,7 +192,7 @@ static bool row_history(const struct cmp *c, struct cmp_row *row, struct vnoise 
 		const struct rl_run *run = c->sides[s ? row->side : 0].set.runs[0];
 
 		keys[s].kernel = rl_manifest_str(run, "kernel.release", rel[s], sizeof(rel[s])) ?: "?";
-		opts[s] = run_bench_options(rl_find_bench(run, row->bench));
+		opts[s] = rl_bench_options(rl_find_bench(run, row->bench));
 		keys[s].opts = opts[s];
 	}
 	got = history_noise(&c->hist, keys, 2, c->by_boot[row->side], row->bench, row->key,
@@ -438,7 +438,7 @@ void cmp_free(struct cmp *c)
 	free(c->diffs);
 	free(c->rows);
 	for (r = 0; r < c->nr_sides; r++)
-		run_set_free(&c->sides[r].set);
+		runset_free(&c->sides[r].set);
 	if (c->use_history)
 		history_free(&c->hist);
 }

@@ -31,7 +31,7 @@ struct cmp_diff {
 };
 
 struct cmp_side {
-	struct run_set set;
+	struct runset set;
 	char label[160];		/* "A 6.1.0 20240601-100000" or "A 6.1.0 (3 runs)" */
 };
 

@@ -148,7 +148,7 @@ static bool kernel_field(const struct cmp_diff *d, size_t nr_runs)
 }
 
 /* A side's manifest flattened: a field whose runs disagree reads "varies: a | b". */
-static json_t *side_flat(const struct run_set *set)
+static json_t *side_flat(const struct runset *set)
 {
 	json_t *flat = json_object(), *f;
 	const char *k;
@@ -197,7 +197,7 @@ static bool one_sided_options(const char *k, json_t *const *flat, size_t n)
  * "callbacks suppressed" at warning level in every run, and a row in every compare would
  * teach readers to skip it.
  */
-static size_t side_kmsg(const struct run_set *set, char *buf, size_t len)
+static size_t side_kmsg(const struct runset *set, char *buf, size_t len)
 {
 	size_t total = 0, with = 0, n;
 	char one[512], first[512] = "";
@@ -222,7 +222,7 @@ static size_t side_kmsg(const struct run_set *set, char *buf, size_t len)
 }
 
 /* A side's repetitions that shared their CPUs with other work; returns how many. */
-static size_t side_load(const struct run_set *set, char *buf, size_t len)
+static size_t side_load(const struct runset *set, char *buf, size_t len)
 {
 	size_t reps = 0, shared = 0;
 
@@ -242,7 +242,7 @@ static size_t side_load(const struct run_set *set, char *buf, size_t len)
  * shared their CPUs are shown, but are no setting the sides differ in).
  */
 static int watch_diff(struct cmp *c, const char *key,
-		      size_t (*side_value)(const struct run_set *, char *, size_t), bool warn)
+		      size_t (*side_value)(const struct runset *, char *, size_t), bool warn)
 {
 	char val[CMP_MAX_SIDES][600];
 	size_t total = 0;

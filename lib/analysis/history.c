@@ -32,7 +32,7 @@ static int add_run(struct noise_history *h, const struct rl_run *run)
 		snprintf(boot, sizeof(boot), "run:%s", run->dir);
 	for (size_t b = 0; b < run->nr_benches; b++) {
 		const struct rl_bench *rb = &run->benches[b];
-		char *opts = run_bench_options(rb);
+		char *opts = rl_bench_options(rb);
 		json_t *g;
 
 		snprintf(gkey, sizeof(gkey), "%s|%s|%s", rel, rb->name, opts ?: "");
@@ -129,13 +129,13 @@ static int load_set(struct noise_history *h, const char *kdir, const char *host,
 
 		if (!err && names[i]->d_name[0] != '.') {
 			snprintf(rdir, sizeof(rdir), "%s/%s", kdir, names[i]->d_name);
-			if (!skipped(rdir, skip, nskip) && !run_load_light(rdir, &run)) {
+			if (!skipped(rdir, skip, nskip) && !rl_load_light(rdir, &run)) {
 				if (!rl_incomplete(&run, fp, sizeof(fp)) &&
-				    !strcmp(run_host(&run, fp, sizeof(fp)), host)) {
+				    !strcmp(rl_host(&run, fp, sizeof(fp)), host)) {
 					err = add_run(h, &run);
 					h->nr_runs++;
 				}
-				run_free(&run);
+				rl_free(&run);
 			}
 		}
 		free(names[i]);

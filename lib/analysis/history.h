@@ -35,7 +35,7 @@ struct noise_history {
  */
 int history_load(const char *root, const char *host, const char *const *skip, size_t nskip,
 		 struct noise_history *h);
-/* A kernel release and a bench's options (run_bench_options()), whose runs history may use. */
+/* A kernel release and a bench's options (rl_bench_options()), whose runs history may use. */
 struct hist_key {
 	const char *kernel, *opts;
 };

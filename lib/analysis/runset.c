@@ -39,17 +39,17 @@ static struct archive *run_index(const char *dir)
 	return a;
 }
 
-/* @dir as run_set_load_metric() asks it: from the index when it has the run whole. */
-static int load_one(const struct run_set *s, const char *dir, bool in_set, struct rl_run *run)
+/* @dir as runset_load_metric() asks it: from the index when it has the run whole. */
+static int load_one(const struct runset *s, const char *dir, bool in_set, struct rl_run *run)
 {
 	struct archive *a = s->bench ? run_index(dir) : NULL;
 
 	if (a && !archive_run(a, dir, s->bench, s->metric, run))
 		return 0;
-	return in_set ? run_load(dir, run) : run_load_whole(dir, run);
+	return in_set ? rl_load(dir, run) : rl_load_whole(dir, run);
 }
 
-static int add_run(struct run_set *s, const char *dir, bool in_set)
+static int add_run(struct runset *s, const char *dir, bool in_set)
 {
 	struct rl_run *run;
 	char why[256];
@@ -65,14 +65,14 @@ static int add_run(struct run_set *s, const char *dir, bool in_set)
 		free(run);
 		if (!in_set)
 			return -EINVAL;
-		/* run_load said what is wrong; the rest of the set still counts */
+		/* rl_load said what is wrong; the rest of the set still counts */
 		fprintf(stderr, "mmbench: %s: skipped: not a whole run\n", dir);
 		s->skipped++;
 		return 0;
 	}
 	if (in_set && rl_incomplete(run, why, sizeof(why))) {
 		fprintf(stderr, "mmbench: %s: skipped: INCOMPLETE: %s\n", dir, why);
-		run_free(run);
+		rl_free(run);
 		free(run);
 		s->skipped++;
 		return 0;
@@ -82,7 +82,7 @@ static int add_run(struct run_set *s, const char *dir, bool in_set)
 }
 
 /* A run directory of set directory @dir: loaded when it has the label (or none is asked). */
-static int add_set_run(struct run_set *s, const char *dir, const char *name, const char *label,
+static int add_set_run(struct runset *s, const char *dir, const char *name, const char *label,
 		       int *found)
 {
 	char path[PATH_MAX];
@@ -100,7 +100,7 @@ static int dir_name_cmp(const struct dirent **a, const struct dirent **b)
 }
 
 /* The set directory read itself: what is a run directory, each label. */
-static int scan_set_dir(struct run_set *s, const char *dir, const char *label, int *found)
+static int scan_set_dir(struct runset *s, const char *dir, const char *label, int *found)
 {
 	struct dirent **names = NULL;
 	int n = scandir(dir, &names, NULL, dir_name_cmp), err = 0;
@@ -125,7 +125,7 @@ static int scan_set_dir(struct run_set *s, const char *dir, const char *label, i
 }
 
 struct indexed {
-	struct run_set *s;
+	struct runset *s;
 	const char *dir, *label;
 	int found;
 };
@@ -149,7 +149,7 @@ static int indexed_run(const char *path, const char *label, bool refused, void *
  * run directories, refused, labelled so); -ENOENT when it has none or cannot be used (the
  * set directory is then read itself).
  */
-static int index_set_dir(struct run_set *s, const char *dir, const char *label, int *found)
+static int index_set_dir(struct runset *s, const char *dir, const char *label, int *found)
 {
 	char *up = strdup(dir), *top = strdup(dir);
 	struct indexed x = { s, dir, label, 0 };
@@ -171,7 +171,7 @@ static int index_set_dir(struct run_set *s, const char *dir, const char *label, 
 }
 
 /* Every run directory right below @dir (with @label, when given), in name (= time) order. */
-static int add_set_dir(struct run_set *s, const char *dir, const char *label)
+static int add_set_dir(struct runset *s, const char *dir, const char *label)
 {
 	int found = 0, err = index_set_dir(s, dir, label, &found);
 
@@ -190,7 +190,7 @@ static int add_set_dir(struct run_set *s, const char *dir, const char *label)
 }
 
 /* The runs of a set must be replicates: same kernel release, same options of every bench. */
-static int check_replicates(const struct run_set *s, const char *spec)
+static int check_replicates(const struct runset *s, const char *spec)
 {
 	char a[160], b[160];
 	const char *ra = rl_manifest_str(s->runs[0], "kernel.release", a, sizeof(a));
@@ -214,8 +214,8 @@ static int check_replicates(const struct run_set *s, const char *spec)
 				b0 = rl_find_bench(s->runs[q], br->name);
 			if (!b0)
 				continue;
-			o0 = run_bench_options(b0);
-			o1 = run_bench_options(br);
+			o0 = rl_bench_options(b0);
+			o1 = rl_bench_options(br);
 			same = (!o0 && !o1) || (o0 && o1 && !strcmp(o0, o1));
 			if (!same)
 				fprintf(stderr, "mmbench: %s: %s options %s differ from %s in the set %s\n",
@@ -229,7 +229,7 @@ static int check_replicates(const struct run_set *s, const char *spec)
 	return 0;
 }
 
-static int load_spec(const char *spec, const char *label, struct run_set *s)
+static int load_spec(const char *spec, const char *label, struct runset *s)
 {
 	char *copy = strdup(spec), *save = NULL, *item;
 	int err = 0, items = 0;
@@ -262,18 +262,18 @@ static int load_spec(const char *spec, const char *label, struct run_set *s)
 	if (!err && s->nr > 1)
 		err = check_replicates(s, spec);
 	if (err)
-		run_set_free(s);
+		runset_free(s);
 	return err;
 }
 
-int run_set_load(const char *spec, const char *label, struct run_set *s)
+int runset_load(const char *spec, const char *label, struct runset *s)
 {
 	memset(s, 0, sizeof(*s));
 	return load_spec(spec, label, s);
 }
 
-int run_set_load_metric(const char *spec, const char *label, const char *bench,
-			const char *metric, struct run_set *s)
+int runset_load_metric(const char *spec, const char *label, const char *bench,
+			const char *metric, struct runset *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->bench = bench;
@@ -281,10 +281,10 @@ int run_set_load_metric(const char *spec, const char *label, const char *bench,
 	return load_spec(spec, label, s);
 }
 
-void run_set_free(struct run_set *s)
+void runset_free(struct runset *s)
 {
 	for (size_t r = 0; r < s->nr; r++) {
-		run_free(s->runs[r]);
+		rl_free(s->runs[r]);
 		free(s->runs[r]);
 	}
 	s->nr = 0;

@@ -147,7 +147,7 @@ static bool step_noise(struct trend *t, size_t prev, size_t k, const char *key,
 			skip[n++] = t->k[prev].runs[r]->dir;
 		for (size_t r = 0; r < t->k[k].nr; r++)
 			skip[n++] = t->k[k].runs[r]->dir;
-		if (!history_load(t->history ?: t->root, run_host(t->k[k].runs[0], host, sizeof(host)),
+		if (!history_load(t->history ?: t->root, rl_host(t->k[k].runs[0], host, sizeof(host)),
 				  skip, n, &t->hist[k]))
 			t->hist_prev[k] = prev + 1;
 		free(skip);
@@ -162,7 +162,7 @@ static bool step_noise(struct trend *t, size_t prev, size_t k, const char *key,
 		for (int s = 0; s < 2; s++) {
 			const struct tr_kernel *tk = &t->k[s ? k : prev];
 
-			opts[s] = run_bench_options(rl_find_bench(tk->runs[0], t->bench));
+			opts[s] = rl_bench_options(rl_find_bench(tk->runs[0], t->bench));
 			keys[s] = (struct hist_key){ .kernel = tk->release, .opts = opts[s] };
 		}
 		got = history_noise(&t->hist[k], keys, 2, true, t->bench, key, t->metric, noise);

@@ -80,7 +80,7 @@ static int keep_run(struct trend *t, struct cands *cs, struct rl_run *run)
 	if (!c)
 		return -ENOMEM;
 	cs->c = c;
-	cs->c[cs->nr++] = (struct cand){ .run = run, .options = run_bench_options(b) };
+	cs->c[cs->nr++] = (struct cand){ .run = run, .options = rl_bench_options(b) };
 	return 1;
 }
 
@@ -101,13 +101,13 @@ static int add_dir(struct trend *t, struct cands *cs, const char *dir)
 		free(run);
 		return -EINVAL;
 	}
-	if (run_load_whole(dir, run)) {
+	if (rl_load_whole(dir, run)) {
 		free(run);
-		return skip_run(t, dir, run_load_said());
+		return skip_run(t, dir, rl_load_said());
 	}
 	kept = keep_run(t, cs, run);
 	if (kept <= 0) {
-		run_free(run);
+		rl_free(run);
 		free(run);
 	}
 	return kept < 0 ? kept : 0;
@@ -137,7 +137,7 @@ static int keep_indexed(struct rl_run *run, void *ctx)
 	int kept = keep_run(x->t, x->cs, run);
 
 	if (kept <= 0) {
-		run_free(run);
+		rl_free(run);
 		free(run);
 	}
 	return kept < 0 ? kept : 0;
@@ -295,7 +295,7 @@ static void cands_free(const struct trend *t, struct cands *cs)
 {
 	for (size_t i = 0; i < cs->nr; i++) {
 		if (cs->c[i].run && !t->borrowed) {
-			run_free(cs->c[i].run);
+			rl_free(cs->c[i].run);
 			free(cs->c[i].run);
 		}
 		free(cs->c[i].options);
@@ -347,7 +347,7 @@ void trend_free(struct trend *t)
 {
 	for (size_t i = 0; i < t->nr_k; i++) {
 		for (size_t r = 0; r < t->k[i].nr && !t->borrowed; r++) {
-			run_free(t->k[i].runs[r]);
+			rl_free(t->k[i].runs[r]);
 			free(t->k[i].runs[r]);
 		}
 		free(t->k[i].runs);

@@ -24,7 +24,7 @@
 static const char pg_schema_sql[] =
 "CREATE TABLE IF NOT EXISTS mmbench_meta (key text PRIMARY KEY, value text NOT NULL);"
 "INSERT INTO mmbench_meta VALUES ('schema_version', '2') ON CONFLICT DO NOTHING;"
-/* run_key: host|kernel.boot_id/run_id, one per run; host: run_host(), never pooled */
+/* run_key: host|kernel.boot_id/run_id, one per run; host: rl_host(), never pooled */
 "CREATE TABLE IF NOT EXISTS mmbench_runs (id bigserial PRIMARY KEY,"
 "  run_key text NOT NULL UNIQUE, host text NOT NULL, kernel text,"
 "  top text NOT NULL, sub text NOT NULL, hash text NOT NULL,"

@@ -220,7 +220,7 @@ static int put_case(struct archive *a, int64_t bench_id, size_t ord, const struc
 static int put_bench(struct archive *a, int64_t run_id, const struct rl_bench *b)
 {
 	sqlite3_stmt *st = ar_stmt(a, ST_INS_BENCH);
-	char *params = compact(b->params), *opts = run_bench_options(b);
+	char *params = compact(b->params), *opts = rl_bench_options(b);
 	const char *file = strrchr(b->path, '/');
 	int64_t id;
 	int err;
@@ -291,7 +291,7 @@ static int put_names(struct archive *a, const struct rl_run *run, int64_t ids[4]
 	char host[512], rel[160], boot[64], set[96];
 	int err;
 
-	run_host(run, host, sizeof(host));
+	rl_host(run, host, sizeof(host));
 	err = ar_intern(a, ST_INS_HOST, ST_SEL_HOST, host, &ids[0]);
 	if (!err)
 		err = ar_intern(a, ST_INS_KERNEL, ST_SEL_KERNEL,
@@ -363,9 +363,9 @@ int ar_put_run(struct archive *a, const char *top, const char *sub, const struct
 	if (ar_done(a, st))
 		return -EIO;
 	ar_dir(a, top, sub, dir, sizeof(dir));
-	if (run_load_whole_light(dir, &run))
-		return put_refused(a, top, sub, fs, dir, run_load_said());
+	if (rl_load_whole_light(dir, &run))
+		return put_refused(a, top, sub, fs, dir, rl_load_said());
 	err = put_whole(a, top, sub, fs, &run);
-	run_free(&run);
+	rl_free(&run);
 	return err;
 }

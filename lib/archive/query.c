@@ -244,7 +244,7 @@ static struct rl_run *rebuild_run(struct archive *a, const struct ar_cursor *st,
 		*err = add_cases(a, ar_int(st, 3), metric, b);
 	if (!*err)
 		return run;
-	run_free(run);
+	rl_free(run);
 	free(run);
 	return NULL;
 }
@@ -328,7 +328,7 @@ int archive_run(struct archive *a, const char *dir, const char *bench, const cha
 	}
 	sqlite3_finalize(st);
 	if (err)
-		run_free(run);
+		rl_free(run);
 	return err;
 }
 

@@ -48,7 +48,7 @@ static int parse_profile(const char *s, enum profile *p)
 	return -EINVAL;
 }
 
-int run_usage(const char *who, const char *fmt, ...)
+int args_usage(const char *who, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -81,12 +81,12 @@ static int add_benches(struct run_args *a, const char *list, const char *who)
 		const struct bench *b = bench_find(tok);
 
 		if (!b)
-			return run_usage(who, "unknown bench '%s' (see 'mmbench list')", tok);
+			return args_usage(who, "unknown bench '%s' (see 'mmbench list')", tok);
 		if (a->nr_benches == MAX_BENCHES)
-			return run_usage(who, "too many benches");
+			return args_usage(who, "too many benches");
 		a->benches[a->nr_benches++] = b;
 	}
-	return a->nr_benches ? 0 : run_usage(who, "--bench needs a name");
+	return a->nr_benches ? 0 : args_usage(who, "--bench needs a name");
 }
 
 static bool label_ok(const char *s)
@@ -119,7 +119,7 @@ int arg_next(int argc, char **argv, const char *shorts, const struct option *opt
 	opterr = 0;
 	code = getopt_long(argc, argv, sh, opts, NULL);
 	if (code == ':') {
-		run_usage(who, "%s needs a value", argv[optind - 1]);
+		args_usage(who, "%s needs a value", argv[optind - 1]);
 		return '?';
 	}
 	if (code == '?') {
@@ -127,11 +127,11 @@ int arg_next(int argc, char **argv, const char *shorts, const struct option *opt
 
 		/* getopt sets optopt to the code of a known option given a value it does not take */
 		if (optopt && !strncmp(arg, "--", 2))
-			run_usage(who, "%.*s takes no value", (int)strcspn(arg, "="), arg);
+			args_usage(who, "%.*s takes no value", (int)strcspn(arg, "="), arg);
 		else if (optopt)
-			run_usage(who, "unknown option '-%c'", optopt);
+			args_usage(who, "unknown option '-%c'", optopt);
 		else
-			run_usage(who, "unknown option '%s'", arg);
+			args_usage(who, "unknown option '%s'", arg);
 	}
 	return code;
 }
@@ -192,59 +192,59 @@ static int take_shared(struct run_args *a, int code, const char *val, const char
 	switch (code) {
 	case A_PROFILE:
 		if (parse_profile(val, &a->profile))
-			return run_usage(who, "--profile takes smoke, quick or full");
+			return args_usage(who, "--profile takes smoke, quick or full");
 		return 0;
 	case A_BENCH:
 		a->benches_given = true;
 		return add_benches(a, val, who);
 	case A_REPS:
 		if (parse_u64(val, &n) || n < 1 || n > 1000)
-			return run_usage(who, "--reps takes a number from 1 to 1000");
+			return args_usage(who, "--reps takes a number from 1 to 1000");
 		a->reps = n;
 		return 0;
 	case A_RUNS:
 		a->runs_auto = !strcmp(val, "auto");
 		if (!a->runs_auto && (parse_u64(val, &n) || n < 1 || n > 100))
-			return run_usage(who, "--runs takes a number from 1 to 100, or auto");
+			return args_usage(who, "--runs takes a number from 1 to 100, or auto");
 		a->runs = a->runs_auto ? 0 : n;
 		return 0;
 	case A_MDE:
 		if (arg_mde(val, &a->mde))
-			return run_usage(who, "--mde takes a percentage from 0.1 to 50 (5%%, 2.5)");
+			return args_usage(who, "--mde takes a percentage from 0.1 to 50 (5%%, 2.5)");
 		return 0;
 	case A_BUDGET:
 		if (parse_budget(val, &a->budget_s))
-			return run_usage(who, "--budget takes a time from 1s to 7d (600s, 30m, 2h)");
+			return args_usage(who, "--budget takes a time from 1s to 7d (600s, 30m, 2h)");
 		return 0;
 	case A_MAX_TIME:
 		if (parse_budget(val, &a->max_time_s))
-			return run_usage(who, "--max-time takes a time from 1s to 7d (600s, 30m, 2h)");
+			return args_usage(who, "--max-time takes a time from 1s to 7d (600s, 30m, 2h)");
 		return 0;
 	case A_SEED:
 		if (parse_u64(val, &a->seed) || !a->seed)
-			return run_usage(who, "--seed takes a number above 0");
+			return args_usage(who, "--seed takes a number above 0");
 		return 0;
 	case A_LABEL:
 		if (!label_ok(val))
-			return run_usage(who, "--label takes up to 48 of [A-Za-z0-9._+-]");
+			return args_usage(who, "--label takes up to 48 of [A-Za-z0-9._+-]");
 		a->label = val;
 		return 0;
 	case A_OUT:
 		if (!*val)
-			return run_usage(who, "--out needs a directory");
+			return args_usage(who, "--out needs a directory");
 		a->out_root = val;
 		return 0;
 	case A_SET:
 		if (a->nr_sets == MAX_SETS || split_pair(val, &a->sets[a->nr_sets]))
-			return run_usage(who, "--set takes KNOB=VALUE");
+			return args_usage(who, "--set takes KNOB=VALUE");
 		if (!knob_known(a->sets[a->nr_sets].name))
-			return run_usage(who, "--set: unknown knob '%s' (see 'mmbench list --knobs')",
+			return args_usage(who, "--set: unknown knob '%s' (see 'mmbench list --knobs')",
 					 a->sets[a->nr_sets].name);
 		a->nr_sets++;
 		return 0;
 	case A_OPT:
 		if (a->nr_opts == MAX_SETS || split_pair(val, &a->opts[a->nr_opts]))
-			return run_usage(who, "--opt takes [BENCH.]NAME=VALUE");
+			return args_usage(who, "--opt takes [BENCH.]NAME=VALUE");
 		a->nr_opts++;
 		return 0;
 	case A_NO_REPORT:
@@ -260,7 +260,7 @@ static int take_shared(struct run_args *a, int code, const char *val, const char
 		a->verbose = true;
 		return 0;
 	}
-	return run_usage(who, "internal: option code %d", code);
+	return args_usage(who, "internal: option code %d", code);
 }
 
 /* Every --opt must mean something to a selected bench. */
@@ -283,7 +283,7 @@ static int check_opt_names(const struct run_args *a, const char *who)
 				used |= !strcmp(o->name, opt);
 		}
 		if (!used)
-			return run_usage(who, "--opt %s: no selected bench has that option", name);
+			return args_usage(who, "--opt %s: no selected bench has that option", name);
 	}
 	return 0;
 }
@@ -315,7 +315,7 @@ static void tune_unset(const char *knob, const char *why, void *arg)
 	fprintf(stderr, "%s: --tune leaves %s: %s\n", (const char *)arg, knob, why);
 }
 
-int run_args_parse(int argc, char **argv, const struct arg_extra *extra, struct run_args *a,
+int args_parse(int argc, char **argv, const struct arg_extra *extra, struct run_args *a,
 		   int *first_operand, int *nr_operands)
 {
 	struct option opts[MAX_OPTS + 1] = { 0 };
@@ -348,13 +348,13 @@ int run_args_parse(int argc, char **argv, const struct arg_extra *extra, struct 
 		*first_operand = optind;
 		*nr_operands = argc - optind;
 	} else if (optind < argc) {
-		return run_usage(who, "unknown argument '%s'", argv[optind]);
+		return args_usage(who, "unknown argument '%s'", argv[optind]);
 	}
 	/* the sequential options mean something only to run's set */
 	if (a->runs_auto && strcmp(argv[0], "run"))
-		return run_usage(who, "--runs auto is for run only");
+		return args_usage(who, "--runs auto is for run only");
 	if ((a->mde > 0 || a->budget_s > 0) && !a->runs_auto)
-		return run_usage(who, "--mde and --budget go with --runs auto");
+		return args_usage(who, "--mde and --budget go with --runs auto");
 	if (a->runs_auto && !a->mde)
 		a->mde = SEQ_MDE_DEFAULT;
 	if (a->runs_auto && !a->budget_s)
@@ -370,7 +370,7 @@ int run_args_parse(int argc, char **argv, const struct arg_extra *extra, struct 
 	return check_opt_names(a, who);
 }
 
-int run_check_opts(const struct run_args *a)
+int args_check_opts(const struct run_args *a)
 {
 	for (int i = 0; i < a->nr_benches; i++) {
 		struct bench_ctx ctx;
@@ -396,26 +396,26 @@ static int run_lock_knobs(const char *who)
 	return r ? KSFT_FAIL : 0;
 }
 
-static int run_check_sets(const struct run_args *a, const char *who)
+static int args_check_sets(const struct run_args *a, const char *who)
 {
 	for (int i = 0; i < a->nr_sets; i++) {
 		char why[600];
 
 		if (knob_try_value(a->sets[i].name, a->sets[i].value, why, sizeof(why)))
-			return run_usage(who, "--set %s", why);
+			return args_usage(who, "--set %s", why);
 	}
 	return 0;
 }
 
-int run_prepare(const struct run_args *a, const char *who)
+int args_prepare(const struct run_args *a, const char *who)
 {
-	int r = run_check_opts(a);
+	int r = args_check_opts(a);
 
 	if (!r)
 		r = run_lock_knobs(who);
 	/* a trial write of each --set value needs the lock */
 	if (!r)
-		r = run_check_sets(a, who);
+		r = args_check_sets(a, who);
 	/* what --tune cannot set here is said, once */
 	if (!r && a->tune)
 		tune_each(NULL, tune_unset, (void *)who);

@@ -31,17 +31,17 @@ int arg_flag(void *priv, int code, const char *arg);
  * NULL), and operands when @operands is not NULL (their index in argv, and how many;
  * else an operand is an error). 0, or KSFT_USAGE after one line on stderr.
  */
-int run_args_parse(int argc, char **argv, const struct arg_extra *extra, struct run_args *a,
+int args_parse(int argc, char **argv, const struct arg_extra *extra, struct run_args *a,
 		   int *first_operand, int *nr_operands);
 
 /* Every selected bench's options are valid: 0, or KSFT_USAGE after one line. */
-int run_check_opts(const struct run_args *a);
+int args_check_opts(const struct run_args *a);
 /*
  * Before a run changes anything: every bench's options, then the knob journal's lock
  * (restoring what a killed run left), then a trial write of each --set value.
  * 0, KSFT_USAGE or KSFT_FAIL after one line on stderr prefixed with @who.
  */
-int run_prepare(const struct run_args *a, const char *who);
+int args_prepare(const struct run_args *a, const char *who);
 /* --mde's "5%" or "5" (a percentage from 0.1 to 50) as a fraction: 0, or -EINVAL. */
 int arg_mde(const char *s, double *mde);
 /*
@@ -50,7 +50,7 @@ int arg_mde(const char *s, double *mde);
  */
 int arg_looks(const char *s, double max, double *t, unsigned *n);
 /* One line "@who: ..." on stderr; returns KSFT_USAGE. */
-int run_usage(const char *who, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int args_usage(const char *who, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /*
  * getopt_long over @opts with our own messages: the next option's code (its .val), -1 at
  * the end, or '?' after one line "@who: ..." on stderr. @opts's short letters are in @shorts.

@@ -37,7 +37,7 @@ struct bisect_args {
 
 /* A side's samples of the one metric and case. */
 struct bside {
-	struct run_set set;
+	struct runset set;
 	const double *x[RUNSET_MAX];
 	size_t n[RUNSET_MAX];
 	struct vside v;
@@ -107,7 +107,7 @@ static int side_load(const struct bisect_args *a, const char *what, const char *
 	double cv;
 
 	memset(s, 0, sizeof(*s));
-	if (run_set_load_metric(spec, NULL, a->bench, a->metric, &s->set))
+	if (runset_load_metric(spec, NULL, a->bench, a->metric, &s->set))
 		return -EINVAL;
 	s->better = BETTER_NONE;
 	for (size_t r = 0; r < s->set.nr; r++) {
@@ -119,7 +119,7 @@ static int side_load(const struct bisect_args *a, const char *what, const char *
 		if (m && cs[r])
 			s->better = m->better;
 		if (b && !s->options)
-			s->options = run_bench_options(b);
+			s->options = rl_bench_options(b);
 	}
 	s->v = (struct vside){ .x = s->x, .n = s->n };
 	s->v.nr_runs = cmp_side_samples(cs, s->set.nr, a->metric, s->x, s->n, &cv);
@@ -133,7 +133,7 @@ static int side_load(const struct bisect_args *a, const char *what, const char *
 
 static void side_free(struct bside *s)
 {
-	run_set_free(&s->set);
+	runset_free(&s->set);
 	free(s->options);
 }
 

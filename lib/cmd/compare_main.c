@@ -86,7 +86,7 @@ static int load_history(struct cmp *c, const char *opt)
 		for (size_t r = 0; r < c->sides[s].set.nr; r++)
 			skip[nskip++] = c->sides[s].set.runs[r]->dir;
 	c->use_history = true;
-	return history_load(root, run_host(c->sides[0].set.runs[0], host, sizeof(host)), skip,
+	return history_load(root, rl_host(c->sides[0].set.runs[0], host, sizeof(host)), skip,
 			    nskip, &c->hist);
 }
 
@@ -147,7 +147,7 @@ int compare_main(const struct compare_args *args)
 		return KSFT_FAIL;
 	/* Everything is read and checked before anything is written. */
 	for (size_t s = 0; s < a.nr_sides; s++) {
-		if (run_set_load(a.sides[s], a.label, &c->sides[s].set))
+		if (runset_load(a.sides[s], a.label, &c->sides[s].set))
 			goto out;
 		c->nr_sides = s + 1;
 		side_label(&c->sides[s], s);

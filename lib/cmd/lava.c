@@ -130,12 +130,12 @@ int cmd_lava_results(int argc, char **argv)
 		return KSFT_USAGE;
 	}
 	/* the reader's checks, with its one line on stderr: nothing untrusted goes further */
-	if (run_load(argv[optind], &run))
+	if (rl_load(argv[optind], &run))
 		return KSFT_USAGE;
 	if (what == 'c')
 		print_cases(&run);
 	else if (what == 'm')
 		print_metrics(&run);
-	run_free(&run);
+	rl_free(&run);
 	return KSFT_PASS;
 }

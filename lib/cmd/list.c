@@ -81,9 +81,9 @@ int cmd_list(int argc, char **argv)
 	struct run_args a;
 	int r;
 
-	r = run_args_parse(argc, argv, &extra, &a, NULL, NULL);
+	r = args_parse(argc, argv, &extra, &a, NULL, NULL);
 	if (!r)
-		r = run_check_opts(&a);
+		r = args_check_opts(&a);
 	if (r)
 		return r;
 	if (flags.sizes)

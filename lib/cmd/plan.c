@@ -404,27 +404,27 @@ int plan_assume(const char *text, const char *who)
 		int bad;
 
 		if (!eq)
-			return run_usage(who, "--assume %s: '%s' is not NAME=VALUE (nodes, cpus, mem)", text, tok);
+			return args_usage(who, "--assume %s: '%s' is not NAME=VALUE (nodes, cpus, mem)", text, tok);
 		*eq = 0;
 		v = !strcmp(tok, "nodes") ? &nodes : !strcmp(tok, "cpus") ? &cpus : !strcmp(tok, "mem") ? &mem : NULL;
 		if (!v)
-			return run_usage(who, "--assume %s: no '%s': nodes, cpus or mem", text, tok);
+			return args_usage(who, "--assume %s: no '%s': nodes, cpus or mem", text, tok);
 		bad = v == &mem ? parse_size(eq + 1, v) : parse_u64(eq + 1, v);
 		if (bad || !*v)
-			return run_usage(who, "--assume %s: %s=%s is not a %s", text, tok, eq + 1,
+			return args_usage(who, "--assume %s: %s=%s is not a %s", text, tok, eq + 1,
 					 v == &mem ? "size (4G, 512M)" : "positive number");
 	}
 	if (nodes > ASSUME_MAX_NODES || cpus > ASSUME_MAX_CPUS)
-		return run_usage(who, "--assume %s: at most %d nodes and %d CPUs", text,
+		return args_usage(who, "--assume %s: at most %d nodes and %d CPUs", text,
 				 ASSUME_MAX_NODES, ASSUME_MAX_CPUS);
 	if (cpus % nodes)
-		return run_usage(who, "--assume %s: %llu CPUs do not split evenly over %llu nodes",
+		return args_usage(who, "--assume %s: %llu CPUs do not split evenly over %llu nodes",
 				 text, (unsigned long long)cpus, (unsigned long long)nodes);
 	if (mem / nodes < ASSUME_MIN_NODE_MEM)
-		return run_usage(who, "--assume %s: %llu MiB a node: at least %llu MiB", text,
+		return args_usage(who, "--assume %s: %llu MiB a node: at least %llu MiB", text,
 				 (unsigned long long)(mem / nodes >> 20), ASSUME_MIN_NODE_MEM >> 20);
 	if (topo_assume((unsigned)nodes, (unsigned)cpus, mem))
-		return run_usage(who, "--assume %s: hwloc cannot build that topology", text);
+		return args_usage(who, "--assume %s: hwloc cannot build that topology", text);
 	fprintf(stderr, "mmbench: plan: for a machine of %llu node%s, %llu CPUs, %llu MiB (assumed, "
 		"not this one)\n", (unsigned long long)nodes, nodes > 1 ? "s" : "", (unsigned long long)cpus,
 		(unsigned long long)(mem >> 20));

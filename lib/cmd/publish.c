@@ -47,7 +47,7 @@ static void describe(struct pub_run *p, json_t *names)
 
 	if (!rl_manifest_str(&p->run, "kernel.release", p->kernel, sizeof(p->kernel)))
 		snprintf(p->kernel, sizeof(p->kernel), "?");
-	run_host(&p->run, p->host, sizeof(p->host));
+	rl_host(&p->run, p->host, sizeof(p->host));
 	snprintf(p->hostid, sizeof(p->hostid), "h%08x", fnv1a(p->host));
 	slash = strrchr(p->run.dir, '/');
 	if (!rl_manifest_str(&p->run, "run_id", p->id, sizeof(p->id)))
@@ -77,14 +77,14 @@ static int add_run(struct pub_archive *a, const char *dir, json_t *names)
 
 	if (!p)
 		return -ENOMEM;
-	if (run_load_light(dir, &p->run)) {
+	if (rl_load_light(dir, &p->run)) {
 		free(p);
 		return json_array_append_new(a->skipped, json_pack("{ssss}", "dir", dir, "why",
-								   run_load_said())) ? -ENOMEM : 0;
+								   rl_load_said())) ? -ENOMEM : 0;
 	}
 	runs = realloc(a->runs, (a->nr + 1) * sizeof(*runs));
 	if (!runs) {
-		run_free(&p->run);
+		rl_free(&p->run);
 		free(p);
 		return -ENOMEM;
 	}
@@ -164,7 +164,7 @@ static int archive_read(const char *root, struct pub_archive *a)
 static void archive_free(struct pub_archive *a)
 {
 	for (size_t i = 0; i < a->nr; i++) {
-		run_free(&a->runs[i]->run);
+		rl_free(&a->runs[i]->run);
 		free(a->runs[i]);
 	}
 	free(a->runs);

@@ -18,7 +18,7 @@
 struct pub_run {
 	struct rl_run run;
 	char kernel[160];
-	char host[256];			/* run_host(): the machine's fingerprint */
+	char host[256];			/* rl_host(): the machine's fingerprint */
 	char hostid[16];		/* "h" and its hash: the host in file names */
 	char id[128];			/* run_id, else the directory's name */
 	char date[40];			/* start_time as written */

@@ -27,7 +27,7 @@ static int render_html(const char *dir, const char *out)
 {
 	char path[PATH_MAX + 16];
 	struct rl_run run;
-	int err = run_load(dir, &run);
+	int err = rl_load(dir, &run);
 
 	if (err)
 		return err == -ENOMEM ? KSFT_FAIL : KSFT_USAGE;
@@ -44,7 +44,7 @@ static int render_html(const char *dir, const char *out)
 		else
 			printf("%s\n", path);
 	}
-	run_free(&run);
+	rl_free(&run);
 	return err ? KSFT_FAIL : KSFT_PASS;
 }
 

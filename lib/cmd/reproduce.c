@@ -100,9 +100,9 @@ static int original_words(json_t *m, const char *cmdline, struct words *w)
 	int n, i = 1;
 
 	if (split_original(m, cmdline, w, word, &n))
-		return run_usage("mmbench reproduce", "the run's command line is too long to take up");
+		return args_usage("mmbench reproduce", "the run's command line is too long to take up");
 	if (!n || strcmp(word[0], "run"))
-		return run_usage("mmbench reproduce", "the run was made by '%.60s', not 'mmbench run': "
+		return args_usage("mmbench reproduce", "the run was made by '%.60s', not 'mmbench run': "
 				 "only runs are reproduced", cmdline);
 	w->w[w->n++] = word[0];
 	for (; i < n; i++) {
@@ -128,7 +128,7 @@ static int pin_options(struct words *w, json_t *settings)
 {
 	json_t *opts = json_object_get(settings, "options"), *bench_opts;
 	struct run_args a;
-	int r = run_args_parse(w->n, w->w, NULL, &a, NULL, NULL);
+	int r = args_parse(w->n, w->w, NULL, &a, NULL, NULL);
 
 	for (int i = 0; !r && i < a.nr_benches; i++) {
 		const struct bench *b = a.benches[i];
@@ -243,10 +243,10 @@ static int new_words(const char *dir, struct rl_run *orig, unsigned runs, struct
 	int r;
 
 	if (!cmdline || !json_is_integer(seed))
-		return run_usage("mmbench reproduce", "%s: its manifest has no command_line or no "
+		return args_usage("mmbench reproduce", "%s: its manifest has no command_line or no "
 				 "run_set.seed (a run made before they were recorded)", dir);
 	if (!realpath(dir, real))
-		return run_usage("mmbench reproduce", "%s: %s", dir, strerror(errno));
+		return args_usage("mmbench reproduce", "%s: %s", dir, strerror(errno));
 	r = original_words(m, cmdline, w);
 	if (!r)
 		r = pin_options(w, json_object_get(m, "settings"));
@@ -275,10 +275,10 @@ int cmd_reproduce(int argc, char **argv)
 			return KSFT_USAGE;
 		runs = strtoul(optarg, &end, 10);
 		if (*end || !runs || runs > 100)
-			return run_usage("mmbench reproduce", "--runs takes 1 to 100, not '%s'", optarg);
+			return args_usage("mmbench reproduce", "--runs takes 1 to 100, not '%s'", optarg);
 	}
 	if (optind != argc - 1)
-		return run_usage("mmbench reproduce", "takes one RUN_DIR (mmbench reproduce RUN_DIR "
+		return args_usage("mmbench reproduce", "takes one RUN_DIR (mmbench reproduce RUN_DIR "
 				 "[--runs N])");
 	/* kept now: parsing the original's words below starts getopt afresh */
 	dir = argv[optind];
@@ -286,7 +286,7 @@ int cmd_reproduce(int argc, char **argv)
 	if (!orig)
 		return KSFT_FAIL;
 	/* the reader has said what is wrong with it, in one line */
-	if (run_load_whole(dir, orig)) {
+	if (rl_load_whole(dir, orig)) {
 		free(orig);
 		return KSFT_USAGE;
 	}
@@ -316,7 +316,7 @@ int cmd_reproduce(int argc, char **argv)
 			}
 		}
 	}
-	run_free(orig);
+	rl_free(orig);
 	free(orig);
 	return r;
 }

@@ -23,7 +23,7 @@
  * One bench of a run: probe, cases, what they will cost (added to @plans once run), the
  * loop, results. Returns the number of failed cases.
  */
-static int run_bench(const struct bench *b, struct run_args *a, struct run_dir *rd, gsl_rng *rng,
+static int run_bench(const struct bench *b, struct run_args *a, struct rundir *rd, gsl_rng *rng,
 		     json_t *plans, json_t *cut)
 {
 	struct case_list list = { 0 };
@@ -87,10 +87,10 @@ static int run_one(struct run_args *a, int argc, char **argv, uint64_t seed, uns
 	const struct bench *order[MAX_BENCHES];
 	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
 	json_t *names = json_array(), *plans = json_array(), *cut = json_array();
-	struct run_dir rd;
+	struct rundir rd;
 	int errors = 0;
 
-	if (!rng || run_dir_create(a, argc, argv, &rd)) {
+	if (!rng || rundir_create(a, argc, argv, &rd)) {
 		if (rng)
 			gsl_rng_free(rng);
 		json_decref(names);
@@ -106,18 +106,18 @@ static int run_one(struct run_args *a, int argc, char **argv, uint64_t seed, uns
 	if (!index)
 		snprintf(set_id, set_len, "%s", rd.run_id);
 	snprintf(dir, PATH_MAX, "%s", rd.path);
-	run_dir_annotate(&rd, "run_set", run_set_json(a, set_id, index, seed, names));
-	run_dir_annotate(&rd, "settings", run_settings(a));
-	run_dir_annotate(&rd, "harness", harness_notes());
+	rundir_annotate(&rd, "run_set", run_set_json(a, set_id, index, seed, names));
+	rundir_annotate(&rd, "settings", rundir_settings(a));
+	rundir_annotate(&rd, "harness", harness_notes());
 	for (int i = 0; i < a->nr_benches; i++) {
 		errors += run_bench(order[i], a, &rd, rng, plans, cut);
 		if (knob_restore_all())
 			errors++;
 	}
 	/* each bench's estimate beside what it took: the next run here estimates from it */
-	run_dir_annotate(&rd, "plan", plans);
+	rundir_annotate(&rd, "plan", plans);
 	if (a->max_time_s)
-		run_dir_annotate(&rd, "max_time", plan_max_time_json(a, cut));
+		rundir_annotate(&rd, "max_time", plan_max_time_json(a, cut));
 	else
 		json_decref(cut);
 	gsl_rng_free(rng);
@@ -179,7 +179,7 @@ static int auto_record(const struct auto_set *s, const char *stop)
 static void auto_free(struct auto_set *s)
 {
 	for (unsigned i = 0; i < s->n; i++)
-		run_free(&s->runs[i]);
+		rl_free(&s->runs[i]);
 	free(s);
 }
 
@@ -251,8 +251,8 @@ static int run_auto(struct run_args *a, int argc, char **argv, uint64_t seed)
 		errors += r;
 		s->longest = fmax(s->longest, now_s() - t0);
 		/* an unreadable run is a failed one: the set stops rather than judge without it */
-		if (run_load_light(s->dirs[s->n], &s->runs[s->n])) {
-			fprintf(stderr, "mmbench: run: %s: %s\n", s->dirs[s->n], run_load_said());
+		if (rl_load_light(s->dirs[s->n], &s->runs[s->n])) {
+			fprintf(stderr, "mmbench: run: %s: %s\n", s->dirs[s->n], rl_load_said());
 			break;
 		}
 		s->ptr[s->n] = &s->runs[s->n];
@@ -342,23 +342,23 @@ int cmd_run(int argc, char **argv)
 	uint64_t seed;
 	int errors = 0, r;
 
-	r = run_args_parse(argc, argv, &extra, &a, NULL, NULL);
+	r = args_parse(argc, argv, &extra, &a, NULL, NULL);
 	if (!r && flags.assume && !flags.dry_run)
-		return run_usage("mmbench run", "--assume plans for another machine: it needs --dry-run");
+		return args_usage("mmbench run", "--assume plans for another machine: it needs --dry-run");
 	if (!r && flags.check_only)
-		return run_check_opts(&a);
+		return args_check_opts(&a);
 	if (!r && flags.dry_run) {
 		/* the assumed machine first: bench options (ncpus, sizes) are checked against it */
 		r = flags.assume ? plan_assume(flags.assume, "mmbench run") : 0;
 		if (!r)
-			r = run_check_opts(&a);
+			r = args_check_opts(&a);
 		if (r)
 			return r;
 		topo_init();
 		return run_dry(&a) ? KSFT_FAIL : KSFT_PASS;
 	}
 	if (!r)
-		r = run_prepare(&a, "mmbench run");
+		r = args_prepare(&a, "mmbench run");
 	if (r)
 		return r;
 	topo_init();

@@ -179,7 +179,7 @@ int cmd_seq_runs(int argc, char **argv)
 {
 	static const struct option opts[] = { { "mde", required_argument, NULL, 'm' }, { 0 } };
 	struct seq_plan p = seq_plan_default(SEQ_MDE_DEFAULT);
-	struct run_set set;
+	struct runset set;
 	int code, err;
 
 	optind = 0;
@@ -191,10 +191,10 @@ int cmd_seq_runs(int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		return seq_usage("seq-runs", "needs one set: a set directory or RUN,RUN,..");
-	if (run_set_load(argv[optind], NULL, &set))
+	if (runset_load(argv[optind], NULL, &set))
 		return KSFT_USAGE;
 	printf("%zu runs\n", set.nr);
 	err = seq_set_report(set.runs, set.nr, &p, stdout, "", true);
-	run_set_free(&set);
+	runset_free(&set);
 	return err ? KSFT_FAIL : 0;
 }

@@ -11,7 +11,7 @@
 #include "sys/atomic.h"
 
 int step_bench_start(struct bench_ctx *ctx, const struct bench *b, const struct run_args *a,
-		     struct run_dir *rd, struct case_list *list)
+		     struct rundir *rd, struct case_list *list)
 {
 	const char *why;
 	int r;
@@ -20,7 +20,7 @@ int step_bench_start(struct bench_ctx *ctx, const struct bench *b, const struct 
 	kmsg_watch_phase(&rd->kmsg, b->name);
 	/* the machine's settings as found, before the first bench changes any */
 	if (rd->manifest && !json_object_get(rd->manifest, "noise"))
-		run_dir_annotate(rd, "noise", sys_manifest_items());
+		rundir_annotate(rd, "noise", sys_manifest_items());
 	r = bench_ctx_init(ctx, b, a, rd->path, rd->log);
 	if (r)
 		return r;
@@ -41,7 +41,7 @@ int step_bench_start(struct bench_ctx *ctx, const struct bench *b, const struct 
  * The kernel log of the run: kmsg.txt (every line kept) and the manifest's kernel_log, a
  * line on stderr when the kernel complained. Returns the files that failed.
  */
-static int kmsg_end(struct run_dir *rd)
+static int kmsg_end(struct rundir *rd)
 {
 	struct kmsg_watch *w = &rd->kmsg;
 	char path[PATH_MAX];
@@ -61,13 +61,13 @@ static int kmsg_end(struct run_dir *rd)
 			"(%s/kmsg.txt)\n", w->problems, w->problems == 1 ? "" : "s", rd->path);
 	else if (!w->readable)
 		fprintf(stderr, "mmbench: the kernel log was not watched: %s\n", w->why);
-	run_dir_annotate(rd, "kernel_log", kmsg_watch_json(w));
+	rundir_annotate(rd, "kernel_log", kmsg_watch_json(w));
 	return r != 0;
 }
 
-int step_run_dir_end(struct run_dir *rd, bool no_report)
+int step_run_dir_end(struct rundir *rd, bool no_report)
 {
-	int errors = kmsg_end(rd) + run_dir_finish(rd);
+	int errors = kmsg_end(rd) + rundir_finish(rd);
 	int r = no_report ? 0 : report_render(rd->path);
 
 	if (r) {

@@ -12,11 +12,11 @@
  * (-errno), its <bench>.json says so and @ctx is finished.
  */
 int step_bench_start(struct bench_ctx *ctx, const struct bench *b, const struct run_args *a,
-		     struct run_dir *rd, struct case_list *list);
+		     struct rundir *rd, struct case_list *list);
 /*
- * The run directory finished (run_dir_finish()), its report rendered unless @no_report,
+ * The run directory finished (rundir_finish()), its report rendered unless @no_report,
  * and its path printed on stdout (the contract run.sh reads). Returns the files that failed.
  */
-int step_run_dir_end(struct run_dir *rd, bool no_report);
+int step_run_dir_end(struct rundir *rd, bool no_report);
 
 #endif

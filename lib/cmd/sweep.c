@@ -79,25 +79,25 @@ static int parse_values(struct sweep *sw, const char *arg)
 	char list[1024], *save, *tok;
 
 	if (!eq || eq == arg || (size_t)(eq - arg) >= sizeof(sw->knob))
-		return run_usage("mmbench sweep", "takes KNOB=V1,V2,.. (got '%s')", arg);
+		return args_usage("mmbench sweep", "takes KNOB=V1,V2,.. (got '%s')", arg);
 	snprintf(sw->knob, sizeof(sw->knob), "%.*s", (int)(eq - arg), arg);
 	if (!knob_known(sw->knob))
-		return run_usage("mmbench sweep", "unknown knob '%s' (see 'mmbench list --knobs')", sw->knob);
+		return args_usage("mmbench sweep", "unknown knob '%s' (see 'mmbench list --knobs')", sw->knob);
 	param_name(sw->knob, sw->param, sizeof(sw->param));
 	snprintf(list, sizeof(list), "%s", eq + 1);
 	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		if (sw->nr_values == SWEEP_MAX_VALUES)
-			return run_usage("mmbench sweep", "at most %d values", SWEEP_MAX_VALUES);
+			return args_usage("mmbench sweep", "at most %d values", SWEEP_MAX_VALUES);
 		if (strlen(tok) >= sizeof(sw->values[0]))
-			return run_usage("mmbench sweep", "value '%.20s..' is too long", tok);
+			return args_usage("mmbench sweep", "value '%.20s..' is too long", tok);
 		for (unsigned i = 0; i < sw->nr_values; i++)
 			if (!strcmp(sw->values[i], tok))
-				return run_usage("mmbench sweep", "%s: value '%s' is listed twice", sw->knob, tok);
+				return args_usage("mmbench sweep", "%s: value '%s' is listed twice", sw->knob, tok);
 		snprintf(sw->values[sw->nr_values++], sizeof(sw->values[0]), "%s", tok);
 	}
 	if (!sw->nr_values || strstr(eq + 1, ",,") || eq[1] == ',' ||
 	    eq[strlen(eq) - 1] == ',')
-		return run_usage("mmbench sweep", "%s: empty value in the list '%s'", sw->knob, eq + 1);
+		return args_usage("mmbench sweep", "%s: empty value in the list '%s'", sw->knob, eq + 1);
 	return 0;
 }
 
@@ -126,7 +126,7 @@ static int add_machine_value(struct sweep *sw, const char *orig)
 			break;
 	if (sw->orig == sw->nr_values) {
 		if (sw->nr_values == SWEEP_MAX_VALUES)
-			return run_usage("mmbench sweep", "at most %d values with the machine's own", SWEEP_MAX_VALUES);
+			return args_usage("mmbench sweep", "at most %d values with the machine's own", SWEEP_MAX_VALUES);
 		fprintf(stderr, "mmbench sweep: adding the machine's value %s=%s to the sweep\n",
 			sw->knob, orig);
 		snprintf(sw->values[sw->nr_values++], sizeof(sw->values[0]), "%s", orig);
@@ -151,7 +151,7 @@ static int check_values(struct sweep *sw)
 		char why[600];
 
 		if (knob_try_value(sw->knob, sw->values[i], why, sizeof(why)))
-			return run_usage("mmbench sweep", "%s", why);
+			return args_usage("mmbench sweep", "%s", why);
 	}
 	return add_machine_value(sw, orig);
 }
@@ -266,7 +266,7 @@ static unsigned sweep_reps(const struct sweep *sw, struct bench_ctx *ctx, struct
 }
 
 static int sweep_bench(struct sweep *sw, const struct bench *b, struct run_args *a,
-		       struct run_dir *rd, struct case_list *list, json_t *plans, json_t *cut)
+		       struct rundir *rd, struct case_list *list, json_t *plans, json_t *cut)
 {
 	struct case_list base = { 0 };
 	struct bench_ctx ctx;
@@ -400,7 +400,7 @@ int cmd_sweep(int argc, char **argv)
 {
 	struct sweep sw = { 0 };
 	struct run_args a;
-	struct run_dir rd;
+	struct rundir rd;
 	struct case_list lists[MAX_BENCHES] = { 0 };
 	static const struct option own[] = {
 		{ "metric", required_argument, NULL, SWEEP_METRIC },
@@ -416,14 +416,14 @@ int cmd_sweep(int argc, char **argv)
 	int first = 0, nr_operands = 0, errors = 0, r;
 	json_t *plans, *cut;
 
-	r = run_args_parse(argc, argv, &extra, &a, &first, &nr_operands);
+	r = args_parse(argc, argv, &extra, &a, &first, &nr_operands);
 	if (!r && nr_operands != 1)
-		r = run_usage("mmbench sweep", "takes one KNOB=V1,V2,.. (got %d)", nr_operands);
+		r = args_usage("mmbench sweep", "takes one KNOB=V1,V2,.. (got %d)", nr_operands);
 	if (!r)
 		r = parse_values(&sw, argv[first]);
 	/* the manifest keeps the seed as a JSON number: exact only below 2^53 */
 	if (!r && a.seed >= SWEEP_SEED_LIMIT)
-		r = run_usage("mmbench sweep", "--seed takes a number below 2^53 (%llu)",
+		r = args_usage("mmbench sweep", "--seed takes a number below 2^53 (%llu)",
 			      SWEEP_SEED_LIMIT);
 	if (r)
 		return r;
@@ -431,14 +431,14 @@ int cmd_sweep(int argc, char **argv)
 	/* fresh orders each sweep; --seed repeats a sweep's */
 	sw.seed = a.seed ? a.seed : sweep_seed();
 	if (flags.assume && !flags.dry_run)
-		return run_usage("mmbench sweep", "--assume plans for another machine: it needs --dry-run");
+		return args_usage("mmbench sweep", "--assume plans for another machine: it needs --dry-run");
 	if (flags.dry_run) {
 		r = flags.assume ? plan_assume(flags.assume, "mmbench sweep") : 0;
 		if (!r)
-			r = run_check_opts(&a);
+			r = args_check_opts(&a);
 		return r ? r : sweep_dry(&sw, &a);
 	}
-	r = run_prepare(&a, "mmbench sweep");
+	r = args_prepare(&a, "mmbench sweep");
 	if (r)
 		return r;
 	/* after knobs_init(): reading a debugfs knob may mount debugfs, unmounted at exit */
@@ -450,7 +450,7 @@ int cmd_sweep(int argc, char **argv)
 
 	topo_init();
 	/* the manifest is taken before the first value is set: the machine as found */
-	if (run_dir_create(&a, argc, argv, &rd))
+	if (rundir_create(&a, argc, argv, &rd))
 		return KSFT_FAIL;
 	snprintf(path, sizeof(path), "%s/sweep.txt", rd.path);
 	sw.txt = atomic_stream_open(path, partial, sizeof(partial));
@@ -471,8 +471,8 @@ int cmd_sweep(int argc, char **argv)
 
 	plans = json_array();
 	cut = json_array();
-	run_dir_annotate(&rd, "settings", run_settings(&a));
-	run_dir_annotate(&rd, "sweep", json_pack("{sss[]sisI}", "knob", sw.knob, "values",
+	rundir_annotate(&rd, "settings", rundir_settings(&a));
+	rundir_annotate(&rd, "sweep", json_pack("{sss[]sisI}", "knob", sw.knob, "values",
 						 "machine_value", (int)sw.orig,
 						 "seed", (json_int_t)sw.seed));
 	for (unsigned v = 0; v < sw.nr_values; v++)
@@ -485,9 +485,9 @@ int cmd_sweep(int argc, char **argv)
 			errors++;
 	}
 
-	run_dir_annotate(&rd, "plan", plans);
+	rundir_annotate(&rd, "plan", plans);
 	if (a.max_time_s)
-		run_dir_annotate(&rd, "max_time", plan_max_time_json(&a, cut));
+		rundir_annotate(&rd, "max_time", plan_max_time_json(&a, cut));
 	else
 		json_decref(cut);
 	if (sw.txt) {

@@ -115,7 +115,7 @@ static void sides_notes(FILE *f, const struct cmp *c, bool md)
 	if (cmp_emulated(c))
 		note(f, md, "%s", RL_EMULATED_NOTE);
 	for (size_t s = 0; s < c->nr_sides; s++) {
-		const struct run_set *set = &c->sides[s].set;
+		const struct runset *set = &c->sides[s].set;
 		char why[256];
 
 		for (size_t r = 0; r < set->nr; r++)

@@ -146,7 +146,7 @@ static bool mechanism_events(struct line *l, const struct cmp *c, const struct c
 /* Where the kernel spent the time in the case on each side (--kprofile), and what moved most. */
 static void profile_change(FILE *f, const struct cmp *c, const struct cmp_row *r)
 {
-	const struct run_set *a = &c->sides[0].set, *b = &c->sides[r->side].set;
+	const struct runset *a = &c->sides[0].set, *b = &c->sides[r->side].set;
 	char wa[240], wb[240], buf[2048], lead[48];
 	struct kprofile pa, pb;
 	int ea = kprofile_side_profile(a->runs, a->nr, r->bench, r->key, &pa, wa, sizeof(wa));

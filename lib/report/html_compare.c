@@ -13,7 +13,7 @@ static void sides_table(FILE *f, const struct cmp *c, const struct html_links *l
 {
 	fputs("<table>\n<tr><th>side</th><th>kernel and runs</th><th>runs</th></tr>\n", f);
 	for (size_t s = 0; s < c->nr_sides; s++) {
-		const struct run_set *set = &c->sides[s].set;
+		const struct runset *set = &c->sides[s].set;
 
 		html_printf(f, "<tr><td>%c%s</td><td>%s</td><td>", (int)('A' + s), s ? "" : " (base)",
 			    c->sides[s].label + 2);

@@ -483,7 +483,7 @@ int report_render(const char *run_dir)
 	const char *labels[1] = { label };
 	int err;
 
-	err = run_load(run_dir, &run);
+	err = rl_load(run_dir, &run);
 	if (err)
 		return err;
 	snprintf(label, sizeof(label), "%s %s",
@@ -497,6 +497,6 @@ int report_render(const char *run_dir)
 	if (!err)
 		err = write_file(run_dir, "report.md", &run, &plots, true);
 	plot_list_free(&plots);
-	run_free(&run);
+	rl_free(&run);
 	return err;
 }

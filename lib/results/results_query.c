@@ -85,7 +85,7 @@ const char *rl_incomplete(const struct rl_run *run, char *buf, size_t len)
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/INCOMPLETE", run->dir);
-	/* quietly: run_load() has said what is wrong with the file, if anything */
+	/* quietly: rl_load() has said what is wrong with the file, if anything */
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno == ENOENT)

@@ -16,7 +16,7 @@
 #include "results/results_write.h"
 #include "results/untrusted.h"
 
-const char *run_load_said(void)
+const char *rl_load_said(void)
 {
 	return ut_said();
 }
@@ -35,7 +35,7 @@ static double opt_number(json_t *o, const char *key)
 	return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
-/* @light: medians only, no bootstrap intervals (run_load_light(), reading a whole archive). */
+/* @light: medians only, no bootstrap intervals (rl_load_light(), reading a whole archive). */
 static int load_metric(const char *path, const char *ckey, json_t *m, struct rl_metric *rm,
 		       bool light)
 {
@@ -402,16 +402,16 @@ out:
 	if (err == -ENOMEM)
 		ut_say("mmbench: %s: %s\n", dir, strerror(ENOMEM));
 	if (err)
-		run_free(run);
+		rl_free(run);
 	return err;
 }
 
-int run_load(const char *dir, struct rl_run *run)
+int rl_load(const char *dir, struct rl_run *run)
 {
 	return load_run(dir, run, false);
 }
 
-int run_load_light(const char *dir, struct rl_run *run)
+int rl_load_light(const char *dir, struct rl_run *run)
 {
 	bool was_quiet = ut_quiet(true);
 	int err = load_run(dir, run, true);
@@ -420,7 +420,7 @@ int run_load_light(const char *dir, struct rl_run *run)
 	return err;
 }
 
-void run_free(struct rl_run *run)
+void rl_free(struct rl_run *run)
 {
 	size_t b, c, m;
 
@@ -468,7 +468,7 @@ static int load_whole(const char *dir, struct rl_run *run, bool light)
 	char why[512];
 	int err;
 
-	/* first: such a run may lack the very files run_load() would complain of */
+	/* first: such a run may lack the very files rl_load() would complain of */
 	memset(run, 0, sizeof(*run));
 	err = check_text(dir, "INCOMPLETE");
 	if (err)
@@ -478,12 +478,12 @@ static int load_whole(const char *dir, struct rl_run *run, bool light)
 	return load_run(dir, run, light);
 }
 
-int run_load_whole(const char *dir, struct rl_run *run)
+int rl_load_whole(const char *dir, struct rl_run *run)
 {
 	return load_whole(dir, run, false);
 }
 
-int run_load_whole_light(const char *dir, struct rl_run *run)
+int rl_load_whole_light(const char *dir, struct rl_run *run)
 {
 	bool was_quiet = ut_quiet(true);
 	int err = load_whole(dir, run, true);

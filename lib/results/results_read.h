@@ -49,25 +49,25 @@ struct rl_run {
  * deep, with duplicate keys, numbers out of range, control characters (terminal escapes)
  * or backquotes in strings, names unfit for a file name are all refused.
  */
-int run_load(const char *dir, struct rl_run *run);
+int rl_load(const char *dir, struct rl_run *run);
 /*
  * The same, with medians only (no bootstrap intervals) and without a word on bad input
  * (the caller passes such a run over): for reading a whole archive.
  */
-int run_load_light(const char *dir, struct rl_run *run);
+int rl_load_light(const char *dir, struct rl_run *run);
 /*
- * run_load(), and the same refusal (one line, -EINVAL, @run empty) of a run that mmbench
+ * rl_load(), and the same refusal (one line, -EINVAL, @run empty) of a run that mmbench
  * marked INCOMPLETE itself: killed before it finished, or with a result it could not
  * write. For comparing; a VM run whose transfer was cut is loaded, and reports say so.
  */
-int run_load_whole(const char *dir, struct rl_run *run);
-/* run_load_whole() with medians only and silent: what the archive's index keeps of a run. */
-int run_load_whole_light(const char *dir, struct rl_run *run);
-void run_free(struct rl_run *run);
+int rl_load_whole(const char *dir, struct rl_run *run);
+/* rl_load_whole() with medians only and silent: what the archive's index keeps of a run. */
+int rl_load_whole_light(const char *dir, struct rl_run *run);
+void rl_free(struct rl_run *run);
 /* What the last failed load said was wrong ("FILE: why"), also of a light load that said nothing. */
-const char *run_load_said(void);
+const char *rl_load_said(void);
 /*
- * One JSON object file of a run directory, refused as run_load() refuses (one line on
+ * One JSON object file of a run directory, refused as rl_load() refuses (one line on
  * stderr, NULL and *err -errno): for the files with readers of their own.
  */
 json_t *rl_load_json(const char *path, int *err);

@@ -17,7 +17,7 @@ bool is_run_dir(const char *dir)
 	return !access(path, F_OK);
 }
 
-const char *run_host(const struct rl_run *run, char *buf, size_t len)
+const char *rl_host(const struct rl_run *run, char *buf, size_t len)
 {
 	char model[128], pus[16], nodes[16], virt[32];
 
@@ -29,7 +29,7 @@ const char *run_host(const struct rl_run *run, char *buf, size_t len)
 	return buf;
 }
 
-char *run_bench_options(const struct rl_bench *b)
+char *rl_bench_options(const struct rl_bench *b)
 {
 	json_t *o;
 	char *s;

@@ -15,9 +15,9 @@
 bool is_run_dir(const char *dir);
 
 /* A short fingerprint of the machine a run was made on (CPU model, PUs, nodes, virtualization). */
-const char *run_host(const struct rl_run *run, char *buf, size_t len);
+const char *rl_host(const struct rl_run *run, char *buf, size_t len);
 
 /* A bench's options in a run as compact JSON without "reps" (NULL when absent, or no @b); free() it. */
-char *run_bench_options(const struct rl_bench *b);
+char *rl_bench_options(const struct rl_bench *b);
 
 #endif

@@ -49,7 +49,7 @@ static void iso_time(double t, char *buf, size_t len)
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-int run_dir_create(const struct run_args *a, int argc, char **argv, struct run_dir *rd)
+int rundir_create(const struct run_args *a, int argc, char **argv, struct rundir *rd)
 {
 	char stamp[32], base[PATH_MAX];
 	struct run_meta meta = { 0 };
@@ -106,14 +106,14 @@ int run_dir_create(const struct run_args *a, int argc, char **argv, struct run_d
 	meta.profile = profile_names[a->profile];
 	meta.start_time = rd->start;
 	rd->manifest = manifest_build(&meta);
-	run_dir_annotate(rd, "command_argv", argv_array(argc, argv));
+	rundir_annotate(rd, "command_argv", argv_array(argc, argv));
 	snprintf(base, sizeof(base), "%s/topology.xml", rd->path);
 	topo_export_xml(base);
 	return 0;
 }
 
 
-int run_dir_finish(struct run_dir *rd)
+int rundir_finish(struct rundir *rd)
 {
 	char when[32], path[PATH_MAX + 16];
 	int errors = 0, r;
@@ -153,7 +153,7 @@ int run_dir_finish(struct run_dir *rd)
 }
 
 
-json_t *run_settings(const struct run_args *a)
+json_t *rundir_settings(const struct run_args *a)
 {
 	json_t *sets = json_object(), *opts = json_object();
 
@@ -176,7 +176,7 @@ json_t *run_settings(const struct run_args *a)
 	return json_pack("{soso}", "set", sets, "options", opts);
 }
 
-void run_dir_annotate(struct run_dir *rd, const char *key, json_t *value)
+void rundir_annotate(struct rundir *rd, const char *key, json_t *value)
 {
 	if (rd->manifest)
 		json_object_set_new(rd->manifest, key, value);

@@ -8,7 +8,7 @@
 #include "core/driver.h"
 #include "sys/kmsg.h"
 
-struct run_dir {
+struct rundir {
 	char path[PATH_MAX];
 	char run_id[96];
 	FILE *log;
@@ -24,19 +24,19 @@ struct run_dir {
  * machine as found, before any knob changes) and writes topology.xml. argv is the
  * subcommand's (argv[0] "run" or "sweep").
  */
-int run_dir_create(const struct run_args *a, int argc, char **argv, struct run_dir *rd);
+int rundir_create(const struct run_args *a, int argc, char **argv, struct rundir *rd);
 /*
  * Writes manifest.json with its end time, takes INCOMPLETE away when every file came
  * whole (else says why in it) and closes log.txt; returns how many files failed. The
  * report is the caller's next step (report_render()); while the log is open, benches
  * log into it through their context.
  */
-int run_dir_finish(struct run_dir *rd);
+int rundir_finish(struct rundir *rd);
 
 
 /* What the run was asked to do: the --set values and every selected bench's options. New reference. */
-json_t *run_settings(const struct run_args *a);
+json_t *rundir_settings(const struct run_args *a);
 /* Add @key to the run's manifest (takes the reference). */
-void run_dir_annotate(struct run_dir *rd, const char *key, json_t *value);
+void rundir_annotate(struct rundir *rd, const char *key, json_t *value);
 
 #endif

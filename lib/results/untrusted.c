@@ -15,7 +15,7 @@
 
 /*
  * Whether ut_say() prints: the one switch of the reader's diagnostics, so that every check
- * below run_load_light() keeps its message for ut_said() without a flag of its own.
+ * below rl_load_light() keeps its message for ut_said() without a flag of its own.
  */
 static bool quiet;
 
